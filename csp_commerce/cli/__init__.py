@@ -1,0 +1,49 @@
+"""The ``csp-commerce`` command. Each sub-command lives in its own module with a ``register``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from csp_commerce.errors import CSPCommerceError
+
+#: Modules that add sub-commands: each has ``register(subparsers)``, which sets ``func``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "csp_commerce.cli.address",
+    "csp_commerce.cli.hooks",
+)
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's argument parser, with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="csp-commerce",
+        description="Checkout rules, Partner Center provisioning and a sandbox for CSP partners.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (0 ok, 1 something invalid, 2 unusable input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CSPCommerceError as error:
+        print(f"csp-commerce: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("csp-commerce: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

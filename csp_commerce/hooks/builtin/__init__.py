@@ -1,0 +1,1 @@
+"""Our default plugins, written as ordinary plugins that a host can block or override."""

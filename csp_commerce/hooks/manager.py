@@ -1,0 +1,241 @@
+"""The one typed facade over pluggy. Nothing else in csp_commerce touches ``pm.hook``."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from csp_commerce.errors import PluginError
+from csp_commerce.hooks import NAME, specs
+from csp_commerce.models.problem import Problem
+
+if TYPE_CHECKING:
+    from csp_commerce.models import (
+        Address,
+        ApprovalDecision,
+        BillingOptions,
+        CheckoutFacts,
+        CheckoutPlan,
+        LinePlan,
+        McaAcceptance,
+        Offer,
+        Order,
+        OrderLine,
+        TenantResolution,
+    )
+    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.validation.postal import CountryRules
+
+#: Our built-in plugins, registered (unless blocked) as ordinary plugins under these names.
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "csp_commerce.hooks.builtin.address",
+    "csp_commerce.hooks.builtin.eligibility",
+    "csp_commerce.hooks.builtin.limits",
+    "csp_commerce.hooks.builtin.billing",
+    "csp_commerce.hooks.builtin.mca",
+    "csp_commerce.hooks.builtin.reseller",
+    "csp_commerce.hooks.builtin.tenancy",
+    "csp_commerce.hooks.builtin.approval",
+)
+
+#: Comma-separated plugin names (entry-point names or built-in module names) not to load.
+BLOCK_ENV = "CSP_COMMERCE_BLOCK_PLUGINS"
+
+
+@dataclass(frozen=True)
+class HookInfo:
+    """One hook and the plugins implementing it, for ``csp-commerce hooks``."""
+
+    name: str
+    firstresult: bool
+    plugins: tuple[str, ...]
+    doc: str
+
+
+class HookManager:
+    """The plugins of one host, and one typed method per hook.
+
+    ``builtins`` registers our default plugins; ``entry_points`` loads the ``csp_commerce``
+    entry-point group; ``block`` (plus the ``CSP_COMMERCE_BLOCK_PLUGINS`` variable) names
+    plugins never to load, built-in or not.
+    """
+
+    def __init__(
+        self,
+        *,
+        builtins: bool = True,
+        entry_points: bool = True,
+        block: Iterable[str] = (),
+        plugins: Iterable[object] = (),
+    ) -> None:
+        self._pm = pluggy.PluginManager(NAME)
+        self._pm.add_hookspecs(specs)
+        blocked = set(block) | {
+            name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()
+        }
+        for name in blocked:
+            self._pm.set_blocked(name)
+        if entry_points:
+            self._pm.load_setuptools_entrypoints(NAME)
+        if builtins:
+            for module_name in BUILTIN_PLUGINS:
+                if not self._pm.is_blocked(module_name):
+                    self._pm.register(importlib.import_module(module_name), name=module_name)
+        for plugin in plugins:
+            self.register(plugin)
+        self._pm.check_pending()
+
+    # -- registration ----------------------------------------------------------------------
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register a plugin (a module or an object with hook implementations)."""
+        registered = self._pm.register(plugin, name=name)
+        self._pm.check_pending()
+        return registered
+
+    def unregister(self, name: str) -> None:
+        """Remove the plugin registered under ``name``."""
+        self._pm.unregister(name=name)
+
+    def block(self, name: str) -> None:
+        """Unregister ``name`` (if registered) and refuse to register it again."""
+        self._pm.set_blocked(name)
+
+    def plugin_names(self) -> list[str]:
+        """The names of the registered plugins."""
+        return sorted(
+            name for name, plugin in self._pm.list_name_plugin() if plugin is not None
+        )
+
+    def hooks(self) -> list[HookInfo]:
+        """Every hook, in specification order, with the plugins that implement it."""
+        infos = []
+        for name in spec_names():
+            caller = getattr(self._pm.hook, name)
+            opts = caller.spec.opts if caller.spec else {}
+            infos.append(
+                HookInfo(
+                    name=name,
+                    firstresult=bool(opts.get("firstresult")),
+                    plugins=tuple(impl.plugin_name for impl in reversed(caller.get_hookimpls())),
+                    doc=(caller.spec.function.__doc__ or "").strip() if caller.spec else "",
+                )
+            )
+        return infos
+
+    # -- typed hook calls ------------------------------------------------------------------
+
+    def country_rules(self, country: str) -> CountryRules | None:
+        """``csp_country_rules``: the postal rules of a country, or None if not accepted."""
+        result: CountryRules | None = self._pm.hook.csp_country_rules(country=country)
+        return result
+
+    def validate_address(self, address: Address) -> list[Problem]:
+        """``csp_validate_address`` under the country's rules (``csp_country_rules``)."""
+        rules = self.country_rules(address.country.strip().upper())
+        return _problems(
+            "csp_validate_address", self._pm.hook.csp_validate_address(address=address, rules=rules)
+        )
+
+    def check_eligibility(
+        self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> list[Problem]:
+        """``csp_check_eligibility``: every plugin's Problems."""
+        return _problems(
+            "csp_check_eligibility",
+            self._pm.hook.csp_check_eligibility(order=order, facts=facts, settings=settings),
+        )
+
+    def check_subscription_limits(
+        self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> list[Problem]:
+        """``csp_check_subscription_limits``: every plugin's Problems."""
+        return _problems(
+            "csp_check_subscription_limits",
+            self._pm.hook.csp_check_subscription_limits(
+                order=order, facts=facts, settings=settings
+            ),
+        )
+
+    def plan_line(
+        self, line: OrderLine, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> LinePlan:
+        """``csp_plan_line``: the first plugin's plan for ``line``."""
+        return _required(
+            "csp_plan_line",
+            self._pm.hook.csp_plan_line(line=line, order=order, facts=facts, settings=settings),
+        )
+
+    def billing_options(self, offer: Offer, settings: CheckoutSettings) -> BillingOptions:
+        """``csp_billing_options``: the billing cycles and terms ``offer`` may be bought with."""
+        return _required(
+            "csp_billing_options",
+            self._pm.hook.csp_billing_options(offer=offer, settings=settings),
+        )
+
+    def check_mca(
+        self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> list[Problem]:
+        """``csp_check_mca``: every plugin's Problems."""
+        return _problems(
+            "csp_check_mca",
+            self._pm.hook.csp_check_mca(order=order, facts=facts, settings=settings),
+        )
+
+    def record_mca_acceptance(self, acceptance: McaAcceptance) -> None:
+        """``csp_record_mca_acceptance``: every plugin records the acceptance."""
+        self._pm.hook.csp_record_mca_acceptance(acceptance=acceptance)
+
+    def check_reseller(
+        self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> list[Problem]:
+        """``csp_check_reseller``: every plugin's Problems."""
+        return _problems(
+            "csp_check_reseller",
+            self._pm.hook.csp_check_reseller(order=order, facts=facts, settings=settings),
+        )
+
+    def resolve_tenant(
+        self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> TenantResolution:
+        """``csp_resolve_tenant``: the first plugin's resolution."""
+        return _required(
+            "csp_resolve_tenant",
+            self._pm.hook.csp_resolve_tenant(order=order, facts=facts, settings=settings),
+        )
+
+    def approve_order(self, order: Order, plan: CheckoutPlan) -> ApprovalDecision:
+        """``csp_approve_order``: the first plugin's decision."""
+        return _required(
+            "csp_approve_order", self._pm.hook.csp_approve_order(order=order, plan=plan)
+        )
+
+
+def spec_names() -> list[str]:
+    """The names of all hooks, in the order they are specified."""
+    return [name for name in vars(specs) if name.startswith("csp_")]
+
+
+def _problems(hook: str, results: Sequence[Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for result in results:
+        if result is None:
+            continue
+        if isinstance(result, Problem):
+            result = [result]
+        for item in result:
+            if not isinstance(item, Problem):
+                raise PluginError(f"{hook} returned {type(item).__name__}, expected Problem")
+            problems.append(item)
+    return problems
+
+
+def _required(hook: str, result: Any) -> Any:
+    if result is None:
+        raise PluginError(f"no plugin answered {hook} (was the built-in blocked?)")
+    return result

