@@ -1,0 +1,1 @@
+"""Placeholder until the built-in is written (issue 2)."""
