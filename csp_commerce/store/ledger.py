@@ -1,0 +1,367 @@
+"""The provisioning ledger: every step of every order, written down before it is attempted.
+
+Exactly-once provisioning rests on three facts kept here, in SQLite, durably:
+
+* each step's ``MS-RequestId`` is chosen and committed *before* the first request, so a retry
+  after a crash re-sends the same id and Partner Center replays instead of acting twice;
+* each step's intent is absolute (a cart of *this* line, a quantity of *exactly N* seats), so a
+  step whose outcome is unknown can be read back and judged done or not;
+* each order has one owner at a time (a lease), so two workers never run the same saga.
+
+One connection per ledger object; open one ledger per thread or process.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator, Mapping
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    order_id       TEXT PRIMARY KEY,
+    customer_ref   TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    order_json     TEXT NOT NULL,
+    plan_json      TEXT NOT NULL,
+    outcome_json   TEXT,
+    notified       INTEGER NOT NULL DEFAULT 0,
+    lease_owner    TEXT,
+    lease_until    REAL NOT NULL DEFAULT 0,
+    created_at     REAL NOT NULL,
+    updated_at     REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS steps (
+    order_id     TEXT NOT NULL REFERENCES orders(order_id),
+    key          TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    request_id   TEXT NOT NULL UNIQUE,
+    status       TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    intent_json  TEXT NOT NULL,
+    result_json  TEXT,
+    error_json   TEXT,
+    updated_at   REAL NOT NULL,
+    PRIMARY KEY (order_id, key)
+);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders(status);
+CREATE INDEX IF NOT EXISTS steps_by_subscription ON steps(kind, status);
+"""
+
+
+class OrderStatus(str, Enum):
+    """Where an order's provisioning stands."""
+
+    PENDING = "pending"  # recorded, nothing sent yet
+    PLACING = "placing"  # some steps sent; resume finishes it
+    PLACED = "placed"  # every step done
+    FAILED = "failed"  # a step failed for good; earlier steps compensated
+
+
+class StepStatus(str, Enum):
+    """Where one step stands. ``SENT`` means the outcome is unknown until read back."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DONE = "done"
+    FAILED = "failed"
+    COMPENSATED = "compensated"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded step of an order's saga."""
+
+    order_id: str
+    key: str
+    seq: int
+    kind: str
+    request_id: str
+    status: StepStatus
+    attempts: int
+    intent: dict[str, Any]
+    result: dict[str, Any] | None
+    error: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """One recorded order with its saga's state."""
+
+    order_id: str
+    customer_ref: str
+    correlation_id: str
+    status: OrderStatus
+    order_json: str
+    plan_json: str
+    outcome: dict[str, Any] | None
+    notified: bool
+    created_at: float
+    updated_at: float
+
+
+class Ledger:
+    """The SQLite ledger of orders and their steps. ``path`` may be ``":memory:"`` for tests."""
+
+    def __init__(self, path: str | os.PathLike[str], *, clock: Any = time.time) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- orders ----------------------------------------------------------------------------
+
+    def record_order(
+        self, order_id: str, customer_ref: str, order_json: str, plan_json: str
+    ) -> tuple[OrderRecord, bool]:
+        """Record an order once. Returns the record and whether it was new.
+
+        Recording the same order id again returns the existing record untouched: a host that
+        submits an order twice gets the first submission's state, never a second purchase.
+        """
+        now = self._clock()
+        with self._transaction() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO orders (order_id, customer_ref, correlation_id, status,"
+                " order_json, plan_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    order_id,
+                    customer_ref,
+                    str(uuid.uuid4()),
+                    OrderStatus.PENDING.value,
+                    order_json,
+                    plan_json,
+                    now,
+                    now,
+                ),
+            ).rowcount
+        record = self.order(order_id)
+        assert record is not None  # it was just written
+        return record, bool(inserted)
+
+    def order(self, order_id: str) -> OrderRecord | None:
+        """The recorded order, or None."""
+        row = self._db.execute("SELECT * FROM orders WHERE order_id = ?", (order_id,)).fetchone()
+        return None if row is None else _order(row)
+
+    def orders(self, status: OrderStatus | None = None) -> list[OrderRecord]:
+        """Recorded orders, oldest first, optionally of one status."""
+        if status is None:
+            rows = self._db.execute("SELECT * FROM orders ORDER BY created_at, order_id")
+        else:
+            rows = self._db.execute(
+                "SELECT * FROM orders WHERE status = ? ORDER BY created_at, order_id",
+                (status.value,),
+            )
+        return [_order(row) for row in rows]
+
+    def unfinished(self) -> list[OrderRecord]:
+        """Orders a dead process may have left half done (pending or placing)."""
+        rows = self._db.execute(
+            "SELECT * FROM orders WHERE status IN (?, ?) ORDER BY created_at, order_id",
+            (OrderStatus.PENDING.value, OrderStatus.PLACING.value),
+        )
+        return [_order(row) for row in rows]
+
+    def set_order_status(
+        self, order_id: str, status: OrderStatus, outcome: Mapping[str, Any] | None = None
+    ) -> None:
+        """Move an order to ``status``, with its outcome when it ends."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE orders SET status = ?, outcome_json = COALESCE(?, outcome_json),"
+                " updated_at = ? WHERE order_id = ?",
+                (status.value, _dump(outcome), self._clock(), order_id),
+            )
+
+    def mark_notified(self, order_id: str) -> bool:
+        """Mark the host told about the order's end. False if it already was (tell it once)."""
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE orders SET notified = 1 WHERE order_id = ? AND notified = 0", (order_id,)
+            ).rowcount
+        return bool(changed)
+
+    def acquire(self, order_id: str, owner: str, seconds: float = 300.0) -> bool:
+        """Take the order's lease for ``seconds``; False if another live owner holds it."""
+        now = self._clock()
+        with self._transaction() as db:
+            taken = db.execute(
+                "UPDATE orders SET lease_owner = ?, lease_until = ? WHERE order_id = ?"
+                " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
+                (owner, now + seconds, order_id, owner, now),
+            ).rowcount
+        return bool(taken)
+
+    def release(self, order_id: str, owner: str) -> None:
+        """Give the lease back."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE orders SET lease_owner = NULL, lease_until = 0"
+                " WHERE order_id = ? AND lease_owner = ?",
+                (order_id, owner),
+            )
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def step(self, order_id: str, key: str, kind: str, intent: Mapping[str, Any]) -> Step:
+        """The step ``key`` of the order, recorded with a fresh request id if new.
+
+        The request id is committed before this returns, so it survives a crash and every
+        later attempt of the step re-sends it. An existing step is returned as it is.
+        """
+        with self._transaction() as db:
+            seq = db.execute(
+                "SELECT COUNT(*) FROM steps WHERE order_id = ?", (order_id,)
+            ).fetchone()[0]
+            db.execute(
+                "INSERT OR IGNORE INTO steps (order_id, key, seq, kind, request_id, status,"
+                " intent_json, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    order_id,
+                    key,
+                    seq,
+                    kind,
+                    str(uuid.uuid4()),
+                    StepStatus.PENDING.value,
+                    _dump(intent),
+                    self._clock(),
+                ),
+            )
+        found = self.get_step(order_id, key)
+        assert found is not None  # it was just written
+        return found
+
+    def get_step(self, order_id: str, key: str) -> Step | None:
+        """One step of an order, or None."""
+        row = self._db.execute(
+            "SELECT * FROM steps WHERE order_id = ? AND key = ?", (order_id, key)
+        ).fetchone()
+        return None if row is None else _step(row)
+
+    def steps(self, order_id: str | None = None) -> list[Step]:
+        """The steps of one order (or of all), in the order they were recorded."""
+        if order_id is None:
+            rows = self._db.execute("SELECT * FROM steps ORDER BY order_id, seq")
+        else:
+            rows = self._db.execute(
+                "SELECT * FROM steps WHERE order_id = ? ORDER BY seq", (order_id,)
+            )
+        return [_step(row) for row in rows]
+
+    def mark_sent(self, order_id: str, key: str) -> None:
+        """The step is about to be sent: from now on its outcome is unknown until read back."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE steps SET status = ?, attempts = attempts + 1, updated_at = ?"
+                " WHERE order_id = ? AND key = ? AND status IN (?, ?)",
+                (
+                    StepStatus.SENT.value,
+                    self._clock(),
+                    order_id,
+                    key,
+                    StepStatus.PENDING.value,
+                    StepStatus.SENT.value,
+                ),
+            )
+
+    def update_intent(self, order_id: str, key: str, intent: Mapping[str, Any]) -> None:
+        """Replace a pending step's intent (e.g. once a read tells the absolute target)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE steps SET intent_json = ?, updated_at = ? WHERE order_id = ? AND key = ?",
+                (_dump(intent), self._clock(), order_id, key),
+            )
+
+    def finish_step(
+        self,
+        order_id: str,
+        key: str,
+        status: StepStatus,
+        *,
+        result: Mapping[str, Any] | None = None,
+        error: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record a step's outcome: done (with its result), failed or compensated."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE steps SET status = ?, result_json = COALESCE(?, result_json),"
+                " error_json = COALESCE(?, error_json), updated_at = ?"
+                " WHERE order_id = ? AND key = ?",
+                (status.value, _dump(result), _dump(error), self._clock(), order_id, key),
+            )
+
+
+def _dump(value: Mapping[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def _load(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else dict(json.loads(text))
+
+
+def _order(row: sqlite3.Row) -> OrderRecord:
+    return OrderRecord(
+        order_id=row["order_id"],
+        customer_ref=row["customer_ref"],
+        correlation_id=row["correlation_id"],
+        status=OrderStatus(row["status"]),
+        order_json=row["order_json"],
+        plan_json=row["plan_json"],
+        outcome=_load(row["outcome_json"]),
+        notified=bool(row["notified"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _step(row: sqlite3.Row) -> Step:
+    return Step(
+        order_id=row["order_id"],
+        key=row["key"],
+        seq=row["seq"],
+        kind=row["kind"],
+        request_id=row["request_id"],
+        status=StepStatus(row["status"]),
+        attempts=row["attempts"],
+        intent=_load(row["intent_json"]) or {},
+        result=_load(row["result_json"]),
+        error=_load(row["error_json"]),
+    )
