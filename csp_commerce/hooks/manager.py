@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Offer,
         Order,
         OrderLine,
+        ProvisioningOutcome,
         TenantResolution,
     )
     from csp_commerce.settings import CheckoutSettings
@@ -214,6 +215,14 @@ class HookManager:
         return _required(
             "csp_approve_order", self._pm.hook.csp_approve_order(order=order, plan=plan)
         )
+
+    def order_provisioned(self, order: Order, outcome: ProvisioningOutcome) -> None:
+        """``csp_order_provisioned``: tell every plugin the order is provisioned."""
+        self._pm.hook.csp_order_provisioned(order=order, outcome=outcome)
+
+    def order_failed(self, order: Order, outcome: ProvisioningOutcome) -> None:
+        """``csp_order_failed``: tell every plugin the order failed."""
+        self._pm.hook.csp_order_failed(order=order, outcome=outcome)
 
 
 def spec_names() -> list[str]:

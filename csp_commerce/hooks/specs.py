@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Order,
         OrderLine,
         Problem,
+        ProvisioningOutcome,
         TenantResolution,
     )
     from csp_commerce.settings import CheckoutSettings
@@ -132,4 +133,24 @@ def csp_approve_order(order: Order, plan: CheckoutPlan) -> ApprovalDecision | No
     """Approve a valid order, or hold it for a person. Firstresult; the built-in approves.
 
     Fires once per order without Problems, after its plan is made.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Provisioning notifications
+
+
+@_spec
+def csp_order_provisioned(order: Order, outcome: ProvisioningOutcome) -> None:
+    """Every line of ``order`` is provisioned. Notification; every implementation is called.
+
+    Fires exactly once per order, after its last step is recorded, never once per attempt.
+    """
+
+
+@_spec
+def csp_order_failed(order: Order, outcome: ProvisioningOutcome) -> None:
+    """Provisioning ``order`` failed for good; ``outcome.failure`` says why and what was undone.
+
+    Notification; fires exactly once per order, after compensation.
     """

@@ -17,6 +17,12 @@ from csp_commerce.models.facts import (
 )
 from csp_commerce.models.offer import BillingCycle, Offer, OfferFamily, Segment, TermDuration
 from csp_commerce.models.order import Actor, Order, OrderLine
+from csp_commerce.models.outcome import (
+    FailureDetail,
+    LineOutcome,
+    OutcomeStatus,
+    ProvisioningOutcome,
+)
 from csp_commerce.models.plan import (
     ApprovalDecision,
     BillingOptions,
@@ -42,7 +48,9 @@ __all__ = [
     "CompanyProfile",
     "Contact",
     "Customer",
+    "FailureDetail",
     "LineAction",
+    "LineOutcome",
     "LinePlan",
     "McaAcceptance",
     "McaFacts",
@@ -50,7 +58,9 @@ __all__ = [
     "OfferFamily",
     "Order",
     "OrderLine",
+    "OutcomeStatus",
     "Problem",
+    "ProvisioningOutcome",
     "Qualification",
     "QualificationFact",
     "Relationship",
