@@ -1,16 +1,23 @@
-"""The checkout: gather facts, judge the order through the hooks, then (later) provision it."""
+"""The checkout: judge an order by its facts through the hooks, and record MCA acceptances."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from csp_commerce.errors import ConfigurationError
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import CheckoutFacts, CheckoutPlan, CheckoutResult, Problem
 from csp_commerce.settings import CheckoutSettings
-from csp_commerce.validation import billing
+from csp_commerce.validation import billing, mca
 
 if TYPE_CHECKING:
-    from csp_commerce.models import McaAcceptance, Order
+    from csp_commerce.models import BillingOptions, McaAcceptance, McaFacts, Offer, Order
+    from csp_commerce.store.mca_log import McaEvidenceLog
+
+#: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
+MCA_LOG_PLUGIN = "csp_commerce.mca_log"
+
+_NO_FACTS = CheckoutFacts()
 
 
 class Checkout:
@@ -18,18 +25,33 @@ class Checkout:
     once or the plan of what to provision.
 
     ``hooks`` defaults to a :class:`HookManager` with our built-ins and the installed plugins;
-    ``settings`` to :class:`CheckoutSettings` defaults.
+    ``settings`` to :class:`CheckoutSettings` defaults. ``mca_log``, if given, records every MCA
+    acceptance (its plugin is registered as ``csp_commerce.mca_log``) and answers
+    :meth:`mca_facts`.
     """
 
     def __init__(
-        self, hooks: HookManager | None = None, settings: CheckoutSettings | None = None
+        self,
+        hooks: HookManager | None = None,
+        settings: CheckoutSettings | None = None,
+        mca_log: McaEvidenceLog | None = None,
     ) -> None:
         self.hooks = hooks if hooks is not None else HookManager()
         self.settings = settings if settings is not None else CheckoutSettings()
+        self.mca_log = mca_log
+        if mca_log is not None:
+            from csp_commerce.store.mca_log import McaEvidencePlugin
+
+            self.hooks.register(McaEvidencePlugin(mca_log), name=MCA_LOG_PLUGIN)
 
     def validate(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
-        """Judge ``order`` by ``facts``: all Problems together, or the plan and its approval."""
-        facts = facts if facts is not None else CheckoutFacts()
+        """Judge ``order`` by ``facts``: all Problems together, or the plan and its approval.
+
+        Every rule runs, whatever the others found, so a storefront can show every message at
+        once. The plan is made (``csp_plan_line``) and approved (``csp_approve_order``) only for
+        an order without Problems.
+        """
+        facts = facts if facts is not None else _NO_FACTS
         hooks, settings = self.hooks, self.settings
         problems: list[Problem] = [
             _within(problem, "customer.address")
@@ -54,9 +76,36 @@ class Checkout:
         approval = hooks.approve_order(order, plan)
         return CheckoutResult(order_id=order.id, plan=plan, approval=approval)
 
-    def record_mca_acceptance(self, acceptance: McaAcceptance) -> None:
-        """Record that the customer accepted the MCA (every ``csp_record_mca_acceptance`` runs)."""
+    def billing_options(self, offer: Offer) -> BillingOptions:
+        """The billing cycles and terms ``offer`` may be bought with (for the storefront's form)."""
+        return self.hooks.billing_options(offer, self.settings)
+
+    def record_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem]:
+        """Record that the customer accepted the MCA: every ``csp_record_mca_acceptance`` runs.
+
+        Returns the Problems that keep ``acceptance`` from being valid evidence (a missing phone
+        number, a reseller's confirmation without the reseller); nothing is recorded then.
+        Raises :class:`ConfigurationError` when no plugin records acceptances (pass ``mca_log``).
+        """
+        problems = mca.check_acceptance(acceptance)
+        if problems:
+            return problems
+        recorders = next(
+            info.plugins for info in self.hooks.hooks() if info.name == "csp_record_mca_acceptance"
+        )
+        if not recorders:
+            raise ConfigurationError(
+                "no plugin records MCA acceptances: pass mca_log=McaEvidenceLog(path) to Checkout"
+            )
         self.hooks.record_mca_acceptance(acceptance)
+        return []
+
+    def mca_facts(self, customer_reference: str) -> McaFacts:
+        """The MCA facts for a customer, from the evidence log's latest entry."""
+        if self.mca_log is None:
+            raise ConfigurationError("no MCA evidence log: pass mca_log=McaEvidenceLog(path)")
+        entry = self.mca_log.latest(customer_reference)
+        return mca.facts_from(entry.acceptance if entry is not None else None)
 
 
 def _within(problem: Problem, prefix: str) -> Problem:

@@ -1,0 +1,498 @@
+"""Subscription counts, seat caps and what each line becomes (a new subscription or more seats).
+
+The rules, from the storefront manuals and Partner Center's limits:
+
+* Business plans: at most one monthly and one annual subscription per customer and plan. A
+  second order for a cycle the customer already has becomes more seats on that subscription
+  (``DuplicatePolicy.MERGE``), or a Problem (``DuplicatePolicy.REFUSE``). Two lines of one
+  order for the same plan and cycle are a Problem either way.
+* Seat caps: per line (``Offer.min_quantity`` / ``max_quantity``, which also bounds the
+  subscription a line adds to) and per customer across all its subscriptions of a plan
+  (``Offer.max_seats_per_customer``, e.g. 300 for Business plans), whoever the partner is.
+* Dynamics 365: one subscription per instance. ``DynamicsPolicy.NEW_INSTANCE`` makes every line
+  a new subscription (more licences for an existing instance are bought on that subscription,
+  ``OrderLine.subscription_id``); ``ADD_LICENCES`` adds the line to the existing instance.
+* Add-ons need a live parent subscription of an allowed product.
+* A line with ``subscription_id`` adds seats to that live subscription, of the same product and
+  billing cycle, billed through the same partner.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csp_commerce.models.offer import OfferFamily
+from csp_commerce.models.plan import LineAction, LinePlan
+from csp_commerce.problems import define
+from csp_commerce.settings import DuplicatePolicy, DynamicsPolicy
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from csp_commerce.models import CheckoutFacts, Offer, Order, OrderLine, Problem
+    from csp_commerce.models.facts import SubscriptionFact
+    from csp_commerce.settings import CheckoutSettings
+
+#: Subscriptions of one Business plan a customer may hold: one monthly and one annual.
+BUSINESS_MAX_SUBSCRIPTIONS = 2
+
+BELOW_MINIMUM = define(
+    "quantity.below_minimum",
+    None,
+    "{offer} needs at least {minimum} seats per subscription; {quantity} ordered.",
+)
+ABOVE_MAXIMUM = define(
+    "quantity.above_maximum",
+    None,
+    "{offer} allows at most {maximum} seats per subscription; {quantity} ordered.",
+)
+SUBSCRIPTION_ABOVE_MAXIMUM = define(
+    "quantity.subscription_above_maximum",
+    None,
+    "Adding {quantity} seats to subscription {subscription_id} ({current} seats) would exceed "
+    "the maximum of {maximum} seats per subscription of {offer}.",
+)
+SEAT_CAP = define(
+    "seats.customer_cap_exceeded",
+    None,
+    "A customer may have at most {cap} seats of {offer} across all its subscriptions; it has "
+    "{existing} and this order adds {ordered} ({remaining} left).",
+)
+BUSINESS_DUPLICATE_LINE = define(
+    "business.duplicate_line",
+    None,
+    "This order has more than one {billing_cycle} line for {offer}; put all its seats on one "
+    "line (Business plans allow one {billing_cycle} subscription per customer).",
+)
+BUSINESS_EXISTS = define(
+    "business.subscription_exists",
+    None,
+    "The customer already has a {billing_cycle} subscription of {offer} ({subscription_id}); "
+    "Business plans allow one monthly and one annual subscription per customer. Add seats to "
+    "that subscription instead.",
+)
+BUSINESS_OTHER_PARTNER = define(
+    "business.subscription_of_other_partner",
+    None,
+    "The customer already has a {billing_cycle} subscription of {offer} ({subscription_id}) "
+    "billed through another partner ({partner_on_record}); Business plans allow one "
+    "{billing_cycle} subscription per customer, so this order can neither add one nor add "
+    "seats to it.",
+)
+BUSINESS_TOO_MANY = define(
+    "business.too_many_subscriptions",
+    None,
+    "The customer would have {count} subscriptions of {offer}; Microsoft allows at most {limit} "
+    "(one monthly and one annual) per Business plan.",
+)
+DYNAMICS_INSTANCE_EXISTS = define(
+    "dynamics.instance_exists",
+    None,
+    "The customer already has the Dynamics instance {instance} (subscription "
+    "{subscription_id}); buy more licences on that subscription instead of a new one.",
+)
+DYNAMICS_DUPLICATE_INSTANCE = define(
+    "dynamics.duplicate_instance",
+    None,
+    "More than one line of this order is for the Dynamics instance {instance}; use one line per "
+    "instance.",
+)
+DYNAMICS_AMBIGUOUS = define(
+    "dynamics.instance_ambiguous",
+    None,
+    "The customer has {count} subscriptions of {offer}, one per instance; say which instance the "
+    "licences are for (instance_name or subscription_id).",
+)
+ADDON_PARENT_MISSING = define(
+    "addon.parent_missing",
+    None,
+    "{offer} is an add-on: name the subscription it is added to (parent_subscription_id).",
+)
+ADDON_PARENT_NOT_FOUND = define(
+    "addon.parent_not_found",
+    None,
+    "{offer} is an add-on for subscription {parent_subscription_id}, which is not a live "
+    "subscription of the customer.",
+)
+ADDON_PARENT_NOT_ALLOWED = define(
+    "addon.parent_not_allowed",
+    None,
+    "{offer} cannot be added to subscription {parent_subscription_id} ({parent_product}); it "
+    "needs a subscription of: {allowed}.",
+)
+SUBSCRIPTION_NOT_FOUND = define(
+    "subscription.not_found",
+    None,
+    "Subscription {subscription_id} is not one of the customer's subscriptions.",
+)
+SUBSCRIPTION_NOT_LIVE = define(
+    "subscription.not_live",
+    None,
+    "Subscription {subscription_id} is {status}; seats can only be added to a live subscription.",
+)
+SUBSCRIPTION_OFFER_MISMATCH = define(
+    "subscription.offer_mismatch",
+    None,
+    "Subscription {subscription_id} is for product {subscription_product}, not for {offer}.",
+)
+SUBSCRIPTION_CYCLE_MISMATCH = define(
+    "subscription.billing_cycle_mismatch",
+    None,
+    "Subscription {subscription_id} is billed {subscription_cycle}; a line adding seats to it "
+    "must be billed the same way, not {billing_cycle}.",
+)
+SUBSCRIPTION_OTHER_PARTNER = define(
+    "subscription.other_partner",
+    None,
+    "Subscription {subscription_id} of {offer} is billed through another partner "
+    "({partner_on_record}); this order cannot add seats to it.",
+)
+
+
+def partner_of(order: Order) -> str | None:
+    """The partner id recorded on the order's subscriptions: the reseller's, or None (direct)."""
+    return order.reseller.partner_id if order.reseller is not None else None
+
+
+def is_addon(offer: Offer) -> bool:
+    """Whether ``offer`` is bought on top of a parent subscription."""
+    return offer.family is OfferFamily.ADDON or bool(offer.parent_product_ids)
+
+
+def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> list[Problem]:
+    """Every Problem with the order's subscription counts, seat caps and targets."""
+    problems: list[Problem] = []
+    owner = partner_of(order)
+    by_id = {sub.id: sub for sub in facts.subscriptions}
+    live = [sub for sub in facts.subscriptions if sub.is_live]
+    business_lines: dict[tuple[str, str], int] = {}
+    new_business: dict[str, int] = {}
+    instances: set[tuple[str, str]] = set()
+    caps: dict[str, list[int]] = {}  # product -> [cap, ordered, first line index]
+    for index, line in enumerate(order.lines):
+        offer = line.offer
+        if line.subscription_id is not None:
+            _check_target(problems, line, index, by_id, owner)
+        else:
+            _check_quantity(problems, line, index)
+            if is_addon(offer):
+                _check_parent(problems, line, index, by_id)
+            if offer.family is OfferFamily.BUSINESS:
+                key = (offer.product_id, line.billing_cycle.value)
+                if key in business_lines:
+                    problems.append(
+                        BUSINESS_DUPLICATE_LINE(
+                            field=f"lines.{index}.billing_cycle",
+                            offer=offer.name,
+                            billing_cycle=line.billing_cycle.value,
+                            first_line=business_lines[key],
+                        )
+                    )
+                else:
+                    business_lines[key] = index
+                    if not _check_business(problems, line, index, live, owner, settings):
+                        new_business[offer.product_id] = new_business.get(offer.product_id, 0) + 1
+            elif offer.family is OfferFamily.DYNAMICS:
+                _check_dynamics(problems, line, index, live, owner, settings, instances)
+        cap = offer.max_seats_per_customer
+        if cap is not None:
+            tally = caps.setdefault(offer.product_id, [cap, 0, index])
+            tally[0] = min(tally[0], cap)
+            tally[1] += line.quantity
+    for product_id, added in new_business.items():
+        existing = sum(1 for sub in live if sub.product_id == product_id)
+        if existing + added > BUSINESS_MAX_SUBSCRIPTIONS:
+            index = next(i for i, ln in enumerate(order.lines) if ln.offer.product_id == product_id)
+            problems.append(
+                BUSINESS_TOO_MANY(
+                    field=f"lines.{index}.offer",
+                    offer=order.lines[index].offer.name,
+                    count=existing + added,
+                    limit=BUSINESS_MAX_SUBSCRIPTIONS,
+                )
+            )
+    for product_id, (cap, ordered, index) in caps.items():
+        existing = sum(sub.quantity for sub in live if sub.product_id == product_id)
+        if existing + ordered > cap:
+            problems.append(
+                SEAT_CAP(
+                    field=f"lines.{index}.quantity",
+                    offer=order.lines[index].offer.name,
+                    cap=cap,
+                    existing=existing,
+                    ordered=ordered,
+                    remaining=max(cap - existing, 0),
+                )
+            )
+    return problems
+
+
+def plan_line(
+    line: OrderLine, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> LinePlan:
+    """What to provision for ``line`` of an order that has no Problems."""
+    offer = line.offer
+    action, target, reason = LineAction.NEW_SUBSCRIPTION, None, None
+    if line.subscription_id is not None:
+        action, target = LineAction.ADD_QUANTITY, line.subscription_id
+        reason = "more seats on the subscription the line names"
+    elif is_addon(offer):
+        action, target = LineAction.ADD_ON, line.parent_subscription_id
+        reason = "an add-on to its parent subscription"
+    elif offer.family is OfferFamily.BUSINESS:
+        if settings.business_duplicates is DuplicatePolicy.MERGE:
+            existing = _business_twin(line, _live(facts))
+            if existing is not None:
+                action, target = LineAction.ADD_QUANTITY, existing.id
+                reason = (
+                    f"Business plans allow one {line.billing_cycle.value} subscription per "
+                    "customer: the seats are added to it"
+                )
+    elif offer.family is OfferFamily.DYNAMICS and _dynamics_adds(offer, settings):
+        found, _ambiguous = _dynamics_instance(line, _live(facts))
+        if found is not None:
+            action, target = LineAction.ADD_QUANTITY, found.id
+            reason = "more licences on the existing Dynamics instance"
+    return LinePlan(
+        line_id=line.id,
+        action=action,
+        offer_id=offer.id,
+        quantity=line.quantity,
+        billing_cycle=line.billing_cycle,
+        term_duration=line.term_duration,
+        subscription_id=target,
+        partner_id_on_record=partner_of(order),
+        reason=reason,
+    )
+
+
+# -- the parts ----------------------------------------------------------------------------------
+
+
+def _live(facts: CheckoutFacts) -> list[SubscriptionFact]:
+    return [sub for sub in facts.subscriptions if sub.is_live]
+
+
+def _on_record(partner_id: str | None) -> str:
+    return partner_id if partner_id is not None else "direct"
+
+
+def _check_quantity(problems: list[Problem], line: OrderLine, index: int) -> None:
+    offer, quantity = line.offer, line.quantity
+    if quantity < offer.min_quantity:
+        problems.append(
+            BELOW_MINIMUM(
+                field=f"lines.{index}.quantity",
+                offer=offer.name,
+                minimum=offer.min_quantity,
+                quantity=quantity,
+            )
+        )
+    elif quantity > offer.max_quantity:
+        problems.append(
+            ABOVE_MAXIMUM(
+                field=f"lines.{index}.quantity",
+                offer=offer.name,
+                maximum=offer.max_quantity,
+                quantity=quantity,
+            )
+        )
+
+
+def _check_room(
+    problems: list[Problem], line: OrderLine, index: int, sub: SubscriptionFact
+) -> None:
+    """The subscription a line adds to must stay within the per-subscription maximum."""
+    if sub.quantity + line.quantity > line.offer.max_quantity:
+        problems.append(
+            SUBSCRIPTION_ABOVE_MAXIMUM(
+                field=f"lines.{index}.quantity",
+                offer=line.offer.name,
+                subscription_id=sub.id,
+                current=sub.quantity,
+                quantity=line.quantity,
+                maximum=line.offer.max_quantity,
+            )
+        )
+
+
+def _check_target(
+    problems: list[Problem],
+    line: OrderLine,
+    index: int,
+    by_id: dict[str, SubscriptionFact],
+    owner: str | None,
+) -> None:
+    """A line naming ``subscription_id`` adds seats to that live subscription."""
+    sub_id = line.subscription_id
+    field = f"lines.{index}.subscription_id"
+    sub = by_id.get(sub_id or "")
+    if sub is None:
+        problems.append(SUBSCRIPTION_NOT_FOUND(field=field, subscription_id=sub_id))
+        return
+    if not sub.is_live:
+        problems.append(
+            SUBSCRIPTION_NOT_LIVE(field=field, subscription_id=sub.id, status=sub.status)
+        )
+        return
+    offer = line.offer
+    if sub.product_id != offer.product_id:
+        problems.append(
+            SUBSCRIPTION_OFFER_MISMATCH(
+                field=field,
+                subscription_id=sub.id,
+                subscription_product=sub.product_id,
+                offer=offer.name,
+            )
+        )
+        return
+    if sub.billing_cycle is not line.billing_cycle:
+        problems.append(
+            SUBSCRIPTION_CYCLE_MISMATCH(
+                field=f"lines.{index}.billing_cycle",
+                subscription_id=sub.id,
+                subscription_cycle=sub.billing_cycle.value,
+                billing_cycle=line.billing_cycle.value,
+            )
+        )
+    if sub.partner_id_on_record != owner:
+        problems.append(
+            SUBSCRIPTION_OTHER_PARTNER(
+                field=field,
+                subscription_id=sub.id,
+                offer=offer.name,
+                partner_on_record=_on_record(sub.partner_id_on_record),
+            )
+        )
+    _check_room(problems, line, index, sub)
+
+
+def _check_parent(
+    problems: list[Problem], line: OrderLine, index: int, by_id: dict[str, SubscriptionFact]
+) -> None:
+    offer = line.offer
+    field = f"lines.{index}.parent_subscription_id"
+    parent_id = line.parent_subscription_id
+    if parent_id is None:
+        problems.append(ADDON_PARENT_MISSING(field=field, offer=offer.name))
+        return
+    parent = by_id.get(parent_id)
+    if parent is None or not parent.is_live:
+        problems.append(
+            ADDON_PARENT_NOT_FOUND(field=field, offer=offer.name, parent_subscription_id=parent_id)
+        )
+    elif offer.parent_product_ids and parent.product_id not in offer.parent_product_ids:
+        problems.append(
+            ADDON_PARENT_NOT_ALLOWED(
+                field=field,
+                offer=offer.name,
+                parent_subscription_id=parent_id,
+                parent_product=parent.product_id,
+                allowed=sorted(offer.parent_product_ids),
+            )
+        )
+
+
+def _business_twin(line: OrderLine, live: Sequence[SubscriptionFact]) -> SubscriptionFact | None:
+    """The customer's live subscription of the line's Business plan in the line's cycle."""
+    product_id, cycle = line.offer.product_id, line.billing_cycle
+    for sub in live:
+        if sub.product_id == product_id and sub.billing_cycle is cycle:
+            return sub
+    return None
+
+
+def _check_business(
+    problems: list[Problem],
+    line: OrderLine,
+    index: int,
+    live: Sequence[SubscriptionFact],
+    owner: str | None,
+    settings: CheckoutSettings,
+) -> bool:
+    """Judge a Business line against the customer's subscriptions; True if it needs none new."""
+    twin = _business_twin(line, live)
+    if twin is None:
+        return False
+    field = f"lines.{index}.billing_cycle"
+    params = {
+        "offer": line.offer.name,
+        "billing_cycle": line.billing_cycle.value,
+        "subscription_id": twin.id,
+    }
+    if settings.business_duplicates is DuplicatePolicy.REFUSE:
+        problems.append(BUSINESS_EXISTS(field=field, **params))
+    elif twin.partner_id_on_record != owner:
+        problems.append(
+            BUSINESS_OTHER_PARTNER(
+                field=field, partner_on_record=_on_record(twin.partner_id_on_record), **params
+            )
+        )
+    else:
+        _check_room(problems, line, index, twin)
+    return True
+
+
+def _dynamics_adds(offer: Offer, settings: CheckoutSettings) -> bool:
+    policy = settings.dynamics_policy_for(offer.id, offer.product_id)
+    return policy is DynamicsPolicy.ADD_LICENCES
+
+
+def _dynamics_instance(
+    line: OrderLine, live: Sequence[SubscriptionFact]
+) -> tuple[SubscriptionFact | None, int]:
+    """The existing instance the line is for, and how many candidates there were."""
+    same = [sub for sub in live if sub.product_id == line.offer.product_id]
+    name = line.instance_name
+    if name is not None:
+        wanted = name.casefold()
+        named = [sub for sub in same if (sub.instance_name or "").casefold() == wanted]
+        return (named[0] if named else None), len(named)
+    return (same[0] if len(same) == 1 else None), len(same)
+
+
+def _check_dynamics(
+    problems: list[Problem],
+    line: OrderLine,
+    index: int,
+    live: Sequence[SubscriptionFact],
+    owner: str | None,
+    settings: CheckoutSettings,
+    instances: set[tuple[str, str]],
+) -> None:
+    offer, name = line.offer, line.instance_name
+    if name is not None:
+        key = (offer.product_id, name.casefold())
+        if key in instances:
+            problems.append(
+                DYNAMICS_DUPLICATE_INSTANCE(field=f"lines.{index}.instance_name", instance=name)
+            )
+            return
+        instances.add(key)
+    found, candidates = _dynamics_instance(line, live)
+    if not _dynamics_adds(offer, settings):
+        if found is not None and name is not None:
+            problems.append(
+                DYNAMICS_INSTANCE_EXISTS(
+                    field=f"lines.{index}.instance_name", instance=name, subscription_id=found.id
+                )
+            )
+        return
+    if name is None and candidates > 1:
+        problems.append(
+            DYNAMICS_AMBIGUOUS(
+                field=f"lines.{index}.instance_name", offer=offer.name, count=candidates
+            )
+        )
+    elif found is not None:
+        if found.partner_id_on_record != owner:
+            problems.append(
+                SUBSCRIPTION_OTHER_PARTNER(
+                    field=f"lines.{index}.instance_name",
+                    subscription_id=found.id,
+                    offer=offer.name,
+                    partner_on_record=_on_record(found.partner_id_on_record),
+                )
+            )
+        else:
+            _check_room(problems, line, index, found)

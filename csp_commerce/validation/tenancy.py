@@ -1,0 +1,103 @@
+"""Which Microsoft tenant an order reaches: a new one, an existing one, or one to invite first.
+
+A new customer gets a new tenant, created with its ``.onmicrosoft.com`` domain, which must be
+given and free. An existing tenant needs the partner's reseller relationship; without one, the
+tenant's global administrator must accept the relationship request link first. Several
+resellers' sub-customers may point at the same tenant: each line keeps its own reseller as
+partner of record (see :func:`csp_commerce.validation.limits.plan_line`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from csp_commerce.models.facts import Relationship
+from csp_commerce.models.plan import TenantAction, TenantResolution
+from csp_commerce.problems import define
+
+if TYPE_CHECKING:
+    from csp_commerce.models import CheckoutFacts, Order, Problem
+    from csp_commerce.settings import CheckoutSettings
+
+INVITATION_URL = (
+    "https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship"
+    "&partnerId={partner_id}&msppId=0&DAP=false#/BillingAccounts/partner-invitation"
+)
+
+# Initial domains are a prefix of letters and digits, optionally with Microsoft's suffix.
+_DOMAIN = re.compile(r"^[A-Za-z0-9]{1,64}(\.onmicrosoft\.com|\.partner\.onmschina\.cn)?$")
+
+DOMAIN_MISSING = define(
+    "tenant.domain_missing",
+    "customer.company.domain",
+    "A new customer needs a Microsoft tenant: choose its domain (name.onmicrosoft.com).",
+)
+DOMAIN_INVALID = define(
+    "tenant.domain_invalid",
+    "customer.company.domain",
+    "{domain} cannot be a tenant's domain: use letters and digits only, e.g. "
+    "contoso.onmicrosoft.com.",
+)
+DOMAIN_TAKEN = define(
+    "tenant.domain_taken",
+    "customer.company.domain",
+    "The domain {domain} is taken. Choose another one, or, if it is the customer's own existing "
+    "tenant, order for the existing tenant instead.",
+)
+DOMAIN_UNCHECKED = define(
+    "tenant.domain_unchecked",
+    "customer.company.domain",
+    "Whether the domain {domain} is free was not checked with Microsoft (the facts were not "
+    "gathered). Try again later.",
+)
+NEEDS_INVITATION = define(
+    "tenant.needs_invitation",
+    "customer.tenant_id",
+    "The customer's Microsoft tenant has no reseller relationship with us yet. Send this link to "
+    "the tenant's global administrator and order again once it is accepted: {url}",
+)
+NO_INVITATION_LINK = define(
+    "tenant.invitation_link_unavailable",
+    "customer.tenant_id",
+    "The customer's Microsoft tenant has no reseller relationship with us yet, and no invitation "
+    "link is known (set CheckoutSettings.partner_id, or gather the relationship request link).",
+)
+
+
+def invitation_url(partner_id: str) -> str:
+    """The reseller relationship request link for the partner's tenant ``partner_id``."""
+    return INVITATION_URL.format(partner_id=partner_id)
+
+
+def resolve(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> TenantResolution:
+    """How ``order`` reaches a tenant, with the Problems that stand in the way."""
+    tenant = facts.tenant
+    tenant_id = tenant.tenant_id or order.customer.tenant_id
+    if tenant.exists or order.customer.tenant_id is not None:
+        if tenant.relationship is Relationship.RESELLER:
+            return TenantResolution(action=TenantAction.USE_EXISTING, tenant_id=tenant_id)
+        url = tenant.relationship_request_url
+        if url is None and settings.partner_id:
+            url = invitation_url(settings.partner_id)
+        if url is None:
+            problem = NO_INVITATION_LINK(tenant_id=tenant_id)
+        else:
+            problem = NEEDS_INVITATION(url=url, tenant_id=tenant_id)
+        return TenantResolution(
+            action=TenantAction.NEEDS_INVITATION,
+            tenant_id=tenant_id,
+            invitation_url=url,
+            problems=(problem,),
+        )
+    domain = order.customer.company.domain or tenant.domain
+    if not domain:
+        return TenantResolution(action=TenantAction.CREATE, problems=(DOMAIN_MISSING(),))
+    problems: tuple[Problem, ...] = ()
+    if not _DOMAIN.match(domain):
+        problems = (DOMAIN_INVALID(domain=domain),)
+    elif tenant.domain_available is None:
+        problems = (DOMAIN_UNCHECKED(domain=domain),)
+    elif not tenant.domain_available:
+        problems = (DOMAIN_TAKEN(domain=domain),)
+    return TenantResolution(action=TenantAction.CREATE, domain=domain, problems=problems)
