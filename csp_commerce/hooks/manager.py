@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ProvisioningOutcome,
         TenantResolution,
     )
+    from csp_commerce.pricing.models import LinePrice
     from csp_commerce.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
 
@@ -223,6 +224,17 @@ class HookManager:
     def order_failed(self, order: Order, outcome: ProvisioningOutcome) -> None:
         """``csp_order_failed``: tell every plugin the order failed."""
         self._pm.hook.csp_order_failed(order=order, outcome=outcome)
+
+    def price_line(self, line: OrderLine, order: Order) -> LinePrice | None:
+        """``csp_price_line``: the first plugin's price for ``line``, or None if none priced it."""
+        from csp_commerce.pricing.models import LinePrice
+
+        result = self._pm.hook.csp_price_line(line=line, order=order)
+        if result is not None and not isinstance(result, LinePrice):
+            raise PluginError(
+                f"csp_price_line returned {type(result).__name__}, expected LinePrice"
+            )
+        return result
 
 
 def spec_names() -> list[str]:

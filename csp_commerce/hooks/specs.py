@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ProvisioningOutcome,
         TenantResolution,
     )
+    from csp_commerce.pricing.models import LinePrice
     from csp_commerce.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
 
@@ -153,4 +154,18 @@ def csp_order_failed(order: Order, outcome: ProvisioningOutcome) -> None:
     """Provisioning ``order`` failed for good; ``outcome.failure`` says why and what was undone.
 
     Notification; fires exactly once per order, after compensation.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Pricing
+
+
+@_spec(firstresult=True)
+def csp_price_line(line: OrderLine, order: Order) -> LinePrice | None:
+    """The price, cost and margin of ``line`` for ``order``'s customer. Firstresult.
+
+    Fires when a storefront asks for a line's price (at checkout, before the order is placed).
+    The price-list plugin (``PriceListPlugin``, registered by the host) answers last; return
+    None to pass to it.
     """
