@@ -1,0 +1,86 @@
+"""Billing cycles and terms: the offer's, the host's, the cloud's."""
+
+from __future__ import annotations
+
+from checkout_factories import ANNUAL, ENTERPRISE, MONTHLY, checkout, codes, facts, line, order
+
+from csp_commerce import BillingCycle, CheckoutSettings, Cloud, TermDuration
+from csp_commerce.validation.billing import check_line, options_for
+
+
+def test_options_are_the_offer_s_cycles_the_host_enabled() -> None:
+    options = options_for(ENTERPRISE, CheckoutSettings(billing_cycles=frozenset({ANNUAL})))
+    assert options.billing_cycles == {ANNUAL}
+    assert options.term_durations == {TermDuration.P1Y, TermDuration.P3Y}
+
+
+def test_per_product_setting_overrides_the_host_default() -> None:
+    settings = CheckoutSettings(
+        billing_cycles=frozenset({ANNUAL}),
+        billing_cycles_by_product={ENTERPRISE.product_id: frozenset({MONTHLY})},
+    )
+    assert options_for(ENTERPRISE, settings).billing_cycles == {MONTHLY}
+
+
+def test_china_bills_annually_only() -> None:
+    options = options_for(ENTERPRISE, CheckoutSettings(cloud=Cloud.CHINA, require_mca=False))
+    assert options.billing_cycles == {ANNUAL}
+    assert options.reason is not None
+    result = checkout(cloud=Cloud.CHINA).validate(order(line(billing_cycle=MONTHLY)), facts())
+    assert "billing_cycle.not_offered" in codes(result)
+
+
+def test_a_cycle_the_offer_lacks_is_a_problem() -> None:
+    result = checkout().validate(order(line(billing_cycle=BillingCycle.TRIENNIAL)), facts())
+    assert codes(result) == ["billing_cycle.not_offered"]
+    assert result.problems[0].field == "lines.0.billing_cycle"
+    assert result.problems[0].params["offered"] == ["annual", "monthly"]
+
+
+def test_a_cycle_the_host_disabled_is_a_problem() -> None:
+    only_annual = checkout(billing_cycles=frozenset({ANNUAL}))
+    assert codes(only_annual.validate(order(line(billing_cycle=MONTHLY)), facts())) == [
+        "billing_cycle.not_offered"
+    ]
+
+
+def test_no_usable_cycle_at_all() -> None:
+    nothing = checkout(billing_cycles_by_product={ENTERPRISE.product_id: frozenset()})
+    assert codes(nothing.validate(order(), facts())) == ["billing.unavailable"]
+
+
+def test_a_term_not_offered_and_a_term_too_short() -> None:
+    short = line(billing_cycle=ANNUAL, term_duration=TermDuration.P1M)
+    assert codes(checkout().validate(order(short), facts())) == ["term_duration.too_short"]
+    no_p3y = line(
+        offer=ENTERPRISE.model_copy(update={"term_durations": frozenset({TermDuration.P1M})}),
+        term_duration=TermDuration.P3Y,
+    )
+    assert codes(checkout().validate(order(no_p3y), facts())) == ["term_duration.not_offered"]
+
+
+def test_a_valid_choice_passes_and_adding_seats_is_not_judged() -> None:
+    options = options_for(ENTERPRISE, CheckoutSettings())
+    assert check_line(line(billing_cycle=ANNUAL, term_duration=TermDuration.P1Y), 0, options) == []
+    assert (
+        check_line(line(billing_cycle=BillingCycle.TRIENNIAL, subscription_id="s"), 0, options)
+        == []
+    )
+
+
+def test_a_host_plugin_can_answer_first() -> None:
+    from csp_commerce import BillingOptions, hookimpl
+
+    class AnnualOnly:
+        @hookimpl
+        def csp_billing_options(self) -> BillingOptions:
+            return BillingOptions(
+                billing_cycles=frozenset({ANNUAL}), term_durations=frozenset({TermDuration.P1Y})
+            )
+
+    strict = checkout()
+    strict.hooks.register(AnnualOnly())
+    assert codes(strict.validate(order(line(billing_cycle=MONTHLY)), facts())) == [
+        "billing_cycle.not_offered"
+    ]
+    assert strict.billing_options(ENTERPRISE).billing_cycles == {ANNUAL}
