@@ -1,0 +1,214 @@
+"""The synchronous Partner Center client."""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from types import GeneratorType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_never
+
+from csp_commerce.provisioning._core import (
+    Call,
+    ClientCore,
+    Flow,
+    RetrySignal,
+    drive,
+    log_retry,
+    new_id,
+    wait_from_signal,
+)
+from csp_commerce.provisioning._tokens import TokenProvider
+from csp_commerce.provisioning.resources import (
+    Agreements,
+    Carts,
+    CountryValidationRulesResource,
+    Customers,
+    Invoices,
+    Orders,
+    Products,
+    Qualifications,
+    Relationships,
+    SubscribedSkus,
+    Subscriptions,
+    Users,
+    Validations,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import TracebackType
+
+    from typing_extensions import Self
+
+T = TypeVar("T")
+
+_RETRY_SIGNAL = retry_if_exception_type(RetrySignal)
+
+
+class PartnerCenterClient(ClientCore):
+    """A resilient, typed Partner Center client (blocking I/O).
+
+    :param credential: any object with azure-core's ``get_token(*scopes)`` (ours from
+        :mod:`csp_commerce.provisioning.auth`, or azure-identity's).
+    :param cloud: :class:`~csp_commerce.clouds.Cloud` (global, China, US Government) or custom
+        :class:`~csp_commerce.clouds.CloudEndpoints` (base URL + authority).
+    :param base_url: overrides the cloud's API base (e.g. the sandbox).
+    :param http_client: an ``httpx.Client`` to send through (tests, the sandbox, proxies). The
+        client closes only an HTTP client it created itself.
+    :param timeout: per request; default 60 s (connect 5 s).
+    :param max_retries: retries after the first attempt (default 3).
+    :param locale: ``X-Locale``; :param application_name: ``MS-PartnerCenter-Application``.
+    :param correlation_id: ``MS-CorrelationId`` of every call (one per checkout; default: one
+        per client). :param sleep: how retries wait (tests pass a recorder).
+    :param retry_policy: delays and caps; :param rng: the jitter's random source.
+    """
+
+    def __init__(
+        self,
+        credential: Any,
+        *,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
+    ) -> None:
+        super().__init__(credential, **options)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client()
+        self._sleep = sleep
+        self._tokens = TokenProvider(credential, self.scope, clock=self.clock)
+
+    # resources ----------------------------------------------------------------------------
+
+    @cached_property
+    def customers(self) -> Customers:
+        """Customers: create, get, list, domain availability."""
+        return Customers(self)
+
+    @cached_property
+    def validations(self) -> Validations:
+        """Address validation."""
+        return Validations(self)
+
+    @cached_property
+    def country_validation_rules(self) -> CountryValidationRulesResource:
+        """A country's address, tax and phone rules."""
+        return CountryValidationRulesResource(self)
+
+    @cached_property
+    def agreements(self) -> Agreements:
+        """MCA templates, confirmation and read-back (app+user; public cloud)."""
+        return Agreements(self)
+
+    @cached_property
+    def qualifications(self) -> Qualifications:
+        """Customer qualifications (Education, GCC, state-owned entity)."""
+        return Qualifications(self)
+
+    @cached_property
+    def relationships(self) -> Relationships:
+        """Reseller invitation link, indirect resellers, MPN profiles, MPA status."""
+        return Relationships(self)
+
+    @cached_property
+    def orders(self) -> Orders:
+        """Legacy orders and provisioning status."""
+        return Orders(self)
+
+    @cached_property
+    def carts(self) -> Carts:
+        """New-commerce carts and checkout."""
+        return Carts(self)
+
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        """Subscriptions: read, change quantity, suspend, reactivate, auto-renew, cancel."""
+        return Subscriptions(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """Customer users and their licences."""
+        return Users(self)
+
+    @cached_property
+    def subscribed_skus(self) -> SubscribedSkus:
+        """Licence counts per SKU."""
+        return SubscribedSkus(self)
+
+    @cached_property
+    def invoices(self) -> Invoices:
+        """Invoices and invoice line items."""
+        return Invoices(self)
+
+    @cached_property
+    def products(self) -> Products:
+        """The catalog: products, SKUs, availabilities."""
+        return Products(self)
+
+    # plumbing -----------------------------------------------------------------------------
+
+    def with_options(self, **overrides: Any) -> Self:
+        """A copy with some options changed (e.g. ``correlation_id=`` per checkout).
+
+        The copy shares this client's HTTP client and, unless the credential changes, its
+        token cache.
+        """
+        options = {**self.options(), "http_client": self._http, "sleep": self._sleep}
+        options.update(overrides)
+        copy = type(self)(**options)
+        if copy.credential is self.credential and copy.scope == self.scope:
+            copy._tokens = self._tokens
+        return copy
+
+    def _execute(self, plan: Call[T] | Flow[T]) -> T:
+        if isinstance(plan, GeneratorType):
+            return drive(cast("Flow[T]", plan), self._send)
+        assert isinstance(plan, Call)
+        return self._send(plan)
+
+    def _send(self, call: Call[T]) -> T:
+        """One logical operation: a fixed MS-RequestId, retried as the policy says."""
+        self.preflight(call)
+        request_id = call.request_id or new_id()
+        retrying = Retrying(
+            sleep=self._sleep,
+            stop=stop_never,  # the policy owns the budget
+            wait=wait_from_signal,
+            retry=_RETRY_SIGNAL,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                return self._attempt(call, request_id, attempt.retry_state.attempt_number)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
+        request = self.build_request(self._http, call, request_id, self._tokens.get())
+        self.log_request(request)
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            raise self.transport_failure(call, request_id, attempt, exc) from exc
+        return self.handle(call, response, request_id, attempt)
+
+    def close(self) -> None:
+        """Close the HTTP client if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PartnerCenterClient(base_url={self.base_url!r}, credential={self.credential!r})"

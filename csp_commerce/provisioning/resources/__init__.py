@@ -1,0 +1,60 @@
+"""Partner Center's resources, one module per noun; each has a sync and an async class built
+from one description of its operations."""
+
+from __future__ import annotations
+
+from csp_commerce.provisioning.resources.agreements import Agreements, AsyncAgreements
+from csp_commerce.provisioning.resources.customers import AsyncCustomers, Customers
+from csp_commerce.provisioning.resources.invoices import AsyncInvoices, Invoices
+from csp_commerce.provisioning.resources.orders import AsyncCarts, AsyncOrders, Carts, Orders
+from csp_commerce.provisioning.resources.products import AsyncProducts, Products
+from csp_commerce.provisioning.resources.qualifications import (
+    AsyncQualifications,
+    Qualifications,
+)
+from csp_commerce.provisioning.resources.relationships import (
+    AsyncRelationships,
+    Relationships,
+)
+from csp_commerce.provisioning.resources.subscriptions import AsyncSubscriptions, Subscriptions
+from csp_commerce.provisioning.resources.users import (
+    AsyncSubscribedSkus,
+    AsyncUsers,
+    SubscribedSkus,
+    Users,
+)
+from csp_commerce.provisioning.resources.validations import (
+    AsyncCountryValidationRulesResource,
+    AsyncValidations,
+    CountryValidationRulesResource,
+    Validations,
+)
+
+__all__ = [
+    "Agreements",
+    "AsyncAgreements",
+    "AsyncCarts",
+    "AsyncCountryValidationRulesResource",
+    "AsyncCustomers",
+    "AsyncInvoices",
+    "AsyncOrders",
+    "AsyncProducts",
+    "AsyncQualifications",
+    "AsyncRelationships",
+    "AsyncSubscribedSkus",
+    "AsyncSubscriptions",
+    "AsyncUsers",
+    "AsyncValidations",
+    "Carts",
+    "CountryValidationRulesResource",
+    "Customers",
+    "Invoices",
+    "Orders",
+    "Products",
+    "Qualifications",
+    "Relationships",
+    "SubscribedSkus",
+    "Subscriptions",
+    "Users",
+    "Validations",
+]

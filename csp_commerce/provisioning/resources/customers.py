@@ -1,0 +1,75 @@
+"""Customers: create (company + billing profile), get, list, domain availability."""
+
+from __future__ import annotations
+
+from csp_commerce.provisioning._core import Call, PageSpec, collection, model, status_is
+from csp_commerce.provisioning.models import CustomerBillingProfile, PCCustomer
+from csp_commerce.provisioning.resources._base import (
+    AsyncResource,
+    SyncResource,
+    listing,
+    operation,
+    quote,
+)
+
+
+def _create(
+    *,
+    domain: str,
+    billing_profile: CustomerBillingProfile,
+    organization_registration_number: str | None = None,
+    associated_partner_id: str | None = None,
+    request_id: str | None = None,
+) -> Call[PCCustomer]:
+    """Create a customer: a new tenant at ``domain`` (``name.onmicrosoft.com``).
+
+    ``associated_partner_id`` (an indirect reseller's tenant id) needs an app+user token.
+    Pass the order's durable id as ``request_id`` so a retried create cannot make two tenants.
+    """
+    company: dict[str, str] = {"domain": domain}
+    if organization_registration_number:
+        company["organizationRegistrationNumber"] = organization_registration_number
+    body: dict[str, object] = {
+        "companyProfile": company,
+        "billingProfile": billing_profile.to_wire(),
+    }
+    if associated_partner_id:
+        body["associatedPartnerId"] = associated_partner_id
+    return Call(
+        "POST",
+        "/v1/customers",
+        model(PCCustomer),
+        json=body,
+        app_user=associated_partner_id is not None,
+        request_id=request_id,
+    )
+
+
+def _get(customer_id: str) -> Call[PCCustomer]:
+    """A customer by tenant id (404 code 1000 when unknown)."""
+    return Call("GET", f"/v1/customers/{quote(customer_id)}", model(PCCustomer))
+
+
+def _list(*, size: int = 100) -> PageSpec[PCCustomer]:
+    """Every customer of the partner, ``size`` per page (seek paging)."""
+    return PageSpec(Call("GET", "/v1/customers", collection(PCCustomer), params={"size": size}))
+
+
+def _domain_available(domain: str) -> Call[bool]:
+    """Whether ``domain`` (``name.onmicrosoft.com``) is free for a new tenant (HEAD: 404)."""
+    return Call("HEAD", f"/v1/domains/{quote(domain)}", status_is(404), accept=frozenset({404}))
+
+
+class _Operations:
+    create = operation(_create)
+    get = operation(_get)
+    list = listing(_list)
+    domain_available = operation(_domain_available)
+
+
+class Customers(SyncResource, _Operations):
+    """``client.customers``."""
+
+
+class AsyncCustomers(AsyncResource, _Operations):
+    """``client.customers`` (async)."""

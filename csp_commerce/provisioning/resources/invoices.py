@@ -1,0 +1,56 @@
+"""Invoices (offset paging) and their line items (seek paging)."""
+
+from __future__ import annotations
+
+from csp_commerce.provisioning._core import Call, PageSpec, collection, model
+from csp_commerce.provisioning.models import Invoice, InvoiceLineItem
+from csp_commerce.provisioning.resources._base import (
+    AsyncResource,
+    SyncResource,
+    listing,
+    operation,
+    quote,
+)
+
+
+def _list(*, size: int = 100) -> PageSpec[Invoice]:
+    """Every invoice, ``size`` per page (offset paging)."""
+    first = Call("GET", "/v1/invoices", collection(Invoice), params={"size": size, "offset": 0})
+    return PageSpec(first, offset_size=size)
+
+
+def _get(invoice_id: str) -> Call[Invoice]:
+    """One invoice (with its PDF link, valid 30 minutes)."""
+    return Call("GET", f"/v1/invoices/{quote(invoice_id)}", model(Invoice))
+
+
+def _line_items(
+    invoice_id: str,
+    *,
+    provider: str = "onetime",
+    line_item_type: str = "billinglineitems",
+    size: int = 2000,
+) -> PageSpec[InvoiceLineItem]:
+    """An invoice's line items (``provider``: onetime, office or azure)."""
+    return PageSpec(
+        Call(
+            "GET",
+            f"/v1/invoices/{quote(invoice_id)}/lineitems",
+            collection(InvoiceLineItem),
+            params={"provider": provider, "invoicelineitemtype": line_item_type, "size": size},
+        )
+    )
+
+
+class _Operations:
+    list = listing(_list)
+    get = operation(_get)
+    line_items = listing(_line_items)
+
+
+class Invoices(SyncResource, _Operations):
+    """``client.invoices``."""
+
+
+class AsyncInvoices(AsyncResource, _Operations):
+    """``client.invoices`` (async)."""

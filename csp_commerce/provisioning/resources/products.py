@@ -1,0 +1,51 @@
+"""The catalog: products, their SKUs, and the SKUs' availabilities."""
+
+from __future__ import annotations
+
+from csp_commerce.provisioning._core import Call, PageSpec, collection
+from csp_commerce.provisioning.models import Availability, Product, Sku
+from csp_commerce.provisioning.resources._base import AsyncResource, SyncResource, listing, quote
+
+
+def _list(country: str, *, target_view: str = "OnlineServices") -> PageSpec[Product]:
+    """The products sold in ``country`` in a catalog view (``OnlineServices``: new commerce)."""
+    params: dict[str, str | int] = {"country": country, "targetView": target_view}
+    return PageSpec(Call("GET", "/v1/products", collection(Product), params=params))
+
+
+def _skus(product_id: str, country: str) -> PageSpec[Sku]:
+    """A product's SKUs in ``country``."""
+    return PageSpec(
+        Call(
+            "GET",
+            f"/v1/products/{quote(product_id)}/skus",
+            collection(Sku),
+            params={"country": country},
+        )
+    )
+
+
+def _availabilities(product_id: str, sku_id: str, country: str) -> PageSpec[Availability]:
+    """A SKU's availabilities in ``country`` (their ``catalog_item_id`` goes in a cart)."""
+    return PageSpec(
+        Call(
+            "GET",
+            f"/v1/products/{quote(product_id)}/skus/{quote(sku_id)}/availabilities",
+            collection(Availability),
+            params={"country": country},
+        )
+    )
+
+
+class _Operations:
+    list = listing(_list)
+    skus = listing(_skus)
+    availabilities = listing(_availabilities)
+
+
+class Products(SyncResource, _Operations):
+    """``client.products``."""
+
+
+class AsyncProducts(AsyncResource, _Operations):
+    """``client.products`` (async)."""

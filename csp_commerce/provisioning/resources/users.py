@@ -1,0 +1,181 @@
+"""Customer users and licences (app+user; licences and password resets not in China)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csp_commerce.provisioning._core import Call, PageSpec, collection, model
+from csp_commerce.provisioning.models import (
+    CustomerUser,
+    License,
+    LicenseAssignment,
+    LicenseUpdate,
+    SubscribedSku,
+)
+from csp_commerce.provisioning.resources._base import (
+    AsyncResource,
+    SyncResource,
+    listing,
+    operation,
+    quote,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def _users_path(customer_id: str, user_id: str | None = None) -> str:
+    path = f"/v1/customers/{quote(customer_id)}/users"
+    return path if user_id is None else f"{path}/{quote(user_id)}"
+
+
+def _create(
+    customer_id: str,
+    *,
+    user_principal_name: str,
+    first_name: str,
+    last_name: str,
+    display_name: str,
+    usage_location: str,
+    password: str,
+    force_change_password: bool = True,
+    request_id: str | None = None,
+) -> Call[CustomerUser]:
+    """Create a user in the customer's tenant (``usage_location``: ISO alpha-2, needed before
+    a licence can be assigned)."""
+    body = {
+        "userPrincipalName": user_principal_name,
+        "firstName": first_name,
+        "lastName": last_name,
+        "displayName": display_name,
+        "usageLocation": usage_location,
+        "passwordProfile": {"password": password, "forceChangePassword": force_change_password},
+    }
+    return Call(
+        "POST",
+        _users_path(customer_id),
+        model(CustomerUser),
+        json=body,
+        app_user=True,
+        request_id=request_id,
+    )
+
+
+def _list(customer_id: str, *, size: int = 100) -> PageSpec[CustomerUser]:
+    """The customer's users, ``size`` per page (seek paging)."""
+    return PageSpec(
+        Call(
+            "GET",
+            _users_path(customer_id),
+            collection(CustomerUser),
+            params={"size": size},
+            app_user=True,
+        )
+    )
+
+
+def _reset_password(
+    customer_id: str,
+    user_id: str,
+    password: str,
+    *,
+    force_change_password: bool = True,
+    request_id: str | None = None,
+) -> Call[CustomerUser]:
+    """Reset a user's password (not offered in China or US Government)."""
+    body = {
+        "passwordProfile": {"password": password, "forceChangePassword": force_change_password},
+        "attributes": {"objectType": "CustomerUser"},
+    }
+    return Call(
+        "PATCH",
+        _users_path(customer_id, user_id),
+        model(CustomerUser),
+        json=body,
+        app_user=True,
+        capability="supports_password_reset",
+        request_id=request_id,
+    )
+
+
+def _update_licenses(
+    customer_id: str,
+    user_id: str,
+    *,
+    assign: Sequence[str | LicenseAssignment] = (),
+    remove: Sequence[str] = (),
+    request_id: str | None = None,
+) -> Call[LicenseUpdate]:
+    """Assign and remove licences (product SKU ids) of one user (400 60012: none left)."""
+    if not assign and not remove:
+        raise ValueError("nothing to assign or remove")
+    assignments = [
+        item if isinstance(item, LicenseAssignment) else LicenseAssignment(sku_id=item)
+        for item in assign
+    ]
+    body = {
+        "licensesToAssign": [item.to_wire() for item in assignments],
+        "licensesToRemove": list(remove),
+    }
+    return Call(
+        "POST",
+        _users_path(customer_id, user_id) + "/licenseupdates",
+        model(LicenseUpdate),
+        json=body,
+        app_user=True,
+        capability="supports_licence_management",
+        request_id=request_id,
+    )
+
+
+def _licenses(customer_id: str, user_id: str) -> PageSpec[License]:
+    """The licences assigned to a user."""
+    return PageSpec(
+        Call(
+            "GET",
+            _users_path(customer_id, user_id) + "/licenses",
+            collection(License),
+            app_user=True,
+            capability="supports_licence_management",
+        )
+    )
+
+
+def _subscribed_skus(customer_id: str) -> PageSpec[SubscribedSku]:
+    """Licence counts per SKU: available, active, consumed and total units."""
+    return PageSpec(
+        Call(
+            "GET",
+            f"/v1/customers/{quote(customer_id)}/subscribedskus",
+            collection(SubscribedSku),
+            app_user=True,
+        )
+    )
+
+
+class _UserOperations:
+    create = operation(_create)
+    list = listing(_list)
+    reset_password = operation(_reset_password)
+    update_licenses = operation(_update_licenses)
+    licenses = listing(_licenses)
+
+
+class _SkuOperations:
+    list = listing(_subscribed_skus)
+
+
+class Users(SyncResource, _UserOperations):
+    """``client.users``."""
+
+
+class AsyncUsers(AsyncResource, _UserOperations):
+    """``client.users`` (async)."""
+
+
+class SubscribedSkus(SyncResource, _SkuOperations):
+    """``client.subscribed_skus``."""
+
+
+class AsyncSubscribedSkus(AsyncResource, _SkuOperations):
+    """``client.subscribed_skus`` (async)."""
