@@ -116,6 +116,11 @@ def _entry(code: str, defaults: dict[str, Any]) -> dict[str, Any]:
     if country.get("postprefix"):
         entry["prefix"] = country["postprefix"].strip()
     states, prefixes = _states(code, country, data)
+    if prefixes and "example" in entry:
+        # An example some state's postal codes include (RU's first, 247112, is in none).
+        examples = country["zipex"].split(",")
+        matching = [ex for ex in examples if any(re.match(p, ex) for p in prefixes.values())]
+        entry["example"] = (matching or examples)[0]
     if states:
         entry["states"] = sorted(states)
     if prefixes:

@@ -123,6 +123,14 @@ FIELDS: tuple[str, ...] = (
     "organization_registration_number",
 )
 
+# Every spelling of every field (camelCase, snake_case, region) -> the snake_case name.
+_FIELD_BY_KEY: dict[str, str] = {
+    alias: name
+    for name, info in Address.model_fields.items()
+    for alias in [name, info.alias or name, *getattr(info.validation_alias, "choices", ())]
+    if isinstance(alias, str)
+}
+
 # Unicode categories refused in any field: controls (incl. tab, CR, LF), format characters
 # (zero-width, bidirectional overrides), surrogates, line and paragraph separators.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -164,13 +172,14 @@ def validate_address(address: Address, rules: CountryRules | None) -> list[Probl
 
 
 def control_character_fields(data: Mapping[str, Any]) -> list[str]:
-    """The keys of ``data`` whose string value holds control characters, before any trimming.
+    """The address fields (snake_case) whose raw string value in ``data`` holds control
+    characters, before any trimming.
 
     The :class:`Address` model trims whitespace, a trailing newline included; call this on the
     raw input to refuse such values too (the command does).
     """
     return [
-        str(key)
+        _FIELD_BY_KEY.get(str(key), str(key))
         for key, value in data.items()
         if isinstance(value, str) and not value.isprintable() and _has_control(value)
     ]
@@ -179,15 +188,22 @@ def control_character_fields(data: Mapping[str, Any]) -> list[str]:
 def parse_address(data: object) -> Address:
     """An :class:`Address` from a JSON object in Partner Center's or snake_case spelling.
 
-    Raises :class:`InputError` (with every field's complaint) for what cannot be an address:
-    not an object, unknown fields, wrong types, values over the model's length limits.
+    Partner Center's ``attributes`` metadata is ignored, and so is ``region`` when ``state`` is
+    given. Raises :class:`InputError` (with every field's complaint) for what cannot be an
+    address: not an object, unknown fields, wrong types, values over the model's length limits.
     """
     if not isinstance(data, Mapping):
         raise InputError(f"an address must be a JSON object, not {_json_type(data)}")
     if "country" not in data:
         raise InputError("the address has no 'country'")
+    fields = dict(data)
+    # Partner Center's own address JSON carries metadata, and an older ``region`` beside
+    # ``state``: neither is part of the address we judge.
+    fields.pop("attributes", None)
+    if "state" in fields:
+        fields.pop("region", None)
     try:
-        return Address.model_validate(dict(data))
+        return Address.model_validate(fields)
     except ValidationError as error:
         details = "; ".join(
             f"{'.'.join(str(part) for part in item['loc']) or 'address'}: {item['msg']}"
