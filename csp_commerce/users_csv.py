@@ -193,7 +193,7 @@ def write_users_csv(users: Iterable[NewUser], stream: TextIO) -> None:
                 _guard(user.last_name or ""),
                 _guard(user.display_name),
                 user.usage_location or "",
-                ";".join(user.licences),
+                _guard(";".join(user.licences)),
             ]
         )
 
