@@ -1,0 +1,288 @@
+"""Routing and the service's cross-cutting behaviour: auth, MS-RequestId replay, throttling, faults.
+
+:meth:`App.exchange` is what both front ends (the httpx transport and the HTTP server) call: it
+applies the rate limits and the fault plan, runs the handler and says whether the answer must be
+lost on the way back (timeouts, resets, commit-then-drop).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from csp_commerce.sandbox import admin, billing, commerce, customers
+from csp_commerce.sandbox._http import API_VERSION_HEADERS, Context, PCError, Reply, Request
+from csp_commerce.sandbox.faults import Fault, Throttled
+from csp_commerce.sandbox.state import RecordedOutcome
+
+Handler = Callable[[Context, Request], Reply]
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
+_CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation: method + path pattern → handler; ``user`` marks A+U-only operations."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    user: bool = False
+
+
+def _route(method: str, template: str, handler: Handler, *, user: bool = False) -> Route:
+    pattern = re.escape(template).replace(r"\{\}", "([^/]+)")
+    return Route(method, re.compile(pattern), handler, user)
+
+
+C = "/v1/customers/{}"
+ROUTES: tuple[Route, ...] = (
+    # customers, domains, addresses
+    _route("GET", "/v1/customers/relationshiprequests", customers.relationship_request, user=True),
+    _route("POST", "/v1/customers", customers.create_customer),
+    _route("GET", "/v1/customers", customers.list_customers),
+    _route("GET", C, customers.get_customer),
+    _route("HEAD", "/v1/domains/{}", customers.domain_exists),
+    _route("POST", "/v1/validations/address", customers.validate_address),
+    _route("GET", "/v1/countryvalidationrules/{}", customers.country_rules),
+    # agreements, qualifications, relationships, resellers
+    _route("GET", "/v1/agreements", customers.agreement_templates, user=True),
+    _route("POST", C + "/agreements", customers.create_agreement, user=True),
+    _route("GET", C + "/agreements", customers.list_agreements, user=True),
+    _route("GET", C + "/qualifications", customers.list_qualifications),
+    _route("POST", C + "/qualifications", customers.create_qualification, user=True),
+    _route("GET", "/v1/relationships", customers.list_resellers, user=True),
+    _route("GET", C + "/relationships", customers.customer_resellers, user=True),
+    _route("GET", "/v1/profiles/mpn", customers.mpn_profile, user=True),
+    _route("GET", "/v1/compliance/csp/agreementstatus", customers.mpa_status, user=True),
+    # orders, carts, subscriptions
+    _route("POST", C + "/orders", commerce.create_order),
+    _route("GET", C + "/orders", commerce.list_orders),
+    _route("GET", C + "/orders/{}", commerce.get_order),
+    _route("GET", C + "/orders/{}/provisioningstatus", commerce.provisioning_status, user=True),
+    _route("POST", C + "/carts", commerce.create_cart),
+    _route("GET", C + "/carts/{}", commerce.get_cart),
+    _route("PUT", C + "/carts/{}", commerce.update_cart),
+    _route("POST", C + "/carts/{}/checkout", commerce.checkout),
+    _route("GET", C + "/subscriptions", commerce.list_subscriptions),
+    _route("GET", C + "/subscriptions/{}", commerce.get_subscription),
+    _route("PATCH", C + "/subscriptions/{}", commerce.update_subscription),
+    _route("GET", C + "/subscriptions/{}/addons", commerce.list_addons),
+    # users and licences
+    _route("POST", C + "/users", customers.create_user, user=True),
+    _route("GET", C + "/users", customers.list_users, user=True),
+    _route("POST", C + "/users/{}/licenseupdates", customers.update_licenses, user=True),
+    _route("GET", C + "/users/{}/licenses", customers.user_licenses, user=True),
+    _route("GET", C + "/subscribedskus", customers.subscribed_skus, user=True),
+    # invoices and catalog
+    _route("GET", "/v1/invoices", billing.list_invoices),
+    _route("GET", "/v1/invoices/{}", billing.get_invoice),
+    _route("GET", "/v1/invoices/{}/lineitems", billing.invoice_lines),
+    _route("GET", "/v1/products", commerce.list_products),
+    _route("GET", "/v1/products/{}", commerce.get_product),
+    _route("GET", "/v1/products/{}/skus", commerce.list_skus),
+    _route("GET", "/v1/products/{}/skus/{}/availabilities", commerce.list_availabilities),
+    # sandbox administration (no auth, no faults, no throttling)
+    _route("POST", "/sandbox/v1/tenants", admin.post_tenant),
+    _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin.post_accept),
+    _route("POST", "/sandbox/v1/customers/{}/qualifications", admin.post_qualification),
+    _route("POST", "/sandbox/v1/resellers", admin.post_reseller),
+    _route("POST", "/sandbox/v1/invoices", admin.post_invoice),
+    _route("GET", "/sandbox/v1/state", admin.get_state),
+    _route("PUT", "/sandbox/v1/state", admin.put_state),
+    _route("PUT", "/sandbox/v1/faults", admin.put_faults),
+)
+
+
+@dataclass
+class Response:
+    """A complete answer: status, headers and the encoded body."""
+
+    status: int
+    headers: dict[str, str]
+    content: bytes = b""
+
+    def json(self) -> Any:
+        """The body decoded (None when empty)."""
+        return json.loads(self.content) if self.content else None
+
+
+@dataclass
+class Exchange:
+    """The outcome of one request: the answer, and the fault that may swallow it."""
+
+    response: Response
+    fault: Fault | None = None
+    latency: float = 0.0
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the caller receives ``response`` (False: timeout, reset or dropped)."""
+        return self.fault is None or self.fault is Fault.SERVER_ERROR
+
+
+@dataclass
+class App:
+    """The emulated service: one lock around the world keeps every handler atomic."""
+
+    ctx: Context
+    routes: tuple[Route, ...] = ROUTES
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _by_method: dict[str, list[Route]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for route in self.routes:
+            self._by_method.setdefault(route.method, []).append(route)
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> Exchange:
+        """Serve one request with throttling and faults; see :class:`Exchange`."""
+        method = method.upper()
+        lower = {key.lower(): value for key, value in headers.items()}
+        with self.lock:
+            if path.startswith("/sandbox/"):
+                return Exchange(self._serve(method, path, query, lower, body, admin=True))
+            injector = self.ctx.injector
+            latency = injector.latency()
+            match = _CUSTOMER_PATH.match(path)
+            customer = match.group(1) if match else None
+            throttled = injector.throttle(None if customer == "relationshiprequests" else customer)
+            if throttled is not None:
+                return Exchange(_throttle_response(throttled, lower), latency=latency)
+            fault = injector.draw()
+            if fault is Fault.SERVER_ERROR:
+                status = injector.server_error_status()
+                error = PCError(status, status, "The service is temporarily unavailable.")
+                error.extra["isRetryable"] = True
+                return Exchange(_encode(Reply(status, error.body()), _echo(lower)), fault, latency)
+            if fault in (Fault.TIMEOUT, Fault.CONNECTION_RESET):
+                return Exchange(Response(0, {}), fault, latency)
+            response = self._serve(method, path, query, lower, body, admin=False)
+            return Exchange(response, fault, latency)
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> Response:
+        """Serve one request without throttling or faults (the service alone)."""
+        lower = {key.lower(): value for key, value in headers.items()}
+        with self.lock:
+            return self._serve(
+                method.upper(), path, query, lower, body, admin=path.startswith("/sandbox/")
+            )
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _serve(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        admin: bool,
+    ) -> Response:
+        echo = _echo(headers)
+        request_id = headers.get("ms-requestid")
+        remembered = method in WRITE_METHODS and bool(request_id) and not admin
+        world = self.ctx.world
+        if remembered:
+            recorded = world.requests.get(str(request_id))
+            if recorded is not None:
+                if (recorded.method, recorded.path) != (method, path):
+                    # Undocumented: a request id reused for another operation is refused.
+                    error = PCError(
+                        400, 2000, "The MS-RequestId was already used for a different request."
+                    )
+                    return _encode(Reply(400, error.body()), echo)
+                return Response(
+                    recorded.status, {**recorded.headers, **echo}, recorded.body.encode()
+                )
+        route, params = self._match(method, path)
+        if route is None:
+            status = 405 if params else 404
+            error = PCError(status, 1000 if status == 404 else 405, f"No operation {method} {path}")
+            return _encode(Reply(status, error.body()), echo)
+        user = False
+        if not admin:
+            token = headers.get("authorization", "")
+            kind = TOKENS.get(token[7:].strip()) if token[:7].lower() == "bearer " else None
+            if kind is None:
+                return _unauthorised("The partner token is missing or not valid.", echo)
+            if route.user and not kind:
+                return _unauthorised("This operation needs an app+user token.", echo)
+            user = kind
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            error = PCError(400, 2000, "The request body is not valid JSON.")
+            return _encode(Reply(400, error.body()), echo)
+        request = Request(method, path, dict(query), headers, parsed, params, user)
+        try:
+            reply = route.handler(self.ctx, request)
+        except PCError as error:
+            reply = Reply(error.status, error.body())
+        response = _encode(reply, echo)
+        if remembered:
+            world.remember(
+                str(request_id),
+                RecordedOutcome(
+                    method, path, response.status, response.content.decode(), dict(reply.headers)
+                ),
+            )
+        return response
+
+    def _match(self, method: str, path: str) -> tuple[Route | None, tuple[str, ...]]:
+        for route in self._by_method.get(method, ()):
+            found = route.pattern.fullmatch(path)
+            if found:
+                return route, found.groups()
+        for routes in self._by_method.values():
+            if any(route.pattern.fullmatch(path) for route in routes):
+                return None, ("other method",)
+        return None, ()
+
+
+def _echo(headers: Mapping[str, str]) -> dict[str, str]:
+    echo = dict(API_VERSION_HEADERS)
+    for name in ("MS-RequestId", "MS-CorrelationId"):
+        value = headers.get(name.lower())
+        if value:
+            echo[name] = value
+    echo["MS-CV"] = "sandbox.0"
+    return echo
+
+
+def _encode(reply: Reply, echo: dict[str, str]) -> Response:
+    content = b"" if reply.body is None else json.dumps(reply.body).encode()
+    return Response(reply.status, {**echo, **reply.headers}, content)
+
+
+def _unauthorised(description: str, echo: dict[str, str]) -> Response:
+    error = PCError(401, 800001, description)
+    return _encode(Reply(401, error.body(), {"WWW-Authenticate": 'Bearer realm="sandbox"'}), echo)
+
+
+def _throttle_response(throttled: Throttled, headers: Mapping[str, str]) -> Response:
+    seconds = throttled.retry_after
+    body = {
+        "statusCode": 429,
+        "message": f"Rate limit is exceeded. Try again in {seconds} seconds.",
+    }
+    return _encode(Reply(429, body, {"Retry-After": str(seconds)}), _echo(headers))
