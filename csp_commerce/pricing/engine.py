@@ -148,8 +148,7 @@ def price_line(
         and line.billing_cycle is BillingCycle.MONTHLY
     ):
         raise PriceNotFoundError(
-            f"{price_list.cloud.value} bills annually only: no monthly price for "
-            f"{line.offer.id!r}"
+            f"{price_list.cloud.value} bills annually only: no monthly price for {line.offer.id!r}"
         )
     entry = price_list.find(
         line.offer.id, line.billing_cycle, line.term_duration, customer_reference
