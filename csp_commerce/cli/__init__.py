@@ -13,6 +13,7 @@ from csp_commerce.errors import CSPCommerceError
 COMMAND_MODULES: tuple[str, ...] = (
     "csp_commerce.cli.address",
     "csp_commerce.cli.hooks",
+    "csp_commerce.cli.sandbox",
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,85 @@
+"""``csp-commerce sandbox serve``: the Partner Center sandbox on a local port."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from csp_commerce.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def register(subparsers: Any) -> None:
+    """Add ``sandbox serve`` to the ``csp-commerce`` command."""
+    parser = subparsers.add_parser(
+        "sandbox", help="run the built-in Partner Center sandbox", description=__doc__
+    )
+    actions = parser.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    serve = actions.add_parser(
+        "serve",
+        help="serve the sandbox over HTTP (Partner Center's paths and JSON)",
+        description="Serve the sandbox over HTTP until interrupted. Clients authenticate with "
+        "'Authorization: Bearer sandbox-user' (app+user) or 'Bearer sandbox-app' (app-only).",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve.add_argument("--state", metavar="FILE", help="start from a saved world (JSON)")
+    serve.add_argument("--save", metavar="FILE", help="save the world here on exit")
+    serve.add_argument("--seed", type=int, default=0, help="seed for ids and faults")
+    serve.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="share of requests that fail, spread over 5xx, timeouts, resets and "
+        "commit-then-drop (0-1)",
+    )
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="added latency per request")
+    serve.add_argument(
+        "--rate-limit", type=int, default=None, help="requests per minute per partner"
+    )
+    serve.add_argument(
+        "--customer-rate-limit",
+        type=int,
+        default=None,
+        help="requests per minute per partner and customer",
+    )
+    serve.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Build the sandbox from the arguments and serve it."""
+    from csp_commerce.sandbox import FaultPlan, Sandbox, SandboxServer
+
+    try:
+        plan = FaultPlan.uniform(
+            args.fault_rate,
+            seed=args.seed,
+            latency_seconds=args.latency_ms / 1000,
+            rate_limit_per_partner=args.rate_limit,
+            rate_limit_per_customer=args.customer_rate_limit,
+        )
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    if args.state:
+        try:
+            sandbox = Sandbox.load(args.state, seed=args.seed, faults=plan)
+        except (OSError, ValueError, KeyError) as error:
+            raise ConfigurationError(f"cannot load sandbox state {args.state}: {error}") from None
+    else:
+        sandbox = Sandbox(seed=args.seed, faults=plan)
+    try:
+        server = SandboxServer(sandbox, args.host, args.port)
+    except OSError as error:
+        raise ConfigurationError(f"cannot listen on {args.host}:{args.port}: {error}") from None
+    print(f"Partner Center sandbox listening on {server.url} (Ctrl-C to stop)", flush=True)
+    try:
+        server.httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        server.httpd.server_close()
+        if args.save:
+            sandbox.save(args.save)
+    return 0
