@@ -353,7 +353,7 @@ def manager(*plugins: object) -> HookManager:
 
 
 class PartnerCenterRules:
-    """A host plugin answering Partner Center's PT rules (4-digit codes allowed)."""
+    """A host plugin answering Partner Center's rules for DE (stricter than the offline data)."""
 
     @hookimpl
     def csp_country_rules(self, country: str) -> CountryRules | None:
