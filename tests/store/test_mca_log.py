@@ -13,7 +13,7 @@ import pytest
 
 from csp_commerce import AcceptanceSource, Contact, McaAcceptance
 from csp_commerce.store import McaEvidenceLog, VerifyResult
-from csp_commerce.store.mca_log import GENESIS, McaEvidencePlugin, canonical_json
+from csp_commerce.store.mca_log import GENESIS, McaEvidencePlugin, canonical_json, entry_hash
 
 CONTACT = Contact(
     first_name="Ada", last_name="Lovelace", email="ada@contoso.com", phone_number="+1 425 555 0100"
@@ -135,12 +135,23 @@ def test_a_deleted_entry_is_found(log: McaEvidenceLog, path: Path) -> None:
     assert result.reason == "entry 2 is missing"
 
 
-def test_a_rehashed_entry_breaks_the_next_link(log: McaEvidenceLog, path: Path) -> None:
+def test_a_consistently_rewritten_entry_breaks_the_next_link(
+    log: McaEvidenceLog, path: Path
+) -> None:
     for n in range(3):
         log.append(accepted(f"cust-{n}"))
-    tamper(path, "UPDATE mca_evidence SET hash = ? WHERE seq = 1", "f" * 64)
+    first = log.entries()[0]
+    forged = canonical_json(accepted("cust-0", confirmed_by="forger").model_dump(mode="json"))
+    rehashed = entry_hash(1, "cust-0", first.recorded_at.isoformat(), forged, GENESIS)
+    tamper(
+        path,
+        "UPDATE mca_evidence SET acceptance_json = ?, hash = ? WHERE seq = 1",
+        forged,
+        rehashed,
+    )
     result = log.verify()
-    assert (result.ok, result.broken_seq) == (False, 1)
+    assert (result.ok, result.broken_seq, result.checked) == (False, 2, 1)
+    assert result.reason == "does not follow the entry before it"
 
 
 def test_unreadable_evidence_is_found(log: McaEvidenceLog, path: Path) -> None:
