@@ -68,6 +68,18 @@ def options_for(offer: Offer, settings: CheckoutSettings) -> BillingOptions:
     )
 
 
+_SHORTEST_FIRST = (TermDuration.P1M, TermDuration.P1Y, TermDuration.P3Y)
+
+
+def default_term(offer: Offer, cycle: BillingCycle) -> TermDuration | None:
+    """The term a line gets when the storefront names none: the shortest the offer sells that
+    suits ``cycle`` (Partner Center's carts need one), or None when none suits it."""
+    for term in _SHORTEST_FIRST:
+        if term in offer.term_durations and term in TERMS_FOR_CYCLE[cycle]:
+            return term
+    return None
+
+
 def check_line(line: OrderLine, index: int, options: BillingOptions) -> list[Problem]:
     """Problems with ``line``'s billing cycle and term under ``options``.
 

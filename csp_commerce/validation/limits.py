@@ -25,6 +25,7 @@ from csp_commerce.models.offer import OfferFamily
 from csp_commerce.models.plan import LineAction, LinePlan
 from csp_commerce.problems import define
 from csp_commerce.settings import DuplicatePolicy, DynamicsPolicy
+from csp_commerce.validation.billing import default_term
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -259,7 +260,9 @@ def plan_line(
         offer_id=offer.id,
         quantity=line.quantity,
         billing_cycle=line.billing_cycle,
-        term_duration=line.term_duration,
+        term_duration=line.term_duration
+        if line.term_duration is not None or action is LineAction.ADD_QUANTITY
+        else default_term(offer, line.billing_cycle),
         subscription_id=target,
         partner_id_on_record=partner_of(order),
         reason=reason,

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from provisioner_world import (
+    Recorder,
+    acceptance,
+    client_for,
+    hooks_with,
+    new_customer_order,
+    offer,
+    plan_for,
+)
+
+from csp_commerce import Checkout, OrderLine
+from csp_commerce.models import LineAction, OutcomeStatus, TenantAction
+from csp_commerce.provisioner import ProvisioningInterrupted, Provisioner
+from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
+from csp_commerce.store.ledger import Ledger, OrderStatus, StepStatus
+
+E3 = "Office 365 E3"
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return Sandbox(seed=3)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def checkout(recorder: Recorder) -> Checkout:
+    return Checkout(hooks=hooks_with(recorder))
+
+
+def provisioner(sandbox: Sandbox, checkout: Checkout, path: Path, **options: object) -> Provisioner:
+    return Provisioner(client_for(sandbox, **options), Ledger(path), checkout.hooks)
+
+
+def subscriptions(sandbox: Sandbox) -> list[dict[str, object]]:
+    return [
+        sub
+        for customer in sandbox.world.customers.values()
+        for sub in customer.subscriptions.values()
+    ]
+
+
+def test_an_order_is_placed_and_placing_it_again_buys_nothing_more(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    order = new_customer_order(1, OrderLine(offer=offer(sandbox, E3), quantity=5))
+    plan = plan_for(checkout, order)
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+
+    first = placing.place(order, plan, mca=acceptance(order))
+    again = placing.place(order, plan, mca=acceptance(order))
+
+    assert first.status is OutcomeStatus.PLACED
+    assert again == first
+    assert len(subscriptions(sandbox)) == 1
+    assert recorder.provisioned[order.id] == 1
+    line = first.lines[0]
+    assert line.subscription_id is not None
+    assert line.quantity == 5
+
+
+def test_a_purchase_without_mca_fails_and_is_reported_once(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    order = new_customer_order(2, OrderLine(offer=offer(sandbox, E3), quantity=1))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+
+    outcome = placing.place(order, plan_for(checkout, order), mca=None)
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.failure is not None
+    assert outcome.failure.code == "13605"
+    assert outcome.failure.request_id
+    assert recorder.failed[order.id] == 1
+    assert subscriptions(sandbox) == []
+
+
+def test_a_failing_later_line_cancels_the_earlier_ones(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    # The education offer needs a qualification Partner Center does not see: line 2 fails.
+    order = new_customer_order(
+        3,
+        OrderLine(id="e3", offer=offer(sandbox, E3), quantity=2),
+        OrderLine(id="edu", offer=offer(sandbox, "Office 365 A1 for faculty"), quantity=2),
+    )
+    facts_plan = plan_for(
+        Checkout(hooks=checkout.hooks, settings=checkout.settings),
+        new_customer_order(3, OrderLine(id="e3", offer=offer(sandbox, E3), quantity=2)),
+    )
+    edu_plan = facts_plan.lines[0].model_copy(
+        update={"line_id": "edu", "offer_id": offer(sandbox, "Office 365 A1 for faculty").id}
+    )
+    plan = facts_plan.model_copy(update={"lines": (*facts_plan.lines, edu_plan)})
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+
+    outcome = placing.place(order, plan, mca=acceptance(order))
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.failure is not None
+    assert outcome.failure.line_id == "edu"
+    assert [line.line_id for line in outcome.lines] == ["e3"]
+    assert outcome.lines[0].compensated
+    statuses = [sub["status"] for sub in subscriptions(sandbox)]
+    assert statuses == ["deleted"]
+    assert recorder.failed[order.id] == 1
+    assert recorder.provisioned[order.id] == 0
+
+
+def test_more_seats_are_set_as_an_absolute_target(
+    sandbox: Sandbox, checkout: Checkout, tmp_path: Path
+) -> None:
+    e3 = offer(sandbox, E3)
+    order = new_customer_order(4, OrderLine(offer=e3, quantity=3))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+    first = placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+    tenant = first.customer_tenant_id
+    subscription_id = first.lines[0].subscription_id
+    assert tenant is not None
+    assert subscription_id is not None
+
+    more = new_customer_order(5, OrderLine(id="more", offer=e3, quantity=4))
+    plan = plan_for(checkout, more)
+    plan = plan.model_copy(
+        update={
+            "tenant": plan.tenant.model_copy(
+                update={"action": TenantAction.USE_EXISTING, "tenant_id": tenant}
+            ),
+            "lines": (
+                plan.lines[0].model_copy(
+                    update={"action": LineAction.ADD_QUANTITY, "subscription_id": subscription_id}
+                ),
+            ),
+        }
+    )
+    outcome = placing.place(more, plan)
+    assert outcome.status is OutcomeStatus.PLACED
+    (sub,) = subscriptions(sandbox)
+    assert sub["quantity"] == 7
+    step = placing.ledger.get_step("order-5", "qty:more")
+    assert step is not None
+    assert step.intent == {"subscription_id": subscription_id, "original": 3, "target": 7}
+
+
+def test_an_unknown_outcome_is_read_back_on_resume_not_bought_twice(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    order = new_customer_order(6, OrderLine(offer=offer(sandbox, E3), quantity=1))
+    plan = plan_for(checkout, order)
+    # Every answer is lost after the change is made, and the client gives up at once.
+    sandbox.set_faults(FaultPlan(seed=1, commit_then_drop_rate=1.0))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3", max_retries=0)
+    with pytest.raises(ProvisioningInterrupted):
+        placing.place(order, plan, mca=acceptance(order))
+    record = placing.ledger.order(order.id)
+    assert record is not None
+    assert record.status is OrderStatus.PLACING
+    tenant = placing.ledger.get_step(order.id, "tenant")
+    assert tenant is not None
+    assert tenant.status is StepStatus.SENT
+
+    sandbox.set_faults(FaultPlan(seed=1))
+    (outcome,) = placing.resume()
+
+    assert outcome.status is OutcomeStatus.PLACED
+    assert len(sandbox.world.customers) == 1  # the tenant was found, not created again
+    assert len(subscriptions(sandbox)) == 1
+    assert recorder.provisioned[order.id] == 1
+
+
+def test_two_hundred_orders_through_faults_are_each_placed_exactly_once(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    e3 = offer(sandbox, E3)
+    orders = [new_customer_order(n, OrderLine(offer=e3, quantity=1 + n % 7)) for n in range(200)]
+    plans = {order.id: plan_for(checkout, order) for order in orders}
+    sandbox.set_faults(
+        FaultPlan(
+            seed=11,
+            throttle_rate=0.10,
+            server_error_rate=0.05,
+            commit_then_drop_rate=0.03,
+            connection_reset_rate=0.02,
+        )
+    )
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3", max_retries=4)
+    interrupted = 0
+    for order in orders:
+        try:
+            placing.place(order, plans[order.id], mca=acceptance(order))
+        except ProvisioningInterrupted:
+            interrupted += 1
+    while placing.ledger.unfinished():
+        placing.resume()
+
+    bought = subscriptions(sandbox)
+    assert len(bought) == 200
+    assert sorted(sub["quantity"] for sub in bought) == sorted(1 + n % 7 for n in range(200))
+    assert len(sandbox.world.customers) == 200
+    assert set(recorder.provisioned) == {order.id for order in orders}
+    assert set(recorder.provisioned.values()) == {1}
+    assert not recorder.failed
+    counts = sandbox.faults.counts
+    assert counts[Fault.COMMIT_THEN_DROP] > 0
+    assert counts[Fault.THROTTLE] > 0
