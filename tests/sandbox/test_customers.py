@@ -69,7 +69,7 @@ def _hungarian(registration: str | None, phone: str | None) -> dict[str, object]
         "budapest", country="HU", state=None, city="Budapest", postalCode="1037", phoneNumber=phone
     )
     if registration is not None:
-        body["companyProfile"]["organizationRegistrationNumber"] = registration  # type: ignore[index]
+        body["companyProfile"]["organizationRegistrationNumber"] = registration
     return body
 
 
@@ -111,7 +111,7 @@ def test_country_validation_rules_in_partner_center_shape(app: httpx.Client) -> 
 
 
 def test_address_validation_endpoint(app: httpx.Client) -> None:
-    good = {k: v for k, v in customer_body()["billingProfile"]["defaultAddress"].items()}
+    good = dict(customer_body()["billingProfile"]["defaultAddress"])
     verified = app.post("/v1/validations/address", json=good).json()
     assert verified["status"] == "Verified"
     assert len(verified["suggestedAddresses"]) == 1
@@ -125,9 +125,7 @@ def test_unknown_customer_is_404(app: httpx.Client) -> None:
     assert (response.status_code, response.json()["code"]) == (404, 1000)
 
 
-def test_customer_list_pages_with_continuation_tokens(
-    sandbox: Sandbox, app: httpx.Client
-) -> None:
+def test_customer_list_pages_with_continuation_tokens(sandbox: Sandbox, app: httpx.Client) -> None:
     created = {create_customer(app, f"tenant{i}") for i in range(5)}
     seen: list[str] = []
     page = app.get("/v1/customers", params={"size": 2}).json()

@@ -29,7 +29,10 @@ def test_new_request_id_acts_again(app: httpx.Client) -> None:
 def test_business_failure_is_replayed_too(sandbox: Sandbox, user: httpx.Client) -> None:
     customer = ready_customer(user)
     basic = sandbox.catalog.find("Microsoft 365 Business Basic").catalog_item_id
-    body = {"billingCycle": "monthly", "lineItems": [{"lineItemNumber": 0, "offerId": basic, "quantity": 301}]}
+    body = {
+        "billingCycle": "monthly",
+        "lineItems": [{"lineItemNumber": 0, "offerId": basic, "quantity": 301}],
+    }
     path = f"/v1/customers/{customer}/orders"
     headers = {"MS-RequestId": "order-1"}
     first = user.post(path, json=body, headers=headers)

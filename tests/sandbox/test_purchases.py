@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -305,7 +307,7 @@ def test_several_resellers_keep_their_partner_id(
     sandbox.add_reseller("5100002", "Reseller Two")
     customer = ready_customer(user)
 
-    def by(mpn: str) -> dict[str, object]:
+    def by(mpn: str) -> dict[str, Any]:
         return {"participants": [{"key": "transaction_reseller", "value": mpn}]}
 
     one = buy(user, customer, line(basic, 3, **by("5100001")), attested=True)
