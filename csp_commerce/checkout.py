@@ -11,7 +11,15 @@ from csp_commerce.settings import CheckoutSettings
 from csp_commerce.validation import billing, mca
 
 if TYPE_CHECKING:
-    from csp_commerce.models import BillingOptions, McaAcceptance, McaFacts, Offer, Order
+    from csp_commerce.models import (
+        BillingOptions,
+        McaAcceptance,
+        McaFacts,
+        Offer,
+        Order,
+        ProvisioningOutcome,
+    )
+    from csp_commerce.provisioner import Provisioner
     from csp_commerce.store.mca_log import McaEvidenceLog
 
 #: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
@@ -27,7 +35,8 @@ class Checkout:
     ``hooks`` defaults to a :class:`HookManager` with our built-ins and the installed plugins;
     ``settings`` to :class:`CheckoutSettings` defaults. ``mca_log``, if given, records every MCA
     acceptance (its plugin is registered as ``csp_commerce.mca_log``) and answers
-    :meth:`mca_facts`.
+    :meth:`mca_facts`. ``provisioner`` (a :class:`~csp_commerce.provisioner.Provisioner`) lets
+    :meth:`place` and :meth:`resume` provision approved orders through Partner Center.
     """
 
     def __init__(
@@ -35,10 +44,12 @@ class Checkout:
         hooks: HookManager | None = None,
         settings: CheckoutSettings | None = None,
         mca_log: McaEvidenceLog | None = None,
+        provisioner: Provisioner | None = None,
     ) -> None:
         self.hooks = hooks if hooks is not None else HookManager()
         self.settings = settings if settings is not None else CheckoutSettings()
         self.mca_log = mca_log
+        self.provisioner = provisioner
         if mca_log is not None:
             from csp_commerce.store.mca_log import McaEvidencePlugin
 
@@ -75,6 +86,38 @@ class Checkout:
         )
         approval = hooks.approve_order(order, plan)
         return CheckoutResult(order_id=order.id, plan=plan, approval=approval)
+
+    def place(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
+        """Validate ``order`` and, when it has no Problems and is approved, provision it.
+
+        The result carries the Problems (nothing is sent to Partner Center), or the plan, its
+        approval and, for an approved plan, the provisioning ``outcome``. Placing an order id
+        that was placed before returns its recorded outcome: nothing is bought twice. The MCA
+        acceptance confirmed to Partner Center is the evidence log's latest for the customer.
+        Raises :class:`~csp_commerce.provisioner.ProvisioningInterrupted` when Partner
+        Center's answer is still unknown after every retry (then :meth:`resume`).
+        """
+        provisioner = self._provisioner()
+        result = self.validate(order, facts)
+        if result.plan is None or result.approval is None or not result.approval.approved:
+            return result
+        acceptance = None
+        if self.mca_log is not None:
+            entry = self.mca_log.latest(order.customer.reference)
+            acceptance = entry.acceptance if entry is not None else None
+        outcome = provisioner.place(order, result.plan, mca=acceptance)
+        return result.model_copy(update={"outcome": outcome})
+
+    def resume(self) -> list[ProvisioningOutcome]:
+        """Finish every order a dead or interrupted process left half placed."""
+        return self._provisioner().resume()
+
+    def _provisioner(self) -> Provisioner:
+        if self.provisioner is None:
+            raise ConfigurationError(
+                "no provisioner: pass provisioner=Provisioner(client, ledger, hooks) to Checkout"
+            )
+        return self.provisioner
 
     def billing_options(self, offer: Offer) -> BillingOptions:
         """The billing cycles and terms ``offer`` may be bought with (for the storefront's form)."""

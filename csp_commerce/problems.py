@@ -106,7 +106,7 @@ def state_name(country: str, state: str, locale: str = "en") -> str:
 
     import pycountry
 
-    subdivision = pycountry.subdivisions.get(code=f"{country.upper()}-{state.upper()}")
+    subdivision = pycountry.subdivisions.get(code=f"{country.upper()}-{state.upper()}")  # type: ignore[no-untyped-call]
     if subdivision is None:
         return state
     name = str(subdivision.name)

@@ -4,34 +4,39 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from csp_commerce.errors import PluginError
 from csp_commerce.hooks import NAME, specs
-from csp_commerce.models.problem import Problem
+from csp_commerce.models import (
+    ApprovalDecision,
+    BillingOptions,
+    LinePlan,
+    Problem,
+    TenantResolution,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from csp_commerce.models import (
         Address,
-        ApprovalDecision,
-        BillingOptions,
         CheckoutFacts,
         CheckoutPlan,
-        LinePlan,
         McaAcceptance,
         Offer,
         Order,
         OrderLine,
         ProvisioningOutcome,
-        TenantResolution,
     )
     from csp_commerce.pricing.models import LinePrice
     from csp_commerce.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
+
+AnswerT = TypeVar("AnswerT")
 
 #: Our built-in plugins, registered (unless blocked) as ordinary plugins under these names.
 BUILTIN_PLUGINS: tuple[str, ...] = (
@@ -110,9 +115,7 @@ class HookManager:
 
     def plugin_names(self) -> list[str]:
         """The names of the registered plugins."""
-        return sorted(
-            name for name, plugin in self._pm.list_name_plugin() if plugin is not None
-        )
+        return sorted(name for name, plugin in self._pm.list_name_plugin() if plugin is not None)
 
     def hooks(self) -> list[HookInfo]:
         """Every hook, in specification order, with the plugins that implement it."""
@@ -171,6 +174,7 @@ class HookManager:
         return _required(
             "csp_plan_line",
             self._pm.hook.csp_plan_line(line=line, order=order, facts=facts, settings=settings),
+            LinePlan,
         )
 
     def billing_options(self, offer: Offer, settings: CheckoutSettings) -> BillingOptions:
@@ -178,6 +182,7 @@ class HookManager:
         return _required(
             "csp_billing_options",
             self._pm.hook.csp_billing_options(offer=offer, settings=settings),
+            BillingOptions,
         )
 
     def check_mca(
@@ -209,12 +214,15 @@ class HookManager:
         return _required(
             "csp_resolve_tenant",
             self._pm.hook.csp_resolve_tenant(order=order, facts=facts, settings=settings),
+            TenantResolution,
         )
 
     def approve_order(self, order: Order, plan: CheckoutPlan) -> ApprovalDecision:
         """``csp_approve_order``: the first plugin's decision."""
         return _required(
-            "csp_approve_order", self._pm.hook.csp_approve_order(order=order, plan=plan)
+            "csp_approve_order",
+            self._pm.hook.csp_approve_order(order=order, plan=plan),
+            ApprovalDecision,
         )
 
     def order_provisioned(self, order: Order, outcome: ProvisioningOutcome) -> None:
@@ -256,7 +264,9 @@ def _problems(hook: str, results: Sequence[Any]) -> list[Problem]:
     return problems
 
 
-def _required(hook: str, result: Any) -> Any:
+def _required(hook: str, result: object, kind: type[AnswerT]) -> AnswerT:
     if result is None:
         raise PluginError(f"no plugin answered {hook} (was the built-in blocked?)")
+    if not isinstance(result, kind):
+        raise PluginError(f"{hook} returned {type(result).__name__}, expected {kind.__name__}")
     return result

@@ -42,7 +42,7 @@ _spec = pluggy.HookspecMarker(NAME)
 
 
 @_spec(firstresult=True)
-def csp_country_rules(country: str) -> CountryRules | None:  # type: ignore[empty-body]
+def csp_country_rules(country: str) -> CountryRules | None:
     """The postal rules of ``country`` (ISO alpha-2, upper case). Firstresult.
 
     Fires before an address is validated. The built-in answers from the offline data compiled
@@ -80,7 +80,7 @@ def csp_check_subscription_limits(  # type: ignore[empty-body]
 
 
 @_spec(firstresult=True)
-def csp_plan_line(  # type: ignore[empty-body]
+def csp_plan_line(
     line: OrderLine, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
 ) -> LinePlan | None:
     """What to provision for ``line``: a new subscription or more seats on one. Firstresult.

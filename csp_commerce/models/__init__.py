@@ -27,13 +27,13 @@ from csp_commerce.models.plan import (
     ApprovalDecision,
     BillingOptions,
     CheckoutPlan,
-    CheckoutResult,
     LineAction,
     LinePlan,
     TenantAction,
     TenantResolution,
 )
 from csp_commerce.models.problem import Problem
+from csp_commerce.models.result import CheckoutResult
 
 __all__ = [
     "AcceptanceSource",
@@ -70,6 +70,7 @@ __all__ = [
     "SubscriptionFact",
     "TenantAction",
     "TenantFacts",
+    "TenantResolution",
     "TermDuration",
     "VettingStatus",
 ]

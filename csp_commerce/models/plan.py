@@ -77,17 +77,3 @@ class CheckoutPlan(Model):
     order_id: str
     tenant: TenantResolution
     lines: tuple[LinePlan, ...]
-
-
-class CheckoutResult(Model):
-    """The answer to ``Checkout.validate``: every Problem at once, or the plan to provision."""
-
-    order_id: str
-    problems: tuple[Problem, ...] = ()
-    plan: CheckoutPlan | None = None
-    approval: ApprovalDecision | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when there are no problems and the order is approved."""
-        return not self.problems and self.plan is not None and bool(self.approval and self.approval.approved)

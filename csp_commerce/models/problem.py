@@ -8,7 +8,7 @@ from pydantic import Field
 
 from csp_commerce.models._base import Model
 
-ParamValue: TypeAlias = str | int | float | bool | None | list[str]
+ParamValue: TypeAlias = str | int | float | bool | list[str] | None
 
 
 class Problem(Model):

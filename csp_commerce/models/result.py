@@ -1,0 +1,30 @@
+"""The answer to a checkout: Problems, or the plan, its approval and what provisioning did."""
+
+from __future__ import annotations
+
+from csp_commerce.models._base import Model
+from csp_commerce.models.outcome import ProvisioningOutcome
+from csp_commerce.models.plan import ApprovalDecision, CheckoutPlan
+from csp_commerce.models.problem import Problem
+
+
+class CheckoutResult(Model):
+    """The answer to ``Checkout.validate``: every Problem at once, or the plan to provision.
+
+    ``Checkout.place`` adds the ``outcome`` of provisioning an approved plan.
+    """
+
+    order_id: str
+    problems: tuple[Problem, ...] = ()
+    plan: CheckoutPlan | None = None
+    approval: ApprovalDecision | None = None
+    outcome: ProvisioningOutcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no problems and the order is approved."""
+        return (
+            not self.problems
+            and self.plan is not None
+            and bool(self.approval and self.approval.approved)
+        )
