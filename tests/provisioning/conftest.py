@@ -63,7 +63,9 @@ def router() -> Iterator[respx.MockRouter]:
 def client(router: respx.MockRouter, sleeps: Sleeps) -> Iterator[PartnerCenterClient]:
     with (
         httpx.Client() as http,
-        PartnerCenterClient(FakeCredential(), http_client=http, sleep=sleeps, rng=random.Random(7)) as pc,
+        PartnerCenterClient(
+            FakeCredential(), http_client=http, sleep=sleeps, rng=random.Random(7)
+        ) as pc,
     ):
         yield pc
 
@@ -87,7 +89,9 @@ def pc_error(status: int, code: int, description: str = "error", **headers: str)
     return httpx.Response(status, json=body, headers=headers)
 
 
-def collection(items: list[dict[str, Any]], next_token: str | None = None, next_uri: str = "") -> dict[str, Any]:
+def collection(
+    items: list[dict[str, Any]], next_token: str | None = None, next_uri: str = ""
+) -> dict[str, Any]:
     """A Partner Center collection, with a ``links.next`` when ``next_token`` is given."""
     body: dict[str, Any] = {
         "totalCount": len(items),

@@ -47,14 +47,24 @@ class FakeApp:
     def acquire_token_for_client(self, scopes: list[str]) -> dict[str, Any]:
         self.requests.append(("client", None, scopes))
         self.counter += 1
-        return {**self.result, "access_token": f"at-{self.counter}"} if "access_token" in self.result else self.result
+        return (
+            {**self.result, "access_token": f"at-{self.counter}"}
+            if "access_token" in self.result
+            else self.result
+        )
 
-    def acquire_token_by_refresh_token(self, refresh_token: str, scopes: list[str]) -> dict[str, Any]:
+    def acquire_token_by_refresh_token(
+        self, refresh_token: str, scopes: list[str]
+    ) -> dict[str, Any]:
         self.requests.append(("refresh", refresh_token, scopes))
         self.counter += 1
         if "access_token" not in self.result:
             return self.result
-        return {**self.result, "access_token": f"at-{self.counter}", "refresh_token": f"rt-{self.counter}"}
+        return {
+            **self.result,
+            "access_token": f"at-{self.counter}",
+            "refresh_token": f"rt-{self.counter}",
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +96,9 @@ def test_client_secret_credential_asks_msal_for_an_app_token() -> None:
 def test_national_cloud_authority() -> None:
     ClientSecretCredential("t", "a", SECRET, cloud=Cloud.CHINA).get_token(SCOPE)
     assert FakeApp.instances[0].authority == "https://login.partner.microsoftonline.cn/t"
-    ClientSecretCredential("t", "a", SECRET, authority="https://login.example.test/").get_token(SCOPE)
+    ClientSecretCredential("t", "a", SECRET, authority="https://login.example.test/").get_token(
+        SCOPE
+    )
     assert FakeApp.instances[1].authority == "https://login.example.test/t"
 
 
@@ -149,7 +161,7 @@ def test_expired_refresh_token_is_a_clear_error() -> None:
     credential.get_token(SCOPE)  # builds the app
     FakeApp.instances[0].result = {
         "error": "invalid_grant",
-        "error_description": "AADSTS700082: The refresh token has expired due to inactivity.\nTrace",
+        "error_description": "AADSTS700082: The refresh token has expired.\nTrace ID: 1",
     }
     credential._cache.clear()
     with pytest.raises(RefreshTokenExpiredError, match="AADSTS700082"):

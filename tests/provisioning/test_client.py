@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 import random
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -39,7 +39,7 @@ from csp_commerce.provisioning.auth import CredentialKind
 from csp_commerce.provisioning.errors import AuthenticationError, ConflictError
 from csp_commerce.provisioning.models import CartLineItem, PrimaryContact
 
-from .conftest import BASE, TOKEN, FakeCredential, Sleeps, pc_error
+from .conftest import TOKEN, FakeCredential, Sleeps, pc_error
 
 CUSTOMER = {"id": "c-1", "companyProfile": {"domain": "contoso.onmicrosoft.com"}}
 
@@ -122,7 +122,9 @@ def test_429_waits_retry_after_and_logs_each_retry(
         json={"statusCode": 429, "message": "Rate limit is exceeded. Try again in 7 seconds."},
         headers={"Retry-After": "7"},
     )
-    router.get("/v1/customers/c-1").mock(side_effect=[throttled, httpx.Response(200, json=CUSTOMER)])
+    router.get("/v1/customers/c-1").mock(
+        side_effect=[throttled, httpx.Response(200, json=CUSTOMER)]
+    )
     with caplog.at_level(logging.INFO, logger="csp_commerce.provisioning"):
         client.customers.get("c-1")
     assert sleeps == [7.0]
@@ -152,9 +154,9 @@ def test_exhausted_retries_raise_the_mapped_error(
     assert route.call_count == 4  # 1 + max_retries
     assert caught.value.status_code == 503
     # jittered exponential backoff from the seeded RNG: within [0.75, 1] of 0.5, 1, 2
-    assert [round(d / b, 6) <= 1 and d / b >= 0.75 for d, b in zip(sleeps, [0.5, 1, 2])] == [
-        True
-    ] * 3
+    assert len(sleeps) == 3
+    for delay, base in zip(sleeps, [0.5, 1.0, 2.0], strict=True):
+        assert 0.75 * base <= delay <= base
 
 
 def test_transport_errors_are_retried_then_raised(
@@ -302,12 +304,15 @@ def test_china_uses_its_own_host(sleeps: Sleeps) -> None:
 
 def test_custom_endpoints_and_base_url() -> None:
     custom = CloudEndpoints(
-        api_base="https://pc.example.test", authority_host="https://login.example.test",
+        api_base="https://pc.example.test",
+        authority_host="https://login.example.test",
         resource="https://pc.example.test",
     )
     with respx.mock(base_url="https://pc.example.test") as mock:
         route = mock.get("/v1/customers/c-1").respond(json=CUSTOMER)
-        PartnerCenterClient(FakeCredential(), cloud=custom, http_client=httpx.Client()).customers.get("c-1")
+        PartnerCenterClient(
+            FakeCredential(), cloud=custom, http_client=httpx.Client()
+        ).customers.get("c-1")
     assert route.called
     client = PartnerCenterClient(FakeCredential(), base_url="http://127.0.0.1:9/")
     assert client.base_url == "http://127.0.0.1:9"

@@ -47,7 +47,11 @@ ADDRESS = {
 CUSTOMER = {
     "id": "c-1",
     "commerceId": "c-1",
-    "companyProfile": {"tenantId": "c-1", "domain": "contoso.onmicrosoft.com", "companyName": "Contoso"},
+    "companyProfile": {
+        "tenantId": "c-1",
+        "domain": "contoso.onmicrosoft.com",
+        "companyName": "Contoso",
+    },
     "billingProfile": {
         "id": "b-1",
         "email": "ana@contoso.example",
@@ -153,8 +157,10 @@ CASES: dict[str, Case] = {
         "GET",
         "/v1/customers/c-1",
         CUSTOMER,
-        check=lambda r: r.relationship_to_partner == "reseller"
-        and r.billing_profile.default_address.postal_code == "98052",
+        check=lambda r: (
+            r.relationship_to_partner == "reseller"
+            and r.billing_profile.default_address.postal_code == "98052"
+        ),
     ),
     "customers.list": Case(
         lambda c: c.customers.list(size=2),
@@ -181,7 +187,13 @@ CASES: dict[str, Case] = {
     ),
     "validations.validate_address": Case(
         lambda c: c.validations.validate_address(
-            PCAddress(country="US", address_line1="1 Main", city="Redmond", state="WA", postal_code="98052")
+            PCAddress(
+                country="US",
+                address_line1="1 Main",
+                city="Redmond",
+                state="WA",
+                postal_code="98052",
+            )
         ),
         "POST",
         "/v1/validations/address",
@@ -190,7 +202,13 @@ CASES: dict[str, Case] = {
             "suggestedAddresses": [{"country": "US", "postalCode": "98052-8300"}],
             "status": "VerifiedShippable",
         },
-        body={"country": "US", "addressLine1": "1 Main", "city": "Redmond", "state": "WA", "postalCode": "98052"},
+        body={
+            "country": "US",
+            "addressLine1": "1 Main",
+            "city": "Redmond",
+            "state": "WA",
+            "postalCode": "98052",
+        },
         check=lambda r: r.verified and r.suggested_addresses[0].postal_code == "98052-8300",
     ),
     "country_validation_rules.get (current shape)": Case(
@@ -211,8 +229,10 @@ CASES: dict[str, Case] = {
             "countryCallingCodesList": ["1"],
             "resellerAgreementRegion": "AOC",
         },
-        check=lambda r: r.supported_states_list == ["AK", "AL", "WA"]
-        and r.model_extra["resellerAgreementRegion"] == "AOC",
+        check=lambda r: (
+            r.supported_states_list == ["AK", "AL", "WA"]
+            and r.model_extra["resellerAgreementRegion"] == "AOC"
+        ),
     ),
     "country_validation_rules.get (older shape)": Case(
         lambda c: c.country_validation_rules.get("US"),
@@ -228,9 +248,11 @@ CASES: dict[str, Case] = {
             "isPostalCodeRequired": True,
             "postalCodeRegex": "^\\d{5}$",
         },
-        check=lambda r: r.supported_states_list == ["AK", "WA"]
-        and r.supported_cultures_list == ["en-US"]
-        and r.country_calling_codes_list == ["1"],
+        check=lambda r: (
+            r.supported_states_list == ["AK", "WA"]
+            and r.supported_cultures_list == ["en-US"]
+            and r.country_calling_codes_list == ["1"]
+        ),
     ),
     "agreements.templates": Case(
         lambda c: c.agreements.templates(),
@@ -262,7 +284,11 @@ CASES: dict[str, Case] = {
         "POST",
         "/v1/customers/c-1/agreements",
         {
-            "primaryContact": {"firstName": "Ana", "lastName": "Lee", "email": "ana@contoso.example"},
+            "primaryContact": {
+                "firstName": "Ana",
+                "lastName": "Lee",
+                "email": "ana@contoso.example",
+            },
             "templateId": "tpl-1",
             "dateAgreed": "2025-02-03T04:05:06.789Z",
             "type": "MicrosoftCustomerAgreement",
@@ -270,7 +296,11 @@ CASES: dict[str, Case] = {
         },
         status=201,
         body={
-            "primaryContact": {"firstName": "Ana", "lastName": "Lee", "email": "ana@contoso.example"},
+            "primaryContact": {
+                "firstName": "Ana",
+                "lastName": "Lee",
+                "email": "ana@contoso.example",
+            },
             "templateId": "tpl-1",
             "dateAgreed": "2025-02-03T04:05:06.789Z",
             "type": "MicrosoftCustomerAgreement",
@@ -289,12 +319,21 @@ CASES: dict[str, Case] = {
         lambda c: c.qualifications.get("c-1"),
         "GET",
         "/v1/customers/c-1/qualifications",
-        [{"qualification": "Education", "vettingStatus": "Approved", "vettingCreateDate": "2025-01-01"}],
-        check=lambda r: r[0].vetting_status == "Approved"
-        and r[0].vetting_created_date == "2025-01-01",
+        [
+            {
+                "qualification": "Education",
+                "vettingStatus": "Approved",
+                "vettingCreateDate": "2025-01-01",
+            }
+        ],
+        check=lambda r: (
+            r[0].vetting_status == "Approved" and r[0].vetting_created_date == "2025-01-01"
+        ),
     ),
     "qualifications.set": Case(
-        lambda c: c.qualifications.set("c-1", "Education", education_segment="K12", website="k12.example"),
+        lambda c: c.qualifications.set(
+            "c-1", "Education", education_segment="K12", website="k12.example"
+        ),
         "POST",
         "/v1/customers/c-1/qualifications",
         {"qualification": "Education", "vettingStatus": "InReview"},
@@ -306,7 +345,9 @@ CASES: dict[str, Case] = {
         lambda c: c.relationships.request_link(),
         "GET",
         "/v1/customers/relationshiprequests",
-        {"url": "https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=p#/BillingAccounts/partner-invitation"},
+        {
+            "url": "https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=p#/BillingAccounts/partner-invitation"
+        },
         check=lambda r: "partner-invitation" in r.url,
     ),
     "relationships.indirect_resellers": Case(
@@ -354,7 +395,11 @@ CASES: dict[str, Case] = {
     "orders.create": Case(
         lambda c: c.orders.create(
             "c-1",
-            [OrderLineItem(line_item_number=0, offer_id="off-1", quantity=2, partner_id_on_record="7654321")],
+            [
+                OrderLineItem(
+                    line_item_number=0, offer_id="off-1", quantity=2, partner_id_on_record="7654321"
+                )
+            ],
             request_id="line-1",
         ),
         "POST",
@@ -365,7 +410,12 @@ CASES: dict[str, Case] = {
             "referenceCustomerId": "c-1",
             "billingCycle": "monthly",
             "lineItems": [
-                {"lineItemNumber": 0, "offerId": "off-1", "quantity": 2, "partnerIdOnRecord": "7654321"}
+                {
+                    "lineItemNumber": 0,
+                    "offerId": "off-1",
+                    "quantity": 2,
+                    "partnerIdOnRecord": "7654321",
+                }
             ],
         },
         check=lambda r: r.line_items[0].partner_id_on_record == "7654321",
@@ -476,7 +526,12 @@ CASES: dict[str, Case] = {
         ),
         "POST",
         "/v1/customers/c-1/users",
-        {"id": "u-1", "userPrincipalName": "bo@contoso.onmicrosoft.com", "state": "active", "userDomainType": "none"},
+        {
+            "id": "u-1",
+            "userPrincipalName": "bo@contoso.onmicrosoft.com",
+            "state": "active",
+            "userDomainType": "none",
+        },
         status=201,
         body={
             "userPrincipalName": "bo@contoso.onmicrosoft.com",
@@ -569,7 +624,16 @@ CASES: dict[str, Case] = {
         lambda c: c.products.skus("CFQ7TTC0LH18", "US"),
         "GET",
         "/v1/products/CFQ7TTC0LH18/skus",
-        collection([{"id": "0001", "productId": "CFQ7TTC0LH18", "minimumQuantity": 1, "maximumQuantity": 300}]),
+        collection(
+            [
+                {
+                    "id": "0001",
+                    "productId": "CFQ7TTC0LH18",
+                    "minimumQuantity": 1,
+                    "maximumQuantity": 300,
+                }
+            ]
+        ),
         params={"country": "US"},
         check=lambda r: r[0].maximum_quantity == 300,
     ),
@@ -648,16 +712,23 @@ async def test_async(
     assert case.check(result)
 
 
-def test_caller_request_ids_reach_writes(client: PartnerCenterClient, router: respx.MockRouter) -> None:
+def test_caller_request_ids_reach_writes(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
     for name in ("customers.create", "orders.create", "carts.create", "agreements.confirm"):
         route = _register(router, CASES[name])
         CASES[name].invoke(client)
         assert route.calls.last.request.headers["MS-RequestId"] in {
-            "cust-1", "line-1", "cart-line-1", "mca-1"
+            "cust-1",
+            "line-1",
+            "cart-line-1",
+            "mca-1",
         }
 
 
-def test_mca_already_confirmed_is_success(client: PartnerCenterClient, router: respx.MockRouter) -> None:
+def test_mca_already_confirmed_is_success(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
     router.post("/v1/customers/c-1/agreements").mock(
         return_value=httpx.Response(
             400,
@@ -693,7 +764,9 @@ def test_subscription_changes_patch_the_subscription_as_read(
     change: dict[str, Any],
 ) -> None:
     router.get("/v1/customers/c-1/subscriptions/s-1").respond(json=SUBSCRIPTION)
-    patch = router.patch("/v1/customers/c-1/subscriptions/s-1").respond(json={**SUBSCRIPTION, **change})
+    patch = router.patch("/v1/customers/c-1/subscriptions/s-1").respond(
+        json={**SUBSCRIPTION, **change}
+    )
     result = getattr(client.subscriptions, method)("c-1", "s-1", *args, request_id="chg-1")
     request = patch.calls.last.request
     assert request.headers["If-Match"] == '"eTag-1"'
@@ -702,9 +775,13 @@ def test_subscription_changes_patch_the_subscription_as_read(
     assert result.to_wire().items() >= change.items()
 
 
-async def test_async_subscription_change(async_client: AsyncPartnerCenterClient, router: respx.MockRouter) -> None:
+async def test_async_subscription_change(
+    async_client: AsyncPartnerCenterClient, router: respx.MockRouter
+) -> None:
     router.get("/v1/customers/c-1/subscriptions/s-1").respond(json=SUBSCRIPTION)
-    patch = router.patch("/v1/customers/c-1/subscriptions/s-1").respond(json={**SUBSCRIPTION, "quantity": 9})
+    patch = router.patch("/v1/customers/c-1/subscriptions/s-1").respond(
+        json={**SUBSCRIPTION, "quantity": 9}
+    )
     result = await async_client.subscriptions.change_quantity("c-1", "s-1", 9)
     assert result.quantity == 9 and json.loads(patch.calls.last.request.content)["quantity"] == 9
 
@@ -732,7 +809,9 @@ def test_stale_etag(client: PartnerCenterClient, router: respx.MockRouter) -> No
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.orders.create("c", [OrderLineItem(line_item_number=1, offer_id="o", quantity=1)]),
+        lambda c: c.orders.create(
+            "c", [OrderLineItem(line_item_number=1, offer_id="o", quantity=1)]
+        ),
         lambda c: c.carts.create("c", []),
         lambda c: c.subscriptions.change_quantity("c", "s", 0),
         lambda c: c.users.update_licenses("c", "u"),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from hypothesis import given
@@ -152,7 +152,8 @@ def test_backoff_stays_within_bounds(attempt: int, seed: int, jitter: float) -> 
 
 def test_budget_is_respected() -> None:
     policy = RetryPolicy(max_retries=2)
-    kwargs = dict(method="GET", status=503, code=None, retry_after=None, has_request_id=True)
+    kwargs = {"method": "GET", "status": 503, "code": None, "retry_after": None}
+    kwargs["has_request_id"] = True
     rng = random.Random(0)
     assert policy.on_status(attempt=2, rng=rng, now=NOW, **kwargs).retry  # type: ignore[arg-type]
     assert not policy.on_status(attempt=3, rng=rng, now=NOW, **kwargs).retry  # type: ignore[arg-type]
@@ -192,5 +193,5 @@ def test_body_is_retryable_false_vetoes_a_retry() -> None:
     "kwargs", [{"max_retries": -1}, {"jitter": 1.5}, {"initial_delay": 9, "max_delay": 8}]
 )
 def test_policy_rejects_nonsense(kwargs: dict[str, float]) -> None:
-    with pytest.raises(ValueError, match="must|need"):
+    with pytest.raises(ValueError, match=r"must|need"):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
