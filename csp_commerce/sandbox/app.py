@@ -161,6 +161,9 @@ class App:
             if throttled is not None:
                 return Exchange(_throttle_response(throttled, lower), latency=latency)
             fault = injector.draw()
+            if fault is Fault.THROTTLE:
+                retry = Throttled(injector.plan.injected_retry_after_seconds, "injected")
+                return Exchange(_throttle_response(retry, lower), None, latency)
             if fault is Fault.SERVER_ERROR:
                 status = injector.server_error_status()
                 error = PCError(status, status, "The service is temporarily unavailable.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import Enum
@@ -25,6 +25,7 @@ class Fault(str, Enum):
     TIMEOUT = "timeout"  # no answer in time; nothing was applied
     CONNECTION_RESET = "connection_reset"  # the connection drops; nothing was applied
     COMMIT_THEN_DROP = "commit_then_drop"  # the change is applied, then the answer is lost
+    THROTTLE = "throttle"  # a 429 with Retry-After; nothing was applied
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class FaultPlan:
     """
 
     seed: int = 0
+    throttle_rate: float = 0.0
     server_error_rate: float = 0.0
     timeout_rate: float = 0.0
     connection_reset_rate: float = 0.0
@@ -46,11 +48,14 @@ class FaultPlan:
     rate_limit_per_partner: int | None = None
     rate_limit_per_customer: int | None = None
     rate_window_seconds: float = 60.0
+    #: The Retry-After of a 429 injected by ``throttle_rate`` (rate limits compute their own).
+    injected_retry_after_seconds: int = 2
     #: How long the HTTP server holds a "timed out" request before dropping it.
     timeout_hold_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         rates = (
+            self.throttle_rate,
             self.server_error_rate,
             self.timeout_rate,
             self.connection_reset_rate,
@@ -63,12 +68,14 @@ class FaultPlan:
         for limit in (self.rate_limit_per_partner, self.rate_limit_per_customer):
             if limit is not None and limit < 1:
                 raise ValueError("rate limits must be >= 1 (or None)")
+        if self.injected_retry_after_seconds < 0:
+            raise ValueError("injected_retry_after_seconds must be >= 0")
         if self.rate_window_seconds <= 0:
             raise ValueError("rate_window_seconds must be > 0")
 
     @classmethod
     def uniform(cls, total_rate: float, **kwargs: Any) -> FaultPlan:
-        """A plan spreading ``total_rate`` evenly over the four fault kinds."""
+        """A plan spreading ``total_rate`` evenly over 5xx, timeouts, resets, commit-then-drop."""
         share = total_rate / 4
         return cls(
             server_error_rate=share,
@@ -111,10 +118,14 @@ class Throttled:
 
 @dataclass
 class FaultInjector:
-    """Applies a :class:`FaultPlan`: one seeded draw per request, sliding windows per key."""
+    """Applies a :class:`FaultPlan`: one seeded draw per request, sliding windows per key.
+
+    ``counts`` tallies every fault injected so far (rate-limit refusals count as THROTTLE).
+    """
 
     plan: FaultPlan = field(default_factory=FaultPlan)
     clock: Clock = time.monotonic
+    counts: Counter[Fault] = field(default_factory=Counter)
     _rng: random.Random = field(init=False, repr=False)
     _windows: dict[str, deque[float]] = field(init=False, repr=False, default_factory=dict)
     _forced: deque[Fault] = field(init=False, repr=False, default_factory=deque)
@@ -128,6 +139,7 @@ class FaultInjector:
         self._rng = random.Random(plan.seed)
         self._windows.clear()
         self._forced.clear()
+        self.counts.clear()
 
     def force(self, fault: Fault, times: int = 1) -> None:
         """Inject ``fault`` into the next ``times`` faultable requests, whatever the rates."""
@@ -164,15 +176,24 @@ class FaultInjector:
                 # The request that must leave the window before one more fits.
                 frees_at = window[len(window) - limit] + plan.rate_window_seconds
                 refused = Throttled(retry_after=max(1, _ceil(frees_at - now)), key=key)
+        if refused is not None:
+            self.counts[Fault.THROTTLE] += 1
         return refused
 
     def draw(self) -> Fault | None:
         """The fault for this request, if any (one seeded draw per faultable request)."""
+        fault = self._draw()
+        if fault is not None:
+            self.counts[fault] += 1
+        return fault
+
+    def _draw(self) -> Fault | None:
         if self._forced:
             return self._forced.popleft()
         plan = self.plan
         roll = self._rng.random()
         for fault, rate in (
+            (Fault.THROTTLE, plan.throttle_rate),
             (Fault.SERVER_ERROR, plan.server_error_rate),
             (Fault.TIMEOUT, plan.timeout_rate),
             (Fault.CONNECTION_RESET, plan.connection_reset_rate),

@@ -113,8 +113,22 @@ def test_faults_reproducible_from_seed() -> None:
     assert first == again
     assert first != other
     kinds = set(first)
+    assert "429" not in kinds  # the uniform plan spreads over the four lost/failed kinds
     assert {"200", "ReadTimeout", "ReadError"} <= kinds
     assert kinds & {"500", "502", "503", "504"}
+
+
+def test_injected_throttle_and_fault_counts(sandbox: Sandbox, app: httpx.Client) -> None:
+    sandbox.set_faults(FaultPlan(throttle_rate=1.0, injected_retry_after_seconds=3))
+    throttled = app.post("/v1/customers", json=customer_body("contoso"))
+    assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "3")
+    assert app.head("/v1/domains/contoso.onmicrosoft.com").status_code == 429
+    sandbox.set_faults(FaultPlan())
+    assert app.head("/v1/domains/contoso.onmicrosoft.com").status_code == 404  # not applied
+    sandbox.faults.force(Fault.SERVER_ERROR, times=2)
+    app.get("/v1/invoices")
+    app.get("/v1/invoices")
+    assert sandbox.faults.counts == {Fault.SERVER_ERROR: 2}
 
 
 def test_rates_validated() -> None:
