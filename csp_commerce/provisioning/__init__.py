@@ -21,6 +21,7 @@ from csp_commerce.provisioning.auth import (
     TokenStore,
 )
 from csp_commerce.provisioning.client import PartnerCenterClient
+from csp_commerce.provisioning.country_rules import PartnerCenterCountryRules
 from csp_commerce.provisioning.errors import (
     AgreementAlreadyConfirmedError,
     APIConnectionError,
@@ -51,6 +52,7 @@ from csp_commerce.provisioning.errors import (
     TokenAcquisitionError,
     UnknownMpnError,
 )
+from csp_commerce.provisioning.facts import gather_facts, gather_facts_async
 from csp_commerce.provisioning.pagination import AsyncPager, SyncPager
 from csp_commerce.provisioning.retry import RetryPolicy
 
@@ -81,6 +83,7 @@ __all__ = [
     "OperationNotSupportedError",
     "OrderInProgressError",
     "PartnerCenterClient",
+    "PartnerCenterCountryRules",
     "PartnerCenterError",
     "PermissionDeniedError",
     "PhoneNumberRequiredError",
@@ -97,4 +100,6 @@ __all__ = [
     "TokenCredential",
     "TokenStore",
     "UnknownMpnError",
+    "gather_facts",
+    "gather_facts_async",
 ]

@@ -36,7 +36,14 @@ from csp_commerce.provisioning import (
     UnknownMpnError,
 )
 from csp_commerce.provisioning.auth import CredentialKind
-from csp_commerce.provisioning.errors import AuthenticationError, ConflictError
+from csp_commerce.provisioning.errors import (
+    AgreementAlreadyConfirmedError,
+    APIStatusError,
+    AuthenticationError,
+    ConflictError,
+    OrderInProgressError,
+    PreconditionFailedError,
+)
 from csp_commerce.provisioning.models import CartLineItem, PrimaryContact
 
 from .conftest import TOKEN, FakeCredential, Sleeps, pc_error
@@ -212,6 +219,11 @@ def test_cart_busy_is_retried_with_a_delay(
         (401, 800001, AuthenticationError),
         (403, 2030, PermissionDeniedError),
         (409, 27009, ConflictError),
+        (409, 800060, OrderInProgressError),
+        (400, 600061, AgreementAlreadyConfirmedError),
+        (412, 0, PreconditionFailedError),
+        (417, 800036, PreconditionFailedError),
+        (405, 0, APIStatusError),
     ],
 )
 def test_status_and_code_map_to_classes(
