@@ -287,7 +287,8 @@ def test_app_only_credential_is_refused_before_any_request(
 @pytest.mark.parametrize(
     ("call", "capability"),
     [
-        (lambda c: c.agreements.templates().first_page(), "supports_mca"),
+        (lambda c: c.agreements.templates(), "supports_mca"),
+        (lambda c: c.users.licenses("c", "u"), "supports_licence_management"),
         (
             lambda c: c.users.update_licenses("c", "u", assign=["sku"]),
             "supports_licence_management",

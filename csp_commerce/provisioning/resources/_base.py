@@ -123,7 +123,9 @@ class listing(Generic[P, T]):
             async_client = obj._client
 
             def pager_async(*args: P.args, **kwargs: P.kwargs) -> AsyncPager[T]:
-                return AsyncPager(async_client, build(*args, **kwargs))
+                spec = build(*args, **kwargs)
+                async_client.preflight(spec.first)  # refuse at the call, not at iteration
+                return AsyncPager(async_client, spec)
 
             method = _named(pager_async, build, self.name)
         else:
@@ -131,7 +133,9 @@ class listing(Generic[P, T]):
             sync_client = obj._client
 
             def pager(*args: P.args, **kwargs: P.kwargs) -> SyncPager[T]:
-                return SyncPager(sync_client, build(*args, **kwargs))
+                spec = build(*args, **kwargs)
+                sync_client.preflight(spec.first)  # refuse at the call, not at iteration
+                return SyncPager(sync_client, spec)
 
             method = _named(pager, build, self.name)
         obj.__dict__[self.name] = method

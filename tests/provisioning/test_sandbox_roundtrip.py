@@ -1,0 +1,111 @@
+"""The client against the in-process sandbox (the emulator of the same endpoint table)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from csp_commerce.models import Address, CompanyProfile, Customer, Offer, Order, OrderLine
+from csp_commerce.provisioning import (
+    AppUserRequiredError,
+    AsyncPartnerCenterClient,
+    PartnerCenterClient,
+    gather_facts,
+    gather_facts_async,
+)
+from csp_commerce.provisioning.models import (
+    CartLineItem,
+    CustomerBillingProfile,
+    PCAddress,
+    PrimaryContact,
+)
+from csp_commerce.sandbox import Sandbox, SandboxCredential
+
+ADDRESS = PCAddress(
+    country="US",
+    address_line1="1 Microsoft Way",
+    city="Redmond",
+    state="WA",
+    postal_code="98052",
+    first_name="Ana",
+    last_name="Lee",
+    phone_number="4255550100",
+)
+CONTACT = PrimaryContact(
+    first_name="Ana", last_name="Lee", email="ana@newco.example", phone_number="4255550100"
+)
+
+
+def onboard(client: PartnerCenterClient) -> tuple[str, str]:
+    """Create a customer, confirm the MCA, buy one offer; (customer id, subscription id)."""
+    assert client.customers.domain_available("newco.onmicrosoft.com")
+    customer = client.customers.create(
+        domain="newco.onmicrosoft.com",
+        billing_profile=CustomerBillingProfile(
+            email="ana@newco.example",
+            culture="en-US",
+            language="en",
+            company_name="NewCo",
+            default_address=ADDRESS,
+        ),
+        request_id="customer-1",
+    )
+    (template,) = client.agreements.templates()
+    confirm = {"contact": CONTACT, "template_id": template.template_id}
+    now = datetime.now(timezone.utc)
+    assert not client.agreements.confirm(customer.id, date_agreed=now, **confirm).already_confirmed
+    assert client.agreements.confirm(customer.id, date_agreed=now, **confirm).already_confirmed
+    product = next(iter(client.products.list("US")))
+    sku = next(iter(client.products.skus(product.id, "US")))
+    availability = next(iter(client.products.availabilities(product.id, sku.id, "US")))
+    term = availability.terms[0]
+    line = CartLineItem(
+        id=0,
+        catalog_item_id=availability.catalog_item_id,
+        quantity=max(1, sku.minimum_quantity or 1),
+        billing_cycle=term.billing_cycle or "monthly",
+        term_duration=term.duration,
+    )
+    cart = client.carts.create(customer.id, [line], request_id="cart-1")
+    result = client.carts.checkout(customer.id, cart.id, request_id="checkout-1")
+    assert result.orders and not result.order_errors
+    (subscription,) = client.subscriptions.list(customer.id)
+    return customer.id, subscription.id
+
+
+def test_sync_round_trip() -> None:
+    sandbox = Sandbox(seed=3)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        customer_id, subscription_id = onboard(client)
+        before = client.subscriptions.get(customer_id, subscription_id).quantity
+        changed = client.subscriptions.change_quantity(customer_id, subscription_id, before + 2)
+        assert changed.quantity == before + 2
+        assert client.subscriptions.cancel(customer_id, subscription_id).status == "deleted"
+        app_only = client.with_options(credential=SandboxCredential(user=False))
+        with pytest.raises(AppUserRequiredError):
+            app_only.agreements.list(customer_id)
+
+
+async def test_facts_from_the_sandbox_sync_and_async() -> None:
+    sandbox = Sandbox(seed=4)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        customer_id, _ = onboard(PartnerCenterClient(SandboxCredential(), http_client=http))
+        order = Order(
+            customer=Customer(
+                reference="host-1",
+                company=CompanyProfile(company_name="NewCo", domain="newco.onmicrosoft.com"),
+                address=Address(country="US", state="WA", city="Redmond", postal_code="98052"),
+                tenant_id=customer_id,
+            ),
+            lines=(OrderLine(offer=Offer(id="x", product_id="x", name="x"), quantity=1),),
+        )
+        facts = gather_facts(PartnerCenterClient(SandboxCredential(), http_client=http), order)
+    async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+        client = AsyncPartnerCenterClient(SandboxCredential(), http_client=http)
+        async_facts = await gather_facts_async(client, order)
+    assert facts == async_facts
+    assert facts.mca.accepted and len(facts.subscriptions) == 1
+    assert facts.tenant.relationship.value == "reseller"
