@@ -1,0 +1,193 @@
+"""Where a ``csp-commerce`` command keeps its state, and which Partner Center it talks to.
+
+By default every command works on the embedded sandbox, whose world is kept in the data
+directory between commands (``.csp-commerce/`` in the working directory, or
+``$CSP_COMMERCE_HOME``, or ``--home``), next to the provisioning ledger and the MCA evidence
+log. ``--live`` talks to the real Partner Center with credentials from the environment:
+
+=============================== ===========================================================
+``CSP_COMMERCE_TENANT_ID``      the partner's Entra tenant id
+``CSP_COMMERCE_CLIENT_ID``      the app registration's client id
+``CSP_COMMERCE_CLIENT_SECRET``  its secret (app-only tokens; with a refresh token: app+user)
+``CSP_COMMERCE_TOKEN_STORE``    a file holding the app+user refresh token (secure
+                                application model); rotated on every use
+``CSP_COMMERCE_CLOUD``          ``global`` (default), ``china`` or ``usgov``
+=============================== ===========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from csp_commerce.clouds import Cloud
+from csp_commerce.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import argparse
+    from types import TracebackType
+
+    from csp_commerce.hooks.manager import HookManager
+    from csp_commerce.provisioner import Provisioner
+    from csp_commerce.provisioning import PartnerCenterClient
+    from csp_commerce.sandbox import Sandbox
+    from csp_commerce.store.ledger import Ledger
+    from csp_commerce.store.mca_log import McaEvidenceLog
+
+HOME_ENV = "CSP_COMMERCE_HOME"
+DEFAULT_HOME = ".csp-commerce"
+SANDBOX_FILE = "sandbox.json"
+SANDBOX_SEED = 2026
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every command that talks to Partner Center shares."""
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        help=f"data directory (default: ${HOME_ENV} or ./{DEFAULT_HOME})",
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="use the real Partner Center (credentials from CSP_COMMERCE_* variables) "
+        "instead of the embedded sandbox",
+    )
+
+
+class Environment:
+    """The data directory, the Partner Center (sandbox or live) and the stores of one command.
+
+    Use it as a context manager: on exit the sandbox's world is saved and the stores closed.
+    Everything is opened on first use, so a command pays only for what it touches.
+    """
+
+    def __init__(self, home: Path | None = None, *, live: bool = False) -> None:
+        self.home = home or Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
+        self.live = live
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Environment:
+        """The environment the command line asked for."""
+        return cls(getattr(args, "home", None), live=bool(getattr(args, "live", False)))
+
+    def __enter__(self) -> Environment:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _path(self, name: str) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home / name
+
+    @cached_property
+    def sandbox(self) -> Sandbox:
+        """The embedded sandbox, as the last command left it (a fresh seeded world at first)."""
+        from csp_commerce.sandbox import Sandbox
+
+        path = self._path(SANDBOX_FILE)
+        if path.exists():
+            return Sandbox.load(path)
+        return Sandbox(seed=SANDBOX_SEED)
+
+    @cached_property
+    def client(self) -> PartnerCenterClient:
+        """A Partner Center client: on the sandbox, or live with the environment's credential."""
+        from csp_commerce.provisioning import PartnerCenterClient
+
+        if not self.live:
+            from csp_commerce.sandbox import SandboxCredential
+
+            return PartnerCenterClient(
+                SandboxCredential(),
+                http_client=self.sandbox.httpx_client(),
+                application_name="csp-commerce",
+            )
+        cloud = _cloud(os.environ.get("CSP_COMMERCE_CLOUD", "global"))
+        return PartnerCenterClient(
+            _live_credential(cloud), cloud=cloud, application_name="csp-commerce"
+        )
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The provisioning ledger (``ledger.sqlite3`` in the data directory)."""
+        from csp_commerce.store.ledger import Ledger
+
+        return Ledger(self._path("ledger.sqlite3"))
+
+    @cached_property
+    def mca_log(self) -> McaEvidenceLog:
+        """The MCA evidence log (``mca.sqlite3`` in the data directory)."""
+        from csp_commerce.store.mca_log import McaEvidenceLog
+
+        return McaEvidenceLog(self._path("mca.sqlite3"))
+
+    def provisioner(self, hooks: HookManager) -> Provisioner:
+        """A provisioner on this environment's client and ledger, telling ``hooks``."""
+        from csp_commerce.provisioner import Provisioner
+
+        return Provisioner(self.client, self.ledger, hooks)
+
+    def save(self) -> None:
+        """Keep the sandbox's world for the next command (nothing to do when live)."""
+        if "sandbox" in self.__dict__:
+            self.sandbox.save(self._path(SANDBOX_FILE))
+
+    def close(self) -> None:
+        """Save the sandbox and close what was opened."""
+        self.save()
+        for name in ("client", "ledger", "mca_log"):
+            resource: Any = self.__dict__.pop(name, None)
+            if resource is not None:
+                resource.close()
+
+
+def _cloud(name: str) -> Cloud:
+    try:
+        return Cloud(name.strip().lower())
+    except ValueError:
+        known = ", ".join(cloud.value for cloud in Cloud)
+        raise ConfigurationError(f"CSP_COMMERCE_CLOUD={name!r} is not one of: {known}") from None
+
+
+def _live_credential(cloud: Cloud) -> Any:
+    from csp_commerce.provisioning import (
+        ClientSecretCredential,
+        FileTokenStore,
+        RefreshTokenCredential,
+    )
+
+    env = os.environ
+    missing = [
+        name
+        for name in (
+            "CSP_COMMERCE_TENANT_ID",
+            "CSP_COMMERCE_CLIENT_ID",
+            "CSP_COMMERCE_CLIENT_SECRET",
+        )
+        if not env.get(name)
+    ]
+    if missing:
+        raise ConfigurationError(
+            "--live needs Partner Center credentials: set " + ", ".join(missing)
+        )
+    tenant, client_id, secret = (
+        env["CSP_COMMERCE_TENANT_ID"],
+        env["CSP_COMMERCE_CLIENT_ID"],
+        env["CSP_COMMERCE_CLIENT_SECRET"],
+    )
+    store = env.get("CSP_COMMERCE_TOKEN_STORE")
+    if store:
+        return RefreshTokenCredential(
+            tenant, client_id, FileTokenStore(store), client_secret=secret, cloud=cloud
+        )
+    return ClientSecretCredential(tenant, client_id, secret, cloud=cloud)
