@@ -195,3 +195,9 @@ def test_body_is_retryable_false_vetoes_a_retry() -> None:
 def test_policy_rejects_nonsense(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=r"must|need"):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+@given(st.text(max_size=40))
+def test_parse_retry_after_never_raises_and_is_never_negative(text: str) -> None:
+    value = parse_retry_after(text, NOW)
+    assert value is None or value >= 0
