@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from csp_commerce.errors import CSPCommerceError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Modules that add sub-commands: each has ``register(subparsers)``, which sets ``func``.
 COMMAND_MODULES: tuple[str, ...] = (
     "csp_commerce.cli.address",
     "csp_commerce.cli.hooks",
     "csp_commerce.cli.sandbox",
+    "csp_commerce.cli.demo",
+    "csp_commerce.cli.checkout",
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,140 @@
+"""``csp-commerce checkout ORDER.json``: judge an order file and place it through Partner Center.
+
+The order is judged by facts gathered from Partner Center (the sandbox by default, ``--live``
+for the real one) plus the MCA evidence log, then placed through the provisioning ledger.
+Exit 0: placed (or, with ``--dry-run``, valid); 1: Problems or a failed order; 2: an unusable
+order file or configuration (nothing is sent to Partner Center then).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from csp_commerce.cli import EXIT_INVALID, EXIT_OK, _env
+from csp_commerce.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+    from csp_commerce.checkout import Checkout
+    from csp_commerce.cli._env import Environment
+    from csp_commerce.hooks.manager import HookManager
+    from csp_commerce.models import CheckoutFacts, CheckoutResult, Offer, Order
+    from csp_commerce.provisioning import PartnerCenterClient
+
+
+def register(subparsers: Any) -> None:
+    """Add ``checkout`` to the ``csp-commerce`` command."""
+    parser = subparsers.add_parser(
+        "checkout",
+        help="validate an order file and place it (sandbox by default)",
+        description=__doc__,
+    )
+    parser.add_argument("order_file", metavar="ORDER.json", help="the order (see the README)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="validate and print the plan; place nothing"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--catalog",
+        metavar="FILE",
+        help="offers as a JSON list of Offer objects (required with --live; default: the "
+        "sandbox catalog)",
+    )
+    _env.add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def make_checkout(env: Environment, hooks: HookManager | None = None) -> Checkout:
+    """A checkout on ``env``: its MCA evidence log and a provisioner on its client and ledger."""
+    from csp_commerce.checkout import Checkout
+
+    checkout = Checkout(hooks=hooks, mca_log=env.mca_log)
+    checkout.provisioner = env.provisioner(checkout.hooks)
+    return checkout
+
+
+def facts_for(client: PartnerCenterClient, checkout: Checkout, order: Order) -> CheckoutFacts:
+    """The facts ``order`` is judged by: Partner Center's, plus the MCA from the evidence log.
+
+    A new customer has no tenant for Partner Center to know an acceptance by: the acceptance
+    recorded at the storefront (the evidence log's latest) counts, and provisioning confirms
+    it to Partner Center once the tenant exists.
+    """
+    from csp_commerce.provisioning import gather_facts
+
+    facts = gather_facts(client, order)
+    if not facts.mca.accepted and checkout.mca_log is not None:
+        recorded = checkout.mca_facts(order.customer.reference)
+        if recorded.accepted:
+            facts = facts.model_copy(update={"mca": recorded})
+    return facts
+
+
+def offers_for(env: Environment, catalog: str | Path | None) -> list[Offer]:
+    """The offers order lines may name: ``catalog``'s, or the sandbox's."""
+    from csp_commerce.orderfile import load_catalog
+
+    if catalog is not None:
+        return load_catalog(catalog)
+    if env.live:
+        raise ConfigurationError(
+            "--live needs --catalog FILE (a JSON list of offers): the live catalog mapping "
+            "is not built yet"
+        )
+    return env.sandbox.catalog.offers()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, judge and (unless ``--dry-run``) place the order file."""
+    from csp_commerce.orderfile import load_order
+
+    with _env.Environment.from_args(args) as env:
+        order = load_order(args.order_file, offers_for(env, args.catalog))
+        checkout = make_checkout(env)
+        facts = facts_for(env.client, checkout, order)
+        judge = checkout.validate if args.dry_run else checkout.place
+        result = judge(order, facts)
+        show_result(result, as_json=args.json, dry_run=args.dry_run)
+    return exit_code(result)
+
+
+def exit_code(result: CheckoutResult) -> int:
+    """0 for a valid (and, when placed, successful) order; 1 otherwise."""
+    if result.problems:
+        return EXIT_INVALID
+    if result.outcome is not None and not result.outcome.placed:
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def show_result(result: CheckoutResult, *, as_json: bool = False, dry_run: bool = False) -> None:
+    """Print a checkout result for a person (tables) or a program (``as_json``)."""
+    if as_json:
+        print(json.dumps(result.model_dump(mode="json"), indent=2))
+        return
+    from csp_commerce.cli import _render
+
+    out = _render.console()
+    if result.problems:
+        out.print(_render.problems_table(result.problems))
+        out.print(f"[red]{len(result.problems)} problem(s): nothing was placed[/red]")
+        return
+    if result.plan is not None:
+        out.print(_render.plan_table(result.plan))
+    if result.approval is not None and not result.approval.approved:
+        out.print(f"[yellow]held for approval: {result.approval.reason or ''}[/yellow]")
+        return
+    if dry_run:
+        out.print("[green]valid[/green]: dry run, nothing was placed")
+        return
+    if result.outcome is not None:
+        out.print(_render.outcome_table(result.outcome))
+        failure = result.outcome.failure
+        if failure is not None:
+            out.print(
+                f"[red]failed[/red]: {failure.message} (code {failure.code}, "
+                f"request id {failure.request_id})"
+            )
