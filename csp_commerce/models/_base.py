@@ -19,4 +19,6 @@ class Model(BaseModel):
         frozen=True,
         extra="forbid",
         str_strip_whitespace=True,
+        # Build validators on first use, not at import: keeps `import csp_commerce` cheap.
+        defer_build=True,
     )
