@@ -15,7 +15,7 @@ from provisioner_world import (
 
 from csp_commerce import Checkout, OrderLine
 from csp_commerce.models import LineAction, OutcomeStatus, TenantAction
-from csp_commerce.provisioner import ProvisioningInterrupted, Provisioner
+from csp_commerce.provisioner import Provisioner, ProvisioningInterrupted
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 from csp_commerce.store.ledger import Ledger, OrderStatus, StepStatus
 
