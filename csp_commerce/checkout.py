@@ -90,6 +90,9 @@ class Checkout:
     def place(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
         """Validate ``order`` and, when it has no Problems and is approved, provision it.
 
+        ``facts`` default to what Partner Center says (``gather_facts``); an MCA acceptance in
+        the evidence log counts even before Partner Center has been told of it.
+
         The result carries the Problems (nothing is sent to Partner Center), or the plan, its
         approval and, for an approved plan, the provisioning ``outcome``. Placing an order id
         that was placed before returns its recorded outcome: nothing is bought twice. The MCA
@@ -98,6 +101,15 @@ class Checkout:
         Center's answer is still unknown after every retry (then :meth:`resume`).
         """
         provisioner = self._provisioner()
+        if facts is None:
+            from csp_commerce.provisioning.facts import gather_facts
+
+            facts = gather_facts(provisioner.client, order)
+        if self.mca_log is not None and not facts.mca.accepted:
+            # Our evidence log counts before Partner Center hears of it: placing confirms it.
+            logged = self.mca_facts(order.customer.reference)
+            if logged.accepted:
+                facts = facts.model_copy(update={"mca": logged})
         result = self.validate(order, facts)
         if result.plan is None or result.approval is None or not result.approval.approved:
             return result

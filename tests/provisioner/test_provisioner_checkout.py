@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from provisioner_world import Recorder, acceptance, client_for, new_customer_order, offer
+
+from csp_commerce import Checkout, ConfigurationError, HookManager, OrderLine
+from csp_commerce.models import OutcomeStatus
+from csp_commerce.provisioner import Provisioner
+from csp_commerce.sandbox import Sandbox
+from csp_commerce.store.ledger import Ledger
+from csp_commerce.store.mca_log import McaEvidenceLog
+
+
+def make_checkout(sandbox: Sandbox, tmp_path: Path, recorder: Recorder) -> Checkout:
+    hooks = HookManager(entry_points=False, plugins=[recorder])
+    provisioner = Provisioner(client_for(sandbox), Ledger(tmp_path / "ledger.sqlite3"), hooks)
+    return Checkout(
+        hooks=hooks, mca_log=McaEvidenceLog(tmp_path / "mca.sqlite3"), provisioner=provisioner
+    )
+
+
+def test_place_gathers_facts_and_confirms_the_logged_mca(tmp_path: Path) -> None:
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)
+    order = new_customer_order(1, OrderLine(offer=offer(sandbox, "Office 365 E3"), quantity=2))
+    assert checkout.record_mca_acceptance(acceptance(order)) == []
+
+    result = checkout.place(order)
+
+    assert result.problems == ()
+    assert result.outcome is not None
+    assert result.outcome.status is OutcomeStatus.PLACED
+    (customer,) = sandbox.world.customers.values()
+    assert len(customer.agreements) == 1  # the evidence was confirmed to Partner Center
+    assert recorder.provisioned[order.id] == 1
+
+
+def test_place_without_mca_evidence_stops_at_the_problem(tmp_path: Path) -> None:
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)
+    order = new_customer_order(2, OrderLine(offer=offer(sandbox, "Office 365 E3"), quantity=2))
+
+    result = checkout.place(order)
+
+    assert [problem.code for problem in result.problems] == ["mca.not_accepted"]
+    assert result.outcome is None
+    assert sandbox.world.customers == {}
+    assert not recorder.provisioned
+
+
+def test_place_needs_a_provisioner() -> None:
+    order = new_customer_order(3, OrderLine(offer=offer(Sandbox(), "Office 365 E3"), quantity=1))
+    with pytest.raises(ConfigurationError, match="provisioner"):
+        Checkout(hooks=HookManager(entry_points=False)).place(order)
