@@ -19,6 +19,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "csp_commerce.cli.sandbox",
     "csp_commerce.cli.demo",
     "csp_commerce.cli.checkout",
+    "csp_commerce.cli.orders",
+    "csp_commerce.cli.mca",
+    "csp_commerce.cli.tenant",
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
