@@ -22,8 +22,8 @@ def _read(token: Any) -> tuple[str, float]:
     return value, float(expires_on)
 
 
-class TokenProvider:
-    """Sync: a cached token for one scope; a thread lock lets one refresh run at a time."""
+class _CachedToken:
+    """A cached token for one scope, refreshed ``margin`` seconds before it expires."""
 
     def __init__(
         self,
@@ -37,65 +37,64 @@ class TokenProvider:
         self._scope = scope
         self._margin = margin
         self._clock = clock
-        self._lock = threading.Lock()
         self._token: tuple[str, float] | None = None
 
-    def get(self) -> str:
-        """A token valid for at least ``margin`` more seconds."""
+    def _fresh(self) -> str | None:
         cached = self._token
         if cached is not None and cached[1] - self._margin > self._clock():
             return cached[0]
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(scope={self._scope!r})"
+
+
+class TokenProvider(_CachedToken):
+    """Sync: a thread lock lets one refresh run at a time."""
+
+    def __init__(self, credential: Any, scope: str, **options: Any) -> None:
+        super().__init__(credential, scope, **options)
+        self._lock = threading.Lock()
+
+    def get(self) -> str:
+        """A token valid for at least ``margin`` more seconds."""
+        token = self._fresh()
+        if token is not None:
+            return token
         with self._lock:
-            cached = self._token
-            if cached is not None and cached[1] - self._margin > self._clock():
-                return cached[0]
+            token = self._fresh()
+            if token is not None:
+                return token
             self._token = _read(self._credential.get_token(self._scope))
             return self._token[0]
 
-    def __repr__(self) -> str:
-        return f"TokenProvider(scope={self._scope!r})"
 
-
-class AsyncTokenProvider:
-    """Async: the same cache; an asyncio lock lets one refresh run at a time.
+class AsyncTokenProvider(_CachedToken):
+    """Async: an asyncio lock lets one refresh run at a time.
 
     An async credential (azure-identity's ``aio`` ones) is awaited; a sync one (ours, msal's) is
     run in a worker thread so the event loop never blocks on Entra ID.
     """
 
-    def __init__(
-        self,
-        credential: Any,
-        scope: str,
-        *,
-        margin: float = REFRESH_MARGIN,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._credential = credential
-        self._scope = scope
-        self._margin = margin
-        self._clock = clock
+    def __init__(self, credential: Any, scope: str, **options: Any) -> None:
+        super().__init__(credential, scope, **options)
         self._lock: asyncio.Lock | None = None
-        self._token: tuple[str, float] | None = None
 
     async def get(self) -> str:
         """A token valid for at least ``margin`` more seconds."""
-        cached = self._token
-        if cached is not None and cached[1] - self._margin > self._clock():
-            return cached[0]
+        token = self._fresh()
+        if token is not None:
+            return token
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            cached = self._token
-            if cached is not None and cached[1] - self._margin > self._clock():
-                return cached[0]
+            token = self._fresh()
+            if token is not None:
+                return token
             get_token = self._credential.get_token
             if inspect.iscoroutinefunction(get_token):
-                token = await get_token(self._scope)
+                answer = await get_token(self._scope)
             else:
-                token = await asyncio.to_thread(get_token, self._scope)
-            self._token = _read(token)
+                answer = await asyncio.to_thread(get_token, self._scope)
+            self._token = _read(answer)
             return self._token[0]
-
-    def __repr__(self) -> str:
-        return f"AsyncTokenProvider(scope={self._scope!r})"

@@ -20,6 +20,7 @@ import os
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -128,7 +129,7 @@ def _confidential_app(client_id: str, authority: str, client_credential: Any) ->
     )
 
 
-class _MsalCredential:
+class _MsalCredential(ABC):
     """Shared machinery: lazy msal app, token cache with a refresh margin, one refresh at once."""
 
     kind: CredentialKind = CredentialKind.APP
@@ -190,8 +191,9 @@ class _MsalCredential:
             f"Entra ID refused a token: {error}: {description}", error=error
         )
 
-    def _secret(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _secret(self) -> Any:
+        """The client credential msal authenticates the app with."""
 
     def _acquire(self, app: Any, scopes: list[str]) -> Any:
         return app.acquire_token_for_client(scopes=scopes)
