@@ -32,6 +32,11 @@ if TYPE_CHECKING:
         OrderLine,
         ProvisioningOutcome,
     )
+    from csp_commerce.models.discovery import (
+        DiscoveredCustomer,
+        DiscoveredInvoice,
+        DiscoveredSubscription,
+    )
     from csp_commerce.pricing.models import LinePrice
     from csp_commerce.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
@@ -243,6 +248,20 @@ class HookManager:
                 f"csp_price_line returned {type(result).__name__}, expected LinePrice"
             )
         return result
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def discovered_customer(self, customer: DiscoveredCustomer) -> None:
+        """``csp_discovered_customer``: tell every plugin about a new or changed customer."""
+        self._pm.hook.csp_discovered_customer(customer=customer)
+
+    def discovered_subscription(self, subscription: DiscoveredSubscription) -> None:
+        """``csp_discovered_subscription``: a new or changed subscription."""
+        self._pm.hook.csp_discovered_subscription(subscription=subscription)
+
+    def discovered_invoice(self, invoice: DiscoveredInvoice) -> None:
+        """``csp_discovered_invoice``: a new or changed invoice, with its line items."""
+        self._pm.hook.csp_discovered_invoice(invoice=invoice)
 
 
 def spec_names() -> list[str]:

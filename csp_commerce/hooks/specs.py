@@ -31,6 +31,11 @@ if TYPE_CHECKING:
         ProvisioningOutcome,
         TenantResolution,
     )
+    from csp_commerce.models.discovery import (
+        DiscoveredCustomer,
+        DiscoveredInvoice,
+        DiscoveredSubscription,
+    )
     from csp_commerce.pricing.models import LinePrice
     from csp_commerce.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
@@ -168,4 +173,33 @@ def csp_price_line(line: OrderLine, order: Order) -> LinePrice | None:
     Fires when a storefront asks for a line's price (at checkout, before the order is placed).
     The price-list plugin (``PriceListPlugin``, registered by the host) answers last; return
     None to pass to it.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery
+
+
+@_spec
+def csp_discovered_customer(customer: DiscoveredCustomer) -> None:
+    """Discovery found a customer that is new or changed since the host was last told.
+
+    Notification; fires once per new or changed customer per run, before its subscriptions.
+    """
+
+
+@_spec
+def csp_discovered_subscription(subscription: DiscoveredSubscription) -> None:
+    """Discovery found a subscription that is new or changed (quantity, status, etag...).
+
+    Notification; fires once per new or changed subscription, after its customer's hook.
+    """
+
+
+@_spec
+def csp_discovered_invoice(invoice: DiscoveredInvoice) -> None:
+    """Discovery found an invoice that is new or whose header changed; ``invoice.line_items``
+    holds every billed line.
+
+    Notification; fires once per new or changed invoice, after the run's customers.
     """

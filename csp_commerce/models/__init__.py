@@ -5,6 +5,15 @@ from __future__ import annotations
 from csp_commerce.models.address import Address
 from csp_commerce.models.agreement import AcceptanceSource, McaAcceptance
 from csp_commerce.models.customer import CompanyProfile, Contact, Customer, Qualification, Reseller
+from csp_commerce.models.discovery import (
+    DiscoveredCustomer,
+    DiscoveredInvoice,
+    DiscoveredInvoiceLine,
+    DiscoveredSubscription,
+    DiscoveryCounts,
+    DiscoveryRun,
+    DiscoveryState,
+)
 from csp_commerce.models.facts import (
     CheckoutFacts,
     McaFacts,
@@ -48,6 +57,13 @@ __all__ = [
     "CompanyProfile",
     "Contact",
     "Customer",
+    "DiscoveredCustomer",
+    "DiscoveredInvoice",
+    "DiscoveredInvoiceLine",
+    "DiscoveredSubscription",
+    "DiscoveryCounts",
+    "DiscoveryRun",
+    "DiscoveryState",
     "FailureDetail",
     "LineAction",
     "LineOutcome",

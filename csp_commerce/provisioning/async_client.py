@@ -35,6 +35,7 @@ from csp_commerce.provisioning.resources import (
     AsyncUsers,
     AsyncValidations,
 )
+from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -145,6 +146,11 @@ class AsyncPartnerCenterClient(ClientCore):
     def products(self) -> AsyncProducts:
         """The catalog: products, SKUs, availabilities."""
         return AsyncProducts(self)
+
+    @cached_property
+    def audit_records(self) -> AsyncAuditRecords:
+        """The activity log (audit records of the last 90 days)."""
+        return AsyncAuditRecords(self)
 
     # plumbing -----------------------------------------------------------------------------
 

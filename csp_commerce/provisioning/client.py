@@ -36,6 +36,7 @@ from csp_commerce.provisioning.resources import (
     Users,
     Validations,
 )
+from csp_commerce.provisioning.resources.audit import AuditRecords
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -146,6 +147,11 @@ class PartnerCenterClient(ClientCore):
     def products(self) -> Products:
         """The catalog: products, SKUs, availabilities."""
         return Products(self)
+
+    @cached_property
+    def audit_records(self) -> AuditRecords:
+        """The activity log (audit records of the last 90 days)."""
+        return AuditRecords(self)
 
     # plumbing -----------------------------------------------------------------------------
 

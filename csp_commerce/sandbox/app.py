@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from csp_commerce.sandbox import admin, billing, commerce, customers
+from csp_commerce.sandbox import admin, audit, billing, commerce, customers
 from csp_commerce.sandbox._http import API_VERSION_HEADERS, Context, PCError, Reply, Request
 from csp_commerce.sandbox.faults import Fault, Throttled
 from csp_commerce.sandbox.state import RecordedOutcome
@@ -83,6 +83,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/v1/invoices", billing.list_invoices),
     _route("GET", "/v1/invoices/{}", billing.get_invoice),
     _route("GET", "/v1/invoices/{}/lineitems", billing.invoice_lines),
+    _route("GET", "/v1/auditrecords", audit.list_audit_records),
     _route("GET", "/v1/products", commerce.list_products),
     _route("GET", "/v1/products/{}", commerce.get_product),
     _route("GET", "/v1/products/{}/skus", commerce.list_skus),
@@ -242,6 +243,8 @@ class App:
         except PCError as error:
             reply = Reply(error.status, error.body())
         response = _encode(reply, echo)
+        if method in WRITE_METHODS and not admin:
+            audit.record_write(self.ctx, method, path, reply.status, reply.body)
         if remembered:
             world.remember(
                 str(request_id),

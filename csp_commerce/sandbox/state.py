@@ -92,6 +92,7 @@ class World:
     invoices: dict[str, JSON] = field(default_factory=dict)
     invoice_lines: dict[str, list[JSON]] = field(default_factory=dict)
     requests: OrderedDict[str, RecordedOutcome] = field(default_factory=OrderedDict)
+    audit_records: list[JSON] = field(default_factory=list)  # sandbox/audit.py
     resellers_by_mpn: dict[str, str] = field(default_factory=dict, repr=False)  # derived
 
     def next_id(self) -> str:
@@ -138,6 +139,7 @@ class World:
             "resellers": self.resellers,
             "invoices": self.invoices,
             "invoiceLines": self.invoice_lines,
+            "auditRecords": self.audit_records,
             "requests": {
                 key: {
                     "method": value.method,
@@ -168,6 +170,7 @@ class World:
             domains=dict(data["domains"]),
             invoices=dict(data["invoices"]),
             invoice_lines=dict(data["invoiceLines"]),
+            audit_records=list(data.get("auditRecords", [])),
             requests=OrderedDict(
                 (key, RecordedOutcome(**value)) for key, value in data["requests"].items()
             ),
