@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.models import CheckoutFacts, CheckoutResult, Offer, Order
     from csp_commerce.provisioning import PartnerCenterClient
+    from csp_commerce.store.ledger import OrderRecord
 
 
 def register(subparsers: Any) -> None:
@@ -93,12 +94,39 @@ def run(args: argparse.Namespace) -> int:
 
     with _env.Environment.from_args(args) as env:
         order = load_order(args.order_file, offers_for(env, args.catalog))
+        recorded = env.ledger.order(order.id)
+        if recorded is not None:
+            return _already_submitted(recorded, as_json=args.json)
         checkout = make_checkout(env)
         facts = facts_for(env.client, checkout, order)
         judge = checkout.validate if args.dry_run else checkout.place
         result = judge(order, facts)
         show_result(result, as_json=args.json, dry_run=args.dry_run)
     return exit_code(result)
+
+
+def _already_submitted(record: OrderRecord, *, as_json: bool) -> int:
+    """An order id the ledger knows: its recorded state, never a second submission."""
+    from csp_commerce.models import ProvisioningOutcome
+
+    outcome = (
+        ProvisioningOutcome.model_validate(record.outcome) if record.outcome is not None else None
+    )
+    if as_json:
+        data = {"orderId": record.order_id, "status": record.status.value}
+        print(json.dumps({**data, "outcome": record.outcome}, indent=2))
+    else:
+        from csp_commerce.cli import _render
+
+        out = _render.console()
+        out.print(
+            f"order {record.order_id} was submitted before ({record.status.value}): "
+            "nothing is sent again"
+            + ("" if outcome is not None else "; finish it with `csp-commerce orders resume`")
+        )
+        if outcome is not None:
+            out.print(_render.outcome_table(outcome))
+    return EXIT_OK if outcome is not None and outcome.placed else EXIT_INVALID
 
 
 def exit_code(result: CheckoutResult) -> int:

@@ -16,6 +16,8 @@ from csp_commerce.cli import EXIT_OK, EXIT_USAGE, _env
 if TYPE_CHECKING:
     import argparse
 
+    from csp_commerce.cli._env import Environment
+
 
 def register(subparsers: Any) -> None:
     """Add ``tenant`` to the ``csp-commerce`` command."""
@@ -41,12 +43,22 @@ def run_invite_url(args: argparse.Namespace) -> int:
         url = env.client.relationships.request_link().url
         relationship = None
         if args.customer:
-            customer = env.client.customers.get(args.customer)
-            relationship = customer.relationship_to_partner or "none"
+            relationship = _relationship(env, args.customer)
     print(url)
     if relationship is not None:
         print(f"tenant {args.customer}: relationship to us is {relationship}", file=sys.stderr)
     return EXIT_OK
+
+
+def _relationship(env: Environment, tenant_id: str) -> str:
+    """The tenant's relationship to the partner; "none" when Partner Center will not show it."""
+    from csp_commerce.provisioning.errors import NotFoundError, PermissionDeniedError
+
+    try:
+        customer = env.client.customers.get(tenant_id)
+    except (NotFoundError, PermissionDeniedError):
+        return "none"
+    return customer.relationship_to_partner or "none"
 
 
 def run_link(args: argparse.Namespace) -> int:
