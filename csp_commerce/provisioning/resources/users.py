@@ -142,13 +142,15 @@ def _licenses(customer_id: str, user_id: str) -> PageSpec[License]:
 
 
 def _subscribed_skus(customer_id: str) -> PageSpec[SubscribedSku]:
-    """Licence counts per SKU: available, active, consumed and total units."""
+    """Licence counts per SKU: available, active, consumed and total units (not offered in
+    China, where licences are not managed through Partner Center)."""
     return PageSpec(
         Call(
             "GET",
             f"/v1/customers/{quote(customer_id)}/subscribedskus",
             collection(SubscribedSku),
             app_user=True,
+            capability="supports_licence_management",
         )
     )
 
