@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "csp_commerce.cli.orders",
     "csp_commerce.cli.mca",
     "csp_commerce.cli.tenant",
+    "csp_commerce.cli.partners",
+    "csp_commerce.cli.discover",
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -165,7 +165,7 @@ class Discovery:
         self._cloud = cloud
         self._base_url = base_url
         self._transport = transport
-        self._progress = progress
+        self.progress = progress
         self._stop_on_sigint = stop_on_sigint
         self._bucket = bucket
         self._client_options = client_options
@@ -295,8 +295,8 @@ class Discovery:
             ctx.finished += 1
             if ctx.finished % 100 == 0:
                 self._record(ctx, DiscoveryState.IN_PROGRESS)
-            if self._progress is not None:
-                self._progress(Progress(ctx.finished, ctx.total, ctx.tally.counts()))
+            if self.progress is not None:
+                self.progress(Progress(ctx.finished, ctx.total, ctx.tally.counts()))
 
     async def _customer(self, ctx: _RunContext, customer: PCCustomer) -> None:
         """One unit of work: hand the customer if new or changed, then its subscriptions."""
