@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from csp_commerce.clouds import Cloud
+from csp_commerce.models.offer import BillingCycle, TermDuration
 from csp_commerce.pricing import PriceEntry, PriceList
 from csp_commerce.provisioning import PartnerCenterClient
 from csp_commerce.sandbox import API_BASE, Sandbox, SandboxCredential
@@ -167,8 +168,8 @@ def catalog_price_list(sandbox: Sandbox, *, markup: str = "1.20") -> PriceList:
             entries.append(
                 PriceEntry(
                     offer_id=item.catalog_item_id,
-                    billing_cycle=cycle,
-                    term=term,
+                    billing_cycle=BillingCycle(cycle),
+                    term=TermDuration(term),
                     currency="USD",
                     unit_cost=cost,
                     unit_list_price=(cost * Decimal(markup)).quantize(Decimal("0.01")),

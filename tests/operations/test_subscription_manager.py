@@ -50,9 +50,7 @@ def test_set_quantity_changes_seats_and_previews_the_monthly_price(
     assert preview.problems == ()
 
 
-def test_the_same_operation_id_never_acts_twice(
-    world: World, manager: SubscriptionManager
-) -> None:
+def test_the_same_operation_id_never_acts_twice(world: World, manager: SubscriptionManager) -> None:
     customer = world.customer()
     sub = world.buy(customer, STANDARD, quantity=5)
     first = manager.set_quantity(customer, sub, 7, operation_id="op-1")
@@ -192,9 +190,7 @@ def test_auto_renew_off_and_on(world: World, manager: SubscriptionManager) -> No
     assert manager.get(customer, sub).auto_renew_enabled is True
 
 
-def test_a_cancelled_subscription_cannot_change(
-    world: World, manager: SubscriptionManager
-) -> None:
+def test_a_cancelled_subscription_cannot_change(world: World, manager: SubscriptionManager) -> None:
     customer = world.customer()
     sub = world.buy(customer, STANDARD)
     manager.cancel(customer, sub)
