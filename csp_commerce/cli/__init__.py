@@ -24,6 +24,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "csp_commerce.cli.tenant",
     "csp_commerce.cli.partners",
     "csp_commerce.cli.discover",
+    "csp_commerce.cli.subscriptions",
+    "csp_commerce.cli.users",
+    "csp_commerce.cli.billing",
+    "csp_commerce.cli.prices",
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,289 @@
+"""``csp-commerce subscriptions``: list, show and change a customer's subscriptions.
+
+Every change is recorded in the ledger with its MS-RequestId; pass ``--operation-id`` to make
+a retry of the same change safe (it is read back, never done twice). Exit codes: 0 done,
+1 refused (a Problem: printed on standard error), 2 unusable input or a failure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from csp_commerce.cli import _env
+from csp_commerce.cli.prices import (
+    EXIT_OK,
+    add_format,
+    load_price_list,
+    print_json,
+    print_problems,
+    print_table,
+)
+
+if TYPE_CHECKING:
+    import argparse
+
+    from csp_commerce.operations.subscriptions import (
+        AddonPurchase,
+        SubscriptionChange,
+        SubscriptionManager,
+    )
+    from csp_commerce.provisioning.models import Subscription
+
+
+def register(subparsers: Any) -> None:
+    """Add ``subscriptions ...`` to the ``csp-commerce`` command."""
+    parser = subparsers.add_parser(
+        "subscriptions",
+        help="list and change a customer's subscriptions",
+        description=__doc__.split("\n\n")[0],
+    )
+    actions = parser.add_subparsers(dest="subscriptions_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, *, subscription: bool = True) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = actions.add_parser(
+            name, help=help_text, description=help_text
+        )
+        _env.add_arguments(sub)
+        sub.add_argument("--customer", required=True, help="the customer's tenant id")
+        if subscription:
+            sub.add_argument("subscription", metavar="SUBSCRIPTION", help="the subscription id")
+        return sub
+
+    def change(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = action(name, help_text)
+        sub.add_argument(
+            "--operation-id",
+            default=None,
+            help="idempotency key: the same id never changes the subscription twice",
+        )
+        sub.add_argument("--actor", default=None, help="who makes the change (for the history)")
+        add_format(sub, "table", "json")
+        return sub
+
+    listing = action("list", "the customer's subscriptions", subscription=False)
+    add_format(listing, "table", "json")
+    listing.set_defaults(func=run_list)
+    show = action("show", "one subscription with its cancellation window")
+    add_format(show, "table", "json")
+    show.set_defaults(func=run_show)
+
+    quantity = change("set-quantity", "set the seat count (previews the new monthly cost)")
+    quantity.add_argument("quantity", type=int, metavar="QUANTITY", help="the new seat count")
+    quantity.add_argument(
+        "--price-list", metavar="FILE", default=None, help="preview cost and price from it"
+    )
+    quantity.add_argument(
+        "--customer-reference", default=None, help="the host's customer reference for prices"
+    )
+    quantity.set_defaults(func=run_set_quantity)
+    for name, help_text in (
+        ("suspend", "suspend the subscription"),
+        ("reactivate", "reactivate a suspended subscription"),
+        ("cancel", "cancel while Partner Center's cancellation window is open"),
+    ):
+        change(name, help_text).set_defaults(func=run_change)
+    renew = change("auto-renew", "turn auto-renewal on or off")
+    renew.add_argument("state", choices=("on", "off"), help="on or off")
+    renew.set_defaults(func=run_change)
+
+    addons = change("addons", "list the add-ons of a subscription, or buy one with --buy")
+    addons.add_argument("--buy", metavar="OFFER", default=None, help="catalog item id to buy")
+    addons.add_argument("--quantity", type=int, default=1, help="seats of the add-on to buy")
+    addons.set_defaults(func=run_addons)
+
+    history = action("history", "every recorded change: who, when, what, request id")
+    add_format(history, "table", "json")
+    history.set_defaults(func=run_history)
+
+
+def _manager(env: _env.Environment, args: argparse.Namespace) -> SubscriptionManager:
+    from csp_commerce.operations.subscriptions import SubscriptionManager
+
+    return SubscriptionManager(env.client, env.ledger, actor=getattr(args, "actor", None))
+
+
+def _rows(subscriptions: list[Subscription]) -> list[tuple[object, ...]]:
+    return [
+        (
+            s.id,
+            s.offer_name or s.friendly_name or s.offer_id,
+            s.quantity,
+            s.status,
+            s.billing_cycle,
+            s.term_duration,
+            "on" if s.auto_renew_enabled else "off",
+            s.commitment_end_date,
+            s.parent_subscription_id or "",
+        )
+        for s in subscriptions
+    ]
+
+
+_COLUMNS = (
+    "id",
+    "offer",
+    "quantity",
+    "status",
+    "billing",
+    "term",
+    "auto-renew",
+    "term ends",
+    "parent",
+)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """``subscriptions list``."""
+    with _env.Environment.from_args(args) as env:
+        subscriptions = _manager(env, args).list(args.customer)
+    if args.format == "json":
+        print_json([s.to_wire() for s in subscriptions])
+    else:
+        print_table(f"Subscriptions of {args.customer}", _COLUMNS, _rows(subscriptions))
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """``subscriptions show``."""
+    from csp_commerce.operations.subscriptions import SUBSCRIPTION_NOT_FOUND
+    from csp_commerce.provisioning.errors import NotFoundError
+
+    with _env.Environment.from_args(args) as env:
+        try:
+            subscription = _manager(env, args).get(args.customer, args.subscription)
+        except NotFoundError:
+            return print_problems([SUBSCRIPTION_NOT_FOUND(subscription_id=args.subscription)])
+    if args.format == "json":
+        print_json(subscription.to_wire())
+        return EXIT_OK
+    _print_subscription(subscription)
+    return EXIT_OK
+
+
+def _print_subscription(subscription: Subscription) -> None:
+    from csp_commerce.operations.subscriptions import cancellation_deadline
+
+    deadline = cancellation_deadline(subscription)
+    (row,) = _rows([subscription])
+    fields = [*zip(_COLUMNS, row, strict=True)]
+    fields.append(("cancellable until", deadline.isoformat() if deadline else "not stated"))
+    print_table(f"Subscription {subscription.id}", ("field", "value"), fields)
+
+
+def run_set_quantity(args: argparse.Namespace) -> int:
+    """``subscriptions set-quantity``."""
+    price_list = load_price_list(args.price_list) if args.price_list else None
+    with _env.Environment.from_args(args) as env:
+        result = _manager(env, args).set_quantity(
+            args.customer,
+            args.subscription,
+            args.quantity,
+            operation_id=args.operation_id,
+            price_list=price_list,
+            customer_reference=args.customer_reference,
+        )
+    return _report(result, args)
+
+
+def run_change(args: argparse.Namespace) -> int:
+    """``subscriptions suspend|reactivate|cancel|auto-renew``."""
+    with _env.Environment.from_args(args) as env:
+        manager = _manager(env, args)
+        command = args.subscriptions_command
+        customer, subscription, operation = args.customer, args.subscription, args.operation_id
+        if command == "suspend":
+            result = manager.suspend(customer, subscription, operation_id=operation)
+        elif command == "reactivate":
+            result = manager.reactivate(customer, subscription, operation_id=operation)
+        elif command == "cancel":
+            result = manager.cancel(customer, subscription, operation_id=operation)
+        else:
+            result = manager.set_auto_renew(
+                customer, subscription, args.state == "on", operation_id=operation
+            )
+    return _report(result, args)
+
+
+def _report(result: SubscriptionChange, args: argparse.Namespace) -> int:
+    if args.format == "json":
+        print_json(result.model_dump(mode="json", by_alias=False))
+        return print_problems(result.problems)
+    if result.preview is not None:
+        preview = result.preview
+        print_table(
+            f"Price preview ({preview.currency}, billed {preview.billing_cycle.value})",
+            ("", "quantity", "cost", "price", "monthly price"),
+            [
+                ("now", preview.current_quantity, preview.current.cost, preview.current.price,
+                 preview.current.monthly_price),
+                ("new", preview.new_quantity, preview.new.cost, preview.new.price,
+                 preview.new.monthly_price),
+            ],
+        )  # fmt: skip
+        if preview.monthly_price_change is not None:
+            print(f"new monthly cost change: {preview.monthly_price_change:+} {preview.currency}")
+    for notice in result.notices:
+        print(f"note [{notice.code}] {notice.message}")
+    if result.ok:
+        state = "already so" if result.unchanged else "done"
+        if result.replayed:
+            state = "already done earlier (read from the ledger; nothing sent)"
+        print(f"{result.operation} {result.subscription_id}: {state}")
+        if result.request_id:
+            print(f"operation id {result.operation_id}, request id {result.request_id}")
+        if result.subscription is not None:
+            _print_subscription(result.subscription)
+    return print_problems(result.problems)
+
+
+def run_addons(args: argparse.Namespace) -> int:
+    """``subscriptions addons`` (``--buy OFFER`` buys one through a cart)."""
+    with _env.Environment.from_args(args) as env:
+        manager = _manager(env, args)
+        if args.buy:
+            bought = manager.buy_addon(
+                args.customer,
+                args.subscription,
+                args.buy,
+                args.quantity,
+                operation_id=args.operation_id,
+            )
+            return _report_addon(bought, args)
+        addons = manager.addons(args.customer, args.subscription)
+    if args.format == "json":
+        print_json([s.to_wire() for s in addons])
+    else:
+        print_table(f"Add-ons of {args.subscription}", _COLUMNS, _rows(addons))
+    return EXIT_OK
+
+
+def _report_addon(bought: AddonPurchase, args: argparse.Namespace) -> int:
+    if args.format == "json":
+        print_json(bought.model_dump(mode="json"))
+    elif bought.ok:
+        again = " (already bought earlier; nothing sent)" if bought.replayed else ""
+        print(
+            f"add-on {bought.offer_id} x{bought.quantity} on {bought.parent_subscription_id}: "
+            f"subscription {bought.subscription_id}{again}"
+        )
+        print(f"operation id {bought.operation_id}, request id {bought.request_id}")
+    return print_problems(bought.problems)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """``subscriptions history``."""
+    with _env.Environment.from_args(args) as env:
+        entries = _manager(env, args).history(args.customer, args.subscription)
+    if args.format == "json":
+        print_json([entry.model_dump(mode="json") for entry in entries])
+        return EXIT_OK
+    print_table(
+        f"History of {args.subscription}",
+        ("when", "who", "what", "status", "request id", "operation id"),
+        [
+            (e.requested_at or "", e.actor or "", e.summary, e.status, e.request_id,
+             e.order_id or e.operation_id)
+            for e in entries
+        ],
+    )  # fmt: skip
+    return EXIT_OK
