@@ -86,6 +86,8 @@ class Provisioner:
     :param ledger: where steps and their request ids are recorded.
     :param hooks: told once per order how it ended.
     :param owner: this worker's name for order leases (default: host and process id).
+    :param lease_seconds: how long an order stays this worker's while it places it; a worker
+        that died holding a lease keeps others off that order until it runs out.
     """
 
     def __init__(
@@ -95,10 +97,12 @@ class Provisioner:
         hooks: HookManager,
         *,
         owner: str | None = None,
+        lease_seconds: float = 300.0,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.hooks = hooks
+        self.lease_seconds = lease_seconds
         self.owner = owner or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     # -- public -------------------------------------------------------------------------------
@@ -120,13 +124,19 @@ class Provisioner:
         return self._run(record)
 
     def resume(self) -> list[ProvisioningOutcome]:
-        """Finish every order a dead or interrupted process left pending or half placed."""
+        """Finish every order a dead or interrupted process left pending or half placed.
+
+        Returns the outcomes of the orders it finished. An order another worker holds, or one
+        interrupted again, stays in the ledger for the next call (each is logged).
+        """
         outcomes = []
         for record in self.ledger.unfinished():
             try:
                 outcomes.append(self._run(record))
             except OrderBusyError:
                 logger.info("order %s is being placed by another worker", record.order_id)
+            except ProvisioningInterrupted as interrupted:
+                logger.warning("order %s is still unfinished: %s", record.order_id, interrupted)
         return outcomes
 
     # -- the saga -----------------------------------------------------------------------------
@@ -137,7 +147,7 @@ class Provisioner:
             outcome = ProvisioningOutcome.model_validate(record.outcome)
             self._notify(order, outcome)
             return outcome
-        if not self.ledger.acquire(record.order_id, self.owner):
+        if not self.ledger.acquire(record.order_id, self.owner, self.lease_seconds):
             raise OrderBusyError(f"order {record.order_id} is being placed by another worker")
         try:
             outcome = self._saga(record, order)

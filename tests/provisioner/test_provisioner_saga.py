@@ -212,3 +212,26 @@ def test_two_hundred_orders_through_faults_are_each_placed_exactly_once(
     counts = sandbox.faults.counts
     assert counts[Fault.COMMIT_THEN_DROP] > 0
     assert counts[Fault.THROTTLE] > 0
+
+
+def test_resume_goes_on_past_an_order_interrupted_again(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    e3 = offer(sandbox, E3)
+    orders = [new_customer_order(n, OrderLine(offer=e3, quantity=1)) for n in (7, 8)]
+    sandbox.set_faults(FaultPlan(seed=1, commit_then_drop_rate=1.0))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3", max_retries=0)
+    for order in orders:
+        with pytest.raises(ProvisioningInterrupted):
+            placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+
+    sandbox.set_faults(FaultPlan(seed=1))
+    sandbox.faults.force(Fault.CONNECTION_RESET)  # the first order's read-back fails again
+    first = placing.resume()
+    assert [outcome.order_id for outcome in first] == ["order-8"]
+    assert [record.order_id for record in placing.ledger.unfinished()] == ["order-7"]
+
+    second = placing.resume()
+    assert [outcome.order_id for outcome in second] == ["order-7"]
+    assert len(subscriptions(sandbox)) == 2
+    assert set(recorder.provisioned.values()) == {1}
