@@ -24,19 +24,39 @@ import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
-
 from csp_commerce.clouds import ENDPOINTS, Cloud
 from csp_commerce.models._base import Model
 from csp_commerce.models.offer import BillingCycle, TermDuration
 from csp_commerce.models.problem import Problem
+from csp_commerce.operations.history import (
+    HistoryEntry,
+    concerns,
+    group_of,
+    history_entry,
+    summary_of,
+)
+from csp_commerce.operations.subscription_rules import (
+    ADDON_PARENT_INACTIVE,
+    ADDON_REFUSED,
+    CANCELLATION_WINDOW_CLOSED,
+    OPERATION_FAILED,
+    OPERATION_ID_REUSED,
+    QUANTITY_INVALID,
+    REDUCTION_EXCEEDS_REFUNDABLE,
+    REDUCTION_WINDOW_CLOSED,
+    SUBSCRIPTION_DELETED,
+    SUBSCRIPTION_NOT_FOUND,
+    SUBSCRIPTION_SUSPENDED,
+    cancellation_deadline,
+    problem_from,
+    refundable_seats,
+)
 from csp_commerce.pricing.engine import (
     ANNUAL_BILLING_ONLY,
     QuantityChangePreview,
     preview_quantity_change,
     select_markup,
 )
-from csp_commerce.problems import define
 from csp_commerce.provisioning.errors import (
     APIConnectionError,
     BadRequestError,
@@ -46,6 +66,19 @@ from csp_commerce.provisioning.errors import (
 )
 from csp_commerce.provisioning.models import CartLineItem, Participant, Subscription
 from csp_commerce.store.ledger import Step, StepStatus
+
+__all__ = [
+    "SUBSCRIPTION_NOT_FOUND",
+    "AddonPurchase",
+    "HistoryEntry",
+    "SubscriptionChange",
+    "SubscriptionManager",
+    "cancellation_deadline",
+    "cloud_name",
+    "default_actor",
+    "group_of",
+    "refundable_seats",
+]
 
 if TYPE_CHECKING:
     import builtins
@@ -59,78 +92,6 @@ ACTOR_ENV = "CSP_COMMERCE_ACTOR"
 #: Errors after which Partner Center may or may not have acted: the step stays ``sent``.
 _UNKNOWN_OUTCOME = (APIConnectionError, RateLimitError)
 _CHECKOUT_IDS = uuid.UUID("6d0f3c1e-2b7a-4c55-9a41-8e2f7d3b9c60")
-
-SUBSCRIPTION_NOT_FOUND = define(
-    "subscription.not_found",
-    "subscription_id",
-    "The customer has no subscription {subscription_id}.",
-)
-SUBSCRIPTION_DELETED = define(
-    "subscription.deleted",
-    "subscription_id",
-    "Subscription {subscription_id} is cancelled; it cannot be changed.",
-)
-SUBSCRIPTION_SUSPENDED = define(
-    "subscription.suspended",
-    "subscription_id",
-    "Subscription {subscription_id} is suspended; reactivate it before changing its quantity.",
-)
-QUANTITY_INVALID = define(
-    "subscription.quantity.invalid",
-    "quantity",
-    "The quantity must be at least 1 (cancel the subscription to end it).",
-)
-QUANTITY_OUT_OF_RANGE = define(
-    "subscription.quantity.out_of_range",
-    "quantity",
-    "Partner Center does not accept {quantity} seats for this subscription: {reason}",
-)
-REDUCTION_WINDOW_CLOSED = define(
-    "subscription.quantity.reduction_window_closed",
-    "quantity",
-    "Seats of subscription {subscription_id} could only be removed until {until}; "
-    "the quantity can now only grow.",
-)
-REDUCTION_EXCEEDS_REFUNDABLE = define(
-    "subscription.quantity.reduction_exceeds_refundable",
-    "quantity",
-    "Only {refundable} seats of subscription {subscription_id} can still be removed; "
-    "{requested} were asked for.",
-)
-CANCELLATION_WINDOW_CLOSED = define(
-    "subscription.cancellation_window_closed",
-    "subscription_id",
-    "Subscription {subscription_id} could be cancelled until {until}; Partner Center no "
-    "longer allows it. Turn auto-renew off to end it at its term.",
-)
-AUTO_RENEW_NOT_ELIGIBLE = define(
-    "subscription.auto_renew.not_eligible",
-    "auto_renew",
-    "Auto-renew cannot be changed for subscription {subscription_id}: {reason}",
-)
-ADDON_PARENT_INACTIVE = define(
-    "subscription.addon.parent_inactive",
-    "subscription_id",
-    "Add-ons can only be bought on an active subscription; {subscription_id} is {status}.",
-)
-ADDON_REFUSED = define(
-    "subscription.addon.refused",
-    "offer_id",
-    "Partner Center refused the add-on {offer_id}: {reason}",
-)
-OPERATION_ID_REUSED = define(
-    "operation.id_reused",
-    "operation_id",
-    "Operation id {operation_id} was already used for {recorded}; use a new id.",
-)
-OPERATION_FAILED = define(
-    "operation.failed",
-    "operation_id",
-    "Operation {operation_id} already failed: {reason}",
-)
-
-#: Partner Center business codes that are the customer's mistakes, as Problems.
-_QUANTITY_CODES = frozenset({2002, 800067, 800088, 800089})
 
 
 class SubscriptionChange(Model):
@@ -177,75 +138,6 @@ class AddonPurchase(Model):
     def ok(self) -> bool:
         """True when the add-on was bought."""
         return not self.problems
-
-
-class HistoryEntry(Model):
-    """One recorded change of a subscription: who asked, when, what, and its request id."""
-
-    subscription_id: str
-    operation: str
-    summary: str
-    status: str
-    request_id: str
-    operation_id: str
-    actor: str | None = None
-    requested_at: str | None = None
-    finished_at: str | None = None
-    order_id: str | None = Field(default=None, description="The checkout order, if from one")
-    error: str | None = None
-
-
-def group_of(customer_id: str, subscription_id: str) -> str:
-    """The ledger group of a subscription's changes."""
-    return f"subscription:{customer_id}:{subscription_id}"
-
-
-def _parse_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _refundable_details(subscription: Subscription) -> list[tuple[int, datetime]] | None:
-    """``refundableQuantity.details`` as (quantity, allowed until); None when not sent."""
-    extra = subscription.model_extra or {}
-    refundable = extra.get("refundableQuantity")
-    if not isinstance(refundable, dict):
-        return None
-    details: list[tuple[int, datetime]] = []
-    for item in refundable.get("details") or []:
-        if not isinstance(item, dict) or not item.get("allowedUntilDateTime"):
-            continue
-        try:
-            details.append(
-                (int(item.get("quantity") or 0), _parse_time(item["allowedUntilDateTime"]))
-            )
-        except (TypeError, ValueError):
-            continue
-    return details
-
-
-def cancellation_deadline(subscription: Subscription) -> datetime | None:
-    """Until when Partner Center lets the subscription be cancelled, from its own fields.
-
-    ``cancellationAllowedUntilDate`` when present, else the latest
-    ``refundableQuantity.details[].allowedUntilDateTime``; None when the subscription says
-    nothing (legacy offers): then Partner Center alone decides.
-    """
-    if subscription.cancellation_allowed_until_date:
-        return _parse_time(subscription.cancellation_allowed_until_date)
-    details = _refundable_details(subscription)
-    if details:
-        return max(until for _, until in details)
-    return None
-
-
-def refundable_seats(subscription: Subscription, now: datetime) -> int | None:
-    """Seats that can still be removed with a refund now; None when the subscription does not
-    say (no ``refundableQuantity``)."""
-    details = _refundable_details(subscription)
-    if details is None:
-        return None
-    return sum(quantity for quantity, until in details if now <= until)
 
 
 def default_actor() -> str:
@@ -674,9 +566,9 @@ class SubscriptionManager:
         entries: builtins.list[HistoryEntry] = []
         for step in self.ledger.steps():
             if step.order_id == group:
-                entries.append(_entry(step, subscription_id, order_id=None))
-            elif not step.order_id.startswith("subscription:") and _concerns(step, subscription_id):
-                entries.append(_entry(step, subscription_id, order_id=step.order_id))
+                entries.append(history_entry(step, subscription_id, order_id=None))
+            elif not step.order_id.startswith("subscription:") and concerns(step, subscription_id):
+                entries.append(history_entry(step, subscription_id, order_id=step.order_id))
         entries.sort(key=lambda entry: entry.requested_at or "")
         return entries
 
@@ -782,7 +674,7 @@ class SubscriptionManager:
         except _UNKNOWN_OUTCOME:
             raise  # stays sent: the same operation id reads back and resends
         except BadRequestError as error:
-            problem = _problem_from(error, step)
+            problem = problem_from(error, step)
             if problem is None:
                 self._fail(step, str(error))
                 raise
@@ -819,27 +711,6 @@ class SubscriptionManager:
         self.ledger.finish_step(step.order_id, step.key, StepStatus.FAILED, error=error)
 
 
-def _problem_from(error: BadRequestError, step: Step) -> Problem | None:
-    """A Partner Center refusal that is the customer's mistake, as a Problem."""
-    code = error.code
-    intent = step.intent
-    subscription_id = str(intent.get("subscription_id", ""))
-    reason = error.description or str(error)
-    if code in _QUANTITY_CODES:
-        return QUANTITY_OUT_OF_RANGE(quantity=intent.get("quantity"), reason=reason)
-    if code == 800090:
-        return REDUCTION_WINDOW_CLOSED(subscription_id=subscription_id, until="its refund window")
-    if code == 900117:
-        return CANCELLATION_WINDOW_CLOSED(subscription_id=subscription_id, until="its window")
-    if code in (800091, 2001):
-        return SUBSCRIPTION_SUSPENDED(subscription_id=subscription_id)
-    if code == 2011:
-        return SUBSCRIPTION_DELETED(subscription_id=subscription_id)
-    if code == 800093:
-        return AUTO_RENEW_NOT_ELIGIBLE(subscription_id=subscription_id, reason=reason)
-    return None
-
-
 def _reused(
     step: Step, operation: str, target: dict[str, Any], operation_id: str
 ) -> Problem | None:
@@ -847,7 +718,7 @@ def _reused(
     same = recorded == operation and all(step.intent.get(k) == v for k, v in target.items())
     if same:
         return None
-    return OPERATION_ID_REUSED(operation_id=operation_id, recorded=_summary(step))
+    return OPERATION_ID_REUSED(operation_id=operation_id, recorded=summary_of(step))
 
 
 def _failed_problem(step: Step) -> Problem:
@@ -855,50 +726,3 @@ def _failed_problem(step: Step) -> Problem:
     if isinstance(error.get("problem"), dict):
         return Problem.model_validate(error["problem"])
     return OPERATION_FAILED(operation_id=step.key, reason=str(error.get("message", "unknown")))
-
-
-def _concerns(step: Step, subscription_id: str) -> bool:
-    if step.intent.get("subscription_id") == subscription_id:
-        return True
-    return bool(step.result and step.result.get("subscription_id") == subscription_id)
-
-
-def _summary(step: Step) -> str:
-    intent = step.intent
-    previous = intent.get("previous") or {}
-    kind = intent.get("operation", step.kind)
-    if kind == "set_quantity":
-        target = intent.get("quantity", intent.get("target"))
-        before = previous.get("quantity", intent.get("original"))
-        return f"quantity {before} -> {target}" if before is not None else f"quantity {target}"
-    if kind == "suspend":
-        return "suspended"
-    if kind == "reactivate":
-        return "reactivated"
-    if kind == "cancel":
-        return "cancelled"
-    if kind == "set_auto_renew":
-        return "auto-renew " + ("on" if intent.get("auto_renew") else "off")
-    if kind == "buy_addon":
-        return f"add-on {intent.get('offer_id')} x{intent.get('quantity')}"
-    if kind == "checkout":
-        return "purchased (checkout)"
-    return str(kind).replace("_", " ")
-
-
-def _entry(step: Step, subscription_id: str, *, order_id: str | None) -> HistoryEntry:
-    result = step.result or {}
-    error = step.error or {}
-    return HistoryEntry(
-        subscription_id=subscription_id,
-        operation=str(step.intent.get("operation", step.kind)),
-        summary=_summary(step),
-        status=step.status.value,
-        request_id=step.request_id,
-        operation_id=step.key,
-        actor=step.intent.get("actor") or ("checkout" if order_id else None),
-        requested_at=step.intent.get("requested_at"),
-        finished_at=result.get("finished_at") or error.get("finished_at"),
-        order_id=order_id,
-        error=error.get("message"),
-    )
