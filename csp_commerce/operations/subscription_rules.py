@@ -14,11 +14,6 @@ if TYPE_CHECKING:
     from csp_commerce.provisioning.models import Subscription
     from csp_commerce.store.ledger import Step
 
-SUBSCRIPTION_NOT_FOUND = define(
-    "subscription.not_found",
-    "subscription_id",
-    "The customer has no subscription {subscription_id}.",
-)
 SUBSCRIPTION_DELETED = define(
     "subscription.deleted",
     "subscription_id",

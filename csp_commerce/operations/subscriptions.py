@@ -45,7 +45,6 @@ from csp_commerce.operations.subscription_rules import (
     REDUCTION_EXCEEDS_REFUNDABLE,
     REDUCTION_WINDOW_CLOSED,
     SUBSCRIPTION_DELETED,
-    SUBSCRIPTION_NOT_FOUND,
     SUBSCRIPTION_SUSPENDED,
     cancellation_deadline,
     problem_from,
@@ -66,6 +65,7 @@ from csp_commerce.provisioning.errors import (
 )
 from csp_commerce.provisioning.models import CartLineItem, Participant, Subscription
 from csp_commerce.store.ledger import Step, StepStatus
+from csp_commerce.validation.limits import SUBSCRIPTION_NOT_FOUND
 
 __all__ = [
     "SUBSCRIPTION_NOT_FOUND",
@@ -459,7 +459,12 @@ class SubscriptionManager:
             parent = self.get(customer_id, subscription_id)
         except NotFoundError:
             return AddonPurchase(
-                **base, problems=(SUBSCRIPTION_NOT_FOUND(subscription_id=subscription_id),)
+                **base,
+                problems=(
+                    SUBSCRIPTION_NOT_FOUND(
+                        field="subscription_id", subscription_id=subscription_id
+                    ),
+                ),
             )
         if existing is None:
             problems: builtins.list[Problem] = []
@@ -628,7 +633,12 @@ class SubscriptionManager:
             current = self.get(customer_id, subscription_id)
         except NotFoundError:
             return SubscriptionChange(
-                **base, problems=(SUBSCRIPTION_NOT_FOUND(subscription_id=subscription_id),)
+                **base,
+                problems=(
+                    SUBSCRIPTION_NOT_FOUND(
+                        field="subscription_id", subscription_id=subscription_id
+                    ),
+                ),
             )
         if existing is None:
             if done(current):
@@ -726,3 +736,7 @@ def _failed_problem(step: Step) -> Problem:
     if isinstance(error.get("problem"), dict):
         return Problem.model_validate(error["problem"])
     return OPERATION_FAILED(operation_id=step.key, reason=str(error.get("message", "unknown")))
+
+
+def _not_found(subscription_id: str) -> Problem:
+    return SUBSCRIPTION_NOT_FOUND(field="subscription_id", subscription_id=subscription_id)
