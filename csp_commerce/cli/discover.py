@@ -146,7 +146,7 @@ def _run_with_progress(discovery: Any, args: argparse.Namespace) -> DiscoveryRun
 
 
 def _run_json(run: DiscoveryRun) -> dict[str, Any]:
-    return run.model_dump(mode="json")
+    return run.model_dump(mode="json", by_alias=True)
 
 
 def _summary(run: DiscoveryRun, *, as_json: bool) -> None:

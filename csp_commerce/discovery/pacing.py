@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 #: Partner Center's documented limit for customers, orders and subscriptions (per tenant).
 DEFAULT_REQUESTS_PER_MINUTE = 500
+_EPSILON = 1e-9
 
 
 class TokenBucket:
@@ -73,10 +74,10 @@ class TokenBucket:
             self._lock = asyncio.Lock()
         async with self._lock:
             self._refill()
-            while self._tokens < 1.0:
+            while self._tokens < 1.0 - _EPSILON:  # float dust must not spin the loop
                 await self._sleep((1.0 - self._tokens) / self.rate)
                 self._refill()
-            self._tokens -= 1.0
+            self._tokens = max(0.0, self._tokens - 1.0)
             self.acquired += 1
 
     def seconds_for(self, requests: int) -> float:

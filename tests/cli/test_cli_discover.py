@@ -1,0 +1,54 @@
+"""``csp-commerce discover``: a run with a summary, an incremental re-run, ``--status``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from csp_commerce.cli import main
+from csp_commerce.discovery.demo import seed_sandbox
+from csp_commerce.sandbox import Sandbox
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    sandbox = Sandbox(seed=4)
+    seed_sandbox(sandbox, 6, 2)
+    sandbox.save(tmp_path / "sandbox.json")
+    return tmp_path
+
+
+def test_discover_prints_a_summary_and_a_rerun_finds_nothing_new(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["discover", "--home", str(home), "--requests-per-minute", "60000"]) == 0
+    out = capsys.readouterr().out
+    assert "run 1 completed" in out and "customers" in out and "full run" in out
+
+    assert main(["discover", "--home", str(home), "--json", "--requests-per-minute", "60000"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["state"] == "completed" and second["activitySince"] is not None
+    assert second["counts"]["customersSeen"] == 6
+    assert second["counts"]["customersHanded"] == 0
+    assert second["counts"]["subscriptionsFetchedFor"] == 0
+
+
+def test_status_lists_the_runs(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["discover", "--home", str(home), "--status"]) == 0
+    assert "not started" in capsys.readouterr().out
+    main(["discover", "--home", str(home), "--requests-per-minute", "60000"])
+    capsys.readouterr()
+    assert main(["discover", "--home", str(home), "--status", "--json"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)
+    assert run["state"] == "completed" and run["partner"] == "sandbox"
+    assert main(["discover", "--home", str(home), "--status"]) == 0
+    assert "completed" in capsys.readouterr().out
+
+
+def test_live_without_a_partner_account_is_a_clear_error(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["discover", "--home", str(home), "--live"]) == 2
+    assert "partners add" in capsys.readouterr().err

@@ -1,0 +1,61 @@
+"""``csp-commerce partners``: add (sandbox consent), list, remove; no secret in the table."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from csp_commerce.cli import main
+from csp_commerce.cli.partners import SANDBOX_REFRESH_TOKEN
+
+TENANT = "4f6a1b2c-0d3e-4a5b-8c7d-9e0f1a2b3c4d"
+CLIENT = "11111111-2222-3333-4444-555555555555"
+
+
+def _add(home: Path, name: str = "Contoso CSP", *extra: str) -> int:
+    return main(
+        ["partners", "add", name, "--tenant-id", TENANT, "--client-id", CLIENT,
+         "--home", str(home), *extra]
+    )  # fmt: skip
+
+
+def test_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _add(tmp_path) == 0
+    token_file = tmp_path / "tokens" / "Contoso_CSP.refresh-token"
+    assert token_file.read_text() == SANDBOX_REFRESH_TOKEN
+    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    assert SANDBOX_REFRESH_TOKEN not in capsys.readouterr().out
+
+    assert main(["partners", "list", "--home", str(tmp_path), "--json"]) == 0
+    (account,) = json.loads(capsys.readouterr().out)
+    assert account["name"] == "Contoso CSP" and account["tenantId"] == TENANT
+    assert account["tokenStore"] == str(token_file) and account["discovery"] == "not started"
+    rows = sqlite3.connect(tmp_path / "discovery.sqlite3").execute("SELECT * FROM partners")
+    assert SANDBOX_REFRESH_TOKEN not in str(rows.fetchall())
+
+    assert main(["partners", "list", "--home", str(tmp_path)]) == 0
+    assert "Contoso CSP" in capsys.readouterr().out
+    assert main(["partners", "remove", "Contoso CSP", "--home", str(tmp_path)]) == 0
+    assert main(["partners", "remove", "Contoso CSP", "--home", str(tmp_path)]) == 1
+
+
+def test_bad_input_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["partners", "add", "x", "--tenant-id", "contoso.com", "--client-id", CLIENT,
+         "--home", str(tmp_path)]
+    )  # fmt: skip
+    assert code == 2
+    assert "not a GUID" in capsys.readouterr().err
+
+
+def test_live_auth_code_needs_the_secret_from_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CSP_COMMERCE_CLIENT_SECRET", raising=False)
+    assert _add(tmp_path, "Contoso", "--live") == 2
+    assert "CSP_COMMERCE_CLIENT_SECRET" in capsys.readouterr().err
