@@ -21,7 +21,7 @@ import pluggy
 from csp_commerce.discovery import Discovery, DiscoveryStore
 from csp_commerce.discovery.demo import seed_sandbox
 from csp_commerce.hooks.manager import HookManager
-from csp_commerce.sandbox import FaultPlan, Sandbox, SandboxCredential
+from csp_commerce.sandbox import Fault, FaultPlan, Sandbox, SandboxCredential
 
 LIMIT = 6_000
 hookimpl = pluggy.HookimplMarker("csp_commerce")
@@ -87,7 +87,7 @@ def main() -> None:
         second_seconds = time.perf_counter() - started
 
     bound = first.counts.requests * 60.0 / LIMIT
-    throttled = sandbox.faults.counts.get("throttle", 0)
+    throttled = sandbox.faults.counts[Fault.THROTTLE]
     print(
         f"seeded {args.customers} customers x {args.subscriptions} subscriptions "
         f"in {seeding:.2f} s (the sandbox's world, no requests)"
