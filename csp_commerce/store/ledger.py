@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS orders (
     updated_at     REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS steps (
-    order_id     TEXT NOT NULL REFERENCES orders(order_id),
+    order_id     TEXT NOT NULL,  -- an order's id, or an operation group's (see Ledger.step)
     key          TEXT NOT NULL,
     seq          INTEGER NOT NULL,
     kind         TEXT NOT NULL,
@@ -243,6 +243,9 @@ class Ledger:
 
     def step(self, order_id: str, key: str, kind: str, intent: Mapping[str, Any]) -> Step:
         """The step ``key`` of the order, recorded with a fresh request id if new.
+
+        ``order_id`` names the saga the step belongs to: an order, or a group of operations
+        outside checkout (``subscription:{customer}:{subscription}`` for subscription changes).
 
         The request id is committed before this returns, so it survives a crash and every
         later attempt of the step re-sends it. An existing step is returned as it is.
