@@ -85,7 +85,13 @@ class Checkout:
             lines=tuple(hooks.plan_line(line, order, facts, settings) for line in order.lines),
         )
         approval = hooks.approve_order(order, plan)
-        return CheckoutResult(order_id=order.id, plan=plan, approval=approval)
+        prices = tuple(hooks.price_line(line, order) for line in order.lines)
+        return CheckoutResult(
+            order_id=order.id,
+            plan=plan,
+            approval=approval,
+            prices=prices if any(price is not None for price in prices) else (),
+        )
 
     def place(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
         """Validate ``order`` and, when it has no Problems and is approved, provision it.

@@ -6,18 +6,22 @@ from csp_commerce.models._base import Model
 from csp_commerce.models.outcome import ProvisioningOutcome
 from csp_commerce.models.plan import ApprovalDecision, CheckoutPlan
 from csp_commerce.models.problem import Problem
+from csp_commerce.pricing.models import LinePrice
 
 
 class CheckoutResult(Model):
     """The answer to ``Checkout.validate``: every Problem at once, or the plan to provision.
 
-    ``Checkout.place`` adds the ``outcome`` of provisioning an approved plan.
+    ``prices`` has each line's price and margin, in line order, when a plugin answers
+    ``csp_price_line`` (e.g. ``PriceListPlugin``); it is empty otherwise. ``Checkout.place`` adds
+    the ``outcome`` of provisioning an approved plan.
     """
 
     order_id: str
     problems: tuple[Problem, ...] = ()
     plan: CheckoutPlan | None = None
     approval: ApprovalDecision | None = None
+    prices: tuple[LinePrice | None, ...] = ()
     outcome: ProvisioningOutcome | None = None
 
     @property
