@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from functools import cached_property
 from types import GeneratorType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +34,7 @@ from csp_commerce.provisioning.resources import (
     AsyncUsers,
     AsyncValidations,
 )
+from csp_commerce.provisioning.resources._base import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
 
 if TYPE_CHECKING:
@@ -82,76 +82,20 @@ class AsyncPartnerCenterClient(ClientCore):
 
     # resources ----------------------------------------------------------------------------
 
-    @cached_property
-    def customers(self) -> AsyncCustomers:
-        """Customers: create, get, list, domain availability."""
-        return AsyncCustomers(self)
-
-    @cached_property
-    def validations(self) -> AsyncValidations:
-        """Address validation."""
-        return AsyncValidations(self)
-
-    @cached_property
-    def country_validation_rules(self) -> AsyncCountryValidationRulesResource:
-        """A country's address, tax and phone rules."""
-        return AsyncCountryValidationRulesResource(self)
-
-    @cached_property
-    def agreements(self) -> AsyncAgreements:
-        """MCA templates, confirmation and read-back (app+user; public cloud)."""
-        return AsyncAgreements(self)
-
-    @cached_property
-    def qualifications(self) -> AsyncQualifications:
-        """Customer qualifications (Education, GCC, state-owned entity)."""
-        return AsyncQualifications(self)
-
-    @cached_property
-    def relationships(self) -> AsyncRelationships:
-        """Reseller invitation link, indirect resellers, MPN profiles, MPA status."""
-        return AsyncRelationships(self)
-
-    @cached_property
-    def orders(self) -> AsyncOrders:
-        """Legacy orders and provisioning status."""
-        return AsyncOrders(self)
-
-    @cached_property
-    def carts(self) -> AsyncCarts:
-        """New-commerce carts and checkout."""
-        return AsyncCarts(self)
-
-    @cached_property
-    def subscriptions(self) -> AsyncSubscriptions:
-        """Subscriptions: read, change quantity, suspend, reactivate, auto-renew, cancel."""
-        return AsyncSubscriptions(self)
-
-    @cached_property
-    def users(self) -> AsyncUsers:
-        """Customer users and their licences."""
-        return AsyncUsers(self)
-
-    @cached_property
-    def subscribed_skus(self) -> AsyncSubscribedSkus:
-        """Licence counts per SKU."""
-        return AsyncSubscribedSkus(self)
-
-    @cached_property
-    def invoices(self) -> AsyncInvoices:
-        """Invoices and invoice line items."""
-        return AsyncInvoices(self)
-
-    @cached_property
-    def products(self) -> AsyncProducts:
-        """The catalog: products, SKUs, availabilities."""
-        return AsyncProducts(self)
-
-    @cached_property
-    def audit_records(self) -> AsyncAuditRecords:
-        """The activity log (audit records of the last 90 days)."""
-        return AsyncAuditRecords(self)
-
+    customers = resource(AsyncCustomers)
+    validations = resource(AsyncValidations)
+    country_validation_rules = resource(AsyncCountryValidationRulesResource)
+    agreements = resource(AsyncAgreements)
+    qualifications = resource(AsyncQualifications)
+    relationships = resource(AsyncRelationships)
+    orders = resource(AsyncOrders)
+    carts = resource(AsyncCarts)
+    subscriptions = resource(AsyncSubscriptions)
+    users = resource(AsyncUsers)
+    subscribed_skus = resource(AsyncSubscribedSkus)
+    invoices = resource(AsyncInvoices)
+    products = resource(AsyncProducts)
+    audit_records = resource(AsyncAuditRecords)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

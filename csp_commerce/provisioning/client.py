@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from functools import cached_property
 from types import GeneratorType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -36,6 +35,7 @@ from csp_commerce.provisioning.resources import (
     Users,
     Validations,
 )
+from csp_commerce.provisioning.resources._base import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
 
 if TYPE_CHECKING:
@@ -83,76 +83,20 @@ class PartnerCenterClient(ClientCore):
 
     # resources ----------------------------------------------------------------------------
 
-    @cached_property
-    def customers(self) -> Customers:
-        """Customers: create, get, list, domain availability."""
-        return Customers(self)
-
-    @cached_property
-    def validations(self) -> Validations:
-        """Address validation."""
-        return Validations(self)
-
-    @cached_property
-    def country_validation_rules(self) -> CountryValidationRulesResource:
-        """A country's address, tax and phone rules."""
-        return CountryValidationRulesResource(self)
-
-    @cached_property
-    def agreements(self) -> Agreements:
-        """MCA templates, confirmation and read-back (app+user; public cloud)."""
-        return Agreements(self)
-
-    @cached_property
-    def qualifications(self) -> Qualifications:
-        """Customer qualifications (Education, GCC, state-owned entity)."""
-        return Qualifications(self)
-
-    @cached_property
-    def relationships(self) -> Relationships:
-        """Reseller invitation link, indirect resellers, MPN profiles, MPA status."""
-        return Relationships(self)
-
-    @cached_property
-    def orders(self) -> Orders:
-        """Legacy orders and provisioning status."""
-        return Orders(self)
-
-    @cached_property
-    def carts(self) -> Carts:
-        """New-commerce carts and checkout."""
-        return Carts(self)
-
-    @cached_property
-    def subscriptions(self) -> Subscriptions:
-        """Subscriptions: read, change quantity, suspend, reactivate, auto-renew, cancel."""
-        return Subscriptions(self)
-
-    @cached_property
-    def users(self) -> Users:
-        """Customer users and their licences."""
-        return Users(self)
-
-    @cached_property
-    def subscribed_skus(self) -> SubscribedSkus:
-        """Licence counts per SKU."""
-        return SubscribedSkus(self)
-
-    @cached_property
-    def invoices(self) -> Invoices:
-        """Invoices and invoice line items."""
-        return Invoices(self)
-
-    @cached_property
-    def products(self) -> Products:
-        """The catalog: products, SKUs, availabilities."""
-        return Products(self)
-
-    @cached_property
-    def audit_records(self) -> AuditRecords:
-        """The activity log (audit records of the last 90 days)."""
-        return AuditRecords(self)
-
+    customers = resource(Customers)
+    validations = resource(Validations)
+    country_validation_rules = resource(CountryValidationRulesResource)
+    agreements = resource(Agreements)
+    qualifications = resource(Qualifications)
+    relationships = resource(Relationships)
+    orders = resource(Orders)
+    carts = resource(Carts)
+    subscriptions = resource(Subscriptions)
+    users = resource(Users)
+    subscribed_skus = resource(SubscribedSkus)
+    invoices = resource(Invoices)
+    products = resource(Products)
+    audit_records = resource(AuditRecords)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

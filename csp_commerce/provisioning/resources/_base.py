@@ -149,3 +149,19 @@ def quote(segment: str) -> str:
     if not segment:
         raise ValueError("an id in a path must not be empty")
     return _quote(segment, safe="")
+
+
+R = TypeVar("R", bound="SyncResource | AsyncResource")
+
+
+def resource(kind: type[R]) -> functools.cached_property[R]:
+    """A client attribute serving the resource ``kind``, built on first use and then kept.
+
+    Its documentation is the resource class's.
+    """
+
+    def build(client: Any) -> R:
+        return kind(client)
+
+    build.__doc__ = kind.__doc__
+    return functools.cached_property(build)

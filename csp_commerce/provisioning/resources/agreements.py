@@ -115,8 +115,11 @@ class _Operations:
 
 
 class Agreements(SyncResource, _Operations):
-    """``client.agreements``."""
+    """``client.agreements``: MCA templates, confirmation and read-back (app+user; public cloud)."""
 
 
 class AsyncAgreements(AsyncResource, _Operations):
-    """``client.agreements`` (async)."""
+    """MCA templates, confirmation and read-back (app+user; public cloud).
+
+    ``client.agreements`` (async).
+    """

@@ -52,11 +52,11 @@ class _Operations:
 
 
 class AuditRecords(SyncResource, _Operations):
-    """``client.audit_records``."""
+    """``client.audit_records``: the activity log (audit records of the last 90 days)."""
 
 
 class AsyncAuditRecords(AsyncResource, _Operations):
-    """``client.audit_records`` (async)."""
+    """``client.audit_records`` (async): the activity log (audit records of the last 90 days)."""
 
 
 __all__ = ["AsyncAuditRecords", "AuditRecord", "AuditRecords"]

@@ -68,8 +68,8 @@ class _Operations:
 
 
 class Customers(SyncResource, _Operations):
-    """``client.customers``."""
+    """``client.customers``: create, get, list, domain availability."""
 
 
 class AsyncCustomers(AsyncResource, _Operations):
-    """``client.customers`` (async)."""
+    """``client.customers`` (async): create, get, list, domain availability."""

@@ -49,8 +49,8 @@ class _Operations:
 
 
 class Invoices(SyncResource, _Operations):
-    """``client.invoices``."""
+    """``client.invoices``: invoices and invoice line items."""
 
 
 class AsyncInvoices(AsyncResource, _Operations):
-    """``client.invoices`` (async)."""
+    """``client.invoices`` (async): invoices and invoice line items."""

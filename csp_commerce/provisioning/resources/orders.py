@@ -79,11 +79,11 @@ class _OrderOperations:
 
 
 class Orders(SyncResource, _OrderOperations):
-    """``client.orders``."""
+    """``client.orders``: legacy orders and provisioning status."""
 
 
 class AsyncOrders(AsyncResource, _OrderOperations):
-    """``client.orders`` (async)."""
+    """``client.orders`` (async): legacy orders and provisioning status."""
 
 
 # carts ----------------------------------------------------------------------------------------
@@ -153,8 +153,8 @@ class _CartOperations:
 
 
 class Carts(SyncResource, _CartOperations):
-    """``client.carts``."""
+    """``client.carts``: new-commerce carts and checkout."""
 
 
 class AsyncCarts(AsyncResource, _CartOperations):
-    """``client.carts`` (async)."""
+    """``client.carts`` (async): new-commerce carts and checkout."""

@@ -44,8 +44,8 @@ class _Operations:
 
 
 class Products(SyncResource, _Operations):
-    """``client.products``."""
+    """``client.products``: the catalog: products, SKUs, availabilities."""
 
 
 class AsyncProducts(AsyncResource, _Operations):
-    """``client.products`` (async)."""
+    """``client.products`` (async): the catalog: products, SKUs, availabilities."""

@@ -56,8 +56,11 @@ class _Operations:
 
 
 class Qualifications(SyncResource, _Operations):
-    """``client.qualifications``."""
+    """``client.qualifications``: customer qualifications (Education, GCC, state-owned entity)."""
 
 
 class AsyncQualifications(AsyncResource, _Operations):
-    """``client.qualifications`` (async)."""
+    """Customer qualifications (Education, GCC, state-owned entity).
+
+    ``client.qualifications`` (async).
+    """

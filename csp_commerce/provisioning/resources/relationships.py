@@ -82,8 +82,14 @@ class _Operations:
 
 
 class Relationships(SyncResource, _Operations):
-    """``client.relationships``."""
+    """Reseller invitation link, indirect resellers, MPN profiles, MPA status.
+
+    ``client.relationships``.
+    """
 
 
 class AsyncRelationships(AsyncResource, _Operations):
-    """``client.relationships`` (async)."""
+    """Reseller invitation link, indirect resellers, MPN profiles, MPA status.
+
+    ``client.relationships`` (async).
+    """

@@ -141,8 +141,11 @@ class _Operations:
 
 
 class Subscriptions(SyncResource, _Operations):
-    """``client.subscriptions``."""
+    """``client.subscriptions``: read, change quantity, suspend, reactivate, auto-renew, cancel."""
 
 
 class AsyncSubscriptions(AsyncResource, _Operations):
-    """``client.subscriptions`` (async)."""
+    """Read, change quantity, suspend, reactivate, auto-renew, cancel.
+
+    ``client.subscriptions`` (async).
+    """

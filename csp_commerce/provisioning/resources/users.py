@@ -168,16 +168,16 @@ class _SkuOperations:
 
 
 class Users(SyncResource, _UserOperations):
-    """``client.users``."""
+    """``client.users``: customer users and their licences."""
 
 
 class AsyncUsers(AsyncResource, _UserOperations):
-    """``client.users`` (async)."""
+    """``client.users`` (async): customer users and their licences."""
 
 
 class SubscribedSkus(SyncResource, _SkuOperations):
-    """``client.subscribed_skus``."""
+    """``client.subscribed_skus``: licence counts per SKU."""
 
 
 class AsyncSubscribedSkus(AsyncResource, _SkuOperations):
-    """``client.subscribed_skus`` (async)."""
+    """``client.subscribed_skus`` (async): licence counts per SKU."""

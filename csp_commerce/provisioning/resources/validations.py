@@ -37,16 +37,16 @@ class _RulesOperations:
 
 
 class Validations(SyncResource, _ValidationOperations):
-    """``client.validations``."""
+    """``client.validations``: address validation."""
 
 
 class AsyncValidations(AsyncResource, _ValidationOperations):
-    """``client.validations`` (async)."""
+    """``client.validations`` (async): address validation."""
 
 
 class CountryValidationRulesResource(SyncResource, _RulesOperations):
-    """``client.country_validation_rules``."""
+    """``client.country_validation_rules``: a country's address, tax and phone rules."""
 
 
 class AsyncCountryValidationRulesResource(AsyncResource, _RulesOperations):
-    """``client.country_validation_rules`` (async)."""
+    """``client.country_validation_rules`` (async): a country's address, tax and phone rules."""
