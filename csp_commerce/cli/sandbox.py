@@ -1,8 +1,10 @@
-"""``csp-commerce sandbox serve``: the Partner Center sandbox on a local port."""
+"""``csp-commerce sandbox serve|seed``: the Partner Center sandbox on a local port, and a
+partner's existing customer base seeded into the embedded sandbox (for ``discover``)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from csp_commerce.errors import ConfigurationError
@@ -46,6 +48,36 @@ def register(subparsers: Any) -> None:
         help="requests per minute per partner and customer",
     )
     serve.set_defaults(func=run_serve)
+    seed = actions.add_parser(
+        "seed",
+        help="add existing customers with subscriptions to the embedded sandbox",
+        description="Add related customers, each with active subscriptions, to the embedded "
+        "sandbox's world (as a partner's customer base stood before discovery first looked).",
+    )
+    seed.add_argument("--customers", type=int, default=20, help="how many customers (default 20)")
+    seed.add_argument(
+        "--subscriptions", type=int, default=3, help="subscriptions per customer (default 3)"
+    )
+    seed.add_argument("--home", type=Path, default=None, help="data directory")
+    seed.set_defaults(func=run_seed)
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    """Seed the embedded sandbox's world and keep it for the next commands."""
+    from csp_commerce.cli._env import Environment
+    from csp_commerce.discovery.demo import seed_sandbox
+
+    if not 0 < args.customers <= 100_000 or not 0 <= args.subscriptions <= 100:
+        raise ConfigurationError("--customers must be 1-100000 and --subscriptions 0-100")
+    with Environment(args.home) as env:
+        before = len(env.sandbox.world.customers)
+        seed_sandbox(env.sandbox, args.customers, args.subscriptions, prefix=f"seeded{before}")
+        total = len(env.sandbox.world.customers)
+    print(
+        f"seeded {args.customers} customers with {args.subscriptions} subscriptions each "
+        f"({total} customers in the sandbox at {env.home})"
+    )
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -52,3 +52,26 @@ def test_live_without_a_partner_account_is_a_clear_error(
 ) -> None:
     assert main(["discover", "--home", str(home), "--live"]) == 2
     assert "partners add" in capsys.readouterr().err
+
+
+def test_sandbox_seed_gives_discover_a_customer_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = str(tmp_path)
+    assert (
+        main(["sandbox", "seed", "--home", home, "--customers", "4", "--subscriptions", "2"]) == 0
+    )
+    assert "seeded 4 customers" in capsys.readouterr().out
+    assert main([*seed, "--customers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["discover", "--home", home, "--json", "--requests-per-minute", "60000"]) == 0
+    counts = json.loads(capsys.readouterr().out)["counts"]
+    assert counts["customersSeen"] == 5
+    assert counts["customersHanded"] == 5
+
+
+def test_sandbox_seed_refuses_absurd_sizes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sandbox", "seed", "--home", str(tmp_path), "--customers", "0"]) == 2
+    assert "--customers" in capsys.readouterr().err
