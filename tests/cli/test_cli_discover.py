@@ -58,9 +58,8 @@ def test_sandbox_seed_gives_discover_a_customer_base(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = str(tmp_path)
-    assert (
-        main(["sandbox", "seed", "--home", home, "--customers", "4", "--subscriptions", "2"]) == 0
-    )
+    seed = ["sandbox", "seed", "--home", home]
+    assert main([*seed, "--customers", "4", "--subscriptions", "2"]) == 0
     assert "seeded 4 customers" in capsys.readouterr().out
     assert main([*seed, "--customers", "1"]) == 0
     capsys.readouterr()
