@@ -147,12 +147,15 @@ class Provisioner:
             outcome = ProvisioningOutcome.model_validate(record.outcome)
             self._notify(order, outcome)
             return outcome
-        if not self.ledger.acquire(record.order_id, self.owner, self.lease_seconds):
+        if not self.ledger.start_order(record.order_id, self.owner, self.lease_seconds):
             raise OrderBusyError(f"order {record.order_id} is being placed by another worker")
         try:
             outcome = self._saga(record, order)
-        finally:
+        except BaseException:
             self.ledger.release(record.order_id, self.owner)
+            raise
+        status = OrderStatus.PLACED if outcome.placed else OrderStatus.FAILED
+        self.ledger.end_order(order.id, self.owner, status, _json(outcome))
         self._notify(order, outcome)
         return outcome
 
@@ -162,26 +165,21 @@ class Provisioner:
         mca = McaAcceptance.model_validate(intent["mca"]) if intent.get("mca") else None
         client = self.client.with_options(correlation_id=record.correlation_id)
         saga = _Saga(client, self.ledger, order, plan)
-        self.ledger.set_order_status(order.id, OrderStatus.PLACING)
         try:
             tenant_id = saga.tenant()
             if mca is not None and client.endpoints.supports_mca:
                 saga.confirm_mca(tenant_id, mca)
             lines = [saga.line(tenant_id, line) for line in plan.lines]
         except _StepFailed as failed:
-            outcome = saga.compensate(failed.detail)
-            self.ledger.set_order_status(order.id, OrderStatus.FAILED, _json(outcome))
-            return outcome
+            return saga.compensate(failed.detail)
         except _UNKNOWN_OUTCOME as error:
             raise ProvisioningInterrupted(order.id, error) from error
-        outcome = ProvisioningOutcome(
+        return ProvisioningOutcome(
             order_id=order.id,
             status=OutcomeStatus.PLACED,
             customer_tenant_id=tenant_id,
             lines=tuple(lines),
         )
-        self.ledger.set_order_status(order.id, OrderStatus.PLACED, _json(outcome))
-        return outcome
 
     def _notify(self, order: Order, outcome: ProvisioningOutcome) -> None:
         if not self.ledger.mark_notified(order.id):
@@ -215,7 +213,7 @@ class _Saga:
         domain = resolution.domain or self.order.customer.company.domain
         if not domain:
             raise _StepFailed(_failure("a new tenant needs a domain"))
-        step = self.ledger.step(self.order.id, "tenant", "create_customer", {"domain": domain})
+        step = self._begin("tenant", "create_customer", {"domain": domain})
         if step.status is StepStatus.DONE and step.result:
             return str(step.result["tenant_id"])
         if step.status is StepStatus.SENT:
@@ -267,7 +265,7 @@ class _Saga:
 
     def confirm_mca(self, tenant_id: str, acceptance: McaAcceptance) -> None:
         """Tell Partner Center the customer accepted the MCA (600061 counts as done)."""
-        step = self.ledger.step(self.order.id, "mca", "confirm_mca", {"tenant_id": tenant_id})
+        step = self._begin("mca", "confirm_mca", {"tenant_id": tenant_id})
         if step.status is StepStatus.DONE:
             return
         contact = acceptance.contact
@@ -298,19 +296,17 @@ class _Saga:
         return self._purchase(tenant_id, line)
 
     def _purchase(self, tenant_id: str, line: LinePlan) -> LineOutcome:
-        cart_step = self.ledger.step(self.order.id, f"cart:{line.line_id}", "create_cart", {})
-        buy_step = self.ledger.step(self.order.id, f"buy:{line.line_id}", "checkout", {})
-        if buy_step.status is StepStatus.DONE and buy_step.result:
-            return _purchased(line, buy_step.result)
+        bought = self.ledger.get_step(self.order.id, f"buy:{line.line_id}")
+        if bought is not None and bought.status is StepStatus.DONE and bought.result:
+            return _purchased(line, bought.result)
+        cart_step = self._begin(f"cart:{line.line_id}", "create_cart", {})
         if cart_step.status is StepStatus.DONE and cart_step.result:
             cart_id = str(cart_step.result["cart_id"])
         else:
             # An extra Active cart is no purchase (carts expire after 7 days): resend freely.
-            cart_id = str(
-                self._send(cart_step, lambda: self._create_cart(tenant_id, line, cart_step))[
-                    "cart_id"
-                ]
-            )
+            created = self._send(cart_step, lambda: self._create_cart(tenant_id, line, cart_step))
+            cart_id = str(created["cart_id"])
+        buy_step = self._begin(f"buy:{line.line_id}", "checkout", {"cart_id": cart_id})
         result = self._send(buy_step, lambda: self._checkout(tenant_id, line, cart_id, buy_step))
         return _purchased(line, result)
 
@@ -393,15 +389,20 @@ class _Saga:
         if line.subscription_id is None:
             raise _StepFailed(_failure("no subscription to add seats to", line_id=line.line_id))
         key = f"qty:{line.line_id}"
-        step = self.ledger.step(
-            self.order.id, key, "set_quantity", {"subscription_id": line.subscription_id}
-        )
+        recorded = self.ledger.get_step(self.order.id, key)
+        if recorded is None:
+            # The intent is absolute before anything is sent: "exactly N seats" can be read
+            # back and resent; "N more seats" cannot.
+            current = self.client.subscriptions.get(tenant_id, line.subscription_id).quantity
+            intent = {
+                "subscription_id": line.subscription_id,
+                "original": current,
+                "target": current + line.quantity,
+            }
+        else:
+            intent = recorded.intent
+        step = self._begin(key, "set_quantity", intent)
         if step.status is not StepStatus.DONE:
-            if "target" not in step.intent:
-                # Make the intent absolute before sending: "exactly N seats" can be read back
-                # and resent; "N more seats" cannot.
-                current = self.client.subscriptions.get(tenant_id, line.subscription_id)
-                step = self._retarget(step, current.quantity, line.quantity)
             target = int(step.intent["target"])
             self._send(step, lambda: self._set_quantity(tenant_id, line, target, step))
         return LineOutcome(
@@ -411,12 +412,6 @@ class _Saga:
             quantity=line.quantity,
             partner_id_on_record=line.partner_id_on_record,
         )
-
-    def _retarget(self, step: Step, current: int, added: int) -> Step:
-        intent = {**step.intent, "original": current, "target": current + added}
-        self.ledger.update_intent(step.order_id, step.key, intent)
-        found = self.ledger.get_step(step.order_id, step.key)
-        return found if found is not None else step
 
     def _set_quantity(
         self, tenant_id: str, line: LinePlan, target: int, step: Step
@@ -488,9 +483,12 @@ class _Saga:
 
     # -- plumbing -------------------------------------------------------------------------
 
+    def _begin(self, key: str, kind: str, intent: dict[str, Any]) -> Step:
+        """The step as it stood before; from now on it counts as sent (see Ledger.begin_step)."""
+        return self.ledger.begin_step(self.order.id, key, kind, intent)
+
     def _send(self, step: Step, action: Any) -> dict[str, Any]:
-        """Run one step's request: mark it sent, then record its result or its failure."""
-        self.ledger.mark_sent(step.order_id, step.key)
+        """Run one begun step's request, then record its result or its failure."""
         try:
             result: dict[str, Any] = action()
         except _UNKNOWN_OUTCOME:

@@ -49,7 +49,7 @@ def test_step_outcomes_and_unfinished_orders(ledger: Ledger) -> None:
     ledger.record_order("o2", "cust", "{}", "{}")
     ledger.step("o1", "a", "cart", {})
     ledger.finish_step("o1", "a", StepStatus.DONE, result={"subscription_id": "s1"})
-    ledger.set_order_status("o1", OrderStatus.PLACED, {"subscriptions": ["s1"]})
+    ledger.end_order("o1", "worker", OrderStatus.PLACED, {"subscriptions": ["s1"]})
     done = ledger.get_step("o1", "a")
     assert done is not None and done.result == {"subscription_id": "s1"}
     assert [o.order_id for o in ledger.unfinished()] == ["o2"]
@@ -67,12 +67,15 @@ def test_lease_keeps_a_second_owner_out_until_it_expires(tmp_path: Path) -> None
     now = [1000.0]
     ledger = Ledger(tmp_path / "l.sqlite3", clock=lambda: now[0])
     ledger.record_order("o1", "cust", "{}", "{}")
-    assert ledger.acquire("o1", "worker-a", seconds=60)
-    assert not ledger.acquire("o1", "worker-b", seconds=60)
+    assert ledger.start_order("o1", "worker-a", seconds=60)
+    placing = ledger.order("o1")
+    assert placing is not None
+    assert placing.status is OrderStatus.PLACING
+    assert not ledger.start_order("o1", "worker-b", seconds=60)
     now[0] += 61
-    assert ledger.acquire("o1", "worker-b", seconds=60)
+    assert ledger.start_order("o1", "worker-b", seconds=60)
     ledger.release("o1", "worker-b")
-    assert ledger.acquire("o1", "worker-a", seconds=60)
+    assert ledger.start_order("o1", "worker-a", seconds=60)
 
 
 def test_request_ids_are_unique_in_the_schema(ledger: Ledger) -> None:
@@ -84,3 +87,47 @@ def test_request_ids_are_unique_in_the_schema(ledger: Ledger) -> None:
             " updated_at) VALUES ('o1', 'b', 1, 'cart', ?, 'pending', '{}', 0)",
             (step.request_id,),
         )
+
+
+def test_begin_step_returns_the_step_as_it_was_and_counts_the_attempt(ledger: Ledger) -> None:
+    ledger.record_order("o1", "cust", "{}", "{}")
+    first = ledger.begin_step("o1", "tenant", "create_customer", {"domain": "a"})
+    assert first.status is StepStatus.PENDING
+    assert first.attempts == 0
+    sent = ledger.get_step("o1", "tenant")
+    assert sent is not None
+    assert (sent.status, sent.attempts, sent.request_id) == (StepStatus.SENT, 1, first.request_id)
+
+    again = ledger.begin_step("o1", "tenant", "create_customer", {"domain": "other"})
+    assert again.status is StepStatus.SENT  # the caller must read back before resending
+    assert again.intent == {"domain": "a"}
+    assert again.request_id == first.request_id
+
+    ledger.finish_step("o1", "tenant", StepStatus.DONE, result={"tenant_id": "t"})
+    done = ledger.begin_step("o1", "tenant", "create_customer", {})
+    assert done.status is StepStatus.DONE
+    after = ledger.get_step("o1", "tenant")
+    assert after is not None
+    assert (after.status, after.attempts) == (StepStatus.DONE, 2)
+
+
+def test_end_order_records_the_outcome_and_frees_the_lease(ledger: Ledger) -> None:
+    ledger.record_order("o1", "cust", "{}", "{}")
+    assert ledger.start_order("o1", "worker-a")
+    ledger.end_order("o1", "worker-a", OrderStatus.FAILED, {"why": "x"})
+    ended = ledger.order("o1")
+    assert ended is not None
+    assert (ended.status, ended.outcome) == (OrderStatus.FAILED, {"why": "x"})
+    assert ledger.start_order("o1", "worker-b")  # the lease was given back
+
+
+@pytest.mark.parametrize("level", ["FULL", "NORMAL"])
+def test_the_durability_level_is_the_hosts_choice(tmp_path: Path, level: str) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3", synchronous=level)  # type: ignore[arg-type]
+    expected = {"FULL": 2, "NORMAL": 1}[level]
+    assert ledger._db.execute("PRAGMA synchronous").fetchone()[0] == expected
+
+
+def test_an_unknown_durability_level_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="synchronous"):
+        Ledger(tmp_path / "l.sqlite3", synchronous="OFF")  # type: ignore[arg-type]
