@@ -338,7 +338,21 @@ def resolve_cloud(cloud: Cloud | CloudEndpoints | str) -> CloudEndpoints:
 
 
 class ClientCore:
-    """Configuration and every decision the sync and async clients share."""
+    """Configuration and every decision the sync and async clients share.
+
+    :param credential: any object with azure-core's ``get_token(*scopes)`` (ours from
+        :mod:`csp_commerce.provisioning.auth`, or azure-identity's).
+    :param cloud: :class:`~csp_commerce.clouds.Cloud` (global, China, US Government) or custom
+        :class:`~csp_commerce.clouds.CloudEndpoints` (base URL + authority).
+    :param base_url: overrides the cloud's API base (e.g. the sandbox over HTTP).
+    :param timeout: per request; default 60 s (connect 5 s).
+    :param max_retries: retries after the first attempt (default 3).
+    :param locale: ``X-Locale``. :param application_name: ``MS-PartnerCenter-Application``.
+    :param correlation_id: ``MS-CorrelationId`` of every call (one per checkout; default: one
+        per client).
+    :param retry_policy: delays and caps. :param rng: the jitter's random source.
+    :param clock: the time source of token expiry and Retry-After dates.
+    """
 
     def __init__(
         self,

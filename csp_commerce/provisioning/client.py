@@ -52,19 +52,11 @@ _RETRY_SIGNAL = retry_if_exception_type(RetrySignal)
 class PartnerCenterClient(ClientCore):
     """A resilient, typed Partner Center client (blocking I/O).
 
-    :param credential: any object with azure-core's ``get_token(*scopes)`` (ours from
-        :mod:`csp_commerce.provisioning.auth`, or azure-identity's).
-    :param cloud: :class:`~csp_commerce.clouds.Cloud` (global, China, US Government) or custom
-        :class:`~csp_commerce.clouds.CloudEndpoints` (base URL + authority).
-    :param base_url: overrides the cloud's API base (e.g. the sandbox).
+    Takes every option of :class:`~csp_commerce.provisioning._core.ClientCore`, and:
+
     :param http_client: an ``httpx.Client`` to send through (tests, the sandbox, proxies). The
         client closes only an HTTP client it created itself.
-    :param timeout: per request; default 60 s (connect 5 s).
-    :param max_retries: retries after the first attempt (default 3).
-    :param locale: ``X-Locale``; :param application_name: ``MS-PartnerCenter-Application``.
-    :param correlation_id: ``MS-CorrelationId`` of every call (one per checkout; default: one
-        per client). :param sleep: how retries wait (tests pass a recorder).
-    :param retry_policy: delays and caps; :param rng: the jitter's random source.
+    :param sleep: how retries wait (tests pass a recorder).
     """
 
     def __init__(
