@@ -319,34 +319,31 @@ class SubscriptionManager:
         self, customer_id: str, subscription_id: str, *, operation_id: str | None = None
     ) -> SubscriptionChange:
         """Suspend the subscription (its users lose access; billing continues for NCE)."""
-        return self._change(
-            "suspend",
-            customer_id,
-            subscription_id,
-            {"status": "suspended"},
-            check=lambda s: [],
-            done=lambda s: s.status == "suspended",
-            send=lambda rid: self.client.subscriptions.suspend(
-                customer_id, subscription_id, request_id=rid
-            ),
-            operation_id=operation_id,
-            previous=lambda s: {"status": s.status},
-        )
+        return self._set_status("suspend", customer_id, subscription_id, "suspended", operation_id)
 
     def reactivate(
         self, customer_id: str, subscription_id: str, *, operation_id: str | None = None
     ) -> SubscriptionChange:
         """Reactivate a suspended subscription."""
+        return self._set_status("reactivate", customer_id, subscription_id, "active", operation_id)
+
+    def _set_status(
+        self,
+        operation: str,
+        customer_id: str,
+        subscription_id: str,
+        status: str,
+        operation_id: str | None,
+    ) -> SubscriptionChange:
+        send = getattr(self.client.subscriptions, operation)
         return self._change(
-            "reactivate",
+            operation,
             customer_id,
             subscription_id,
-            {"status": "active"},
+            {"status": status},
             check=lambda s: [],
-            done=lambda s: s.status == "active",
-            send=lambda rid: self.client.subscriptions.reactivate(
-                customer_id, subscription_id, request_id=rid
-            ),
+            done=lambda s: s.status == status,
+            send=lambda rid: send(customer_id, subscription_id, request_id=rid),
             operation_id=operation_id,
             previous=lambda s: {"status": s.status},
         )
