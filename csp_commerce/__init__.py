@@ -7,8 +7,9 @@ stays cheap for a storefront that only validates.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from csp_commerce._lazy import lazy_attributes
 from csp_commerce.checkout import Checkout
 from csp_commerce.clouds import Cloud
 from csp_commerce.errors import ConfigurationError, CSPCommerceError, InputError, PluginError
@@ -63,13 +64,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'csp_commerce' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [
