@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 #: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
 MCA_LOG_PLUGIN = "csp_commerce.mca_log"
+#: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
+#: it to judge addresses by the offline rules only).
+COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
 
 _NO_FACTS = CheckoutFacts()
 
@@ -36,7 +39,9 @@ class Checkout:
     ``settings`` to :class:`CheckoutSettings` defaults. ``mca_log``, if given, records every MCA
     acceptance (its plugin is registered as ``csp_commerce.mca_log``) and answers
     :meth:`mca_facts`. ``provisioner`` (a :class:`~csp_commerce.provisioner.Provisioner`) lets
-    :meth:`place` and :meth:`resume` provision approved orders through Partner Center.
+    :meth:`place` and :meth:`resume` provision approved orders through Partner Center, and makes
+    Partner Center's own ``countryvalidationrules`` (cached per country) override the offline
+    address rules.
     """
 
     def __init__(
@@ -50,6 +55,12 @@ class Checkout:
         self.settings = settings if settings is not None else CheckoutSettings()
         self.mca_log = mca_log
         self.provisioner = provisioner
+        if provisioner is not None and COUNTRY_RULES_PLUGIN not in self.hooks.plugin_names():
+            from csp_commerce.provisioning.country_rules import PartnerCenterCountryRules
+
+            self.hooks.register(
+                PartnerCenterCountryRules(provisioner.client), name=COUNTRY_RULES_PLUGIN
+            )
         if mca_log is not None:
             from csp_commerce.store.mca_log import McaEvidencePlugin
 

@@ -54,3 +54,32 @@ def test_place_needs_a_provisioner() -> None:
     order = new_customer_order(3, OrderLine(offer=offer(Sandbox(), "Office 365 E3"), quantity=1))
     with pytest.raises(ConfigurationError, match="provisioner"):
         Checkout(hooks=HookManager(entry_points=False)).place(order)
+
+
+def test_with_a_provisioner_partner_centers_country_rules_judge_addresses(tmp_path: Path) -> None:
+    from csp_commerce.checkout import COUNTRY_RULES_PLUGIN
+    from csp_commerce.provisioning import PartnerCenterClient
+    from csp_commerce.sandbox import SandboxCredential
+
+    sandbox = Sandbox(seed=5)
+    asked: list[str] = []
+    http = sandbox.httpx_client(event_hooks={"request": [lambda r: asked.append(r.url.path)]})
+    client = PartnerCenterClient(SandboxCredential(), http_client=http)
+    hooks = HookManager(entry_points=False)
+    checkout = Checkout(hooks=hooks, provisioner=Provisioner(client, Ledger(":memory:"), hooks))
+    order = new_customer_order(4, OrderLine(offer=offer(sandbox, "Office 365 E3"), quantity=1))
+
+    checkout.validate(order)
+    checkout.validate(order)
+
+    assert COUNTRY_RULES_PLUGIN in hooks.plugin_names()
+    assert asked == ["/v1/countryvalidationrules/US"]  # asked once, then cached
+
+
+def test_the_country_rules_plugin_can_be_blocked(tmp_path: Path) -> None:
+    from csp_commerce.checkout import COUNTRY_RULES_PLUGIN
+
+    sandbox = Sandbox(seed=5)
+    hooks = HookManager(entry_points=False, block=[COUNTRY_RULES_PLUGIN])
+    Checkout(hooks=hooks, provisioner=Provisioner(client_for(sandbox), Ledger(":memory:"), hooks))
+    assert COUNTRY_RULES_PLUGIN not in hooks.plugin_names()
