@@ -3,7 +3,10 @@
 By default every command works on the embedded sandbox, whose world is kept in the data
 directory between commands (``.csp-commerce/`` in the working directory, or
 ``$CSP_COMMERCE_HOME``, or ``--home``), next to the provisioning ledger and the MCA evidence
-log. ``--live`` talks to the real Partner Center with credentials from the environment:
+log. ``--live`` talks to the real Partner Center with credentials from the environment, or from
+a JSON config file (``config.json`` in the data directory, or ``$CSP_COMMERCE_CONFIG``) with the
+same names in lower case without the prefix (``{"tenant_id": ..., "client_id": ...}``); the
+environment wins over the file:
 
 =============================== ===========================================================
 ``CSP_COMMERCE_TENANT_ID``      the partner's Entra tenant id
@@ -17,6 +20,7 @@ log. ``--live`` talks to the real Partner Center with credentials from the envir
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +44,10 @@ HOME_ENV = "CSP_COMMERCE_HOME"
 DEFAULT_HOME = ".csp-commerce"
 SANDBOX_FILE = "sandbox.json"
 SANDBOX_SEED = 2026
+CONFIG_ENV = "CSP_COMMERCE_CONFIG"
+CONFIG_FILE = "config.json"
+#: The live settings, as config-file keys (environment: ``CSP_COMMERCE_`` + upper case).
+SETTINGS = ("tenant_id", "client_id", "client_secret", "token_store", "cloud")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,10 +120,32 @@ class Environment:
                 http_client=self.sandbox.httpx_client(),
                 application_name="csp-commerce",
             )
-        cloud = _cloud(os.environ.get("CSP_COMMERCE_CLOUD", "global"))
+        settings = self.live_settings()
+        cloud = _cloud(settings.get("cloud") or "global")
         return PartnerCenterClient(
-            _live_credential(cloud), cloud=cloud, application_name="csp-commerce"
+            _live_credential(settings, cloud), cloud=cloud, application_name="csp-commerce"
         )
+
+    def live_settings(self) -> dict[str, str]:
+        """The live Partner Center settings: the config file, overridden by the environment."""
+        path = Path(os.environ.get(CONFIG_ENV) or self.home / CONFIG_FILE)
+        settings: dict[str, str] = {}
+        if path.exists():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise ConfigurationError(f"cannot read {path}: {error}") from None
+            if not isinstance(loaded, dict):
+                raise ConfigurationError(f"{path} must hold a JSON object")
+            unknown = sorted(set(loaded) - set(SETTINGS))
+            if unknown:
+                raise ConfigurationError(f"{path}: unknown settings {', '.join(unknown)}")
+            settings.update({key: str(value) for key, value in loaded.items() if value})
+        for key in SETTINGS:
+            value = os.environ.get(f"CSP_COMMERCE_{key.upper()}")
+            if value:
+                settings[key] = value
+        return settings
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -159,33 +189,23 @@ def _cloud(name: str) -> Cloud:
         raise ConfigurationError(f"CSP_COMMERCE_CLOUD={name!r} is not one of: {known}") from None
 
 
-def _live_credential(cloud: Cloud) -> Any:
+def _live_credential(settings: dict[str, str], cloud: Cloud) -> Any:
     from csp_commerce.provisioning import (
         ClientSecretCredential,
         FileTokenStore,
         RefreshTokenCredential,
     )
 
-    env = os.environ
-    missing = [
-        name
-        for name in (
-            "CSP_COMMERCE_TENANT_ID",
-            "CSP_COMMERCE_CLIENT_ID",
-            "CSP_COMMERCE_CLIENT_SECRET",
-        )
-        if not env.get(name)
-    ]
+    required = ("tenant_id", "client_id", "client_secret")
+    missing = [f"CSP_COMMERCE_{key.upper()}" for key in required if not settings.get(key)]
     if missing:
         raise ConfigurationError(
-            "--live needs Partner Center credentials: set " + ", ".join(missing)
+            "--live needs Partner Center credentials: set "
+            + ", ".join(missing)
+            + f" (or put them in {CONFIG_FILE} in the data directory)"
         )
-    tenant, client_id, secret = (
-        env["CSP_COMMERCE_TENANT_ID"],
-        env["CSP_COMMERCE_CLIENT_ID"],
-        env["CSP_COMMERCE_CLIENT_SECRET"],
-    )
-    store = env.get("CSP_COMMERCE_TOKEN_STORE")
+    tenant, client_id, secret = (settings[key] for key in required)
+    store = settings.get("token_store")
     if store:
         return RefreshTokenCredential(
             tenant, client_id, FileTokenStore(store), client_secret=secret, cloud=cloud
