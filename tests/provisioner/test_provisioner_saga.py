@@ -235,3 +235,63 @@ def test_resume_goes_on_past_an_order_interrupted_again(
     assert [outcome.order_id for outcome in second] == ["order-7"]
     assert len(subscriptions(sandbox)) == 2
     assert set(recorder.provisioned.values()) == {1}
+
+
+def test_a_purchase_whose_replay_window_passed_is_read_back_not_bought_again(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    order = new_customer_order(9, OrderLine(offer=offer(sandbox, E3), quantity=3))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+    first = placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+    # As if the checkout's answer had been lost and Partner Center had since forgotten the
+    # request id: resending it now gets 800065 (cart already submitted).
+    db = placing.ledger._db
+    db.execute("UPDATE steps SET status = 'sent', result_json = NULL WHERE key LIKE 'buy:%'")
+    db.execute("UPDATE orders SET status = 'placing', notified = 0")
+    sandbox.world.requests.clear()
+
+    (again,) = placing.resume()
+
+    assert again.status is OutcomeStatus.PLACED
+    assert again.lines[0].subscription_id == first.lines[0].subscription_id
+    assert len(subscriptions(sandbox)) == 1
+
+
+def test_a_compensation_that_fails_is_reported_with_the_failure(
+    sandbox: Sandbox,
+    checkout: Checkout,
+    recorder: Recorder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from csp_commerce.provisioning.errors import InternalServerError
+    from csp_commerce.provisioning.resources.subscriptions import Subscriptions
+
+    def cancel(self: object, *args: object, **kwargs: object) -> None:
+        raise InternalServerError(
+            "Partner Center is down", status_code=503, request_id="r-1", code="500"
+        )
+
+    monkeypatch.setattr(Subscriptions, "cancel", cancel)
+    e3, edu = offer(sandbox, E3), offer(sandbox, "Office 365 A1 for faculty")
+    order = new_customer_order(
+        10, OrderLine(id="e3", offer=e3, quantity=2), OrderLine(id="edu", offer=edu, quantity=2)
+    )
+    plan = plan_for(checkout, new_customer_order(10, OrderLine(id="e3", offer=e3, quantity=2)))
+    edu_line = plan.lines[0].model_copy(update={"line_id": "edu", "offer_id": edu.id})
+    plan = plan.model_copy(update={"lines": (*plan.lines, edu_line)})
+
+    outcome = provisioner(sandbox, checkout, tmp_path / "l.sqlite3").place(
+        order, plan, mca=acceptance(order)
+    )
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.lines == ()  # nothing could be undone
+    (problem,) = outcome.compensation_failures
+    assert (problem.error_type, problem.request_id, problem.line_id) == (
+        "InternalServerError",
+        "r-1",
+        "e3",
+    )
+    assert [sub["status"] for sub in subscriptions(sandbox)] == ["active"]
+    assert recorder.failed[order.id] == 1
