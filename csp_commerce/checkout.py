@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.hooks.manager import HookManager
-from csp_commerce.models import CheckoutFacts, CheckoutPlan, CheckoutResult, Problem
+from csp_commerce.models import (
+    ApprovalDecision,
+    CheckoutFacts,
+    CheckoutPlan,
+    CheckoutResult,
+    Problem,
+)
 from csp_commerce.settings import CheckoutSettings
 from csp_commerce.validation import billing, mca
 
@@ -29,6 +35,7 @@ MCA_LOG_PLUGIN = "csp_commerce.mca_log"
 COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
 
 _NO_FACTS = CheckoutFacts()
+_PLACED_BEFORE = ApprovalDecision(approved=True, reason="placed before: the ledger's record")
 
 
 class Checkout:
@@ -111,13 +118,25 @@ class Checkout:
         the evidence log counts even before Partner Center has been told of it.
 
         The result carries the Problems (nothing is sent to Partner Center), or the plan, its
-        approval and, for an approved plan, the provisioning ``outcome``. Placing an order id
-        that was placed before returns its recorded outcome: nothing is bought twice. The MCA
+        approval and, for an approved plan, the provisioning ``outcome``. An order id the
+        ledger already holds answers with its recorded plan and outcome, without judging or
+        buying anything again (a half-placed one is finished first). The MCA
         acceptance confirmed to Partner Center is the evidence log's latest for the customer.
         Raises :class:`~csp_commerce.provisioner.ProvisioningInterrupted` when Partner
         Center's answer is still unknown after every retry (then :meth:`resume`).
         """
         provisioner = self._provisioner()
+        recorded = provisioner.recorded(order.id)
+        if recorded is not None:
+            # Placed (or begun) before: judging it again against today's facts would only
+            # find its own subscriptions; answer with what the ledger holds.
+            plan, outcome = recorded
+            return CheckoutResult(
+                order_id=order.id,
+                plan=plan,
+                approval=_PLACED_BEFORE,
+                outcome=outcome,
+            )
         if facts is None:
             from csp_commerce.provisioning.facts import gather_facts
 

@@ -123,6 +123,15 @@ class Provisioner:
         )
         return self._run(record)
 
+    def recorded(self, order_id: str) -> tuple[CheckoutPlan, ProvisioningOutcome] | None:
+        """For an order the ledger already holds: its recorded plan and its outcome, finishing
+        it first if a process left it half placed. None for an order never placed."""
+        record = self.ledger.order(order_id)
+        if record is None:
+            return None
+        plan = CheckoutPlan.model_validate(_load(record.plan_json)["plan"])
+        return plan, self._run(record)
+
     def resume(self) -> list[ProvisioningOutcome]:
         """Finish every order a dead or interrupted process left pending or half placed.
 

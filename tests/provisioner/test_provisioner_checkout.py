@@ -83,3 +83,22 @@ def test_the_country_rules_plugin_can_be_blocked(tmp_path: Path) -> None:
     hooks = HookManager(entry_points=False, block=[COUNTRY_RULES_PLUGIN])
     Checkout(hooks=hooks, provisioner=Provisioner(client_for(sandbox), Ledger(":memory:"), hooks))
     assert COUNTRY_RULES_PLUGIN not in hooks.plugin_names()
+
+
+def test_placing_an_order_again_answers_from_the_ledger_without_judging_it(
+    tmp_path: Path,
+) -> None:
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)
+    order = new_customer_order(5, OrderLine(offer=offer(sandbox, "Office 365 E3"), quantity=2))
+    checkout.record_mca_acceptance(acceptance(order))
+    first = checkout.place(order)
+
+    # The domain is taken now (by this very order): judging again would refuse it.
+    again = checkout.place(order)
+
+    assert again.problems == ()
+    assert again.outcome == first.outcome
+    assert again.plan == first.plan
+    assert len(sandbox.world.customers) == 1
+    assert recorder.provisioned[order.id] == 1
