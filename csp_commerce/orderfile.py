@@ -38,7 +38,11 @@ from csp_commerce.errors import InputError
 from csp_commerce.models import Offer, Order
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
+    from typing import TypeAlias
+
+    #: Offers, or a function giving the offers sold in a country.
+    Offers: TypeAlias = Iterable[Offer] | Callable[[str], Iterable[Offer]]
 
 #: The largest order file read (bytes): an order is small; anything bigger is a mistake.
 MAX_BYTES = 1_000_000
@@ -79,13 +83,17 @@ def load_catalog(path: str | Path) -> list[Offer]:
     return offers
 
 
-def load_order(path: str | Path, offers: Iterable[Offer]) -> Order:
+def load_order(path: str | Path, offers: Offers) -> Order:
     """The order in the file at ``path`` (``-`` is not supported: name a file)."""
     return parse_order(_read_json(path, "order"), offers, source=str(path))
 
 
-def parse_order(data: Any, offers: Iterable[Offer], *, source: str = "order") -> Order:
-    """An :class:`Order` from decoded order-file JSON, offers resolved against ``offers``."""
+def parse_order(data: Any, offers: Offers, *, source: str = "order") -> Order:
+    """An :class:`Order` from decoded order-file JSON, offers resolved against ``offers``.
+
+    ``offers`` is the offers themselves, or a function giving the offers sold in a country
+    (called with the customer's country, e.g. to read Partner Center's catalog).
+    """
     if not isinstance(data, dict):
         raise OrderFileError(f"{source}: an order file holds one JSON object")
     customer = data.get("customer")
@@ -94,11 +102,17 @@ def parse_order(data: Any, offers: Iterable[Offer], *, source: str = "order") ->
     lines = data.get("lines")
     if not isinstance(lines, list) or not lines:
         raise OrderFileError(f"{source}: 'lines' must be a non-empty list of order lines")
-    index = OfferIndex(offers)
     fields: dict[str, Any] = {
         key: value for key, value in data.items() if key not in ("customer", "lines")
     }
     fields["customer"] = _customer(customer, source)
+    if callable(offers):
+        address = fields["customer"].get("address")
+        country = address.get("country") if isinstance(address, dict) else None
+        if not isinstance(country, str) or not country.strip():
+            raise OrderFileError(f"{source}: customer.address.country is missing")
+        offers = offers(country.strip().upper())
+    index = OfferIndex(offers)
     fields["lines"] = [_line(line, number, index, source) for number, line in enumerate(lines)]
     try:
         return Order.model_validate(fields)

@@ -12,7 +12,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import EXIT_INVALID, EXIT_OK, _env
-from csp_commerce.errors import ConfigurationError
 
 if TYPE_CHECKING:
     import argparse
@@ -21,7 +20,8 @@ if TYPE_CHECKING:
     from csp_commerce.checkout import Checkout
     from csp_commerce.cli._env import Environment
     from csp_commerce.hooks.manager import HookManager
-    from csp_commerce.models import CheckoutFacts, CheckoutResult, Offer, Order
+    from csp_commerce.models import CheckoutFacts, CheckoutResult, Order
+    from csp_commerce.orderfile import Offers
     from csp_commerce.provisioning import PartnerCenterClient
     from csp_commerce.store.ledger import OrderRecord
 
@@ -74,17 +74,17 @@ def facts_for(client: PartnerCenterClient, checkout: Checkout, order: Order) -> 
     return facts
 
 
-def offers_for(env: Environment, catalog: str | Path | None) -> list[Offer]:
-    """The offers order lines may name: ``catalog``'s, or the sandbox's."""
+def offers_for(env: Environment, catalog: str | Path | None) -> Offers:
+    """The offers order lines may name: ``catalog``'s, the sandbox's, or (with ``--live``)
+    Partner Center's catalog for the customer's country."""
     from csp_commerce.orderfile import load_catalog
 
     if catalog is not None:
         return load_catalog(catalog)
     if env.live:
-        raise ConfigurationError(
-            "--live needs --catalog FILE (a JSON list of offers): the live catalog mapping "
-            "is not built yet"
-        )
+        from csp_commerce.provisioning.catalog import offers_from_catalog
+
+        return lambda country: offers_from_catalog(env.client, country)
     return env.sandbox.catalog.offers()
 
 

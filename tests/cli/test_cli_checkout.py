@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from csp_commerce.cli import main
+from csp_commerce.models import Offer
 from csp_commerce.orderfile import OrderFileError, load_catalog, parse_order
 from csp_commerce.sandbox import Sandbox
 
@@ -126,10 +127,26 @@ def test_a_missing_order_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 2 and "cannot read the order file" in err
 
 
-def test_live_needs_a_catalog_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_without_credentials_exits_2_before_sending_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "CONFIG"):
+        monkeypatch.delenv(f"CSP_COMMERCE_{name}", raising=False)
     path = order_file(tmp_path, good_order())
     code, _, err = run(capsys, "checkout", path, "--live", "--home", str(tmp_path))
-    assert code == 2 and "--catalog" in err
+    assert code == 2 and "credentials" in err
+
+
+def test_offers_can_come_from_the_catalog_of_the_customers_country() -> None:
+    asked: list[str] = []
+
+    def catalog(country: str) -> list[Offer]:
+        asked.append(country)
+        return Sandbox().catalog.offers()
+
+    order = parse_order(good_order(), catalog)
+    assert asked == ["US"]
+    assert order.lines[0].offer.name == LINE["offer"]
 
 
 def test_offers_resolve_by_catalog_id_or_name_from_a_catalog_file(tmp_path: Path) -> None:
