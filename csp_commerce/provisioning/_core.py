@@ -93,10 +93,15 @@ class PageSpec(Generic[ItemT]):
     ) -> Call[Collection[ItemT]] | None:
         """The call for the page after ``page``, or None when it was the last."""
         if self.offset_size is not None:
-            if len(page.items) < self.offset_size or not page.items:
-                return None
             params = dict(current.params or {})
-            params["offset"] = int(params.get("offset", 0)) + len(page.items)
+            offset = int(params.get("offset", 0)) + len(page.items)
+            # A short page ends the listing, unless the server capped the page below the size
+            # asked and its totalCount says more remain (Partner Center often counts only the
+            # page's own items there, which ends it as it should).
+            more = page.total_count is not None and page.total_count > offset
+            if not page.items or (len(page.items) < self.offset_size and not more):
+                return None
+            params["offset"] = offset
             return replace(current, params=params, request_id=None)
         link = page.next_link
         if link is None:
@@ -192,7 +197,8 @@ def read_error(response: httpx.Response) -> ErrorBody:
         body = None
     if not isinstance(body, dict):
         return ErrorBody()
-    code = body.get("code", body.get("statusCode"))
+    # A throttling body's ``statusCode`` is the HTTP status, not a business code.
+    code = body.get("code")
     if isinstance(code, str) and code.strip().isdigit():
         code = int(code)
     if not isinstance(code, int | str):
@@ -374,6 +380,7 @@ class ClientCore:
         self.credential = credential
         self.cloud = cloud
         self.endpoints = resolve_cloud(cloud)
+        self._base_url_override = base_url
         self.base_url = (base_url or self.endpoints.api_base).rstrip("/")
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         policy = retry_policy or RetryPolicy()
@@ -405,7 +412,7 @@ class ClientCore:
         return {
             "credential": self.credential,
             "cloud": self.cloud,
-            "base_url": self.base_url,
+            "base_url": self._base_url_override,
             "timeout": self.timeout,
             "locale": self.locale,
             "application_name": self.application_name,

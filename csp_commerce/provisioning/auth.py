@@ -168,9 +168,19 @@ class _MsalCredential(ABC):
             token = self._cache.get(key)
             if token is not None and self._fresh(token):
                 return token
-            if self._app is None:
-                self._app = _confidential_app(self.client_id, self.authority, self._secret())
-            token = self._token_from(self._acquire(self._app, list(scopes)))
+            try:
+                if self._app is None:
+                    self._app = _confidential_app(self.client_id, self.authority, self._secret())
+                answer = self._acquire(self._app, list(scopes))
+            except TokenAcquisitionError:
+                raise
+            except Exception as error:  # msal's ValueError, requests' network errors
+                raise TokenAcquisitionError(
+                    f"could not reach Entra ID at {self.authority} for a token: "
+                    f"{type(error).__name__}",
+                    error=type(error).__name__,
+                ) from error
+            token = self._token_from(answer)
             self._cache[key] = token
             return token
 

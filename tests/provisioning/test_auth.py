@@ -260,3 +260,17 @@ def test_a_credential_returning_nonsense_is_refused() -> None:
 
     with pytest.raises(TypeError, match="expires_on"):
         TokenProvider(Bad(), SCOPE).get()
+
+
+def test_a_network_failure_reaching_entra_id_is_a_token_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Unreachable(FakeApp):
+        def acquire_token_for_client(self, scopes: list[str]) -> dict[str, Any]:
+            raise ConnectionError("login.microsoftonline.com: name resolution failed")
+
+    monkeypatch.setattr(msal, "ConfidentialClientApplication", Unreachable)
+    credential = ClientSecretCredential("tenant", "client", "s3cret")
+    with pytest.raises(TokenAcquisitionError, match="could not reach Entra ID") as caught:
+        credential.get_token(SCOPE)
+    assert "s3cret" not in str(caught.value)

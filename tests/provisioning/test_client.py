@@ -399,3 +399,25 @@ async def test_async_with_options_and_owned_client() -> None:
         assert copy.correlation_id == "x" and copy._http is client._http
         http = client._http
     assert http.is_closed
+
+
+def test_with_options_to_another_cloud_moves_the_base_url(client: PartnerCenterClient) -> None:
+    china = client.with_options(cloud="china")
+    assert china.base_url == "https://partner.partnercenterapi.microsoftonline.cn"
+    assert china.scope == "https://partner.partnercenterapi.microsoftonline.cn/.default"
+    pinned = PartnerCenterClient(FakeCredential(), base_url="http://127.0.0.1:8080")
+    assert pinned.with_options(locale="de-DE").base_url == "http://127.0.0.1:8080"
+
+
+def test_a_throttling_body_is_no_business_code(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
+    router.get("/v1/customers/c-1").respond(
+        429,
+        json={"statusCode": 429, "message": "Rate limit is exceeded. Try again in 999 seconds."},
+        headers={"Retry-After": "999"},
+    )
+    with pytest.raises(RateLimitError) as caught:
+        client.customers.get("c-1")
+    assert caught.value.code is None
+    assert caught.value.description == "Rate limit is exceeded. Try again in 999 seconds."

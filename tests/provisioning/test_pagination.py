@@ -100,3 +100,15 @@ def test_invoices_page_by_offset(client: PartnerCenterClient, router: respx.Mock
     assert [i.id for i in client.invoices.list(size=2)] == ["G0", "G1", "G2", "G3", "G4"]
     assert [call.request.url.params["offset"] for call in route.calls] == ["0", "2", "4"]
     assert {call.request.url.params["size"] for call in route.calls} == {"2"}
+
+
+def test_offset_paging_goes_on_when_the_server_caps_pages_below_the_size_asked(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
+    def respond(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        items = [{"id": f"G{n}"} for n in range(offset, min(offset + 2, 7))]  # at most 2
+        return httpx.Response(200, json={"totalCount": 7, "items": items})
+
+    router.get("/v1/invoices").mock(side_effect=respond)
+    assert [i.id for i in client.invoices.list(size=5)] == [f"G{n}" for n in range(7)]
