@@ -29,10 +29,9 @@ from csp_commerce.models import (
     TenantAction,
 )
 from csp_commerce.provisioning.errors import (
-    APIConnectionError,
+    UNKNOWN_OUTCOME_ERRORS,
     CartAlreadySubmittedError,
     PartnerCenterError,
-    RateLimitError,
 )
 from csp_commerce.provisioning.models import (
     CartLineItem,
@@ -48,9 +47,6 @@ if TYPE_CHECKING:
     from csp_commerce.provisioning.client import PartnerCenterClient
 
 logger = logging.getLogger(__name__)
-
-#: Errors after which the outcome of a request is unknown: read back before resending.
-_UNKNOWN_OUTCOME = (APIConnectionError, RateLimitError)
 
 
 class ProvisioningInterrupted(CSPCommerceError):
@@ -181,7 +177,7 @@ class Provisioner:
             lines = [saga.line(tenant_id, line) for line in plan.lines]
         except _StepFailed as failed:
             return saga.compensate(failed.detail)
-        except _UNKNOWN_OUTCOME as error:
+        except UNKNOWN_OUTCOME_ERRORS as error:
             raise ProvisioningInterrupted(order.id, error) from error
         return ProvisioningOutcome(
             order_id=order.id,
@@ -500,7 +496,7 @@ class _Saga:
         """Run one begun step's request, then record its result or its failure."""
         try:
             result: dict[str, Any] = action()
-        except _UNKNOWN_OUTCOME:
+        except UNKNOWN_OUTCOME_ERRORS:
             raise  # stays SENT: read back on resume
         except _StepFailed as failed:
             self.ledger.finish_step(

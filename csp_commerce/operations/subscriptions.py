@@ -57,11 +57,10 @@ from csp_commerce.pricing.engine import (
     select_markup,
 )
 from csp_commerce.provisioning.errors import (
-    APIConnectionError,
+    UNKNOWN_OUTCOME_ERRORS,
     BadRequestError,
     NotFoundError,
     PartnerCenterError,
-    RateLimitError,
 )
 from csp_commerce.provisioning.models import CartLineItem, Participant, Subscription
 from csp_commerce.store.ledger import Step, StepStatus
@@ -90,7 +89,6 @@ if TYPE_CHECKING:
 
 ACTOR_ENV = "CSP_COMMERCE_ACTOR"
 #: Errors after which Partner Center may or may not have acted: the step stays ``sent``.
-_UNKNOWN_OUTCOME = (APIConnectionError, RateLimitError)
 _CHECKOUT_IDS = uuid.UUID("6d0f3c1e-2b7a-4c55-9a41-8e2f7d3b9c60")
 
 
@@ -678,7 +676,7 @@ class SubscriptionManager:
         self.ledger.mark_sent(step.order_id, step.key)
         try:
             result = action()
-        except _UNKNOWN_OUTCOME:
+        except UNKNOWN_OUTCOME_ERRORS:
             raise  # stays sent: the same operation id reads back and resends
         except BadRequestError as error:
             problem = problem_from(error, step)

@@ -246,6 +246,14 @@ class StaleETagError(BadRequestError):
     """2055: the ``If-Match`` etag is no longer valid; read the resource again and retry."""
 
 
+#: Errors after which a write's outcome is unknown (no answer, throttled after every retry, or a
+#: 5xx, which may come after the change was made): read the resource back before resending.
+UNKNOWN_OUTCOME_ERRORS: tuple[type[PartnerCenterError], ...] = (
+    APIConnectionError,
+    RateLimitError,
+    InternalServerError,
+)
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",

@@ -295,3 +295,21 @@ def test_a_compensation_that_fails_is_reported_with_the_failure(
     )
     assert [sub["status"] for sub in subscriptions(sandbox)] == ["active"]
     assert recorder.failed[order.id] == 1
+
+
+def test_a_5xx_after_every_retry_is_an_unknown_outcome_not_a_failure(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    # A 502/504 may come after Partner Center made the change: nothing is undone or reported
+    # failed; the order waits for resume, which reads back first.
+    order = new_customer_order(11, OrderLine(offer=offer(sandbox, E3), quantity=1))
+    sandbox.set_faults(FaultPlan(seed=1, server_error_rate=1.0))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3", max_retries=0)
+    with pytest.raises(ProvisioningInterrupted):
+        placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+    assert not recorder.failed
+
+    sandbox.set_faults(FaultPlan(seed=1))
+    (outcome,) = placing.resume()
+    assert outcome.status is OutcomeStatus.PLACED
+    assert len(subscriptions(sandbox)) == 1
