@@ -7,6 +7,7 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from csp_commerce.errors import CSPCommerceError
 
@@ -165,6 +166,9 @@ def _offset(kind: str, token: str) -> int:
         raise bad_request("The continuation token is not valid for this collection.") from None
 
 
+_PAGING_KEYS = {"size", "seekoperation", "offset"}
+
+
 def seek_page(request: Request, kind: str, items: Sequence[Any], path: str) -> JSON:
     """One page of a seek-paged collection: ``links.next`` carries ``MS-ContinuationToken``."""
     size = page_size(request)
@@ -173,8 +177,11 @@ def seek_page(request: Request, kind: str, items: Sequence[Any], path: str) -> J
     page = list(items[offset : offset + size])
     next_link = None
     if offset + size < len(items):
+        # The next page keeps the request's own filters (dates, provider, ...).
+        query = {k: v for k, v in request.query.items() if k.lower() not in _PAGING_KEYS}
+        query.update(size=str(size), seekOperation="Next")
         next_link = {
-            "uri": f"{path}?size={size}&seekOperation=Next",
+            "uri": f"{path}?{urlencode(query)}",
             "method": "GET",
             "headers": [{"key": "MS-ContinuationToken", "value": _token(kind, offset + size)}],
         }

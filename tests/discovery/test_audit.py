@@ -78,3 +78,17 @@ async def test_the_async_client_lists_the_same() -> None:
     async with AsyncPartnerCenterClient(SandboxCredential()) as client:
         records = await client.audit_records.list(NOW).to_list()
     assert [record.customer_id for record in records] == ["a"]
+
+
+def test_every_page_keeps_the_requested_window() -> None:
+    # 12 records 40 to 29 days old: the default window (30 days) holds only 2 of them, so a
+    # second page computed without the caller's startDate would lose records.
+    sandbox = Sandbox(seed=5, clock=lambda: NOW.timestamp())
+    for days in range(40, 28, -1):
+        moment = (NOW - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        sandbox.world.audit_records.append(
+            {"customerId": f"c{days}", "operationDate": moment, "operationType": "x"}
+        )
+    with PartnerCenterClient(SandboxCredential(), http_client=sandbox.httpx_client()) as client:
+        records = list(client.audit_records.list(NOW - timedelta(days=60), size=5))
+    assert len(records) == 12
