@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: The delegated permission on Partner Center (msal adds openid, profile and offline_access).
+#: The delegated scope in the global cloud (``PartnerRegistration.scope`` gives each cloud's).
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$")
 
@@ -69,6 +70,11 @@ class PartnerRegistration:
     def authority(self) -> str:
         """The Entra ID authority of the partner's tenant in its cloud."""
         return f"{ENDPOINTS[self.cloud].authority_host.rstrip('/')}/{self.tenant_id}"
+
+    @property
+    def scope(self) -> str:
+        """The delegated Partner Center scope in the partner's cloud (its API's audience)."""
+        return f"{ENDPOINTS[self.cloud].resource}/user_impersonation"
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ class DeviceCodeConsent:
         import msal  # type: ignore[import-untyped]
 
         app = msal.PublicClientApplication(registration.client_id, authority=registration.authority)
-        flow = app.initiate_device_flow(scopes=[PARTNER_CENTER_SCOPE])
+        flow = app.initiate_device_flow(scopes=[registration.scope])
         if "user_code" not in flow:
             raise TokenAcquisitionError(
                 f"device flow refused: {flow.get('error', 'unknown_error')}",
@@ -160,7 +166,7 @@ class AuthCodeConsent:
         )
         with _RedirectServer(self._port, self._timeout) as server:
             redirect_uri = f"http://{self._redirect_host}:{server.port}/"
-            flow = app.initiate_auth_code_flow([PARTNER_CENTER_SCOPE], redirect_uri=redirect_uri)
+            flow = app.initiate_auth_code_flow([registration.scope], redirect_uri=redirect_uri)
             self._prompt(f"Sign in as an admin agent of the partner: {flow['auth_uri']}")
             self._open_browser(str(flow["auth_uri"]))
             response = server.wait()

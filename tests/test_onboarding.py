@@ -177,3 +177,12 @@ def test_registration_input_is_checked(name: str, tenant: str, client: str) -> N
 def test_static_consent_never_shows_its_token() -> None:
     consent = StaticConsent(REFRESH)
     assert REFRESH not in repr(consent) and REFRESH not in repr(consent.run(REGISTRATION))
+
+
+def test_consent_asks_for_the_partner_clouds_own_scope() -> None:
+    from csp_commerce.clouds import Cloud
+
+    china = PartnerRegistration("Contoso China", TENANT, CLIENT, cloud=Cloud.CHINA)
+    assert china.scope == "https://partner.partnercenterapi.microsoftonline.cn/user_impersonation"
+    assert china.authority.startswith("https://login.partner.microsoftonline.cn/")
+    assert PartnerRegistration("Contoso", TENANT, CLIENT).scope == PARTNER_CENTER_SCOPE
