@@ -307,6 +307,14 @@ class UserManager:
         if found is None:
             return LicenceChange(**base, sku_id=sku, problems=(UNKNOWN_SKU(sku=sku),))
         base["sku_id"] = found.product_sku.id
+        try:
+            held = self.licences(customer_id, user_id)
+        except NotFoundError as error:
+            if error.code == 60002:
+                return LicenceChange(**base, problems=(USER_NOT_FOUND(user_id=user_id),))
+            raise
+        if found.product_sku.id in {str((item.product_sku or {}).get("id", "")) for item in held}:
+            return LicenceChange(**base, sku=found)  # held already: nothing to change
         if found.available_units <= 0:
             return LicenceChange(**base, sku=found, problems=(_no_free(found),))
         try:

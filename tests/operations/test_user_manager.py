@@ -246,3 +246,20 @@ def test_china_export_leaves_licences_out(china: World) -> None:
     out = io.StringIO()
     users.export_csv(customer, out)
     assert "grace@contoso.onmicrosoft.com" in out.getvalue()
+
+
+def test_with_every_unit_taken_an_unknown_user_and_a_holder_get_the_right_answer(
+    world: World, users: UserManager
+) -> None:
+    customer = world.customer()
+    world.buy(customer, E3, quantity=1)
+    holder = users.create(customer, new_user("grace")).user
+    assert holder is not None
+    assert users.assign(customer, holder.id, E3).ok  # the only unit is now taken
+
+    again = users.assign(customer, holder.id, E3)
+    assert again.ok  # holding it already is no Problem, and nothing is sent
+    assert not again.changed
+
+    stranger = users.assign(customer, "00000000-0000-0000-0000-000000000000", E3)
+    assert [p.code for p in stranger.problems] == ["user.not_found"]
