@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "csp_commerce.cli.prices",
 )
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (0 ok, 1 something invalid, 2 unusable input)."""
+    """Run the command; returns the exit code (0 ok, 1 something invalid, 2 unusable input,
+    3 an order held for approval)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -57,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("csp-commerce: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``csp-commerce hooks | head``): stop quietly, and keep Python
+        # from complaining again while it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INVALID
     return code
 
 

@@ -3,7 +3,7 @@
 The order is judged by facts gathered from Partner Center (the sandbox by default, ``--live``
 for the real one) plus the MCA evidence log, then placed through the provisioning ledger.
 Exit 0: placed (or, with ``--dry-run``, valid); 1: Problems or a failed order; 2: an unusable
-order file or configuration (nothing is sent to Partner Center then).
+order file or configuration (nothing is sent to Partner Center then); 3: held for approval.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.cli import EXIT_INVALID, EXIT_OK, _env
+from csp_commerce.cli import EXIT_HELD, EXIT_INVALID, EXIT_OK, _env
 
 if TYPE_CHECKING:
     import argparse
@@ -130,9 +130,12 @@ def _already_submitted(record: OrderRecord, *, as_json: bool) -> int:
 
 
 def exit_code(result: CheckoutResult) -> int:
-    """0 for a valid (and, when placed, successful) order; 1 otherwise."""
+    """0 for a valid (and, when placed, successful) order; 1 for Problems or a failed order;
+    3 for an order held for approval (nothing placed)."""
     if result.problems:
         return EXIT_INVALID
+    if result.approval is not None and not result.approval.approved:
+        return EXIT_HELD
     if result.outcome is not None and not result.outcome.placed:
         return EXIT_INVALID
     return EXIT_OK

@@ -162,3 +162,22 @@ def test_offers_resolve_by_catalog_id_or_name_from_a_catalog_file(tmp_path: Path
     catalog.write_text('[{"id": "x"}]')
     with pytest.raises(OrderFileError, match="offer 0"):
         load_catalog(catalog)
+
+
+def test_an_order_held_for_approval_has_its_own_exit_code() -> None:
+    from csp_commerce.cli.checkout import exit_code
+    from csp_commerce.models import ApprovalDecision, CheckoutResult
+
+    held = CheckoutResult(order_id="o", approval=ApprovalDecision(approved=False, reason="> 250"))
+    approved = CheckoutResult(order_id="o", approval=ApprovalDecision(approved=True))
+    assert (exit_code(held), exit_code(approved)) == (3, 0)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    command = f"{sys.executable} -m csp_commerce hooks | head -1"
+    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in done.stderr
+    assert done.stdout.strip()
