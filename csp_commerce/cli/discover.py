@@ -8,6 +8,7 @@ Schedule it from cron or the host's task queue (twice a day is typical).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,6 @@ from csp_commerce.discovery.pacing import DEFAULT_REQUESTS_PER_MINUTE
 from csp_commerce.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    import argparse
-
     from csp_commerce.discovery.store import DiscoveryStore
     from csp_commerce.models.discovery import DiscoveryRun
 
@@ -42,11 +41,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--requests-per-minute",
-        type=int,
+        type=positive_int,
         default=DEFAULT_REQUESTS_PER_MINUTE,
         help=f"the partner's rate limit (default {DEFAULT_REQUESTS_PER_MINUTE})",
     )
-    parser.add_argument("--concurrency", type=int, default=16, help="customers at once")
+    parser.add_argument("--concurrency", type=positive_int, default=16, help="customers at once")
     parser.add_argument("--json", action="store_true", help="print the run(s) as JSON")
     add_arguments(parser)
     parser.set_defaults(func=_discover)
@@ -78,6 +77,17 @@ def _partner(args: argparse.Namespace, env: Environment, store: DiscoveryStore) 
         + (", ".join(names) or "none; run 'csp-commerce partners add --live'")
         + ")"
     )
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def _discovery(

@@ -48,6 +48,7 @@ from csp_commerce.discovery.store import (
     DiscoveryStore,
     utcnow,
 )
+from csp_commerce.errors import InputError
 from csp_commerce.models.discovery import (
     DiscoveredCustomer,
     DiscoveredInvoice,
@@ -153,8 +154,8 @@ class Discovery:
         bucket: TokenBucket | None = None,
         **client_options: Any,
     ) -> None:
-        if max_concurrency < 1:
-            raise ValueError("max_concurrency must be at least 1")
+        if max_concurrency < 1 or requests_per_minute < 1:
+            raise InputError("max_concurrency and requests_per_minute must be at least 1")
         self.partner = partner
         self.store = store
         self.hooks = hooks

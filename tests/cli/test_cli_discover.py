@@ -74,3 +74,15 @@ def test_sandbox_seed_refuses_absurd_sizes(
 ) -> None:
     assert main(["sandbox", "seed", "--home", str(tmp_path), "--customers", "0"]) == 2
     assert "--customers" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--requests-per-minute", "--concurrency"])
+def test_a_non_positive_rate_or_concurrency_is_a_usage_error_and_starts_no_run(
+    home: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["discover", "--home", str(home), option, "0"])
+    assert exit_.value.code == 2
+    assert "at least 1" in capsys.readouterr().err
+    assert main(["discover", "--home", str(home), "--status"]) == 0
+    assert "not started" in capsys.readouterr().out
