@@ -24,6 +24,7 @@ class CloudEndpoints:
     supports_mca: bool = True
     supports_licence_management: bool = True
     supports_password_reset: bool = True
+    supports_user_creation: bool = True
     supports_multi_partner: bool = True
     annual_billing_only: bool = False
 
@@ -54,6 +55,7 @@ ENDPOINTS: dict[Cloud, CloudEndpoints] = {
         resource="https://api.partnercenter.microsoft.com",
         supports_mca=False,
         supports_password_reset=False,
+        supports_user_creation=False,  # partners cannot create customer users there
         supports_multi_partner=False,
     ),
 }

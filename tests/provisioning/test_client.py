@@ -421,3 +421,19 @@ def test_a_throttling_body_is_no_business_code(
         client.customers.get("c-1")
     assert caught.value.code is None
     assert caught.value.description == "Rate limit is exceeded. Try again in 999 seconds."
+
+
+def test_us_government_refuses_creating_customer_users(router: respx.MockRouter) -> None:
+    client = PartnerCenterClient(FakeCredential(), cloud=Cloud.US_GOV, http_client=httpx.Client())
+    with pytest.raises(OperationNotSupportedError) as caught:
+        client.users.create(
+            "c",
+            user_principal_name="u@contoso.onmicrosoft.com",
+            first_name="U",
+            last_name="V",
+            display_name="U V",
+            usage_location="US",
+            password="pw-Secret-1",
+        )
+    assert caught.value.capability == "supports_user_creation"
+    assert len(router.calls) == 0

@@ -57,6 +57,7 @@ def _create(
         model(CustomerUser),
         json=body,
         app_user=True,
+        capability="supports_user_creation",
         request_id=request_id,
     )
 
