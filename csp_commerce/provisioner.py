@@ -30,6 +30,7 @@ from csp_commerce.models import (
 )
 from csp_commerce.provisioning.errors import (
     UNKNOWN_OUTCOME_ERRORS,
+    BadRequestError,
     CartAlreadySubmittedError,
     PartnerCenterError,
 )
@@ -40,7 +41,14 @@ from csp_commerce.provisioning.models import (
     PCAddress,
     PrimaryContact,
 )
-from csp_commerce.store.ledger import Ledger, OrderRecord, OrderStatus, Step, StepStatus
+from csp_commerce.store.ledger import (
+    LeaseLostError,
+    Ledger,
+    OrderRecord,
+    OrderStatus,
+    Step,
+    StepStatus,
+)
 
 if TYPE_CHECKING:
     from csp_commerce.hooks.manager import HookManager
@@ -65,6 +73,17 @@ class ProvisioningInterrupted(CSPCommerceError):
 
 class OrderBusyError(CSPCommerceError):
     """Another worker holds this order's lease right now."""
+
+
+class _OutcomeUnknown(Exception):
+    """What an earlier attempt did cannot be told yet (e.g. a purchase not visible yet)."""
+
+
+#: Errors after which a step's outcome is unknown: it stays "sent", read back on resume.
+_UNKNOWN: tuple[type[Exception], ...] = (*UNKNOWN_OUTCOME_ERRORS, _OutcomeUnknown)
+#: Partner Center's answer to changing a deleted subscription (compensation already done).
+_ALREADY_DELETED = 2011
+_FINISHED = (OrderStatus.PLACED, OrderStatus.FAILED)
 
 
 class _StepFailed(Exception):
@@ -142,20 +161,29 @@ class Provisioner:
                 logger.info("order %s is being placed by another worker", record.order_id)
             except ProvisioningInterrupted as interrupted:
                 logger.warning("order %s is still unfinished: %s", record.order_id, interrupted)
+        for record in self.ledger.unnotified():
+            self._notify(Order.model_validate_json(record.order_json), _outcome(record))
         return outcomes
 
     # -- the saga -----------------------------------------------------------------------------
 
     def _run(self, record: OrderRecord) -> ProvisioningOutcome:
         order = Order.model_validate_json(record.order_json)
-        if record.status in (OrderStatus.PLACED, OrderStatus.FAILED):
-            outcome = ProvisioningOutcome.model_validate(record.outcome)
-            self._notify(order, outcome)
+        if record.status in _FINISHED:
+            outcome = _outcome(record)
+            if not record.notified:
+                self._notify(order, outcome)
             return outcome
         if not self.ledger.start_order(record.order_id, self.owner, self.lease_seconds):
+            latest = self.ledger.order(record.order_id)
+            if latest is not None and latest.status in _FINISHED:
+                return self._run(latest)  # another worker finished it meanwhile
             raise OrderBusyError(f"order {record.order_id} is being placed by another worker")
+        started = self.ledger.order(record.order_id)  # as it stands now that it is ours
         try:
-            outcome = self._saga(record, order)
+            outcome = self._saga(started or record, order)
+        except LeaseLostError as lost:
+            raise OrderBusyError(str(lost)) from lost
         except BaseException:
             self.ledger.release(record.order_id, self.owner)
             raise
@@ -169,15 +197,20 @@ class Provisioner:
         plan = CheckoutPlan.model_validate(intent["plan"])
         mca = McaAcceptance.model_validate(intent["mca"]) if intent.get("mca") else None
         client = self.client.with_options(correlation_id=record.correlation_id)
-        saga = _Saga(client, self.ledger, order, plan)
+        saga = _Saga(client, self.ledger, order, plan, self.owner, self.lease_seconds)
+        if record.status is OrderStatus.COMPENSATING:
+            # A process died while undoing: finish the undoing, never go forward again.
+            failure = FailureDetail.model_validate((record.outcome or {})["failure"])
+            return saga.compensate(failure)
         try:
             tenant_id = saga.tenant()
             if mca is not None and client.endpoints.supports_mca:
                 saga.confirm_mca(tenant_id, mca)
             lines = [saga.line(tenant_id, line) for line in plan.lines]
         except _StepFailed as failed:
+            self.ledger.start_compensating(order.id, _json(failed.detail))
             return saga.compensate(failed.detail)
-        except UNKNOWN_OUTCOME_ERRORS as error:
+        except _UNKNOWN as error:
             raise ProvisioningInterrupted(order.id, error) from error
         return ProvisioningOutcome(
             order_id=order.id,
@@ -187,24 +220,39 @@ class Provisioner:
         )
 
     def _notify(self, order: Order, outcome: ProvisioningOutcome) -> None:
-        if not self.ledger.mark_notified(order.id):
+        """Tell the host, then record that it was told: at least once. A hook that raises is
+        logged and asked again by the next :meth:`resume`; the order's outcome stands."""
+        try:
+            if outcome.placed:
+                self.hooks.order_provisioned(order, outcome)
+            else:
+                self.hooks.order_failed(order, outcome)
+        except Exception:
+            logger.exception(
+                "a host hook failed on order %s; resume() will tell it again", order.id
+            )
             return
-        if outcome.placed:
-            self.hooks.order_provisioned(order, outcome)
-        else:
-            self.hooks.order_failed(order, outcome)
+        self.ledger.mark_notified(order.id)
 
 
 class _Saga:
     """The steps of one order. Each method is safe to run again after any interruption."""
 
     def __init__(
-        self, client: PartnerCenterClient, ledger: Ledger, order: Order, plan: CheckoutPlan
+        self,
+        client: PartnerCenterClient,
+        ledger: Ledger,
+        order: Order,
+        plan: CheckoutPlan,
+        owner: str,
+        lease_seconds: float,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.order = order
         self.plan = plan
+        self.owner = owner
+        self.lease_seconds = lease_seconds
 
     # -- tenant ---------------------------------------------------------------------------
 
@@ -370,24 +418,25 @@ class _Saga:
         return {"subscription_id": None, "order_id": result.orders[0].id if result.orders else None}
 
     def _read_back_purchase(self, tenant_id: str, line: LinePlan) -> dict[str, Any]:
-        """Find the subscription an earlier attempt of ``line`` bought, not claimed by another."""
-        claimed = {
-            str(step.result.get("subscription_id"))
-            for step in self.ledger.steps()
-            if step.kind == "checkout" and step.status is StepStatus.DONE and step.result
-        }
+        """Find the subscription an earlier attempt of ``line`` bought, not claimed by another
+        line. Partner Center provisions asynchronously: not finding it yet is an unknown
+        outcome (resume later), never a failure."""
+        claimed = self.ledger.purchased_subscriptions()
         for subscription in self.client.subscriptions.list(tenant_id):
             if (
                 subscription.id not in claimed
                 and subscription.offer_id == line.offer_id
                 and subscription.quantity == line.quantity
+                and (subscription.status or "active") != "deleted"
+                and subscription.billing_cycle in (None, line.billing_cycle.value)
+                and (
+                    line.partner_id_on_record is None
+                    or subscription.partner_id == line.partner_id_on_record
+                )
             ):
                 return {"subscription_id": subscription.id, "order_id": subscription.order_id}
-        raise _StepFailed(
-            _failure(
-                "the cart was submitted but its subscription cannot be found yet",
-                line_id=line.line_id,
-            )
+        raise _OutcomeUnknown(
+            f"the cart of line {line.line_id} was submitted but its subscription is not visible yet"
         )
 
     def _add_quantity(self, tenant_id: str, line: LinePlan) -> LineOutcome:
@@ -465,7 +514,11 @@ class _Saga:
         result = step.result or {}
         if step.kind == "checkout" and result.get("subscription_id"):
             subscription_id = str(result["subscription_id"])
-            self.client.subscriptions.cancel(tenant_id, subscription_id)
+            try:
+                self.client.subscriptions.cancel(tenant_id, subscription_id)
+            except BadRequestError as error:
+                if error.code != _ALREADY_DELETED:  # an earlier attempt undid it already
+                    raise
             return LineOutcome(
                 line_id=line_id,
                 action=LineAction.NEW_SUBSCRIPTION,
@@ -474,14 +527,17 @@ class _Saga:
                 compensated=True,
             )
         if step.kind == "set_quantity" and "original" in step.intent:
+            # Take back only this line's seats: another order may have added its own since.
             subscription_id = str(step.intent["subscription_id"])
-            original = int(step.intent["original"])
-            self.client.subscriptions.change_quantity(tenant_id, subscription_id, original)
+            added = int(step.intent["target"]) - int(step.intent["original"])
+            current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
+            quantity = max(current - added, 1)
+            self.client.subscriptions.change_quantity(tenant_id, subscription_id, quantity)
             return LineOutcome(
                 line_id=line_id,
                 action=LineAction.ADD_QUANTITY,
                 subscription_id=subscription_id,
-                quantity=original,
+                quantity=quantity,
                 compensated=True,
             )
         return None
@@ -489,14 +545,24 @@ class _Saga:
     # -- plumbing -------------------------------------------------------------------------
 
     def _begin(self, key: str, kind: str, intent: dict[str, Any]) -> Step:
-        """The step as it stood before; from now on it counts as sent (see Ledger.begin_step)."""
-        return self.ledger.begin_step(self.order.id, key, kind, intent)
+        """The step as it stood before; from now on it counts as sent (see Ledger.begin_step).
+
+        A step that failed for good, or was undone, is final: the order fails with it.
+        """
+        step = self.ledger.begin_step(
+            self.order.id, key, kind, intent, owner=self.owner, lease_seconds=self.lease_seconds
+        )
+        if step.status is StepStatus.FAILED:
+            raise _StepFailed(FailureDetail.model_validate(step.error))
+        if step.status is StepStatus.COMPENSATED:
+            raise _StepFailed(_failure(f"step {key} was undone", line_id=key.partition(":")[2]))
+        return step
 
     def _send(self, step: Step, action: Any) -> dict[str, Any]:
         """Run one begun step's request, then record its result or its failure."""
         try:
             result: dict[str, Any] = action()
-        except UNKNOWN_OUTCOME_ERRORS:
+        except _UNKNOWN:
             raise  # stays SENT: read back on resume
         except _StepFailed as failed:
             self.ledger.finish_step(
@@ -551,6 +617,10 @@ def _failure_from(error: PartnerCenterError, *, line_id: str | None) -> FailureD
         correlation_id=error.correlation_id,
         line_id=line_id,
     )
+
+
+def _outcome(record: OrderRecord) -> ProvisioningOutcome:
+    return ProvisioningOutcome.model_validate(record.outcome)
 
 
 def _json(model: Any) -> dict[str, Any]:

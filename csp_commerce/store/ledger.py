@@ -23,6 +23,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from csp_commerce.errors import CSPCommerceError
+
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterator, Mapping
@@ -57,8 +59,12 @@ CREATE TABLE IF NOT EXISTS steps (
     PRIMARY KEY (order_id, key)
 );
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders(status);
-CREATE INDEX IF NOT EXISTS steps_by_subscription ON steps(kind, status);
+CREATE INDEX IF NOT EXISTS steps_by_kind ON steps(kind, status);
 """
+
+
+class LeaseLostError(CSPCommerceError):
+    """A worker's lease on an order ran out and another worker took it over: stop."""
 
 
 class OrderStatus(str, Enum):
@@ -66,8 +72,13 @@ class OrderStatus(str, Enum):
 
     PENDING = "pending"  # recorded, nothing sent yet
     PLACING = "placing"  # some steps sent; resume finishes it
+    COMPENSATING = "compensating"  # a step failed for good; undoing the earlier ones
     PLACED = "placed"  # every step done
     FAILED = "failed"  # a step failed for good; earlier steps compensated
+
+
+#: The statuses a worker may still take an order in.
+_OPEN = (OrderStatus.PENDING.value, OrderStatus.PLACING.value, OrderStatus.COMPENSATING.value)
 
 
 class StepStatus(str, Enum):
@@ -206,10 +217,18 @@ class Ledger:
         return [_order(row) for row in rows]
 
     def unfinished(self) -> list[OrderRecord]:
-        """Orders a dead process may have left half done (pending or placing)."""
+        """Orders a dead process may have left half done (pending, placing, compensating)."""
         rows = self._db.execute(
-            "SELECT * FROM orders WHERE status IN (?, ?) ORDER BY created_at, order_id",
-            (OrderStatus.PENDING.value, OrderStatus.PLACING.value),
+            "SELECT * FROM orders WHERE status IN (?, ?, ?) ORDER BY created_at, order_id", _OPEN
+        )
+        return [_order(row) for row in rows]
+
+    def unnotified(self) -> list[OrderRecord]:
+        """Finished orders whose host notification has not been recorded as delivered."""
+        rows = self._db.execute(
+            "SELECT * FROM orders WHERE status IN (?, ?) AND notified = 0"
+            " ORDER BY created_at, order_id",
+            (OrderStatus.PLACED.value, OrderStatus.FAILED.value),
         )
         return [_order(row) for row in rows]
 
@@ -231,15 +250,48 @@ class Ledger:
             )
 
     def start_order(self, order_id: str, owner: str, seconds: float = 300.0) -> bool:
-        """Take the order's lease and mark it placing, in one write; False if another live
-        owner holds it."""
+        """Take an open order's lease and mark it placing (a compensating order stays so), in
+        one write. False if the order is finished or another live owner holds it."""
         now = self._clock()
         taken = self._db.execute(
-            "UPDATE orders SET lease_owner = ?, lease_until = ?, status = ?, updated_at = ?"
-            " WHERE order_id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
-            (owner, now + seconds, OrderStatus.PLACING.value, now, order_id, owner, now),
+            "UPDATE orders SET lease_owner = ?, lease_until = ?, updated_at = ?,"
+            " status = CASE WHEN status = ? THEN status ELSE ? END"
+            " WHERE order_id = ? AND status IN (?, ?, ?)"
+            " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
+            (
+                owner,
+                now + seconds,
+                now,
+                OrderStatus.COMPENSATING.value,
+                OrderStatus.PLACING.value,
+                order_id,
+                *_OPEN,
+                owner,
+                now,
+            ),
         ).rowcount
         return bool(taken)
+
+    def renew(self, order_id: str, owner: str, seconds: float = 300.0) -> bool:
+        """Extend ``owner``'s lease; False if it lost the lease to another worker."""
+        renewed = self._db.execute(
+            "UPDATE orders SET lease_until = ? WHERE order_id = ? AND lease_owner = ?",
+            (self._clock() + seconds, order_id, owner),
+        ).rowcount
+        return bool(renewed)
+
+    def start_compensating(self, order_id: str, failure: Mapping[str, Any]) -> None:
+        """Record, before anything is undone, that the order failed and why: a process that
+        dies while undoing is followed by one that only finishes the undoing."""
+        self._db.execute(
+            "UPDATE orders SET status = ?, outcome_json = ?, updated_at = ? WHERE order_id = ?",
+            (
+                OrderStatus.COMPENSATING.value,
+                _dump({"failure": dict(failure)}),
+                self._clock(),
+                order_id,
+            ),
+        )
 
     def end_order(
         self, order_id: str, owner: str, status: OrderStatus, outcome: Mapping[str, Any]
@@ -284,17 +336,35 @@ class Ledger:
         assert found is not None  # it was just written
         return found
 
-    def begin_step(self, order_id: str, key: str, kind: str, intent: Mapping[str, Any]) -> Step:
+    def begin_step(
+        self,
+        order_id: str,
+        key: str,
+        kind: str,
+        intent: Mapping[str, Any],
+        *,
+        owner: str | None = None,
+        lease_seconds: float = 300.0,
+    ) -> Step:
         """Record that step ``key`` is about to be sent, and return it as it stood before.
 
         A new step is created with a fresh request id and ``intent``; an unfinished one keeps
         both and counts one more attempt; a finished one (done, failed, compensated) is left
         alone. The returned (previous) status tells the caller what to do: nothing for a done
         step, read back first for one already ``sent``. One write, committed before any
-        request, so the request id survives a crash.
+        request, so the request id survives a crash. With ``owner``, the order's lease is
+        extended in the same write, and :class:`LeaseLostError` raised if another worker took it.
         """
         now = self._clock()
         with self._transaction() as db:
+            if (
+                owner is not None
+                and not db.execute(
+                    "UPDATE orders SET lease_until = ? WHERE order_id = ? AND lease_owner = ?",
+                    (now + lease_seconds, order_id, owner),
+                ).rowcount
+            ):
+                raise LeaseLostError(f"order {order_id} is now another worker's")
             row = db.execute(
                 "SELECT * FROM steps WHERE order_id = ? AND key = ?", (order_id, key)
             ).fetchone()
@@ -337,6 +407,15 @@ class Ledger:
                 )
             return previous
 
+    def purchased_subscriptions(self) -> set[str]:
+        """The subscription ids that finished checkout steps have recorded (of every order)."""
+        rows = self._db.execute(
+            "SELECT result_json FROM steps WHERE kind = 'checkout' AND status = ?",
+            (StepStatus.DONE.value,),
+        )
+        ids = {(_load(row[0]) or {}).get("subscription_id") for row in rows}
+        return {str(value) for value in ids if value}
+
     def get_step(self, order_id: str, key: str) -> Step | None:
         """One step of an order, or None."""
         row = self._db.execute(
@@ -368,14 +447,6 @@ class Ledger:
                     StepStatus.PENDING.value,
                     StepStatus.SENT.value,
                 ),
-            )
-
-    def update_intent(self, order_id: str, key: str, intent: Mapping[str, Any]) -> None:
-        """Replace a pending step's intent (e.g. once a read tells the absolute target)."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE steps SET intent_json = ?, updated_at = ? WHERE order_id = ? AND key = ?",
-                (_dump(intent), self._clock(), order_id, key),
             )
 
     def finish_step(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from provisioner_world import (
@@ -13,8 +14,8 @@ from provisioner_world import (
     plan_for,
 )
 
-from csp_commerce import Checkout, OrderLine
-from csp_commerce.models import LineAction, OutcomeStatus, TenantAction
+from csp_commerce import Checkout, HookManager, Order, OrderLine, hookimpl
+from csp_commerce.models import LineAction, LinePlan, OutcomeStatus, TenantAction
 from csp_commerce.provisioner import Provisioner, ProvisioningInterrupted
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 from csp_commerce.store.ledger import Ledger, OrderStatus, StepStatus
@@ -313,3 +314,147 @@ def test_a_5xx_after_every_retry_is_an_unknown_outcome_not_a_failure(
     (outcome,) = placing.resume()
     assert outcome.status is OutcomeStatus.PLACED
     assert len(subscriptions(sandbox)) == 1
+
+
+def two_line_failing_order(sandbox: Sandbox, checkout: Checkout, n: int) -> tuple[Order, Any]:
+    """An order whose second (education) line Partner Center refuses."""
+    e3, edu = offer(sandbox, E3), offer(sandbox, "Office 365 A1 for faculty")
+    order = new_customer_order(
+        n, OrderLine(id="e3", offer=e3, quantity=2), OrderLine(id="edu", offer=edu, quantity=2)
+    )
+    plan = plan_for(checkout, new_customer_order(n, OrderLine(id="e3", offer=e3, quantity=2)))
+    edu_line = plan.lines[0].model_copy(update={"line_id": "edu", "offer_id": edu.id})
+    return order, plan.model_copy(update={"lines": (*plan.lines, edu_line)})
+
+
+def test_a_crash_while_undoing_is_followed_by_undoing_only(
+    sandbox: Sandbox,
+    checkout: Checkout,
+    recorder: Recorder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from csp_commerce.provisioner import _Saga
+
+    order, plan = two_line_failing_order(sandbox, checkout, 12)
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+    real = _Saga.compensate
+
+    def killed(self: _Saga, failure: object) -> None:
+        raise KeyboardInterrupt  # the process dies right after recording the failure
+
+    monkeypatch.setattr(_Saga, "compensate", killed)
+    with pytest.raises(KeyboardInterrupt):
+        placing.place(order, plan, mca=acceptance(order))
+    record = placing.ledger.order(order.id)
+    assert record is not None
+    assert record.status is OrderStatus.COMPENSATING
+
+    monkeypatch.setattr(_Saga, "compensate", real)
+    checkouts_before = len([s for s in placing.ledger.steps(order.id) if s.kind == "checkout"])
+    (outcome,) = placing.resume()
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.failure is not None
+    assert outcome.failure.line_id == "edu"
+    assert outcome.compensation_failures == ()
+    assert [sub["status"] for sub in subscriptions(sandbox)] == ["deleted"]
+    assert len([s for s in placing.ledger.steps(order.id) if s.kind == "checkout"]) == (
+        checkouts_before
+    )  # nothing went forward again
+    assert recorder.failed[order.id] == 1
+
+
+def test_undoing_more_seats_takes_back_only_this_lines_seats(
+    sandbox: Sandbox, checkout: Checkout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csp_commerce.provisioner import _Saga
+
+    e3 = offer(sandbox, E3)
+    first_order = new_customer_order(13, OrderLine(offer=e3, quantity=3))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+    first = placing.place(first_order, plan_for(checkout, first_order), mca=acceptance(first_order))
+    tenant, subscription_id = first.customer_tenant_id, first.lines[0].subscription_id
+    assert tenant is not None
+    assert subscription_id is not None
+
+    order, plan = two_line_failing_order(sandbox, checkout, 14)
+    more = plan.lines[0].model_copy(
+        update={
+            "action": LineAction.ADD_QUANTITY,
+            "subscription_id": subscription_id,
+            "quantity": 4,
+        }
+    )
+    plan = plan.model_copy(
+        update={
+            "tenant": plan.tenant.model_copy(
+                update={"action": TenantAction.USE_EXISTING, "tenant_id": tenant}
+            ),
+            "lines": (more, plan.lines[1]),
+        }
+    )
+    real_line = _Saga.line
+
+    def line_with_a_neighbour(self: _Saga, tenant_id: str, line: LinePlan) -> Any:
+        if line.line_id == "edu":  # another order adds 2 seats while this one runs
+            current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
+            self.client.subscriptions.change_quantity(tenant_id, subscription_id, current + 2)
+        return real_line(self, tenant_id, line)
+
+    monkeypatch.setattr(_Saga, "line", line_with_a_neighbour)
+    outcome = placing.place(order, plan)
+
+    assert outcome.status is OutcomeStatus.FAILED
+    (sub,) = subscriptions(sandbox)
+    assert sub["quantity"] == 5  # 3 + 4 + 2, less this order's 4
+
+
+def test_a_failing_host_hook_is_asked_again_and_never_unplaces_the_order(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    class Flaky:
+        calls = 0
+
+        @hookimpl
+        def csp_order_provisioned(self, order: Order, outcome: object) -> None:
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise RuntimeError("the host's queue is down")
+
+    hooks = HookManager(entry_points=False, plugins=[Flaky()])
+    checkout = Checkout(hooks=hooks)
+    order = new_customer_order(15, OrderLine(offer=offer(sandbox, E3), quantity=1))
+    placing = Provisioner(client_for(sandbox), Ledger(tmp_path / "l.sqlite3"), hooks)
+
+    outcome = placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+    assert outcome.status is OutcomeStatus.PLACED
+    assert [record.order_id for record in placing.ledger.unnotified()] == [order.id]
+
+    assert placing.resume() == []
+    assert Flaky.calls == 2
+    assert placing.ledger.unnotified() == []
+
+
+def test_a_purchase_not_visible_yet_is_an_unknown_outcome(
+    sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
+) -> None:
+    order = new_customer_order(16, OrderLine(offer=offer(sandbox, E3), quantity=3))
+    placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
+    placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+    db = placing.ledger._db
+    db.execute("UPDATE steps SET status = 'sent', result_json = NULL WHERE key LIKE 'buy:%'")
+    db.execute("UPDATE orders SET status = 'placing', notified = 0")
+    sandbox.world.requests.clear()
+    (customer,) = sandbox.world.customers.values()
+    hidden = dict(customer.subscriptions)
+    customer.subscriptions.clear()  # provisioned, but not listed yet
+
+    assert placing.resume() == []
+    record = placing.ledger.order(order.id)
+    assert record is not None
+    assert record.status is OrderStatus.PLACING  # not failed, nothing undone
+
+    customer.subscriptions.update(hidden)
+    (outcome,) = placing.resume()
+    assert outcome.status is OutcomeStatus.PLACED

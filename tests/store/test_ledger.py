@@ -118,7 +118,9 @@ def test_end_order_records_the_outcome_and_frees_the_lease(ledger: Ledger) -> No
     ended = ledger.order("o1")
     assert ended is not None
     assert (ended.status, ended.outcome) == (OrderStatus.FAILED, {"why": "x"})
-    assert ledger.start_order("o1", "worker-b")  # the lease was given back
+    owner = ledger._db.execute("SELECT lease_owner FROM orders WHERE order_id = 'o1'").fetchone()
+    assert owner[0] is None  # the lease was given back
+    assert not ledger.start_order("o1", "worker-b")  # and a finished order is never retaken
 
 
 @pytest.mark.parametrize("level", ["FULL", "NORMAL"])
@@ -131,3 +133,29 @@ def test_the_durability_level_is_the_hosts_choice(tmp_path: Path, level: str) ->
 def test_an_unknown_durability_level_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="synchronous"):
         Ledger(tmp_path / "l.sqlite3", synchronous="OFF")  # type: ignore[arg-type]
+
+
+def test_a_step_begun_by_a_worker_that_lost_its_lease_is_refused(tmp_path: Path) -> None:
+    from csp_commerce.store.ledger import LeaseLostError
+
+    now = [1000.0]
+    ledger = Ledger(tmp_path / "l.sqlite3", clock=lambda: now[0])
+    ledger.record_order("o1", "cust", "{}", "{}")
+    assert ledger.start_order("o1", "worker-a", seconds=60)
+    ledger.begin_step("o1", "a", "cart", {}, owner="worker-a", lease_seconds=60)
+    now[0] += 100  # worker-a stalled past its lease; worker-b takes the order over
+    assert ledger.start_order("o1", "worker-b", seconds=60)
+    with pytest.raises(LeaseLostError):
+        ledger.begin_step("o1", "b", "cart", {}, owner="worker-a")
+    assert ledger.get_step("o1", "b") is None
+
+
+def test_each_step_extends_the_lease(tmp_path: Path) -> None:
+    now = [1000.0]
+    ledger = Ledger(tmp_path / "l.sqlite3", clock=lambda: now[0])
+    ledger.record_order("o1", "cust", "{}", "{}")
+    assert ledger.start_order("o1", "worker-a", seconds=60)
+    now[0] += 50
+    ledger.begin_step("o1", "a", "cart", {}, owner="worker-a", lease_seconds=60)
+    now[0] += 50  # 100 s after the start, but 50 s after the last step
+    assert not ledger.start_order("o1", "worker-b", seconds=60)
