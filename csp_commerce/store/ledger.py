@@ -14,20 +14,20 @@ One connection per ledger object; open one ledger per thread or process.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from csp_commerce.errors import CSPCommerceError
+from csp_commerce.store._sqlite import Database
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
+    from contextlib import AbstractContextManager
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -144,8 +144,7 @@ class Ledger:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
+        self._db = Database(self.path, rows_as_mappings=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={synchronous}")
         self._db.executescript(_SCHEMA)
@@ -160,15 +159,8 @@ class Ledger:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[Database]:
+        return self._db.transaction()
 
     # -- orders ----------------------------------------------------------------------------
 
@@ -476,7 +468,7 @@ def _load(text: str | None) -> dict[str, Any] | None:
     return None if text is None else dict(json.loads(text))
 
 
-def _order(row: sqlite3.Row) -> OrderRecord:
+def _order(row: Any) -> OrderRecord:
     return OrderRecord(
         order_id=row["order_id"],
         customer_ref=row["customer_ref"],
@@ -491,7 +483,7 @@ def _order(row: sqlite3.Row) -> OrderRecord:
     )
 
 
-def _step(row: sqlite3.Row) -> Step:
+def _step(row: Any) -> Step:
     return Step(
         order_id=row["order_id"],
         key=row["key"],

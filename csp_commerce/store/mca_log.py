@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.hooks import hookimpl
 from csp_commerce.models.agreement import McaAcceptance
+from csp_commerce.store._sqlite import Database
 
 if TYPE_CHECKING:
     import os
@@ -118,7 +119,7 @@ class McaEvidenceLog:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db = Database(self.path)
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as error:
             raise ConfigurationError(
@@ -131,21 +132,17 @@ class McaEvidenceLog:
         """Record ``acceptance`` as the next entry of the chain and return that entry."""
         payload = canonical_json(acceptance.model_dump(mode="json"))
         recorded_at = self._clock().astimezone(timezone.utc).isoformat()
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")  # the write lock: no other appender between read and insert
-        try:
-            last = db.execute("SELECT seq, hash FROM mca_evidence ORDER BY seq DESC LIMIT 1")
-            row = last.fetchone()
+        # The write lock: no other appender between reading the head and inserting.
+        with self._db.transaction() as db:
+            row = db.execute(
+                "SELECT seq, hash FROM mca_evidence ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
             seq, prev_hash = (row[0] + 1, row[1]) if row else (1, GENESIS)
             digest = entry_hash(seq, acceptance.customer_reference, recorded_at, payload, prev_hash)
             db.execute(
                 f"INSERT INTO mca_evidence ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                 (seq, acceptance.customer_reference, recorded_at, payload, prev_hash, digest),
             )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
         return McaEvidenceEntry(
             seq=seq,
             recorded_at=datetime.fromisoformat(recorded_at),

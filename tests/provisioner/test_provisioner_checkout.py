@@ -102,3 +102,23 @@ def test_placing_an_order_again_answers_from_the_ledger_without_judging_it(
     assert again.plan == first.plan
     assert len(sandbox.world.customers) == 1
     assert recorder.provisioned[order.id] == 1
+
+
+async def test_an_asyncio_host_places_in_a_worker_thread(tmp_path: Path) -> None:
+    import asyncio
+
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)  # stores opened on this thread
+    orders = [
+        new_customer_order(n, OrderLine(offer=offer(sandbox, "Office 365 E3"), quantity=1))
+        for n in (6, 7, 8)
+    ]
+    for order in orders:
+        await asyncio.to_thread(checkout.record_mca_acceptance, acceptance(order))
+
+    results = await asyncio.gather(*(asyncio.to_thread(checkout.place, order) for order in orders))
+
+    assert [result.outcome.status for result in results if result.outcome] == [
+        OutcomeStatus.PLACED
+    ] * 3
+    assert len(sandbox.world.customers) == 3
