@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from csp_commerce.clouds import Cloud
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import (
@@ -59,7 +60,7 @@ class Checkout:
         provisioner: Provisioner | None = None,
     ) -> None:
         self.hooks = hooks if hooks is not None else HookManager()
-        self.settings = settings if settings is not None else CheckoutSettings()
+        self.settings = _settings_for(settings, provisioner)
         self.mca_log = mca_log
         self.provisioner = provisioner
         if provisioner is not None and COUNTRY_RULES_PLUGIN not in self.hooks.plugin_names():
@@ -197,6 +198,28 @@ class Checkout:
             raise ConfigurationError("no MCA evidence log: pass mca_log=McaEvidenceLog(path)")
         entry = self.mca_log.latest(customer_reference)
         return mca.facts_from(entry.acceptance if entry is not None else None)
+
+
+def _settings_for(
+    settings: CheckoutSettings | None, provisioner: Provisioner | None
+) -> CheckoutSettings:
+    """The settings, judging orders for the cloud the provisioner's client talks to."""
+    cloud = _cloud_of(provisioner.client.cloud) if provisioner is not None else None
+    if settings is None:
+        return CheckoutSettings() if cloud is None else CheckoutSettings(cloud=cloud)
+    if cloud is not None and settings.cloud is not cloud:
+        raise ConfigurationError(
+            f"the checkout judges orders for the {settings.cloud.value} cloud but the "
+            f"provisioner's client talks to the {cloud.value} cloud"
+        )
+    return settings
+
+
+def _cloud_of(value: object) -> Cloud | None:
+    try:
+        return Cloud(value)
+    except ValueError:
+        return None  # custom endpoints: the host's settings say which rules apply
 
 
 def _within(problem: Problem, prefix: str) -> Problem:

@@ -51,10 +51,10 @@ def register(subparsers: Any) -> None:
 def make_checkout(env: Environment, hooks: HookManager | None = None) -> Checkout:
     """A checkout on ``env``: its MCA evidence log and a provisioner on its client and ledger."""
     from csp_commerce.checkout import Checkout
+    from csp_commerce.hooks.manager import HookManager as Hooks
 
-    checkout = Checkout(hooks=hooks, mca_log=env.mca_log)
-    checkout.provisioner = env.provisioner(checkout.hooks)
-    return checkout
+    hooks = hooks if hooks is not None else Hooks()
+    return Checkout(hooks=hooks, mca_log=env.mca_log, provisioner=env.provisioner(hooks))
 
 
 def facts_for(client: PartnerCenterClient, checkout: Checkout, order: Order) -> CheckoutFacts:

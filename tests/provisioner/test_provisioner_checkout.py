@@ -122,3 +122,24 @@ async def test_an_asyncio_host_places_in_a_worker_thread(tmp_path: Path) -> None
         OutcomeStatus.PLACED
     ] * 3
     assert len(sandbox.world.customers) == 3
+
+
+def test_the_checkout_judges_for_the_cloud_the_client_talks_to(tmp_path: Path) -> None:
+    from csp_commerce import CheckoutSettings, Cloud
+    from csp_commerce.provisioning import PartnerCenterClient
+    from csp_commerce.sandbox import SandboxCredential
+
+    sandbox = Sandbox(seed=5)
+    china = PartnerCenterClient(
+        SandboxCredential(), cloud=Cloud.CHINA, http_client=sandbox.httpx_client()
+    )
+    hooks = HookManager(entry_points=False)
+    provisioner = Provisioner(china, Ledger(":memory:"), hooks)
+
+    assert Checkout(hooks=hooks, provisioner=provisioner).settings.cloud is Cloud.CHINA
+    with pytest.raises(ConfigurationError, match="china"):
+        Checkout(
+            hooks=HookManager(entry_points=False),
+            settings=CheckoutSettings(cloud=Cloud.GLOBAL),
+            provisioner=provisioner,
+        )
