@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from csp_commerce.problems import define
+from csp_commerce.validation.limits import SUBSCRIPTION_SUSPENDED
 
 if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem
@@ -18,11 +19,6 @@ SUBSCRIPTION_DELETED = define(
     "subscription.deleted",
     "subscription_id",
     "Subscription {subscription_id} is cancelled; it cannot be changed.",
-)
-SUBSCRIPTION_SUSPENDED = define(
-    "subscription.suspended",
-    "subscription_id",
-    "Subscription {subscription_id} is suspended; reactivate it before changing its quantity.",
 )
 QUANTITY_INVALID = define(
     "subscription.quantity.invalid",

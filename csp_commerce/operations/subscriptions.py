@@ -45,7 +45,6 @@ from csp_commerce.operations.subscription_rules import (
     REDUCTION_EXCEEDS_REFUNDABLE,
     REDUCTION_WINDOW_CLOSED,
     SUBSCRIPTION_DELETED,
-    SUBSCRIPTION_SUSPENDED,
     cancellation_deadline,
     problem_from,
     refundable_seats,
@@ -64,7 +63,7 @@ from csp_commerce.provisioning.errors import (
 )
 from csp_commerce.provisioning.models import CartLineItem, Participant, Subscription
 from csp_commerce.store.ledger import Step, StepStatus
-from csp_commerce.validation.limits import SUBSCRIPTION_NOT_FOUND
+from csp_commerce.validation.limits import SUBSCRIPTION_NOT_FOUND, SUBSCRIPTION_SUSPENDED
 
 __all__ = [
     "SUBSCRIPTION_NOT_FOUND",

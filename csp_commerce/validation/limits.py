@@ -19,7 +19,7 @@ The rules, from the storefront manuals and Partner Center's limits:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from csp_commerce.models.offer import OfferFamily
 from csp_commerce.models.plan import LineAction, LinePlan
@@ -121,6 +121,11 @@ ADDON_PARENT_NOT_ALLOWED = define(
     "{offer} cannot be added to subscription {parent_subscription_id} ({parent_product}); it "
     "needs a subscription of: {allowed}.",
 )
+SUBSCRIPTION_SUSPENDED = define(
+    "subscription.suspended",
+    "subscription_id",
+    "Subscription {subscription_id} is suspended; reactivate it before changing its quantity.",
+)
 SUBSCRIPTION_NOT_FOUND = define(
     "subscription.not_found",
     None,
@@ -160,6 +165,10 @@ def is_addon(offer: Offer) -> bool:
     return offer.family is OfferFamily.ADDON or bool(offer.parent_product_ids)
 
 
+#: Seats the order adds, per existing subscription (lines adding to one are summed).
+Room: TypeAlias = dict[str, int]
+
+
 def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> list[Problem]:
     """Every Problem with the order's subscription counts, seat caps and targets."""
     problems: list[Problem] = []
@@ -170,10 +179,11 @@ def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) 
     new_business: dict[str, int] = {}
     instances: set[tuple[str, str]] = set()
     caps: dict[str, list[int]] = {}  # product -> [cap, ordered, first line index]
+    room: Room = {}
     for index, line in enumerate(order.lines):
         offer = line.offer
         if line.subscription_id is not None:
-            _check_target(problems, line, index, by_id, owner)
+            _check_target(problems, line, index, by_id, owner, room)
         else:
             _check_quantity(problems, line, index)
             if is_addon(offer):
@@ -191,10 +201,10 @@ def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) 
                     )
                 else:
                     business_lines[key] = index
-                    if not _check_business(problems, line, index, live, owner, settings):
+                    if not _check_business(problems, line, index, live, owner, settings, room):
                         new_business[offer.product_id] = new_business.get(offer.product_id, 0) + 1
             elif offer.family is OfferFamily.DYNAMICS:
-                _check_dynamics(problems, line, index, live, owner, settings, instances)
+                _check_dynamics(problems, line, index, live, owner, settings, instances, room)
         cap = offer.max_seats_per_customer
         if cap is not None:
             tally = caps.setdefault(offer.product_id, [cap, 0, index])
@@ -303,17 +313,24 @@ def _check_quantity(problems: list[Problem], line: OrderLine, index: int) -> Non
 
 
 def _check_room(
-    problems: list[Problem], line: OrderLine, index: int, sub: SubscriptionFact
+    problems: list[Problem], line: OrderLine, index: int, sub: SubscriptionFact, room: Room
 ) -> None:
-    """The subscription a line adds to must stay within the per-subscription maximum."""
-    if sub.quantity + line.quantity > line.offer.max_quantity:
+    """The subscription a line adds to must stay within the per-subscription maximum, counting
+    every line of the order that adds to it, and must be active to take more seats."""
+    if sub.status.lower() == "suspended":
+        problems.append(
+            SUBSCRIPTION_SUSPENDED(field=f"lines.{index}.quantity", subscription_id=sub.id)
+        )
+        return
+    room[sub.id] = room.get(sub.id, 0) + line.quantity
+    if sub.quantity + room[sub.id] > line.offer.max_quantity:
         problems.append(
             SUBSCRIPTION_ABOVE_MAXIMUM(
                 field=f"lines.{index}.quantity",
                 offer=line.offer.name,
                 subscription_id=sub.id,
                 current=sub.quantity,
-                quantity=line.quantity,
+                quantity=room[sub.id],
                 maximum=line.offer.max_quantity,
             )
         )
@@ -325,6 +342,7 @@ def _check_target(
     index: int,
     by_id: dict[str, SubscriptionFact],
     owner: str | None,
+    room: Room,
 ) -> None:
     """A line naming ``subscription_id`` adds seats to that live subscription."""
     sub_id = line.subscription_id
@@ -367,7 +385,7 @@ def _check_target(
                 partner_on_record=_on_record(sub.partner_id_on_record),
             )
         )
-    _check_room(problems, line, index, sub)
+    _check_room(problems, line, index, sub, room)
 
 
 def _check_parent(
@@ -412,6 +430,7 @@ def _check_business(
     live: Sequence[SubscriptionFact],
     owner: str | None,
     settings: CheckoutSettings,
+    room: Room,
 ) -> bool:
     """Judge a Business line against the customer's subscriptions; True if it needs none new."""
     twin = _business_twin(line, live)
@@ -432,7 +451,7 @@ def _check_business(
             )
         )
     else:
-        _check_room(problems, line, index, twin)
+        _check_room(problems, line, index, twin, room)
     return True
 
 
@@ -462,6 +481,7 @@ def _check_dynamics(
     owner: str | None,
     settings: CheckoutSettings,
     instances: set[tuple[str, str]],
+    room: Room,
 ) -> None:
     offer, name = line.offer, line.instance_name
     if name is not None:
@@ -498,4 +518,4 @@ def _check_dynamics(
                 )
             )
         else:
-            _check_room(problems, line, index, found)
+            _check_room(problems, line, index, found, room)

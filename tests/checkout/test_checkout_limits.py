@@ -251,3 +251,26 @@ def test_reseller_orders_record_the_reseller_on_every_line() -> None:
     assert {plan.partner_id_on_record for plan in result.plan.lines} == {"1234567"}
     direct = checkout().validate(order(), facts())
     assert direct.plan is not None and direct.plan.lines[0].partner_id_on_record is None
+
+
+def test_lines_adding_to_one_subscription_are_summed_against_its_maximum() -> None:
+    bounded = offer(max_quantity=10)
+    existing = facts(subscriptions=(subscription("s1", bounded, 6),))
+    each_fits = order(
+        line(bounded, 3, subscription_id="s1", id="a"),
+        line(bounded, 3, subscription_id="s1", id="b"),
+    )
+    result = checkout().validate(each_fits, existing)
+    assert codes(result) == ["quantity.subscription_above_maximum"]
+    assert result.problems[0].params["quantity"] == 6
+
+
+def test_seats_are_never_added_to_a_suspended_subscription() -> None:
+    suspended = subscription("sub-m", BUSINESS, 10, status="suspended")
+    merged = checkout().validate(order(line(BUSINESS, 5)), facts(subscriptions=(suspended,)))
+    named = checkout().validate(
+        order(line(ENTERPRISE, 5, subscription_id="e1")),
+        facts(subscriptions=(subscription("e1", ENTERPRISE, 3, status="suspended"),)),
+    )
+    assert codes(merged) == ["subscription.suspended"]
+    assert codes(named) == ["subscription.suspended"]
