@@ -26,6 +26,11 @@ TERMS_FOR_CYCLE: dict[BillingCycle, frozenset[TermDuration]] = {
     BillingCycle.ONE_TIME: frozenset(TermDuration),
 }
 
+TERM_UNAVAILABLE = define(
+    "term_duration.unavailable",
+    None,
+    "{offer} has no term that suits {billing_cycle} billing; choose another billing cycle.",
+)
 UNAVAILABLE = define(
     "billing.unavailable",
     None,
@@ -90,7 +95,10 @@ def check_line(line: OrderLine, index: int, options: BillingOptions) -> list[Pro
         return []
     cycles, terms = options.billing_cycles, options.term_durations
     cycle, term = line.billing_cycle, line.term_duration
-    if cycle in cycles and (term is None or (term in terms and term in TERMS_FOR_CYCLE[cycle])):
+    if cycle in cycles and (
+        (term is None and default_term(line.offer, cycle) is not None)
+        or (term in terms and term in TERMS_FOR_CYCLE[cycle])
+    ):
         return []  # the common case: nothing to build
     name = line.offer.name
     if not cycles:
@@ -108,6 +116,14 @@ def check_line(line: OrderLine, index: int, options: BillingOptions) -> list[Pro
             )
         )
     if term is None:
+        if cycle in cycles and default_term(line.offer, cycle) is None:
+            problems.append(
+                TERM_UNAVAILABLE(
+                    field=f"lines.{index}.term_duration",
+                    offer=name,
+                    billing_cycle=cycle.value,
+                )
+            )
         return problems
     if term not in terms:
         problems.append(

@@ -84,3 +84,16 @@ def test_a_host_plugin_can_answer_first() -> None:
         "billing_cycle.not_offered"
     ]
     assert strict.billing_options(ENTERPRISE).billing_cycles == {ANNUAL}
+
+
+def test_a_line_without_a_term_needs_one_that_suits_its_cycle() -> None:
+    from checkout_factories import ANNUAL, checkout, codes, facts, line, offer, order
+
+    from csp_commerce import BillingCycle, TermDuration
+
+    monthly_terms_only = offer(
+        billing_cycles=frozenset({BillingCycle.MONTHLY, BillingCycle.ANNUAL}),
+        term_durations=frozenset({TermDuration.P1M}),
+    )
+    result = checkout().validate(order(line(monthly_terms_only, 5, billing_cycle=ANNUAL)), facts())
+    assert codes(result) == ["term_duration.unavailable"]
