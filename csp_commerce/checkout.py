@@ -72,6 +72,8 @@ class Checkout:
         if mca_log is not None:
             from csp_commerce.store.mca_log import McaEvidencePlugin
 
+            if MCA_LOG_PLUGIN in self.hooks.plugin_names():
+                self.hooks.unregister(MCA_LOG_PLUGIN)  # a shared manager: the newest log wins
             self.hooks.register(McaEvidencePlugin(mca_log), name=MCA_LOG_PLUGIN)
 
     def validate(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:

@@ -55,18 +55,28 @@ class OrderFileError(InputError):
 
 
 class OfferIndex:
-    """Offers by catalog item id (exact) and by name (case-insensitive)."""
+    """Offers by catalog item id (exact) and by name (case-insensitive).
+
+    A name several offers share (availabilities of one SKU in several segments, say) is
+    ambiguous: :meth:`find` then raises :class:`OrderFileError` listing their ids.
+    """
 
     def __init__(self, offers: Iterable[Offer]) -> None:
         self.by_id: dict[str, Offer] = {}
-        self.by_name: dict[str, Offer] = {}
+        self.by_name: dict[str, list[Offer]] = {}
         for offer in offers:
             self.by_id[offer.id] = offer
-            self.by_name.setdefault(offer.name.casefold(), offer)
+            self.by_name.setdefault(offer.name.casefold(), []).append(offer)
 
     def find(self, key: str) -> Offer | None:
         """The offer with this id or name, or None."""
-        return self.by_id.get(key) or self.by_name.get(key.strip().casefold())
+        if key in self.by_id:
+            return self.by_id[key]
+        named = self.by_name.get(key.strip().casefold(), [])
+        if len(named) > 1:
+            ids = ", ".join(offer.id for offer in named)
+            raise OrderFileError(f"several offers are called {key!r}; name one by id: {ids}")
+        return named[0] if named else None
 
 
 def load_catalog(path: str | Path) -> list[Offer]:
@@ -148,7 +158,10 @@ def _line(data: Any, number: int, index: OfferIndex, source: str) -> dict[str, A
     key = line.get("offer")
     if not isinstance(key, str) or not key.strip():
         raise OrderFileError(f"{where}.offer: name the offer (catalog item id or offer name)")
-    offer = index.find(key)
+    try:
+        offer = index.find(key)
+    except OrderFileError as ambiguous:
+        raise OrderFileError(f"{where}.offer: {ambiguous}") from None
     if offer is None:
         raise OrderFileError(f"{where}.offer: unknown offer {key!r} (not in the catalog)")
     line["offer"] = offer

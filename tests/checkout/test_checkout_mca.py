@@ -84,3 +84,15 @@ def test_recording_without_a_recorder_is_a_configuration_error() -> None:
         checkout().record_mca_acceptance(acceptance())
     with pytest.raises(ConfigurationError):
         checkout().mca_facts("cust-1")
+
+
+def test_two_checkouts_on_one_hook_manager_each_with_a_log(tmp_path: Path) -> None:
+    from csp_commerce import Checkout, HookManager
+    from csp_commerce.store.mca_log import McaEvidenceLog
+
+    hooks = HookManager(entry_points=False)
+    Checkout(hooks=hooks, mca_log=McaEvidenceLog(tmp_path / "a.sqlite3"))
+    newest = McaEvidenceLog(tmp_path / "b.sqlite3")
+    checkout = Checkout(hooks=hooks, mca_log=newest)
+    assert checkout.record_mca_acceptance(acceptance()) == []
+    assert len(newest.entries()) == 1

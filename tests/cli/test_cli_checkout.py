@@ -181,3 +181,12 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
     assert "Traceback" not in done.stderr
     assert done.stdout.strip()
+
+
+def test_an_offer_name_several_offers_share_must_be_named_by_id() -> None:
+    offers = Sandbox().catalog.offers()
+    twin = offers[1].model_copy(update={"id": offers[1].id + "-other"})
+    with pytest.raises(OrderFileError, match="several offers") as caught:
+        parse_order(good_order(), [*offers, twin])
+    assert twin.id in str(caught.value)
+    assert "lines.0.offer" in str(caught.value)
