@@ -76,6 +76,7 @@ ROUTES: tuple[Route, ...] = (
     # users and licences
     _route("POST", C + "/users", customers.create_user, user=True),
     _route("GET", C + "/users", customers.list_users, user=True),
+    _route("PATCH", C + "/users/{}", customers.update_user, user=True),
     _route("POST", C + "/users/{}/licenseupdates", customers.update_licenses, user=True),
     _route("GET", C + "/users/{}/licenses", customers.user_licenses, user=True),
     _route("GET", C + "/subscribedskus", customers.subscribed_skus, user=True),

@@ -116,6 +116,20 @@ def create_customer(ctx: Context, req: Request) -> Reply:
         state.resellers.append(reseller_id)
     world.customers[tenant_id] = state
     world.domains[domain] = tenant_id
+    # The tenant's first global admin: its password is shown this once, never again.
+    admin_id = world.next_id()
+    state.users[admin_id] = {
+        "id": admin_id,
+        "userPrincipalName": f"admin@{domain}",
+        "firstName": "",
+        "lastName": "",
+        "displayName": "Administrator",
+        "usageLocation": str(clean_address.get("country", "")),
+        "userDomainType": "managed",
+        "state": "active",
+        "attributes": {"objectType": "CustomerUser"},
+    }
+    state.licenses[admin_id] = []
     credentials = {"userName": "admin", "password": f"Sb!{tenant_id[:8]}{world.counter:04d}"}
     return Reply(201, {**customer, "userCredentials": credentials})
 
@@ -393,6 +407,23 @@ def create_user(ctx: Context, req: Request) -> Reply:
     customer.users[user["id"]] = user
     customer.licenses[user["id"]] = []
     return Reply(201, user)
+
+
+def update_user(ctx: Context, req: Request) -> Reply:
+    """``PATCH /v1/customers/{c}/users/{u}``: a password reset (``passwordProfile``) or a
+    change of ``state`` / names; 404 60002 for an unknown user."""
+    customer = customer_of(ctx, req.params[0])
+    user = customer.users.get(req.params[1])
+    if user is None:
+        raise PCError(404, 60002, f"User {req.params[1]} was not found.")
+    body = req.json_object()
+    profile = body.get("passwordProfile")
+    if profile is not None and (not isinstance(profile, dict) or not profile.get("password")):
+        raise bad_request("passwordProfile.password is required to reset a password.")
+    for field in ("displayName", "firstName", "lastName", "state", "usageLocation"):
+        if isinstance(body.get(field), str):
+            user[field] = body[field]
+    return Reply(200, user)  # the password itself is never echoed
 
 
 def list_users(ctx: Context, req: Request) -> Reply:

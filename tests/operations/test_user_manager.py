@@ -61,7 +61,8 @@ def test_create_with_a_generated_password_handed_back_once_and_never_logged(
     assert secret not in repr(created)
     assert secret not in created.model_dump_json()
     assert [u.user_principal_name for u in users.list(customer)] == [
-        "grace@contoso.onmicrosoft.com"
+        "admin@contoso.onmicrosoft.com",  # the tenant's first admin
+        "grace@contoso.onmicrosoft.com",
     ]
 
 
@@ -71,7 +72,7 @@ def test_a_chosen_password_must_meet_the_policy(world: World, users: UserManager
     codes = {p.code for p in refused.problems}
     assert {"password.missing_character_class", "password.contains_name"} <= codes
     assert "grace123!" not in refused.model_dump_json()
-    assert users.list(customer) == []
+    assert [u.display_name for u in users.list(customer)] == ["Administrator"]
     accepted = users.create(customer, new_user(), password="Tr0ub4dor&3x")
     assert accepted.ok
     assert accepted.generated_password is None
@@ -196,11 +197,12 @@ def test_export_round_trips_through_the_csv_reader(world: World, users: UserMana
     assert user is not None
     users.assign(customer, user.id, sku)
     out = io.StringIO()
-    assert users.export_csv(customer, out) == 1
+    assert users.export_csv(customer, out) == 2  # the tenant's admin and grace
     read, problems = read_users_csv(io.StringIO(out.getvalue()))
     assert problems == []
-    assert read[0].user_principal_name == "grace@contoso.onmicrosoft.com"
-    assert read[0].licences == (sku,)
+    assert read[1].user_principal_name == "grace@contoso.onmicrosoft.com"
+    assert read[1].licences == (sku,)
+    assert read[0].licences == ()
 
 
 @pytest.fixture
@@ -263,3 +265,14 @@ def test_with_every_unit_taken_an_unknown_user_and_a_holder_get_the_right_answer
 
     stranger = users.assign(customer, "00000000-0000-0000-0000-000000000000", E3)
     assert [p.code for p in stranger.problems] == ["user.not_found"]
+
+
+def test_reset_password_reaches_the_sandbox(world: World, users: UserManager) -> None:
+    customer = world.customer()
+    user = users.create(customer, new_user()).user
+    assert user is not None
+    done = users.reset_password(customer, user.id)
+    assert done.ok
+    assert done.generated_password is not None
+    patches = world.transport.writes("PATCH")
+    assert patches[-1].path.endswith(f"/users/{user.id}")
