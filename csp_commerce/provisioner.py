@@ -15,9 +15,12 @@ import os
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from csp_commerce.errors import CSPCommerceError
 from csp_commerce.models import (
     CheckoutPlan,
+    CreatedTenant,
     FailureDetail,
     LineAction,
     LineOutcome,
@@ -51,6 +54,8 @@ from csp_commerce.store.ledger import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.provisioning.client import PartnerCenterClient
 
@@ -197,7 +202,15 @@ class Provisioner:
         plan = CheckoutPlan.model_validate(intent["plan"])
         mca = McaAcceptance.model_validate(intent["mca"]) if intent.get("mca") else None
         client = self.client.with_options(correlation_id=record.correlation_id)
-        saga = _Saga(client, self.ledger, order, plan, self.owner, self.lease_seconds)
+        saga = _Saga(
+            client,
+            self.ledger,
+            order,
+            plan,
+            self.owner,
+            self.lease_seconds,
+            lambda tenant: self._tell_tenant(order, tenant),
+        )
         if record.status is OrderStatus.COMPENSATING:
             # A process died while undoing: finish the undoing, never go forward again.
             failure = FailureDetail.model_validate((record.outcome or {})["failure"])
@@ -218,6 +231,12 @@ class Provisioner:
             customer_tenant_id=tenant_id,
             lines=tuple(lines),
         )
+
+    def _tell_tenant(self, order: Order, tenant: CreatedTenant) -> None:
+        try:
+            self.hooks.tenant_created(order, tenant)
+        except Exception:
+            logger.exception("a csp_tenant_created hook failed on order %s", order.id)
 
     def _notify(self, order: Order, outcome: ProvisioningOutcome) -> None:
         """Tell the host, then record that it was told: at least once. A hook that raises is
@@ -246,6 +265,7 @@ class _Saga:
         plan: CheckoutPlan,
         owner: str,
         lease_seconds: float,
+        tenant_created: Callable[[CreatedTenant], None],
     ) -> None:
         self.client = client
         self.ledger = ledger
@@ -253,6 +273,8 @@ class _Saga:
         self.plan = plan
         self.owner = owner
         self.lease_seconds = lease_seconds
+        self.tenant_created = tenant_created
+        self._admin: tuple[str | None, SecretStr | None] = (None, None)
 
     # -- tenant ---------------------------------------------------------------------------
 
@@ -274,7 +296,18 @@ class _Saga:
             if found is not None:
                 self._done(step, {"tenant_id": found})
                 return found
-        return str(self._send(step, lambda: self._create_customer(domain, step))["tenant_id"])
+        tenant_id = str(self._send(step, lambda: self._create_customer(domain, step))["tenant_id"])
+        self.tenant_created(
+            CreatedTenant(
+                order_id=self.order.id,
+                customer_reference=self.order.customer.reference,
+                tenant_id=tenant_id,
+                domain=domain,
+                admin_user_name=self._admin[0],
+                admin_password=self._admin[1],
+            )
+        )
+        return tenant_id
 
     def _create_customer(self, domain: str, step: Step) -> dict[str, Any]:
         customer = self.order.customer
@@ -303,6 +336,14 @@ class _Saga:
             organization_registration_number=customer.company.organization_registration_number,
             request_id=step.request_id,
         )
+        # The first admin's password is in this answer only: handed on, never recorded.
+        credentials = created.user_credentials
+        if credentials is not None and credentials.user_name:
+            name = credentials.user_name
+            self._admin = (
+                name if "@" in name else f"{name}@{domain}",
+                SecretStr(credentials.password) if credentials.password else None,
+            )
         return {"tenant_id": created.id}
 
     def _find_customer(self, domain: str) -> str | None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Address,
         CheckoutFacts,
         CheckoutPlan,
+        CreatedTenant,
         McaAcceptance,
         Offer,
         Order,
@@ -229,6 +230,10 @@ class HookManager:
             self._pm.hook.csp_approve_order(order=order, plan=plan),
             ApprovalDecision,
         )
+
+    def tenant_created(self, order: Order, tenant: CreatedTenant) -> None:
+        """``csp_tenant_created``: hand every plugin the new tenant and its first admin."""
+        self._pm.hook.csp_tenant_created(order=order, tenant=tenant)
 
     def order_provisioned(self, order: Order, outcome: ProvisioningOutcome) -> None:
         """``csp_order_provisioned``: tell every plugin the order is provisioned."""

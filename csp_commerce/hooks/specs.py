@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         BillingOptions,
         CheckoutFacts,
         CheckoutPlan,
+        CreatedTenant,
         LinePlan,
         McaAcceptance,
         Offer,
@@ -144,6 +145,17 @@ def csp_approve_order(order: Order, plan: CheckoutPlan) -> ApprovalDecision | No
 
 # ---------------------------------------------------------------------------------------------
 # Provisioning notifications
+
+
+@_spec
+def csp_tenant_created(order: Order, tenant: CreatedTenant) -> None:
+    """Partner Center created the customer's tenant for ``order``. Notification.
+
+    Fires once per tenant the library creates, right after Partner Center answers, with the
+    tenant's first admin and the password Partner Center shows only then: keep it in the
+    host's vault or hand it to the customer; the library never stores it. (A process that dies
+    before this hook returns cannot recover the password: reset it instead.)
+    """
 
 
 @_spec

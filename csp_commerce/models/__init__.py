@@ -27,6 +27,7 @@ from csp_commerce.models.facts import (
 from csp_commerce.models.offer import BillingCycle, Offer, OfferFamily, Segment, TermDuration
 from csp_commerce.models.order import Actor, Order, OrderLine
 from csp_commerce.models.outcome import (
+    CreatedTenant,
     FailureDetail,
     LineOutcome,
     OutcomeStatus,
@@ -56,6 +57,7 @@ __all__ = [
     "CheckoutResult",
     "CompanyProfile",
     "Contact",
+    "CreatedTenant",
     "Customer",
     "DiscoveredCustomer",
     "DiscoveredInvoice",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from csp_commerce.models._base import Model
 from csp_commerce.models.plan import LineAction
@@ -56,3 +56,19 @@ class ProvisioningOutcome(Model):
     def placed(self) -> bool:
         """True when every line was provisioned."""
         return self.status is OutcomeStatus.PLACED
+
+
+class CreatedTenant(Model):
+    """A tenant Partner Center just created for a customer, with its first admin's sign-in.
+
+    Partner Center shows the admin's password only in its answer to the creation: hand it to
+    the customer or keep it in the host's vault. The library never stores or logs it
+    (``admin_password`` is a ``SecretStr``).
+    """
+
+    order_id: str
+    customer_reference: str
+    tenant_id: str
+    domain: str
+    admin_user_name: str | None = None
+    admin_password: SecretStr | None = None

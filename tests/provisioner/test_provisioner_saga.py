@@ -458,3 +458,36 @@ def test_a_purchase_not_visible_yet_is_an_unknown_outcome(
     customer.subscriptions.update(hidden)
     (outcome,) = placing.resume()
     assert outcome.status is OutcomeStatus.PLACED
+
+
+def test_the_new_tenants_admin_password_is_handed_to_the_host_once_and_never_kept(
+    sandbox: Sandbox, checkout: Checkout, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from csp_commerce.models import CreatedTenant
+
+    class Vault:
+        tenants: list[CreatedTenant] = []  # noqa: RUF012 - a test's record
+
+        @hookimpl
+        def csp_tenant_created(self, order: Order, tenant: CreatedTenant) -> None:
+            Vault.tenants.append(tenant)
+
+    hooks = HookManager(entry_points=False, plugins=[Vault()])
+    order = new_customer_order(17, OrderLine(offer=offer(sandbox, E3), quantity=1))
+    path = tmp_path / "ledger.sqlite3"
+    placing = Provisioner(client_for(sandbox), Ledger(path), hooks)
+    caplog.set_level("DEBUG")
+
+    outcome = placing.place(order, plan_for(checkout, order), mca=acceptance(order))
+    placing.place(order, plan_for(checkout, order), mca=acceptance(order))  # no second time
+
+    (tenant,) = Vault.tenants
+    assert tenant.tenant_id == outcome.customer_tenant_id
+    assert tenant.admin_user_name == "admin@contoso17.onmicrosoft.com"
+    assert tenant.admin_password is not None
+    password = tenant.admin_password.get_secret_value()
+    assert password
+    assert password not in repr(tenant)
+    assert password not in caplog.text
+    for stored in (path, path.with_name(path.name + "-wal")):
+        assert not stored.exists() or password.encode() not in stored.read_bytes()
