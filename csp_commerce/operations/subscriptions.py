@@ -511,7 +511,11 @@ class SubscriptionManager:
         )
 
         def send() -> dict[str, Any]:
-            cart = self.client.carts.create(customer_id, [line], request_id=step.request_id)
+            try:
+                cart = self.client.carts.create(customer_id, [line], request_id=step.request_id)
+            except BadRequestError as refused:  # e.g. 10001 unknown item, 10013 term not sold
+                reason = f"{refused.code}: {refused.description or refused}"
+                return {"problem": ADDON_REFUSED(offer_id=offer_id, reason=reason).model_dump()}
             checkout_id = str(uuid.uuid5(_CHECKOUT_IDS, step.request_id))
             result = self.client.carts.checkout(customer_id, cart.id, request_id=checkout_id)
             if result.order_errors:

@@ -272,3 +272,13 @@ def test_china_monthly_preview_says_annual_only() -> None:
     assert change.preview is not None
     assert [p.code for p in change.preview.problems] == ["pricing.annual_billing_only"]
     assert change.preview.unit_price > Decimal(0)
+
+
+def test_an_add_on_partner_center_refuses_is_a_problem_not_an_error(
+    world: World, manager: SubscriptionManager
+) -> None:
+    customer = world.customer()
+    parent = world.buy(customer, STANDARD)
+    refused = manager.buy_addon(customer, parent, "NOPE:0001:NOPE", 1)
+    assert [p.code for p in refused.problems] == ["subscription.addon.refused"]
+    assert "10001" in refused.problems[0].message
