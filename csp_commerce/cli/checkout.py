@@ -113,8 +113,9 @@ def _already_submitted(record: OrderRecord, *, as_json: bool) -> int:
         ProvisioningOutcome.model_validate(record.outcome) if record.outcome is not None else None
     )
     if as_json:
-        data = {"orderId": record.order_id, "status": record.status.value}
-        print(json.dumps({**data, "outcome": record.outcome}, indent=2))
+        shown = outcome.model_dump(mode="json", by_alias=True) if outcome is not None else None
+        data = {"orderId": record.order_id, "status": record.status.value, "outcome": shown}
+        print(json.dumps(data, indent=2))
     else:
         from csp_commerce.cli import _render
 
@@ -144,7 +145,7 @@ def exit_code(result: CheckoutResult) -> int:
 def show_result(result: CheckoutResult, *, as_json: bool = False, dry_run: bool = False) -> None:
     """Print a checkout result for a person (tables) or a program (``as_json``)."""
     if as_json:
-        print(json.dumps(result.model_dump(mode="json"), indent=2))
+        print(json.dumps(result.model_dump(mode="json", by_alias=True), indent=2))
         return
     from csp_commerce.cli import _render
 

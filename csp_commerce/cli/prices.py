@@ -115,7 +115,9 @@ def run_show(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         print_json(
-            price_list.model_copy(update={"entries": tuple(entries)}).model_dump(mode="json")
+            price_list.model_copy(update={"entries": tuple(entries)}).model_dump(
+                mode="json", by_alias=True
+            )
         )
         return EXIT_OK
 

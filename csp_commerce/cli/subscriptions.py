@@ -206,7 +206,7 @@ def run_change(args: argparse.Namespace) -> int:
 
 def _report(result: SubscriptionChange, args: argparse.Namespace) -> int:
     if args.format == "json":
-        print_json(result.model_dump(mode="json", by_alias=False))
+        print_json(result.model_dump(mode="json", by_alias=True))
         return print_problems(result.problems)
     if result.preview is not None:
         preview = result.preview
@@ -259,7 +259,7 @@ def run_addons(args: argparse.Namespace) -> int:
 
 def _report_addon(bought: AddonPurchase, args: argparse.Namespace) -> int:
     if args.format == "json":
-        print_json(bought.model_dump(mode="json"))
+        print_json(bought.model_dump(mode="json", by_alias=True))
     elif bought.ok:
         again = " (already bought earlier; nothing sent)" if bought.replayed else ""
         print(
@@ -275,7 +275,7 @@ def run_history(args: argparse.Namespace) -> int:
     with _env.Environment.from_args(args) as env:
         entries = _manager(env, args).history(args.customer, args.subscription)
     if args.format == "json":
-        print_json([entry.model_dump(mode="json") for entry in entries])
+        print_json([entry.model_dump(mode="json", by_alias=True) for entry in entries])
         return EXIT_OK
     print_table(
         f"History of {args.subscription}",

@@ -42,7 +42,7 @@ def test_json_for_one_customer(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["prices", "show", str(write(tmp_path)), "--customer", "acme",
                  "--format", "json"]) == 0  # fmt: skip
     data = json.loads(capsys.readouterr().out)
-    assert [entry["customer_reference"] for entry in data["entries"]] == ["acme"]
+    assert [entry["customerReference"] for entry in data["entries"]] == ["acme"]
 
 
 @pytest.mark.parametrize(

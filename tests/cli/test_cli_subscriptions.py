@@ -145,7 +145,7 @@ def test_same_operation_id_is_done_once(world: Seeded, capsys: pytest.CaptureFix
     second = json.loads(run(capsys, argv)[1])
     assert not first["replayed"]
     assert second["replayed"]
-    assert second["request_id"] == first["request_id"]
+    assert second["requestId"] == first["requestId"]
 
 
 def test_suspend_reactivate_auto_renew_and_history(
@@ -166,12 +166,12 @@ def test_suspend_reactivate_auto_renew_and_history(
     entries = json.loads(out)
     assert [e["summary"] for e in entries] == ["suspended", "reactivated", "auto-renew off"]
     assert {e["actor"] for e in entries} == {"alice"}
-    assert all(e["request_id"] for e in entries)
+    assert all(e["requestId"] for e in entries)
     code, out, _ = run(capsys, world.args(
         "subscriptions", "history", "--customer", world.customer, world.standard
     ))  # fmt: skip
     assert "alice" in out
-    assert entries[0]["request_id"] in out
+    assert entries[0]["requestId"] in out
 
 
 def test_cancel_outside_the_window_exits_1_with_a_problem(
