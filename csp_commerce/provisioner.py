@@ -424,6 +424,7 @@ class _Saga:
                     quantity=line.quantity,
                     billing_cycle=line.billing_cycle.value,
                     term_duration=line.term_duration.value if line.term_duration else None,
+                    friendly_name=line.instance_name,  # names a Dynamics instance
                     participants=participants,
                     provisioning_context=context,
                 )

@@ -34,6 +34,10 @@ class LinePlan(Model):
     partner_id_on_record: str | None = Field(
         default=None, description="The ordering reseller's partner id (indirect orders only)"
     )
+    instance_name: str | None = Field(
+        default=None,
+        description="Dynamics: the instance a new subscription is for (its friendly name)",
+    )
     reason: str | None = Field(default=None, description="Why this action, for the storefront")
 
 

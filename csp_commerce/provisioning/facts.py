@@ -206,6 +206,7 @@ def _subscription_fact(subscription: Subscription) -> SubscriptionFact | None:
         quantity=max(0, subscription.quantity),
         status=(subscription.status or "active").lower(),
         partner_id_on_record=subscription.partner_id or None,
+        instance_name=subscription.friendly_name,  # a Dynamics instance is named by it
     )
 
 

@@ -275,6 +275,7 @@ def plan_line(
         else default_term(offer, line.billing_cycle),
         subscription_id=target,
         partner_id_on_record=partner_of(order),
+        instance_name=line.instance_name if action is LineAction.NEW_SUBSCRIPTION else None,
         reason=reason,
     )
 

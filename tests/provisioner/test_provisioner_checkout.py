@@ -143,3 +143,44 @@ def test_the_checkout_judges_for_the_cloud_the_client_talks_to(tmp_path: Path) -
             settings=CheckoutSettings(cloud=Cloud.GLOBAL),
             provisioner=provisioner,
         )
+
+
+def test_dynamics_instances_are_named_and_recognised_in_later_orders(tmp_path: Path) -> None:
+    from csp_commerce import CheckoutSettings, DynamicsPolicy, Order
+    from csp_commerce.models import LineAction
+
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)
+    sales = offer(sandbox, "Dynamics 365 Sales Enterprise")
+    first = new_customer_order(9, OrderLine(offer=sales, quantity=5, instance_name="production"))
+    checkout.record_mca_acceptance(acceptance(first))
+    placed = checkout.place(first)
+    assert placed.outcome is not None
+    tenant = placed.outcome.customer_tenant_id
+    (customer,) = sandbox.world.customers.values()
+    (subscription,) = customer.subscriptions.values()
+    assert subscription["friendlyName"] == "production"
+
+    existing = first.customer.model_copy(update={"tenant_id": tenant})
+    again = Order(
+        id="order-9b",
+        customer=existing,
+        lines=(OrderLine(offer=sales, quantity=2, instance_name="Production"),),
+    )
+    from csp_commerce.provisioning.facts import gather_facts
+
+    assert checkout.provisioner is not None
+    facts = gather_facts(checkout.provisioner.client, again)
+    refused = checkout.validate(again, facts)
+    assert [p.code for p in refused.problems] == ["dynamics.instance_exists"]
+
+    adding = Checkout(
+        hooks=checkout.hooks,
+        settings=CheckoutSettings(dynamics_policy=DynamicsPolicy.ADD_LICENCES),
+        provisioner=checkout.provisioner,
+    )
+    plan = adding.validate(again, facts).plan
+    assert plan is not None
+    assert [(line.action, line.subscription_id) for line in plan.lines] == [
+        (LineAction.ADD_QUANTITY, subscription["id"])
+    ]

@@ -60,6 +60,7 @@ class CartLineItem(PCModel):
     quantity: int
     billing_cycle: str
     term_duration: str | None = None
+    friendly_name: str | None = None
     participants: list[Participant] | None = None
     provisioning_context: dict[str, Any] | None = None
     currency_code: str | None = None
