@@ -9,7 +9,7 @@ from pydantic import Field
 from csp_commerce.models._base import Model
 from csp_commerce.models.agreement import McaAcceptance
 from csp_commerce.models.customer import Qualification
-from csp_commerce.models.offer import BillingCycle
+from csp_commerce.models.offer import BillingCycle, TermDuration
 
 
 class VettingStatus(str, Enum):
@@ -39,6 +39,7 @@ class SubscriptionFact(Model):
     status: str = "active"
     partner_id_on_record: str | None = None
     instance_name: str | None = None
+    term_duration: TermDuration | None = None
 
     @property
     def is_live(self) -> bool:

@@ -30,6 +30,7 @@ from csp_commerce.models import (
     ResellerFacts,
     SubscriptionFact,
     TenantFacts,
+    TermDuration,
 )
 from csp_commerce.models.facts import VettingStatus
 from csp_commerce.provisioning.errors import (
@@ -207,7 +208,15 @@ def _subscription_fact(subscription: Subscription) -> SubscriptionFact | None:
         status=(subscription.status or "active").lower(),
         partner_id_on_record=subscription.partner_id or None,
         instance_name=subscription.friendly_name,  # a Dynamics instance is named by it
+        term_duration=_term(subscription.term_duration),
     )
+
+
+def _term(value: str | None) -> TermDuration | None:
+    try:
+        return TermDuration((value or "").upper())
+    except ValueError:
+        return None
 
 
 _QUALIFICATIONS = {q.value.lower(): q for q in Qualification}

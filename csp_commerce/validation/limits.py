@@ -65,6 +65,13 @@ BUSINESS_DUPLICATE_LINE = define(
     "This order has more than one {billing_cycle} line for {offer}; put all its seats on one "
     "line (Business plans allow one {billing_cycle} subscription per customer).",
 )
+BUSINESS_TERM_DIFFERS = define(
+    "business.term_differs",
+    None,
+    "The customer's {billing_cycle} subscription of {offer} ({subscription_id}) has the term "
+    "{subscription_term}, and seats added to it keep that term; order it with term "
+    "{subscription_term}, or change the subscription's term at renewal.",
+)
 BUSINESS_EXISTS = define(
     "business.subscription_exists",
     None,
@@ -449,6 +456,18 @@ def _check_business(
         problems.append(
             BUSINESS_OTHER_PARTNER(
                 field=field, partner_on_record=_on_record(twin.partner_id_on_record), **params
+            )
+        )
+    elif (
+        line.term_duration is not None
+        and twin.term_duration is not None
+        and line.term_duration is not twin.term_duration
+    ):
+        problems.append(
+            BUSINESS_TERM_DIFFERS(
+                field=f"lines.{index}.term_duration",
+                subscription_term=twin.term_duration.value,
+                **params,
             )
         )
     else:

@@ -274,3 +274,20 @@ def test_seats_are_never_added_to_a_suspended_subscription() -> None:
     )
     assert codes(merged) == ["subscription.suspended"]
     assert codes(named) == ["subscription.suspended"]
+
+
+def test_business_seats_merged_keep_the_subscriptions_term() -> None:
+    from csp_commerce import TermDuration
+
+    yearly = subscription("sub-m", BUSINESS, 10, term_duration=TermDuration.P1Y)
+    existing = facts(subscriptions=(yearly,))
+    other_term = checkout().validate(
+        order(line(BUSINESS, 5, term_duration=TermDuration.P1M)), existing
+    )
+    same_term = checkout().validate(
+        order(line(BUSINESS, 5, term_duration=TermDuration.P1Y)), existing
+    )
+    no_term = checkout().validate(order(line(BUSINESS, 5)), existing)
+    assert codes(other_term) == ["business.term_differs"]
+    assert plan_actions(same_term) == [(LineAction.ADD_QUANTITY, "sub-m")]
+    assert plan_actions(no_term) == [(LineAction.ADD_QUANTITY, "sub-m")]
