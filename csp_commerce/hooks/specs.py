@@ -162,7 +162,9 @@ def csp_tenant_created(order: Order, tenant: CreatedTenant) -> None:
 def csp_order_provisioned(order: Order, outcome: ProvisioningOutcome) -> None:
     """Every line of ``order`` is provisioned. Notification; every implementation is called.
 
-    Fires exactly once per order, after its last step is recorded, never once per attempt.
+    Fires once per order after its last step is recorded, never once per attempt; again from
+    ``resume()`` if a hook raised or the process died before the call was recorded (at least
+    once: be idempotent on ``order.id``).
     """
 
 
@@ -170,7 +172,8 @@ def csp_order_provisioned(order: Order, outcome: ProvisioningOutcome) -> None:
 def csp_order_failed(order: Order, outcome: ProvisioningOutcome) -> None:
     """Provisioning ``order`` failed for good; ``outcome.failure`` says why and what was undone.
 
-    Notification; fires exactly once per order, after compensation.
+    Notification; fires once per order, after compensation (at least once, as
+    ``csp_order_provisioned``).
     """
 
 
