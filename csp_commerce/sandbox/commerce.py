@@ -683,10 +683,12 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
     if status == "deleted" and not in_window:
         raise PCError(400, 900117, "You have passed your 7-day cancellation window.")
     if changing_quantity:
-        _check_quantity(ctx, customer, subscription, quantity, in_window)
+        _check_quantity(ctx, customer, subscription, quantity, now)
     auto_renew = body.get("autoRenewEnabled", subscription["autoRenewEnabled"])
     if not isinstance(auto_renew, bool):
         raise bad_request("autoRenewEnabled must be true or false.")
+    if changing_quantity:
+        _track_refundable(subscription, quantity - subscription["quantity"], now)
     subscription["quantity"] = quantity
     subscription["status"] = status
     subscription["autoRenewEnabled"] = auto_renew and status != "deleted"
@@ -696,14 +698,52 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
     return Reply(200, subscription)
 
 
+def _refundable(subscription: JSON, now: datetime) -> int:
+    """Seats that may still be taken back: each purchase or increase has its own window."""
+    details = subscription.get("refundableQuantity", {}).get("details", [])
+    return sum(
+        int(detail["quantity"])
+        for detail in details
+        if parse_timestamp(detail["allowedUntilDateTime"]) >= now
+    )
+
+
+def _track_refundable(subscription: JSON, change: int, now: datetime) -> None:
+    """Record a seat change: an increase opens its own refund window; a decrease uses up the
+    newest refundable seats first (Partner Center's behaviour is documented only loosely)."""
+    refundable = subscription.setdefault("refundableQuantity", {"details": []})
+    details: list[JSON] = [
+        detail
+        for detail in refundable.get("details", [])
+        if parse_timestamp(detail["allowedUntilDateTime"]) >= now
+    ]
+    if change > 0:
+        until = timestamp(now + CANCELLATION_WINDOW)
+        details.append({"quantity": change, "allowedUntilDateTime": until})
+    remaining = -change
+    for detail in reversed(details):
+        if remaining <= 0:
+            break
+        taken = min(int(detail["quantity"]), remaining)
+        detail["quantity"] = int(detail["quantity"]) - taken
+        remaining -= taken
+    refundable["details"] = [detail for detail in details if int(detail["quantity"]) > 0]
+    refundable["totalQuantity"] = sum(int(detail["quantity"]) for detail in refundable["details"])
+
+
 def _check_quantity(
-    ctx: Context, customer: CustomerState, subscription: JSON, quantity: int, in_window: bool
+    ctx: Context, customer: CustomerState, subscription: JSON, quantity: int, now: datetime
 ) -> None:
     item = ctx.catalog.get(subscription["offerId"])
     if item is None:  # pragma: no cover - subscriptions only come from the catalog
         raise bad_request("The subscription's offer is no longer in the catalog.")
-    if quantity < subscription["quantity"] and not in_window:
-        raise bad_request("Seats can only be reduced within the cancellation window.", code=800090)
+    removing = subscription["quantity"] - quantity
+    if removing > 0 and removing > _refundable(subscription, now):
+        raise bad_request(
+            "Seats can only be reduced within their refund window (7 days after each purchase "
+            "or increase).",
+            code=800090,
+        )
     if quantity < item.min_quantity:
         raise bad_request(f"Quantity must be at least {item.min_quantity}.", code=2002)
     if quantity > item.max_quantity:

@@ -376,3 +376,23 @@ def test_mpn_lookup_and_mpa_status(sandbox: Sandbox, user: httpx.Client) -> None
         "/v1/relationships", params={"relationship_type": "IsIndirectCloudSolutionProviderOf"}
     ).json()
     assert {r["mpnId"] for r in resellers["items"]} == {"5100001", "5100003"}
+
+
+def test_each_seat_increase_has_its_own_refund_window(
+    user: httpx.Client, basic: str, clock: FakeClock
+) -> None:
+    customer = ready_customer(user)
+    subscription_id = buy(user, customer, line(basic, 5)).json()["orders"][0]["lineItems"][0][
+        "subscriptionId"
+    ]
+    path = f"/v1/customers/{customer}/subscriptions/{subscription_id}"
+    clock.advance(8 * 86400)  # the purchase's 5 seats can no longer be taken back
+    more = user.patch(path, json={**user.get(path).json(), "quantity": 8})
+    assert more.status_code == 200
+    assert more.json()["refundableQuantity"]["totalQuantity"] == 3
+    clock.advance(86400)  # the 3 new seats are still inside their own window
+    fewer = user.patch(path, json={**user.get(path).json(), "quantity": 5})
+    assert fewer.status_code == 200
+    assert fewer.json()["refundableQuantity"]["totalQuantity"] == 0
+    too_few = user.patch(path, json={**user.get(path).json(), "quantity": 4})
+    assert (too_few.status_code, too_few.json()["code"]) == (400, 800090)
