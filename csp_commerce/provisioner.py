@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import uuid
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -54,7 +56,7 @@ from csp_commerce.store.ledger import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.provisioning.client import PartnerCenterClient
@@ -89,6 +91,8 @@ _UNKNOWN: tuple[type[Exception], ...] = (*UNKNOWN_OUTCOME_ERRORS, _OutcomeUnknow
 #: Partner Center's answer to changing a deleted subscription (compensation already done).
 _ALREADY_DELETED = 2011
 _FINISHED = (OrderStatus.PLACED, OrderStatus.FAILED)
+#: How long a saga waits for another order to finish with a subscription's seats.
+_SEAT_LOCK_WAIT = 30.0
 
 
 class _StepFailed(Exception):
@@ -485,22 +489,25 @@ class _Saga:
         if line.subscription_id is None:
             raise _StepFailed(_failure("no subscription to add seats to", line_id=line.line_id))
         key = f"qty:{line.line_id}"
-        recorded = self.ledger.get_step(self.order.id, key)
-        if recorded is None:
-            # The intent is absolute before anything is sent: "exactly N seats" can be read
-            # back and resent; "N more seats" cannot.
-            current = self.client.subscriptions.get(tenant_id, line.subscription_id).quantity
-            intent = {
-                "subscription_id": line.subscription_id,
-                "original": current,
-                "target": current + line.quantity,
-            }
-        else:
-            intent = recorded.intent
-        step = self._begin(key, "set_quantity", intent)
-        if step.status is not StepStatus.DONE:
-            target = int(step.intent["target"])
-            self._send(step, lambda: self._set_quantity(tenant_id, line, target, step))
+        # Read, target and PATCH under the subscription's lock, so that two orders adding
+        # seats to it at once cannot both compute their target from the same count.
+        with self._seats_of(line.subscription_id):
+            recorded = self.ledger.get_step(self.order.id, key)
+            if recorded is None:
+                # The intent is absolute before anything is sent: "exactly N seats" can be
+                # read back and resent; "N more seats" cannot.
+                current = self.client.subscriptions.get(tenant_id, line.subscription_id).quantity
+                intent = {
+                    "subscription_id": line.subscription_id,
+                    "original": current,
+                    "target": current + line.quantity,
+                }
+            else:
+                intent = recorded.intent
+            step = self._begin(key, "set_quantity", intent)
+            if step.status is not StepStatus.DONE:
+                target = int(step.intent["target"])
+                self._send(step, lambda: self._set_quantity(tenant_id, line, target, step))
         return LineOutcome(
             line_id=line.line_id,
             action=line.action,
@@ -508,6 +515,21 @@ class _Saga:
             quantity=line.quantity,
             partner_id_on_record=line.partner_id_on_record,
         )
+
+    @contextmanager
+    def _seats_of(self, subscription_id: str) -> Iterator[None]:
+        """Hold the subscription's seat lock in the ledger (waiting a while for another order
+        to finish with it; after that, resume later)."""
+        name = f"seats:{subscription_id}"
+        deadline = time.monotonic() + _SEAT_LOCK_WAIT
+        while not self.ledger.lock(name, self.owner, self.lease_seconds):
+            if time.monotonic() > deadline:
+                raise _OutcomeUnknown(f"subscription {subscription_id} is busy with another order")
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            self.ledger.unlock(name, self.owner)
 
     def _set_quantity(
         self, tenant_id: str, line: LinePlan, target: int, step: Step
@@ -572,9 +594,10 @@ class _Saga:
             # Take back only this line's seats: another order may have added its own since.
             subscription_id = str(step.intent["subscription_id"])
             added = int(step.intent["target"]) - int(step.intent["original"])
-            current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
-            quantity = max(current - added, 1)
-            self.client.subscriptions.change_quantity(tenant_id, subscription_id, quantity)
+            with self._seats_of(subscription_id):
+                current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
+                quantity = max(current - added, 1)
+                self.client.subscriptions.change_quantity(tenant_id, subscription_id, quantity)
             return LineOutcome(
                 line_id=line_id,
                 action=LineAction.ADD_QUANTITY,

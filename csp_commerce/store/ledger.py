@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS steps (
     updated_at   REAL NOT NULL,
     PRIMARY KEY (order_id, key)
 );
+CREATE TABLE IF NOT EXISTS locks (
+    name   TEXT PRIMARY KEY,
+    owner  TEXT NOT NULL,
+    until  REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders(status);
 CREATE INDEX IF NOT EXISTS steps_by_kind ON steps(kind, status);
 """
@@ -294,6 +299,26 @@ class Ledger:
             " lease_until = 0 WHERE order_id = ? AND (lease_owner IS NULL OR lease_owner = ?)",
             (status.value, _dump(outcome), self._clock(), order_id, owner),
         )
+
+    # -- locks -----------------------------------------------------------------------------
+
+    def lock(self, name: str, owner: str, seconds: float = 60.0) -> bool:
+        """Take the named lock (e.g. one subscription's seats) for ``seconds``; False while
+        another live owner holds it. Taking a lock one already holds extends it."""
+        now = self._clock()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO locks (name, owner, until) VALUES (?, ?, 0)", (name, owner)
+            )
+            taken = db.execute(
+                "UPDATE locks SET owner = ?, until = ? WHERE name = ? AND (owner = ? OR until < ?)",
+                (owner, now + seconds, name, owner, now),
+            ).rowcount
+        return bool(taken)
+
+    def unlock(self, name: str, owner: str) -> None:
+        """Give the named lock back (nothing happens if ``owner`` does not hold it)."""
+        self._db.execute("DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner))
 
     # -- steps -----------------------------------------------------------------------------
 

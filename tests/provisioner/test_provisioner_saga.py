@@ -491,3 +491,45 @@ def test_the_new_tenants_admin_password_is_handed_to_the_host_once_and_never_kep
     assert password not in caplog.text
     for stored in (path, path.with_name(path.name + "-wal")):
         assert not stored.exists() or password.encode() not in stored.read_bytes()
+
+
+def test_two_orders_adding_seats_to_one_subscription_at_once_both_count(
+    checkout: Checkout, tmp_path: Path
+) -> None:
+    import threading
+
+    sandbox = Sandbox(seed=3, faults=FaultPlan(seed=3, latency_seconds=0.02))
+    e3 = offer(sandbox, E3)
+    first_order = new_customer_order(18, OrderLine(offer=e3, quantity=3))
+    path = tmp_path / "ledger.sqlite3"
+    first = provisioner(sandbox, checkout, path).place(
+        first_order, plan_for(checkout, first_order), mca=acceptance(first_order)
+    )
+    tenant, subscription_id = first.customer_tenant_id, first.lines[0].subscription_id
+
+    def more_seats(n: int, seats: int) -> tuple[Order, Any]:
+        order = new_customer_order(n, OrderLine(id=f"more-{n}", offer=e3, quantity=seats))
+        plan = plan_for(checkout, order)
+        changes = {"action": LineAction.ADD_QUANTITY, "subscription_id": subscription_id}
+        return order, plan.model_copy(
+            update={
+                "tenant": plan.tenant.model_copy(
+                    update={"action": TenantAction.USE_EXISTING, "tenant_id": tenant}
+                ),
+                "lines": (plan.lines[0].model_copy(update=changes),),
+            }
+        )
+
+    jobs = [more_seats(19, 4), more_seats(20, 2)]
+    workers = [provisioner(sandbox, checkout, path) for _ in jobs]  # two owners, one ledger
+    threads = [
+        threading.Thread(target=worker.place, args=job)
+        for worker, job in zip(workers, jobs, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    (sub,) = subscriptions(sandbox)
+    assert sub["quantity"] == 3 + 4 + 2

@@ -159,3 +159,17 @@ def test_each_step_extends_the_lease(tmp_path: Path) -> None:
     ledger.begin_step("o1", "a", "cart", {}, owner="worker-a", lease_seconds=60)
     now[0] += 50  # 100 s after the start, but 50 s after the last step
     assert not ledger.start_order("o1", "worker-b", seconds=60)
+
+
+def test_a_named_lock_has_one_owner_until_it_is_given_back_or_expires(tmp_path: Path) -> None:
+    now = [1000.0]
+    ledger = Ledger(tmp_path / "l.sqlite3", clock=lambda: now[0])
+    assert ledger.lock("seats:s1", "a", seconds=30)
+    assert ledger.lock("seats:s1", "a", seconds=30)  # taking it again extends it
+    assert not ledger.lock("seats:s1", "b", seconds=30)
+    ledger.unlock("seats:s1", "b")  # not b's to give back
+    assert not ledger.lock("seats:s1", "b", seconds=30)
+    ledger.unlock("seats:s1", "a")
+    assert ledger.lock("seats:s1", "b", seconds=30)
+    now[0] += 31
+    assert ledger.lock("seats:s1", "a", seconds=30)  # b's expired
