@@ -56,7 +56,7 @@ from csp_commerce.store.ledger import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.provisioning.client import PartnerCenterClient
@@ -223,7 +223,9 @@ class Provisioner:
             tenant_id = saga.tenant()
             if mca is not None and client.endpoints.supports_mca:
                 saga.confirm_mca(tenant_id, mca)
-            lines = [saga.line(tenant_id, line) for line in plan.lines]
+            lines: list[LineOutcome] = []
+            for line in plan.lines:
+                lines.append(saga.line(tenant_id, line, lines))
         except _StepFailed as failed:
             self.ledger.start_compensating(order.id, _json(failed.detail))
             return saga.compensate(failed.detail)
@@ -387,10 +389,20 @@ class _Saga:
 
     # -- lines ----------------------------------------------------------------------------
 
-    def line(self, tenant_id: str, line: LinePlan) -> LineOutcome:
-        """Provision one line: a new subscription through a cart, or more seats on one."""
+    def line(
+        self, tenant_id: str, line: LinePlan, earlier: Sequence[LineOutcome] = ()
+    ) -> LineOutcome:
+        """Provision one line: a new subscription through a cart, or more seats on one. An
+        add-on for an earlier line of the order goes on the subscription that line got."""
         if line.action is LineAction.ADD_QUANTITY:
             return self._add_quantity(tenant_id, line)
+        if line.action is LineAction.ADD_ON and line.parent_line_id is not None:
+            parent = next((done for done in earlier if done.line_id == line.parent_line_id), None)
+            if parent is None or parent.subscription_id is None:
+                raise _OutcomeUnknown(
+                    f"the subscription of line {line.parent_line_id} is not known yet"
+                )
+            line = line.model_copy(update={"subscription_id": parent.subscription_id})
         return self._purchase(tenant_id, line)
 
     def _purchase(self, tenant_id: str, line: LinePlan) -> LineOutcome:

@@ -33,7 +33,14 @@ class OrderLine(Model):
     quantity: int = Field(ge=1, le=1_000_000)
     billing_cycle: BillingCycle = BillingCycle.MONTHLY
     term_duration: TermDuration | None = None
-    parent_subscription_id: str | None = Field(default=None, max_length=64)
+    parent_subscription_id: str | None = Field(
+        default=None, max_length=64, description="Add-ons: the existing subscription it goes on"
+    )
+    parent_line_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Add-ons: the line of this order whose subscription it goes on",
+    )
     instance_name: str | None = Field(
         default=None, max_length=200, description="Dynamics: the instance this line is for"
     )

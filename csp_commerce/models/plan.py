@@ -34,6 +34,9 @@ class LinePlan(Model):
     partner_id_on_record: str | None = Field(
         default=None, description="The ordering reseller's partner id (indirect orders only)"
     )
+    parent_line_id: str | None = Field(
+        default=None, description="ADD_ON: the earlier line whose new subscription it goes on"
+    )
     instance_name: str | None = Field(
         default=None,
         description="Dynamics: the instance a new subscription is for (its friendly name)",

@@ -114,7 +114,14 @@ DYNAMICS_AMBIGUOUS = define(
 ADDON_PARENT_MISSING = define(
     "addon.parent_missing",
     None,
-    "{offer} is an add-on: name the subscription it is added to (parent_subscription_id).",
+    "{offer} is an add-on: name the subscription it is added to (parent_subscription_id), or "
+    "the earlier line of this order that buys it (parent_line_id).",
+)
+ADDON_PARENT_LINE_INVALID = define(
+    "addon.parent_line_invalid",
+    None,
+    "{offer} is an add-on for line {parent_line}, which is not an earlier line of this order "
+    "buying one of: {allowed}.",
 )
 ADDON_PARENT_NOT_FOUND = define(
     "addon.parent_not_found",
@@ -194,7 +201,7 @@ def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) 
         else:
             _check_quantity(problems, line, index)
             if is_addon(offer):
-                _check_parent(problems, line, index, by_id)
+                _check_parent(problems, line, index, by_id, order.lines[:index])
             if offer.family is OfferFamily.BUSINESS:
                 key = (offer.product_id, line.billing_cycle.value)
                 if key in business_lines:
@@ -283,6 +290,7 @@ def plan_line(
         subscription_id=target,
         partner_id_on_record=partner_of(order),
         instance_name=line.instance_name if action is LineAction.NEW_SUBSCRIPTION else None,
+        parent_line_id=line.parent_line_id if action is LineAction.ADD_ON else None,
         reason=reason,
     )
 
@@ -397,9 +405,30 @@ def _check_target(
 
 
 def _check_parent(
-    problems: list[Problem], line: OrderLine, index: int, by_id: dict[str, SubscriptionFact]
+    problems: list[Problem],
+    line: OrderLine,
+    index: int,
+    by_id: dict[str, SubscriptionFact],
+    earlier: Sequence[OrderLine],
 ) -> None:
     offer = line.offer
+    if line.parent_line_id is not None:
+        parent_line = next((other for other in earlier if other.id == line.parent_line_id), None)
+        allowed = offer.parent_product_ids
+        if (
+            parent_line is None
+            or is_addon(parent_line.offer)
+            or (allowed and parent_line.offer.product_id not in allowed)
+        ):
+            problems.append(
+                ADDON_PARENT_LINE_INVALID(
+                    field=f"lines.{index}.parent_line_id",
+                    offer=offer.name,
+                    parent_line=line.parent_line_id,
+                    allowed=sorted(allowed) or ["a base offer"],
+                )
+            )
+        return
     field = f"lines.{index}.parent_subscription_id"
     parent_id = line.parent_subscription_id
     if parent_id is None:

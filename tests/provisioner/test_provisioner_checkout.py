@@ -184,3 +184,43 @@ def test_dynamics_instances_are_named_and_recognised_in_later_orders(tmp_path: P
     assert [(line.action, line.subscription_id) for line in plan.lines] == [
         (LineAction.ADD_QUANTITY, subscription["id"])
     ]
+
+
+def test_an_add_on_goes_on_the_subscription_an_earlier_line_of_the_order_buys(
+    tmp_path: Path,
+) -> None:
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)
+    base = OrderLine(id="base", offer=offer(sandbox, "Office 365 E3"), quantity=5)
+    phone = OrderLine(
+        id="phone",
+        offer=offer(sandbox, "Microsoft Teams Phone Standard"),
+        quantity=2,
+        parent_line_id="base",
+    )
+    order = new_customer_order(10, base, phone)
+    checkout.record_mca_acceptance(acceptance(order))
+
+    result = checkout.place(order)
+
+    assert result.problems == ()
+    assert result.outcome is not None
+    assert result.outcome.status is OutcomeStatus.PLACED
+    by_line = {line.line_id: line.subscription_id for line in result.outcome.lines}
+    (customer,) = sandbox.world.customers.values()
+    assert customer.subscriptions[by_line["phone"]]["parentSubscriptionId"] == by_line["base"]
+
+
+def test_an_add_on_for_a_later_or_unknown_line_is_a_problem() -> None:
+    sandbox = Sandbox(seed=5)
+    phone = OrderLine(
+        id="phone",
+        offer=offer(sandbox, "Microsoft Teams Phone Standard"),
+        quantity=2,
+        parent_line_id="base",
+    )
+    base = OrderLine(id="base", offer=offer(sandbox, "Office 365 E3"), quantity=5)
+    result = Checkout(hooks=HookManager(entry_points=False)).validate(
+        new_customer_order(11, phone, base)
+    )
+    assert "addon.parent_line_invalid" in [problem.code for problem in result.problems]

@@ -396,11 +396,13 @@ def test_undoing_more_seats_takes_back_only_this_lines_seats(
     )
     real_line = _Saga.line
 
-    def line_with_a_neighbour(self: _Saga, tenant_id: str, line: LinePlan) -> Any:
+    def line_with_a_neighbour(
+        self: _Saga, tenant_id: str, line: LinePlan, earlier: Any = ()
+    ) -> Any:
         if line.line_id == "edu":  # another order adds 2 seats while this one runs
             current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
             self.client.subscriptions.change_quantity(tenant_id, subscription_id, current + 2)
-        return real_line(self, tenant_id, line)
+        return real_line(self, tenant_id, line, earlier)
 
     monkeypatch.setattr(_Saga, "line", line_with_a_neighbour)
     outcome = placing.place(order, plan)
