@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="csp-commerce",
         description="Checkout rules, Partner Center provisioning and a sandbox for CSP partners.",
     )
+    from csp_commerce import __version__
+
+    parser.add_argument("--version", action="version", version=f"csp-commerce {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
