@@ -3,35 +3,46 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency, get_decimal_symbol
 from hypothesis import given
 from hypothesis import strategies as st
 
 from csp_commerce.pricing import currency_precision, format_money, round_money
 
-NBSP = "\u00a0"
-NNBSP = "\u202f"
-
 
 @pytest.mark.parametrize(
-    ("locale", "currency", "expected"),
+    ("locale", "currency", "digits"),
     [
-        ("de_DE", "EUR", f"1.234.567,89{NBSP}€"),
-        ("fr_FR", "EUR", f"1{NNBSP}234{NNBSP}567,89{NBSP}€"),
-        ("en_IN", "INR", "₹12,34,567.89"),
-        ("de_CH", "CHF", f"CHF{NBSP}1’234’567.89"),
-        ("ja_JP", "JPY", "￥1,234,568"),
-        ("de-DE", "EUR", f"1.234.567,89{NBSP}€"),
+        ("de_DE", "EUR", "123456789"),
+        ("fr_FR", "EUR", "123456789"),
+        ("en_IN", "INR", "123456789"),
+        ("de_CH", "CHF", "123456789"),
+        ("ja_JP", "JPY", "1234568"),
+        ("de-DE", "EUR", "123456789"),
     ],
 )
 def test_babel_output_is_kept_code_point_for_code_point(
-    locale: str, currency: str, expected: str
+    locale: str, currency: str, digits: str
 ) -> None:
-    assert format_money(Decimal("1234567.885"), currency, locale) == expected
+    # The oracle is babel itself on the rounded amount: its CLDR data (separators, symbols,
+    # grouping) changes between releases, and we must pass it through untouched, whatever it is.
+    amount = Decimal("1234567.885")
+    shown = format_money(amount, currency, locale)
+    oracle = format_currency(
+        round_money(amount, currency), currency, locale=locale.replace("-", "_")
+    )
+    assert shown == oracle
+    # What is ours: the amount is rounded half up to the currency's precision before babel sees it.
+    assert "".join(ch for ch in shown if ch.isdigit()) == digits
+    decimal_symbol = get_decimal_symbol(locale.replace("-", "_"))
+    assert (decimal_symbol in shown) == (currency_precision(currency) > 0)
 
 
 def test_formatting_rounds_half_up_not_half_even() -> None:
     # babel alone would round 0.125 to 0.12 (banker's rounding).
-    assert format_money(Decimal("0.125"), "EUR", "en_US") == "€0.13"
+    shown = format_money(Decimal("0.125"), "EUR", "en_US")
+    assert shown == format_currency(Decimal("0.13"), "EUR", locale="en_US")
+    assert "0.13" in shown
 
 
 @pytest.mark.parametrize(
