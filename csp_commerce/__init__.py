@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
 from csp_commerce.checkout import Checkout
-from csp_commerce.clouds import Cloud
 from csp_commerce.errors import ConfigurationError, CSPCommerceError, InputError, PluginError
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
@@ -50,8 +49,9 @@ from csp_commerce.models import (
     TenantResolution,
     TermDuration,
 )
-from csp_commerce.problems import render_problem
-from csp_commerce.settings import CheckoutSettings, DuplicatePolicy, DynamicsPolicy
+from csp_commerce.models.catalogue import render_problem
+from csp_commerce.models.clouds import Cloud
+from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, DynamicsPolicy
 
 if TYPE_CHECKING:
     from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient

@@ -8,6 +8,9 @@ from collections.abc import Callable
 import pycountry
 import pytest
 
+#: The Partner Center client fakes and fixtures (tests/pc_fakes.py), for every test folder.
+pytest_plugins = ["pc_fakes"]
+
 
 def _pycountry_state_name(country: str, state: str, language: str) -> str:
     subdivision = pycountry.subdivisions.get(code=f"{country}-{state}")  # type: ignore[no-untyped-call]

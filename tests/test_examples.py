@@ -34,7 +34,7 @@ from csp_commerce import (
     TenantFacts,
 )
 from csp_commerce.hooks.manager import BLOCK_ENV
-from csp_commerce.problems import CATALOGUE
+from csp_commerce.models.catalogue import CATALOGUE
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PLUGIN = EXAMPLES / "csp-commerce-example-plugin"

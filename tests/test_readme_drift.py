@@ -9,7 +9,7 @@ from pathlib import Path
 
 import csp_commerce
 from csp_commerce.cli import build_parser
-from csp_commerce.problems import CATALOGUE
+from csp_commerce.models.catalogue import CATALOGUE
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 #: Modules that add sub-commands: each has ``register(subparsers)``, which sets ``func``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "csp_commerce.cli.address",
+    "csp_commerce.cli.validate_address",
     "csp_commerce.cli.hooks",
     "csp_commerce.cli.sandbox",
     "csp_commerce.cli.demo",

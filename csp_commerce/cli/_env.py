@@ -26,15 +26,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.clouds import Cloud
 from csp_commerce.errors import ConfigurationError
+from csp_commerce.models.clouds import Cloud
 
 if TYPE_CHECKING:
     import argparse
     from types import TracebackType
 
+    from csp_commerce.fulfilment.order_saga import Provisioner
     from csp_commerce.hooks.manager import HookManager
-    from csp_commerce.provisioner import Provisioner
     from csp_commerce.provisioning import PartnerCenterClient
     from csp_commerce.sandbox import Sandbox
     from csp_commerce.store.ledger import Ledger
@@ -163,7 +163,7 @@ class Environment:
 
     def provisioner(self, hooks: HookManager) -> Provisioner:
         """A provisioner on this environment's client and ledger, telling ``hooks``."""
-        from csp_commerce.provisioner import Provisioner
+        from csp_commerce.fulfilment.order_saga import Provisioner
 
         return Provisioner(self.client, self.ledger, hooks)
 

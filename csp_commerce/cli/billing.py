@@ -1,7 +1,7 @@
 """``csp-commerce billing``: billing reports of what was sold, and invoice reconciliation.
 
 Sales come from Partner Center's subscriptions priced with a price list (the mapping is in
-:mod:`csp_commerce.operations.billing`); customer references from the ledger's placed orders.
+:mod:`csp_commerce.operations.sales`); customer references from the ledger's placed orders.
 ``billing reconcile`` exits 1 when the invoice and the sales differ.
 """
 
@@ -23,7 +23,7 @@ from csp_commerce.errors import ConfigurationError, InputError
 if TYPE_CHECKING:
     import argparse
 
-    from csp_commerce.operations.billing import SalesCollection
+    from csp_commerce.operations.sales import SalesCollection
 
 
 def _date(text: str) -> dt.date:
@@ -92,8 +92,8 @@ def _unpriced(sales: SalesCollection) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """``billing report``."""
-    from csp_commerce.billing import BillingCycleCalendar, render
-    from csp_commerce.operations.billing import billing_report, customer_references
+    from csp_commerce.money import BillingCycleCalendar, render
+    from csp_commerce.operations.sales import billing_report, customer_references
 
     price_list = load_price_list(args.price_list)
     try:
@@ -117,8 +117,8 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_reconcile(args: argparse.Namespace) -> int:
     """``billing reconcile --invoice ID``."""
-    from csp_commerce.billing import render
-    from csp_commerce.operations.billing import customer_references, reconcile_invoice
+    from csp_commerce.money import render
+    from csp_commerce.operations.sales import customer_references, reconcile_invoice
 
     price_list = load_price_list(args.price_list)
     with _env.Environment.from_args(args) as env:

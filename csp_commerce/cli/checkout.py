@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from csp_commerce.checkout import Checkout
+    from csp_commerce.checkout.order_file import Offers
     from csp_commerce.cli._env import Environment
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.models import CheckoutFacts, CheckoutResult, Order
-    from csp_commerce.orderfile import Offers
     from csp_commerce.provisioning import PartnerCenterClient
     from csp_commerce.store.ledger import OrderRecord
 
@@ -64,7 +64,7 @@ def facts_for(client: PartnerCenterClient, checkout: Checkout, order: Order) -> 
     recorded at the storefront (the evidence log's latest) counts, and provisioning confirms
     it to Partner Center once the tenant exists.
     """
-    from csp_commerce.provisioning import gather_facts
+    from csp_commerce.checkout.gather_facts import gather_facts
 
     facts = gather_facts(client, order)
     if not facts.mca.accepted and checkout.mca_log is not None:
@@ -77,12 +77,12 @@ def facts_for(client: PartnerCenterClient, checkout: Checkout, order: Order) -> 
 def offers_for(env: Environment, catalog: str | Path | None) -> Offers:
     """The offers order lines may name: ``catalog``'s, the sandbox's, or (with ``--live``)
     Partner Center's catalog for the customer's country."""
-    from csp_commerce.orderfile import load_catalog
+    from csp_commerce.checkout.order_file import load_catalog
 
     if catalog is not None:
         return load_catalog(catalog)
     if env.live:
-        from csp_commerce.provisioning.catalog import offers_from_catalog
+        from csp_commerce.checkout.catalog_offers import offers_from_catalog
 
         return lambda country: offers_from_catalog(env.client, country)
     return env.sandbox.catalog.offers()
@@ -90,7 +90,7 @@ def offers_for(env: Environment, catalog: str | Path | None) -> Offers:
 
 def run(args: argparse.Namespace) -> int:
     """Read, judge and (unless ``--dry-run``) place the order file."""
-    from csp_commerce.orderfile import load_order
+    from csp_commerce.checkout.order_file import load_order
 
     with _env.Environment.from_args(args) as env:
         order = load_order(args.order_file, offers_for(env, args.catalog))

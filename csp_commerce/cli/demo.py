@@ -269,8 +269,9 @@ class Demo:
         """Many orders through throttling and faults: each placed exactly once."""
         from rich.progress import Progress
 
+        from csp_commerce.errors import ProvisioningInterrupted
+        from csp_commerce.fulfilment.order_saga import Provisioner
         from csp_commerce.models import BillingCycle
-        from csp_commerce.provisioner import Provisioner, ProvisioningInterrupted
         from csp_commerce.provisioning import RetryPolicy
         from csp_commerce.sandbox import Fault, FaultPlan
 
@@ -387,7 +388,7 @@ class Demo:
     def record_mca(self, customer: Customer, *, quiet: bool = False) -> None:
         """The customer accepts the MCA at the storefront: into the evidence log."""
         from csp_commerce.models import AcceptanceSource, McaAcceptance
-        from csp_commerce.sandbox.customers import MCA_TEMPLATE_ID
+        from csp_commerce.sandbox.customer_routes import MCA_TEMPLATE_ID
 
         assert customer.contact is not None
         problems = self.checkout.record_mca_acceptance(

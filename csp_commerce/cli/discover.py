@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from csp_commerce.cli import EXIT_INVALID, EXIT_OK
 from csp_commerce.cli._env import Environment, add_arguments
 from csp_commerce.cli.partners import open_store
-from csp_commerce.discovery.pacing import DEFAULT_REQUESTS_PER_MINUTE
 from csp_commerce.errors import ConfigurationError
+from csp_commerce.provisioning.pacing import DEFAULT_REQUESTS_PER_MINUTE
 
 if TYPE_CHECKING:
-    from csp_commerce.discovery.store import DiscoveryStore
     from csp_commerce.models.discovery import DiscoveryRun
+    from csp_commerce.store.discovery_store import DiscoveryStore
 
 SANDBOX_PARTNER = "sandbox"
 _RUN_COLUMNS = ("run", "partner", "state", "started", "finished", "customers", "handed", "error")
@@ -93,8 +93,8 @@ def positive_int(text: str) -> int:
 def _discovery(
     args: argparse.Namespace, env: Environment, store: DiscoveryStore, partner: str | None
 ) -> Any:
-    from csp_commerce.discovery import Discovery
     from csp_commerce.hooks.manager import HookManager
+    from csp_commerce.operations import Discovery
 
     assert partner is not None
     options: dict[str, Any] = {
@@ -113,8 +113,8 @@ def _discovery(
             transport=env.sandbox.transport(),
             **options,
         )
-    from csp_commerce.clouds import Cloud
-    from csp_commerce.onboarding import credential_for
+    from csp_commerce.models.clouds import Cloud
+    from csp_commerce.operations.onboarding import credential_for
 
     account = store.partner(partner)
     if account is None:

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import EXIT_INVALID, EXIT_OK
 from csp_commerce.cli._env import Environment, add_arguments
-from csp_commerce.clouds import Cloud
 from csp_commerce.errors import ConfigurationError
+from csp_commerce.models.clouds import Cloud
 
 if TYPE_CHECKING:
     import argparse
 
-    from csp_commerce.discovery.store import DiscoveryStore
+    from csp_commerce.store.discovery_store import DiscoveryStore
 
 DISCOVERY_DB = "discovery.sqlite3"
 SANDBOX_REFRESH_TOKEN = "sandbox-refresh-token"
@@ -65,13 +65,13 @@ def register(subparsers: Any) -> None:
 
 def open_store(env: Environment) -> DiscoveryStore:
     """The discovery store (partner accounts, runs, fingerprints) in the data directory."""
-    from csp_commerce.discovery.store import DiscoveryStore
+    from csp_commerce.store.discovery_store import DiscoveryStore
 
     return DiscoveryStore(env.home / DISCOVERY_DB)
 
 
 def _add(args: argparse.Namespace) -> int:
-    from csp_commerce.onboarding import (
+    from csp_commerce.operations.onboarding import (
         AuthCodeConsent,
         ConsentFlow,
         DeviceCodeConsent,

@@ -17,17 +17,17 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable, Sequence
 
+    from csp_commerce.models.price import PriceList
     from csp_commerce.models.problem import Problem
-    from csp_commerce.pricing.models import PriceList
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def load_price_list(path: str | Path) -> PriceList:
-    """Read a price list file (the JSON of :class:`~csp_commerce.pricing.PriceList`)."""
+    """Read a price list file (the JSON of :class:`~csp_commerce.money.PriceList`)."""
     from pydantic import ValidationError
 
-    from csp_commerce.pricing.models import PriceList
+    from csp_commerce.models.price import PriceList
 
     try:
         text = Path(path).read_text("utf-8")
@@ -105,7 +105,7 @@ def register(subparsers: Any) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the price list's entries: offer, cycle, term, customer, cost, list price, margin."""
-    from csp_commerce.pricing.money import format_money
+    from csp_commerce.money.currency import format_money
 
     price_list = load_price_list(args.price_list)
     entries = [

@@ -65,7 +65,7 @@ def register(subparsers: Any) -> None:
 def run_seed(args: argparse.Namespace) -> int:
     """Seed the embedded sandbox's world and keep it for the next commands."""
     from csp_commerce.cli._env import Environment
-    from csp_commerce.discovery.demo import seed_sandbox
+    from csp_commerce.sandbox.seed_discovery import seed_sandbox
 
     if not 0 < args.customers <= 100_000 or not 0 <= args.subscriptions <= 100:
         raise ConfigurationError("--customers must be 1-100000 and --subscriptions 0-100")

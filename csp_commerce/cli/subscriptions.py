@@ -22,12 +22,12 @@ from csp_commerce.cli.prices import (
 if TYPE_CHECKING:
     import argparse
 
-    from csp_commerce.operations.subscriptions import (
+    from csp_commerce.operations.subscription_manager import (
         AddonPurchase,
         SubscriptionChange,
         SubscriptionManager,
     )
-    from csp_commerce.provisioning.models import Subscription
+    from csp_commerce.provisioning.wire import Subscription
 
 
 def register(subparsers: Any) -> None:
@@ -97,7 +97,7 @@ def register(subparsers: Any) -> None:
 
 
 def _manager(env: _env.Environment, args: argparse.Namespace) -> SubscriptionManager:
-    from csp_commerce.operations.subscriptions import SubscriptionManager
+    from csp_commerce.operations.subscription_manager import SubscriptionManager
 
     return SubscriptionManager(env.client, env.ledger, actor=getattr(args, "actor", None))
 
@@ -145,8 +145,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """``subscriptions show``."""
-    from csp_commerce.operations.subscriptions import SUBSCRIPTION_NOT_FOUND
-    from csp_commerce.provisioning.errors import NotFoundError
+    from csp_commerce.errors import NotFoundError
+    from csp_commerce.operations.subscription_manager import SUBSCRIPTION_NOT_FOUND
 
     with _env.Environment.from_args(args) as env:
         try:
@@ -161,7 +161,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _print_subscription(subscription: Subscription) -> None:
-    from csp_commerce.operations.subscriptions import cancellation_deadline
+    from csp_commerce.operations.subscription_manager import cancellation_deadline
 
     deadline = cancellation_deadline(subscription)
     (row,) = _rows([subscription])

@@ -52,7 +52,7 @@ def run_invite_url(args: argparse.Namespace) -> int:
 
 def _relationship(env: Environment, tenant_id: str) -> str:
     """The tenant's relationship to the partner; "none" when Partner Center will not show it."""
-    from csp_commerce.provisioning.errors import NotFoundError, PermissionDeniedError
+    from csp_commerce.errors import NotFoundError, PermissionDeniedError
 
     try:
         customer = env.client.customers.get(tenant_id)

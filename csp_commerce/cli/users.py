@@ -25,8 +25,8 @@ from csp_commerce.errors import InputError
 if TYPE_CHECKING:
     import argparse
 
-    from csp_commerce.operations.users import LicenceChange, UserManager
-    from csp_commerce.provisioning.models import SubscribedSku
+    from csp_commerce.operations.user_manager import LicenceChange, UserManager
+    from csp_commerce.provisioning.wire import SubscribedSku
 
 
 def register(subparsers: Any) -> None:
@@ -81,7 +81,9 @@ def register(subparsers: Any) -> None:
         sub.set_defaults(func=run_licence_change)
 
     importing = action("import", "create the users of a CSV file and assign their licences")
-    importing.add_argument("file", metavar="FILE", help="CSV (see csp_commerce.users_csv)")
+    importing.add_argument(
+        "file", metavar="FILE", help="CSV (see csp_commerce.validation.users_csv)"
+    )
     importing.set_defaults(func=run_import)
 
     export = action("export", "write the customer's users (and licences) as CSV")
@@ -100,7 +102,7 @@ def register(subparsers: Any) -> None:
 
 
 def _manager(env: _env.Environment) -> UserManager:
-    from csp_commerce.operations.users import UserManager
+    from csp_commerce.operations.user_manager import UserManager
 
     return UserManager(env.client)
 
@@ -133,7 +135,7 @@ def run_create(args: argparse.Namespace) -> int:
     """``users create``: prints a generated password once."""
     from pydantic import ValidationError
 
-    from csp_commerce.users_csv import NewUser
+    from csp_commerce.validation.users_csv import NewUser
 
     try:
         new_user = NewUser(

@@ -38,22 +38,22 @@ if TYPE_CHECKING:
         DiscoveredInvoice,
         DiscoveredSubscription,
     )
-    from csp_commerce.pricing.models import LinePrice
-    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.models.price import LinePrice
+    from csp_commerce.models.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
 
 AnswerT = TypeVar("AnswerT")
 
 #: Our built-in plugins, registered (unless blocked) as ordinary plugins under these names.
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "csp_commerce.hooks.builtin.address",
-    "csp_commerce.hooks.builtin.eligibility",
-    "csp_commerce.hooks.builtin.limits",
-    "csp_commerce.hooks.builtin.billing",
-    "csp_commerce.hooks.builtin.mca",
-    "csp_commerce.hooks.builtin.reseller",
-    "csp_commerce.hooks.builtin.tenancy",
-    "csp_commerce.hooks.builtin.approval",
+    "csp_commerce.hooks.builtin.address_hooks",
+    "csp_commerce.hooks.builtin.eligibility_hooks",
+    "csp_commerce.hooks.builtin.limits_hooks",
+    "csp_commerce.hooks.builtin.billing_options_hooks",
+    "csp_commerce.hooks.builtin.mca_hooks",
+    "csp_commerce.hooks.builtin.reseller_hooks",
+    "csp_commerce.hooks.builtin.tenancy_hooks",
+    "csp_commerce.hooks.builtin.approval_hooks",
 )
 
 #: Comma-separated plugin names (entry-point names or built-in module names) not to load.
@@ -245,7 +245,7 @@ class HookManager:
 
     def price_line(self, line: OrderLine, order: Order) -> LinePrice | None:
         """``csp_price_line``: the first plugin's price for ``line``, or None if none priced it."""
-        from csp_commerce.pricing.models import LinePrice
+        from csp_commerce.models.price import LinePrice
 
         result = self._pm.hook.csp_price_line(line=line, order=order)
         if result is not None and not isinstance(result, LinePrice):

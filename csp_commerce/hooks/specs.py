@@ -37,8 +37,8 @@ if TYPE_CHECKING:
         DiscoveredInvoice,
         DiscoveredSubscription,
     )
-    from csp_commerce.pricing.models import LinePrice
-    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.models.price import LinePrice
+    from csp_commerce.models.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
 
 _spec = pluggy.HookspecMarker(NAME)

@@ -15,7 +15,7 @@ class Address(Model):
     """A postal address as Partner Center's ``defaultAddress`` spells it.
 
     Every field is optional at this level: which ones a country requires is a validation rule
-    (:func:`csp_commerce.validation.address.validate_address`), reported as Problems, not as a
+    (:func:`csp_commerce.validation.address_rules.validate_address`), reported as Problems, not as a
     pydantic error. ``region`` is accepted as Partner Center's older name of ``state``.
     """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from csp_commerce.models._base import Model
 from csp_commerce.models.outcome import ProvisioningOutcome
 from csp_commerce.models.plan import ApprovalDecision, CheckoutPlan
+from csp_commerce.models.price import LinePrice
 from csp_commerce.models.problem import Problem
-from csp_commerce.pricing.models import LinePrice
 
 
 class CheckoutResult(Model):

@@ -1,4 +1,4 @@
-"""Everyday operations after the first order: subscriptions, users and licences, billing.
+"""After the sale: subscriptions, users and licences, sales and billing, discovery, onboarding.
 
 Each manager wraps a :class:`~csp_commerce.provisioning.PartnerCenterClient` (live, or on the
 sandbox). Customer mistakes come back as Problems inside typed results; the program's and the
@@ -13,21 +13,22 @@ from typing import TYPE_CHECKING
 from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from csp_commerce.operations.billing import (
+    from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.sales import (
         SalesCollection,
         billing_report,
         customer_references,
         reconcile_invoice,
         sales_records,
     )
-    from csp_commerce.operations.subscriptions import (
+    from csp_commerce.operations.subscription_manager import (
         AddonPurchase,
         HistoryEntry,
         SubscriptionChange,
         SubscriptionManager,
         cancellation_deadline,
     )
-    from csp_commerce.operations.users import (
+    from csp_commerce.operations.user_manager import (
         ImportReport,
         ImportRow,
         LicenceChange,
@@ -37,22 +38,25 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
-    "AddonPurchase": "csp_commerce.operations.subscriptions",
-    "HistoryEntry": "csp_commerce.operations.subscriptions",
-    "SubscriptionChange": "csp_commerce.operations.subscriptions",
-    "SubscriptionManager": "csp_commerce.operations.subscriptions",
-    "cancellation_deadline": "csp_commerce.operations.subscriptions",
-    "ImportReport": "csp_commerce.operations.users",
-    "ImportRow": "csp_commerce.operations.users",
-    "LicenceChange": "csp_commerce.operations.users",
-    "PasswordReset": "csp_commerce.operations.users",
-    "UserCreation": "csp_commerce.operations.users",
-    "UserManager": "csp_commerce.operations.users",
-    "SalesCollection": "csp_commerce.operations.billing",
-    "billing_report": "csp_commerce.operations.billing",
-    "customer_references": "csp_commerce.operations.billing",
-    "reconcile_invoice": "csp_commerce.operations.billing",
-    "sales_records": "csp_commerce.operations.billing",
+    "Discovery": "csp_commerce.operations.discovery_runner",
+    "Progress": "csp_commerce.operations.discovery_runner",
+    "fingerprint": "csp_commerce.operations.discovery_runner",
+    "AddonPurchase": "csp_commerce.operations.subscription_manager",
+    "HistoryEntry": "csp_commerce.operations.subscription_manager",
+    "SubscriptionChange": "csp_commerce.operations.subscription_manager",
+    "SubscriptionManager": "csp_commerce.operations.subscription_manager",
+    "cancellation_deadline": "csp_commerce.operations.subscription_manager",
+    "ImportReport": "csp_commerce.operations.user_manager",
+    "ImportRow": "csp_commerce.operations.user_manager",
+    "LicenceChange": "csp_commerce.operations.user_manager",
+    "PasswordReset": "csp_commerce.operations.user_manager",
+    "UserCreation": "csp_commerce.operations.user_manager",
+    "UserManager": "csp_commerce.operations.user_manager",
+    "SalesCollection": "csp_commerce.operations.sales",
+    "billing_report": "csp_commerce.operations.sales",
+    "customer_references": "csp_commerce.operations.sales",
+    "reconcile_invoice": "csp_commerce.operations.sales",
+    "sales_records": "csp_commerce.operations.sales",
 }
 
 
@@ -61,11 +65,13 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = [
     "AddonPurchase",
+    "Discovery",
     "HistoryEntry",
     "ImportReport",
     "ImportRow",
     "LicenceChange",
     "PasswordReset",
+    "Progress",
     "SalesCollection",
     "SubscriptionChange",
     "SubscriptionManager",
@@ -74,6 +80,7 @@ __all__ = [
     "billing_report",
     "cancellation_deadline",
     "customer_references",
+    "fingerprint",
     "reconcile_invoice",
     "sales_records",
 ]

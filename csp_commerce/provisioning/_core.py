@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from csp_commerce.clouds import ENDPOINTS, Cloud, CloudEndpoints
-from csp_commerce.errors import ConfigurationError
-from csp_commerce.provisioning import errors as E
+from csp_commerce import errors as E
+from csp_commerce.errors import ConfigurationError, RetrySignal
+from csp_commerce.models.clouds import ENDPOINTS, Cloud, CloudEndpoints
 from csp_commerce.provisioning.auth import CredentialKind, credential_kind
-from csp_commerce.provisioning.models._base import Collection, Link
-from csp_commerce.provisioning.retry import RetryDecision, RetryPolicy
+from csp_commerce.provisioning.retry import RetryPolicy
+from csp_commerce.provisioning.wire._pc_model import Collection, Link
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
@@ -288,16 +288,6 @@ def status_error(
     return cls(message, **kwargs)
 
 
-class RetrySignal(Exception):
-    """Raised inside the tenacity loop when the policy wants another attempt."""
-
-    def __init__(self, decision: RetryDecision, error: E.PartnerCenterError, call: Call[Any]):
-        super().__init__(decision.reason)
-        self.decision = decision
-        self.error = error
-        self.call = call
-
-
 def wait_from_signal(state: RetryCallState) -> float:
     """tenacity ``wait``: the delay the policy computed for this retry."""
     outcome = state.outcome
@@ -348,8 +338,8 @@ class ClientCore:
 
     :param credential: any object with azure-core's ``get_token(*scopes)`` (ours from
         :mod:`csp_commerce.provisioning.auth`, or azure-identity's).
-    :param cloud: :class:`~csp_commerce.clouds.Cloud` (global, China, US Government) or custom
-        :class:`~csp_commerce.clouds.CloudEndpoints` (base URL + authority).
+    :param cloud: :class:`~csp_commerce.models.clouds.Cloud` (global, China, US Government) or
+        custom :class:`~csp_commerce.models.clouds.CloudEndpoints` (base URL + authority).
     :param base_url: overrides the cloud's API base (e.g. the sandbox over HTTP).
     :param timeout: per request; default 60 s (connect 5 s).
     :param max_retries: retries after the first attempt (default 3).

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_never
 
+from csp_commerce.errors import RetrySignal
 from csp_commerce.provisioning._core import (
     Call,
     ClientCore,
     Flow,
-    RetrySignal,
     log_retry,
     new_id,
     wait_from_signal,
@@ -34,7 +34,7 @@ from csp_commerce.provisioning.resources import (
     AsyncUsers,
     AsyncValidations,
 )
-from csp_commerce.provisioning.resources._base import resource
+from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from csp_commerce.clouds import ENDPOINTS, Cloud, CloudEndpoints
-from csp_commerce.provisioning.errors import RefreshTokenExpiredError, TokenAcquisitionError
+from csp_commerce.errors import RefreshTokenExpiredError, TokenAcquisitionError
+from csp_commerce.models.clouds import ENDPOINTS, Cloud, CloudEndpoints
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_never
 
+from csp_commerce.errors import RetrySignal
 from csp_commerce.provisioning._core import (
     Call,
     ClientCore,
     Flow,
-    RetrySignal,
     drive,
     log_retry,
     new_id,
@@ -35,7 +35,7 @@ from csp_commerce.provisioning.resources import (
     Users,
     Validations,
 )
-from csp_commerce.provisioning.resources._base import resource
+from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from csp_commerce.provisioning._core import PageSpec
     from csp_commerce.provisioning.async_client import AsyncPartnerCenterClient
     from csp_commerce.provisioning.client import PartnerCenterClient
-    from csp_commerce.provisioning.models import Collection
+    from csp_commerce.provisioning.wire import Collection
 
 T = TypeVar("T")
 

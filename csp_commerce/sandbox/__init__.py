@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from csp_commerce.clouds import ENDPOINTS, Cloud
-from csp_commerce.sandbox import admin, billing
+from csp_commerce.models.clouds import ENDPOINTS, Cloud
+from csp_commerce.sandbox import admin_routes, invoice_routes
 from csp_commerce.sandbox._http import Context
 from csp_commerce.sandbox.app import App
-from csp_commerce.sandbox.catalog import Catalog, CatalogItem
 from csp_commerce.sandbox.credential import AccessToken, SandboxCredential
 from csp_commerce.sandbox.faults import Fault, FaultInjector, FaultPlan
+from csp_commerce.sandbox.seed_catalog import Catalog, CatalogItem
 from csp_commerce.sandbox.server import SandboxServer, serve
 from csp_commerce.sandbox.state import JSON, World
 from csp_commerce.sandbox.transport import SandboxTransport
@@ -137,29 +137,29 @@ class Sandbox:
     ) -> str:
         """A tenant the partner has no relationship with yet; returns its tenant id."""
         with self.app.lock:
-            return admin.add_existing_tenant(self._ctx, domain, company_name, country)
+            return admin_routes.add_existing_tenant(self._ctx, domain, company_name, country)
 
     def accept_relationship(self, customer_id: str) -> None:
         """The tenant's admin accepts the partner's reseller invitation."""
         with self.app.lock:
-            admin.accept_relationship(self._ctx, customer_id)
+            admin_routes.accept_relationship(self._ctx, customer_id)
 
     def add_reseller(self, mpn_id: str, name: str, mpa_signed: bool = True) -> str:
         """An indirect reseller related to the partner; returns its tenant id."""
         with self.app.lock:
-            return str(admin.add_reseller(self._ctx, mpn_id, name, mpa_signed)["id"])
+            return str(admin_routes.add_reseller(self._ctx, mpn_id, name, mpa_signed)["id"])
 
     def set_qualification(
         self, customer_id: str, qualification: str, vetting_status: str = "Approved"
     ) -> None:
         """Microsoft's vetting outcome for a customer's qualification (default: approved)."""
         with self.app.lock:
-            admin.set_qualification(self._ctx, customer_id, qualification, vetting_status)
+            admin_routes.set_qualification(self._ctx, customer_id, qualification, vetting_status)
 
     def generate_invoice(self, year: int, month: int) -> JSON:
         """Run the monthly invoice generator over every subscription; returns the invoice."""
         with self.app.lock:
-            return billing.generate_invoice(self._ctx, year, month)
+            return invoice_routes.generate_invoice(self._ctx, year, month)
 
 
 def _auth(token: str | None) -> dict[str, str]:

@@ -9,14 +9,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from csp_commerce.errors import CSPCommerceError
+from csp_commerce.errors import EmulatedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from csp_commerce.sandbox.catalog import Catalog
     from csp_commerce.sandbox.faults import FaultInjector
-    from csp_commerce.sandbox.rules import Violation
+    from csp_commerce.sandbox.pc_rules import Violation
+    from csp_commerce.sandbox.seed_catalog import Catalog
     from csp_commerce.sandbox.state import JSON, World
 
 API_VERSION_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -24,51 +24,19 @@ MAX_PAGE_SIZE = 2000
 DEFAULT_PAGE_SIZE = 200
 
 
-class PCError(CSPCommerceError):
-    """A Partner Center error answer: HTTP ``status`` and the body's business ``code``.
-
-    Handlers raise it; the sandbox's administration helpers let it through (bad input).
-    """
-
-    def __init__(
-        self,
-        status: int,
-        code: int,
-        description: str,
-        data: Sequence[Any] = (),
-        extra: JSON | None = None,
-    ) -> None:
-        super().__init__(description)
-        self.status = status
-        self.code = code
-        self.description = description
-        self.data = list(data)
-        self.extra = extra or {}
-
-    @classmethod
-    def of(cls, violation: Violation) -> PCError:
-        """The error answering a broken rule."""
-        return cls(violation.status, violation.code, violation.description, violation.data)
-
-    def body(self) -> JSON:
-        """Partner Center's error body."""
-        return {
-            "code": self.code,
-            "description": self.description,
-            "data": self.data,
-            "source": "PartnerFD",
-            **self.extra,
-        }
+def refusal(violation: Violation) -> EmulatedError:
+    """The error answering a broken rule."""
+    return EmulatedError(violation.status, violation.code, violation.description, violation.data)
 
 
-def bad_request(description: str, code: int = 2000) -> PCError:
+def bad_request(description: str, code: int = 2000) -> EmulatedError:
     """A 400 for input Partner Center cannot use (code 2000 unless said otherwise)."""
-    return PCError(400, code, description)
+    return EmulatedError(400, code, description)
 
 
-def not_found(what: str, code: int = 1000) -> PCError:
+def not_found(what: str, code: int = 1000) -> EmulatedError:
     """A 404 in Partner Center's shape."""
-    return PCError(404, code, f"{what} was not found.")
+    return EmulatedError(404, code, f"{what} was not found.")
 
 
 @dataclass

@@ -14,8 +14,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from csp_commerce.sandbox import admin, audit, billing, commerce, customers
-from csp_commerce.sandbox._http import API_VERSION_HEADERS, Context, PCError, Reply, Request
+from csp_commerce.errors import EmulatedError
+from csp_commerce.sandbox import (
+    admin_routes,
+    audit_routes,
+    commerce_routes,
+    customer_routes,
+    invoice_routes,
+)
+from csp_commerce.sandbox._http import API_VERSION_HEADERS, Context, Reply, Request
 from csp_commerce.sandbox.faults import Fault, Throttled
 from csp_commerce.sandbox.state import RecordedOutcome
 
@@ -43,61 +50,65 @@ def _route(method: str, template: str, handler: Handler, *, user: bool = False) 
 C = "/v1/customers/{}"
 ROUTES: tuple[Route, ...] = (
     # customers, domains, addresses
-    _route("GET", "/v1/customers/relationshiprequests", customers.relationship_request, user=True),
-    _route("POST", "/v1/customers", customers.create_customer),
-    _route("GET", "/v1/customers", customers.list_customers),
-    _route("GET", C, customers.get_customer),
-    _route("HEAD", "/v1/domains/{}", customers.domain_exists),
-    _route("POST", "/v1/validations/address", customers.validate_address),
-    _route("GET", "/v1/countryvalidationrules/{}", customers.country_rules),
+    _route(
+        "GET", "/v1/customers/relationshiprequests", customer_routes.relationship_request, user=True
+    ),
+    _route("POST", "/v1/customers", customer_routes.create_customer),
+    _route("GET", "/v1/customers", customer_routes.list_customers),
+    _route("GET", C, customer_routes.get_customer),
+    _route("HEAD", "/v1/domains/{}", customer_routes.domain_exists),
+    _route("POST", "/v1/validations/address", customer_routes.validate_address),
+    _route("GET", "/v1/countryvalidationrules/{}", customer_routes.country_rules),
     # agreements, qualifications, relationships, resellers
-    _route("GET", "/v1/agreements", customers.agreement_templates, user=True),
-    _route("POST", C + "/agreements", customers.create_agreement, user=True),
-    _route("GET", C + "/agreements", customers.list_agreements, user=True),
-    _route("GET", C + "/qualifications", customers.list_qualifications),
-    _route("POST", C + "/qualifications", customers.create_qualification, user=True),
-    _route("GET", "/v1/relationships", customers.list_resellers, user=True),
-    _route("GET", C + "/relationships", customers.customer_resellers, user=True),
-    _route("GET", "/v1/profiles/mpn", customers.mpn_profile, user=True),
-    _route("GET", "/v1/compliance/csp/agreementstatus", customers.mpa_status, user=True),
+    _route("GET", "/v1/agreements", customer_routes.agreement_templates, user=True),
+    _route("POST", C + "/agreements", customer_routes.create_agreement, user=True),
+    _route("GET", C + "/agreements", customer_routes.list_agreements, user=True),
+    _route("GET", C + "/qualifications", customer_routes.list_qualifications),
+    _route("POST", C + "/qualifications", customer_routes.create_qualification, user=True),
+    _route("GET", "/v1/relationships", customer_routes.list_resellers, user=True),
+    _route("GET", C + "/relationships", customer_routes.customer_resellers, user=True),
+    _route("GET", "/v1/profiles/mpn", customer_routes.mpn_profile, user=True),
+    _route("GET", "/v1/compliance/csp/agreementstatus", customer_routes.mpa_status, user=True),
     # orders, carts, subscriptions
-    _route("POST", C + "/orders", commerce.create_order),
-    _route("GET", C + "/orders", commerce.list_orders),
-    _route("GET", C + "/orders/{}", commerce.get_order),
-    _route("GET", C + "/orders/{}/provisioningstatus", commerce.provisioning_status, user=True),
-    _route("POST", C + "/carts", commerce.create_cart),
-    _route("GET", C + "/carts/{}", commerce.get_cart),
-    _route("PUT", C + "/carts/{}", commerce.update_cart),
-    _route("POST", C + "/carts/{}/checkout", commerce.checkout),
-    _route("GET", C + "/subscriptions", commerce.list_subscriptions),
-    _route("GET", C + "/subscriptions/{}", commerce.get_subscription),
-    _route("PATCH", C + "/subscriptions/{}", commerce.update_subscription),
-    _route("GET", C + "/subscriptions/{}/addons", commerce.list_addons),
+    _route("POST", C + "/orders", commerce_routes.create_order),
+    _route("GET", C + "/orders", commerce_routes.list_orders),
+    _route("GET", C + "/orders/{}", commerce_routes.get_order),
+    _route(
+        "GET", C + "/orders/{}/provisioningstatus", commerce_routes.provisioning_status, user=True
+    ),
+    _route("POST", C + "/carts", commerce_routes.create_cart),
+    _route("GET", C + "/carts/{}", commerce_routes.get_cart),
+    _route("PUT", C + "/carts/{}", commerce_routes.update_cart),
+    _route("POST", C + "/carts/{}/checkout", commerce_routes.checkout),
+    _route("GET", C + "/subscriptions", commerce_routes.list_subscriptions),
+    _route("GET", C + "/subscriptions/{}", commerce_routes.get_subscription),
+    _route("PATCH", C + "/subscriptions/{}", commerce_routes.update_subscription),
+    _route("GET", C + "/subscriptions/{}/addons", commerce_routes.list_addons),
     # users and licences
-    _route("POST", C + "/users", customers.create_user, user=True),
-    _route("GET", C + "/users", customers.list_users, user=True),
-    _route("PATCH", C + "/users/{}", customers.update_user, user=True),
-    _route("POST", C + "/users/{}/licenseupdates", customers.update_licenses, user=True),
-    _route("GET", C + "/users/{}/licenses", customers.user_licenses, user=True),
-    _route("GET", C + "/subscribedskus", customers.subscribed_skus, user=True),
+    _route("POST", C + "/users", customer_routes.create_user, user=True),
+    _route("GET", C + "/users", customer_routes.list_users, user=True),
+    _route("PATCH", C + "/users/{}", customer_routes.update_user, user=True),
+    _route("POST", C + "/users/{}/licenseupdates", customer_routes.update_licenses, user=True),
+    _route("GET", C + "/users/{}/licenses", customer_routes.user_licenses, user=True),
+    _route("GET", C + "/subscribedskus", customer_routes.subscribed_skus, user=True),
     # invoices and catalog
-    _route("GET", "/v1/invoices", billing.list_invoices),
-    _route("GET", "/v1/invoices/{}", billing.get_invoice),
-    _route("GET", "/v1/invoices/{}/lineitems", billing.invoice_lines),
-    _route("GET", "/v1/auditrecords", audit.list_audit_records),
-    _route("GET", "/v1/products", commerce.list_products),
-    _route("GET", "/v1/products/{}", commerce.get_product),
-    _route("GET", "/v1/products/{}/skus", commerce.list_skus),
-    _route("GET", "/v1/products/{}/skus/{}/availabilities", commerce.list_availabilities),
+    _route("GET", "/v1/invoices", invoice_routes.list_invoices),
+    _route("GET", "/v1/invoices/{}", invoice_routes.get_invoice),
+    _route("GET", "/v1/invoices/{}/lineitems", invoice_routes.invoice_lines),
+    _route("GET", "/v1/auditrecords", audit_routes.list_audit_records),
+    _route("GET", "/v1/products", commerce_routes.list_products),
+    _route("GET", "/v1/products/{}", commerce_routes.get_product),
+    _route("GET", "/v1/products/{}/skus", commerce_routes.list_skus),
+    _route("GET", "/v1/products/{}/skus/{}/availabilities", commerce_routes.list_availabilities),
     # sandbox administration (no auth, no faults, no throttling)
-    _route("POST", "/sandbox/v1/tenants", admin.post_tenant),
-    _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin.post_accept),
-    _route("POST", "/sandbox/v1/customers/{}/qualifications", admin.post_qualification),
-    _route("POST", "/sandbox/v1/resellers", admin.post_reseller),
-    _route("POST", "/sandbox/v1/invoices", admin.post_invoice),
-    _route("GET", "/sandbox/v1/state", admin.get_state),
-    _route("PUT", "/sandbox/v1/state", admin.put_state),
-    _route("PUT", "/sandbox/v1/faults", admin.put_faults),
+    _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
+    _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
+    _route("POST", "/sandbox/v1/customers/{}/qualifications", admin_routes.post_qualification),
+    _route("POST", "/sandbox/v1/resellers", admin_routes.post_reseller),
+    _route("POST", "/sandbox/v1/invoices", admin_routes.post_invoice),
+    _route("GET", "/sandbox/v1/state", admin_routes.get_state),
+    _route("PUT", "/sandbox/v1/state", admin_routes.put_state),
+    _route("PUT", "/sandbox/v1/faults", admin_routes.put_faults),
 )
 
 
@@ -168,7 +179,7 @@ class App:
                 return Exchange(_throttle_response(retry, lower), None, latency)
             if fault is Fault.SERVER_ERROR:
                 status = injector.server_error_status()
-                error = PCError(status, status, "The service is temporarily unavailable.")
+                error = EmulatedError(status, status, "The service is temporarily unavailable.")
                 error.extra["isRetryable"] = True
                 return Exchange(_encode(Reply(status, error.body()), _echo(lower)), fault, latency)
             if fault in (Fault.TIMEOUT, Fault.CONNECTION_RESET):
@@ -212,7 +223,7 @@ class App:
             if recorded is not None:
                 if (recorded.method, recorded.path) != (method, path):
                     # Undocumented: a request id reused for another operation is refused.
-                    error = PCError(
+                    error = EmulatedError(
                         400, 2000, "The MS-RequestId was already used for a different request."
                     )
                     return _encode(Reply(400, error.body()), echo)
@@ -222,7 +233,9 @@ class App:
         route, params = self._match(method, path)
         if route is None:
             status = 405 if params else 404
-            error = PCError(status, 1000 if status == 404 else 405, f"No operation {method} {path}")
+            error = EmulatedError(
+                status, 1000 if status == 404 else 405, f"No operation {method} {path}"
+            )
             return _encode(Reply(status, error.body()), echo)
         user = False
         if not admin:
@@ -236,16 +249,16 @@ class App:
         try:
             parsed = json.loads(body) if body else None
         except ValueError:
-            error = PCError(400, 2000, "The request body is not valid JSON.")
+            error = EmulatedError(400, 2000, "The request body is not valid JSON.")
             return _encode(Reply(400, error.body()), echo)
         request = Request(method, path, dict(query), headers, parsed, params, user)
         try:
             reply = route.handler(self.ctx, request)
-        except PCError as error:
+        except EmulatedError as error:
             reply = Reply(error.status, error.body())
         response = _encode(reply, echo)
         if method in WRITE_METHODS and not admin:
-            audit.record_write(self.ctx, method, path, reply.status, reply.body)
+            audit_routes.record_write(self.ctx, method, path, reply.status, reply.body)
         if remembered:
             world.remember(
                 str(request_id),
@@ -282,7 +295,7 @@ def _encode(reply: Reply, echo: dict[str, str]) -> Response:
 
 
 def _unauthorised(description: str, echo: dict[str, str]) -> Response:
-    error = PCError(401, 800001, description)
+    error = EmulatedError(401, 800001, description)
     return _encode(Reply(401, error.body(), {"WWW-Authenticate": 'Bearer realm="sandbox"'}), echo)
 
 

@@ -1,5 +1,6 @@
-"""Durable state in SQLite: the MCA evidence log (:mod:`csp_commerce.store.mca_log`) and the
-provisioning ledger (:mod:`csp_commerce.store.ledger`).
+"""Every durable store (SQLite): the provisioning ledger (:mod:`csp_commerce.store.ledger`), the
+MCA evidence log (:mod:`csp_commerce.store.mca_log`), and discovery's accounts, cursors and
+fingerprints (:mod:`csp_commerce.store.discovery_store`).
 
 The names below are imported on first use, so that importing the package stays cheap.
 """
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING
 from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from csp_commerce.store.discovery_store import DiscoveryStore, PartnerAccount
+    from csp_commerce.store.ledger import Ledger
     from csp_commerce.store.mca_log import (
         McaEvidenceEntry,
         McaEvidenceLog,
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
+    "DiscoveryStore": "csp_commerce.store.discovery_store",
+    "PartnerAccount": "csp_commerce.store.discovery_store",
+    "Ledger": "csp_commerce.store.ledger",
     "McaEvidenceEntry": "csp_commerce.store.mca_log",
     "McaEvidenceLog": "csp_commerce.store.mca_log",
     "McaEvidencePlugin": "csp_commerce.store.mca_log",
@@ -29,4 +35,12 @@ _LAZY = {
 __getattr__ = lazy_attributes(__name__, _LAZY)
 
 
-__all__ = ["McaEvidenceEntry", "McaEvidenceLog", "McaEvidencePlugin", "VerifyResult"]
+__all__ = [
+    "DiscoveryStore",
+    "Ledger",
+    "McaEvidenceEntry",
+    "McaEvidenceLog",
+    "McaEvidencePlugin",
+    "PartnerAccount",
+    "VerifyResult",
+]

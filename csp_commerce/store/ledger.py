@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from csp_commerce.errors import CSPCommerceError
+from csp_commerce.errors import LeaseLostError
 from csp_commerce.store._sqlite import Database
 
 if TYPE_CHECKING:
@@ -66,10 +66,6 @@ CREATE TABLE IF NOT EXISTS locks (
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders(status);
 CREATE INDEX IF NOT EXISTS steps_by_kind ON steps(kind, status);
 """
-
-
-class LeaseLostError(CSPCommerceError):
-    """A worker's lease on an order ran out and another worker took it over: stop."""
 
 
 class OrderStatus(str, Enum):

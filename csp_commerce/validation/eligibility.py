@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from csp_commerce.models.catalogue import define
 from csp_commerce.models.customer import Qualification
 from csp_commerce.models.facts import VettingStatus
 from csp_commerce.models.offer import Segment
-from csp_commerce.problems import define
 
 if TYPE_CHECKING:
     from csp_commerce.models import CheckoutFacts, Order, Problem

@@ -21,18 +21,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
+from csp_commerce.models.catalogue import define
 from csp_commerce.models.offer import OfferFamily
 from csp_commerce.models.plan import LineAction, LinePlan
-from csp_commerce.problems import define
-from csp_commerce.settings import DuplicatePolicy, DynamicsPolicy
-from csp_commerce.validation.billing import default_term
+from csp_commerce.models.settings import DuplicatePolicy, DynamicsPolicy
+from csp_commerce.validation.billing_options import default_term
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from csp_commerce.models import CheckoutFacts, Offer, Order, OrderLine, Problem
     from csp_commerce.models.facts import SubscriptionFact
-    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.models.settings import CheckoutSettings
 
 #: Subscriptions of one Business plan a customer may hold: one monthly and one annual.
 BUSINESS_MAX_SUBSCRIPTIONS = 2

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from csp_commerce.problems import define
+from csp_commerce.models.catalogue import define
 
 if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem

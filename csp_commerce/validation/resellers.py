@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.clouds import Cloud
-from csp_commerce.problems import define
+from csp_commerce.models.catalogue import define
+from csp_commerce.models.clouds import Cloud
 
 if TYPE_CHECKING:
     from csp_commerce.models import CheckoutFacts, Order, Problem
-    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.models.settings import CheckoutSettings
 
 #: Clouds where Partner Center can verify MPA status (the verification API is public-cloud only).
 MPA_CLOUDS = frozenset({Cloud.GLOBAL})

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from csp_commerce.models.catalogue import define
 from csp_commerce.models.facts import Relationship
 from csp_commerce.models.plan import TenantAction, TenantResolution
-from csp_commerce.problems import define
 
 if TYPE_CHECKING:
     from csp_commerce.models import CheckoutFacts, Order, Problem
-    from csp_commerce.settings import CheckoutSettings
+    from csp_commerce.models.settings import CheckoutSettings
 
 INVITATION_URL = (
     "https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checkout_factories import ANNUAL, ENTERPRISE, MONTHLY, checkout, codes, facts, line, order
 
 from csp_commerce import BillingCycle, CheckoutSettings, Cloud, TermDuration
-from csp_commerce.validation.billing import check_line, options_for
+from csp_commerce.validation.billing_options import check_line, options_for
 
 
 def test_options_are_the_offer_s_cycles_the_host_enabled() -> None:

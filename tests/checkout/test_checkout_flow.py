@@ -122,20 +122,20 @@ class NewSubscriptions:
 # that built-in produces.
 REMOVABLE = [
     (
-        "csp_commerce.hooks.builtin.eligibility",
+        "csp_commerce.hooks.builtin.eligibility_hooks",
         order(line(offer(segment=Segment.NONPROFIT))),
         facts(),
         "eligibility.not_qualified",
     ),
     (
-        "csp_commerce.hooks.builtin.limits",
+        "csp_commerce.hooks.builtin.limits_hooks",
         order(line(BUSINESS, 301)),
         facts(),
         "quantity.above_maximum",
     ),
-    ("csp_commerce.hooks.builtin.mca", order(), facts(mca=McaFacts()), "mca.not_accepted"),
+    ("csp_commerce.hooks.builtin.mca_hooks", order(), facts(mca=McaFacts()), "mca.not_accepted"),
     (
-        "csp_commerce.hooks.builtin.reseller",
+        "csp_commerce.hooks.builtin.reseller_hooks",
         order(reseller=RESELLER),
         facts(),
         "reseller.facts_missing",
@@ -148,7 +148,7 @@ def test_blocking_a_collected_built_in_removes_its_rule(
     plugin: str, an_order: Order, the_facts: CheckoutFacts, code: str
 ) -> None:
     assert code in codes(checkout().validate(an_order, the_facts))
-    planner = [NewSubscriptions()] if plugin.endswith(".limits") else []
+    planner = [NewSubscriptions()] if plugin.endswith(".limits_hooks") else []
     without = Checkout(HookManager(entry_points=False, block=[plugin], plugins=planner))
     assert code not in codes(without.validate(an_order, the_facts))
 
@@ -156,10 +156,10 @@ def test_blocking_a_collected_built_in_removes_its_rule(
 @pytest.mark.parametrize(
     "plugin",
     [
-        "csp_commerce.hooks.builtin.billing",
-        "csp_commerce.hooks.builtin.tenancy",
-        "csp_commerce.hooks.builtin.limits",
-        "csp_commerce.hooks.builtin.approval",
+        "csp_commerce.hooks.builtin.billing_options_hooks",
+        "csp_commerce.hooks.builtin.tenancy_hooks",
+        "csp_commerce.hooks.builtin.limits_hooks",
+        "csp_commerce.hooks.builtin.approval_hooks",
     ],
 )
 def test_blocking_a_firstresult_built_in_leaves_the_hook_unanswered(plugin: str) -> None:

@@ -5,8 +5,8 @@ from decimal import Decimal
 from checkout_factories import ENTERPRISE, facts, line, order
 
 from csp_commerce import Checkout, HookManager
-from csp_commerce.hooks.builtin.pricing import PriceListPlugin
-from csp_commerce.pricing import Markup, PriceEntry, PriceList
+from csp_commerce.hooks.builtin.price_list_hooks import PriceListPlugin
+from csp_commerce.money import Markup, PriceEntry, PriceList
 
 PRICES = PriceList(
     entries=(

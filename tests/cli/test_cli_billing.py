@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_cli_subscriptions import STANDARD, Seeded, run, seed
 
-from csp_commerce.billing import BillingCycleCalendar
 from csp_commerce.cli._env import Environment
+from csp_commerce.money import BillingCycleCalendar
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from csp_commerce.checkout.order_file import load_catalog, parse_order
 from csp_commerce.cli import main
+from csp_commerce.errors import OrderFileError
 from csp_commerce.models import Offer
-from csp_commerce.orderfile import OrderFileError, load_catalog, parse_order
 from csp_commerce.sandbox import Sandbox
 
 CUSTOMER: dict[str, Any] = {

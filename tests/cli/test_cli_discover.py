@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from csp_commerce.cli import main
-from csp_commerce.discovery.demo import seed_sandbox
 from csp_commerce.sandbox import Sandbox
+from csp_commerce.sandbox.seed_discovery import seed_sandbox
 
 
 @pytest.fixture

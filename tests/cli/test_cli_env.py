@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from csp_commerce import ConfigurationError
 from csp_commerce.cli._env import Environment
+from csp_commerce.errors import ConfigurationError
 from csp_commerce.provisioning import ClientSecretCredential, RefreshTokenCredential
 
 VARIABLES = (

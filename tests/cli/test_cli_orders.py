@@ -10,6 +10,7 @@ import pytest
 from csp_commerce.cli import main
 from csp_commerce.cli._env import Environment
 from csp_commerce.cli.checkout import facts_for, make_checkout
+from csp_commerce.errors import ProvisioningInterrupted
 from csp_commerce.models import (
     Address,
     CompanyProfile,
@@ -20,9 +21,8 @@ from csp_commerce.models import (
     OrderLine,
 )
 from csp_commerce.models.agreement import AcceptanceSource
-from csp_commerce.provisioner import ProvisioningInterrupted
 from csp_commerce.sandbox import Fault
-from csp_commerce.sandbox.customers import MCA_TEMPLATE_ID
+from csp_commerce.sandbox.customer_routes import MCA_TEMPLATE_ID
 from csp_commerce.store.ledger import OrderStatus, StepStatus
 
 CONTACT = Contact(first_name="Ada", last_name="Lovelace", email="ada@x.example", phone_number="1")
@@ -66,7 +66,7 @@ def _place_with_lost_checkout(
     env: Environment, checkout: object, new: Order, facts: object
 ) -> None:
     from csp_commerce.checkout import Checkout
-    from csp_commerce.provisioner import Provisioner
+    from csp_commerce.fulfilment.order_saga import Provisioner
 
     assert isinstance(checkout, Checkout)
     client = env.client.with_options(sleep=lambda _: None)

@@ -11,7 +11,7 @@ from babel.numbers import format_currency
 
 from csp_commerce.cli import main
 from csp_commerce.models.offer import BillingCycle
-from csp_commerce.pricing import PriceEntry, PriceList
+from csp_commerce.money import PriceEntry, PriceList
 
 
 def write(tmp_path: Path) -> Path:

@@ -15,9 +15,9 @@ import pytest
 from csp_commerce.cli import main
 from csp_commerce.cli._env import Environment
 from csp_commerce.models.offer import BillingCycle, TermDuration
-from csp_commerce.pricing import PriceEntry, PriceList
+from csp_commerce.money import PriceEntry, PriceList
 from csp_commerce.sandbox import Sandbox
-from csp_commerce.sandbox.commerce import CYCLE_MONTHS
+from csp_commerce.sandbox.commerce_routes import CYCLE_MONTHS
 
 STANDARD = "Microsoft 365 Business Standard"
 E3 = "Office 365 E3"

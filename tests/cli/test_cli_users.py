@@ -118,7 +118,7 @@ def test_import_with_bad_rows_then_export(
 def test_china_refuses_licences_before_any_request(
     world: Seeded, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from csp_commerce.clouds import Cloud
+    from csp_commerce.models.clouds import Cloud
     from csp_commerce.provisioning import PartnerCenterClient
     from csp_commerce.sandbox import API_BASE, SandboxCredential
 

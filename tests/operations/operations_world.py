@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 
-from csp_commerce.clouds import Cloud
+from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.offer import BillingCycle, TermDuration
-from csp_commerce.pricing import PriceEntry, PriceList
+from csp_commerce.money import PriceEntry, PriceList
 from csp_commerce.provisioning import PartnerCenterClient
 from csp_commerce.sandbox import API_BASE, Sandbox, SandboxCredential
-from csp_commerce.sandbox.commerce import CYCLE_MONTHS
+from csp_commerce.sandbox.commerce_routes import CYCLE_MONTHS
 
 MCA_TEMPLATE = "117a77b0-9360-443b-8795-c6dedc750cf9"
 DAY = 86_400.0

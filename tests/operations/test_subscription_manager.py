@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from operations_world import DAY, World, catalog_price_list, make_world
 
-from csp_commerce.clouds import Cloud
+from csp_commerce.errors import APITimeoutError
+from csp_commerce.models.clouds import Cloud
 from csp_commerce.operations import SubscriptionManager
-from csp_commerce.operations.subscriptions import cancellation_deadline, group_of
-from csp_commerce.provisioning import APITimeoutError
-from csp_commerce.provisioning.models import Subscription
+from csp_commerce.operations.subscription_manager import cancellation_deadline, group_of
+from csp_commerce.provisioning.wire import Subscription
 from csp_commerce.store.ledger import Ledger, StepStatus
 
 STANDARD = "Microsoft 365 Business Standard"

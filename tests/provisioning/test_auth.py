@@ -13,15 +13,14 @@ from typing import Any
 import msal
 import pytest
 
-from csp_commerce.clouds import Cloud
+from csp_commerce.errors import RefreshTokenExpiredError, TokenAcquisitionError
+from csp_commerce.models.clouds import Cloud
 from csp_commerce.provisioning import (
     CertificateCredential,
     ClientSecretCredential,
     FileTokenStore,
     MemoryTokenStore,
     RefreshTokenCredential,
-    RefreshTokenExpiredError,
-    TokenAcquisitionError,
 )
 from csp_commerce.provisioning._tokens import AsyncTokenProvider, TokenProvider
 from csp_commerce.provisioning.auth import AccessToken, CredentialKind, credential_kind

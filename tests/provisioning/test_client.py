@@ -10,43 +10,39 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from pc_fakes import TOKEN, FakeCredential, Sleeps, pc_error
 
-from csp_commerce.clouds import Cloud, CloudEndpoints
-from csp_commerce.errors import ConfigurationError
-from csp_commerce.provisioning import (
+from csp_commerce.errors import (
+    AgreementAlreadyConfirmedError,
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AppUserRequiredError,
-    AsyncPartnerCenterClient,
+    AuthenticationError,
     BadRequestError,
     CartAlreadySubmittedError,
     CartBusyError,
+    ConfigurationError,
+    ConflictError,
     InternalServerError,
     McaNotAcceptedError,
     MpaStatusError,
     NotFoundError,
     OperationNotSupportedError,
-    PartnerCenterClient,
+    OrderInProgressError,
     PermissionDeniedError,
     PhoneNumberRequiredError,
+    PreconditionFailedError,
     RateLimitError,
     RegistrationNumberError,
     ResponseValidationError,
     StaleETagError,
     UnknownMpnError,
 )
+from csp_commerce.models.clouds import Cloud, CloudEndpoints
+from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
 from csp_commerce.provisioning.auth import CredentialKind
-from csp_commerce.provisioning.errors import (
-    AgreementAlreadyConfirmedError,
-    APIStatusError,
-    AuthenticationError,
-    ConflictError,
-    OrderInProgressError,
-    PreconditionFailedError,
-)
-from csp_commerce.provisioning.models import CartLineItem, PrimaryContact
-
-from .conftest import TOKEN, FakeCredential, Sleeps, pc_error
+from csp_commerce.provisioning.wire import CartLineItem, PrimaryContact
 
 CUSTOMER = {"id": "c-1", "companyProfile": {"domain": "contoso.onmicrosoft.com"}}
 
@@ -183,7 +179,7 @@ def test_business_errors_are_never_retried(
     client: PartnerCenterClient, router: respx.MockRouter, sleeps: Sleeps
 ) -> None:
     route = router.post("/v1/customers").mock(return_value=pc_error(400, 600051, "phone"))
-    from csp_commerce.provisioning.models import CustomerBillingProfile
+    from csp_commerce.provisioning.wire import CustomerBillingProfile
 
     with pytest.raises(PhoneNumberRequiredError):
         client.customers.create(

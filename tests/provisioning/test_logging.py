@@ -8,15 +8,11 @@ import httpx
 import msal
 import pytest
 import respx
+from pc_fakes import BASE
 
-from csp_commerce.provisioning import (
-    MemoryTokenStore,
-    PartnerCenterClient,
-    PartnerCenterError,
-    RefreshTokenCredential,
-)
+from csp_commerce.errors import PartnerCenterError
+from csp_commerce.provisioning import MemoryTokenStore, PartnerCenterClient, RefreshTokenCredential
 
-from .conftest import BASE
 from .test_auth import FakeApp
 
 SECRET = "sup3r-s3cret-client-value"

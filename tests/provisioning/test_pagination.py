@@ -5,10 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
+from pc_fakes import collection
 
 from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
-
-from .conftest import collection
 
 
 def seek_pages(router: respx.MockRouter) -> respx.Route:

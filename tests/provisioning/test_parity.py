@@ -8,11 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pc_fakes import FakeCredential
 
 from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
-from csp_commerce.provisioning.resources._base import AsyncResource, SyncResource
-
-from .conftest import FakeCredential
+from csp_commerce.provisioning.resources._resource import AsyncResource, SyncResource
 
 
 def public(obj: Any) -> set[str]:

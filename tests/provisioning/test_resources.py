@@ -13,16 +13,16 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from pc_fakes import collection, pc_error
 
+from csp_commerce.errors import CancellationWindowClosedError, StaleETagError
 from csp_commerce.provisioning import (
     AsyncPager,
     AsyncPartnerCenterClient,
-    CancellationWindowClosedError,
     PartnerCenterClient,
-    StaleETagError,
     SyncPager,
 )
-from csp_commerce.provisioning.models import (
+from csp_commerce.provisioning.wire import (
     CartLineItem,
     CustomerBillingProfile,
     OrderLineItem,
@@ -30,8 +30,6 @@ from csp_commerce.provisioning.models import (
     PrimaryContact,
     transaction_reseller,
 )
-
-from .conftest import collection, pc_error
 
 ADDRESS = {
     "country": "US",
@@ -659,7 +657,7 @@ CASES: dict[str, Case] = {
 
 
 def _cart() -> Any:
-    from csp_commerce.provisioning.models import Cart
+    from csp_commerce.provisioning.wire import Cart
 
     return Cart(id="cart-1", status="Active", line_items=[LINE])
 

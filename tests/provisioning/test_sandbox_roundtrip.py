@@ -7,15 +7,11 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
+from csp_commerce.checkout.gather_facts import gather_facts, gather_facts_async
+from csp_commerce.errors import AppUserRequiredError
 from csp_commerce.models import Address, CompanyProfile, Customer, Offer, Order, OrderLine
-from csp_commerce.provisioning import (
-    AppUserRequiredError,
-    AsyncPartnerCenterClient,
-    PartnerCenterClient,
-    gather_facts,
-    gather_facts_async,
-)
-from csp_commerce.provisioning.models import (
+from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
+from csp_commerce.provisioning.wire import (
     CartLineItem,
     CustomerBillingProfile,
     PCAddress,

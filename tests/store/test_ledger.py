@@ -136,7 +136,7 @@ def test_an_unknown_durability_level_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_step_begun_by_a_worker_that_lost_its_lease_is_refused(tmp_path: Path) -> None:
-    from csp_commerce.store.ledger import LeaseLostError
+    from csp_commerce.errors import LeaseLostError
 
     now = [1000.0]
     ledger = Ledger(tmp_path / "l.sqlite3", clock=lambda: now[0])

@@ -8,20 +8,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from csp_commerce.errors import AgreementAlreadyConfirmedError, PartnerCenterError
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
-from csp_commerce.provisioning.errors import AgreementAlreadyConfirmedError, PartnerCenterError
-from csp_commerce.provisioning.models import (
-    Agreement,
-    AgreementConfirmation,
-    AgreementTemplate,
-    PrimaryContact,
-)
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
     operation,
     quote,
+)
+from csp_commerce.provisioning.wire import (
+    Agreement,
+    AgreementConfirmation,
+    AgreementTemplate,
+    PrimaryContact,
 )
 
 if TYPE_CHECKING:

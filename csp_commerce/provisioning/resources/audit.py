@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection
-from csp_commerce.provisioning.models import PCModel
-from csp_commerce.provisioning.resources._base import AsyncResource, SyncResource, listing
+from csp_commerce.provisioning.resources._resource import AsyncResource, SyncResource, listing
+from csp_commerce.provisioning.wire import PCModel
 
 
 class AuditRecord(PCModel):

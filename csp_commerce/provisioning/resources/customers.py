@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model, status_is
-from csp_commerce.provisioning.models import CustomerBillingProfile, PCCustomer
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
     operation,
     quote,
 )
+from csp_commerce.provisioning.wire import CustomerBillingProfile, PCCustomer
 
 
 def _create(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
-from csp_commerce.provisioning.models import Invoice, InvoiceLineItem
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
     operation,
     quote,
 )
+from csp_commerce.provisioning.wire import Invoice, InvoiceLineItem
 
 
 def _list(*, size: int = 100) -> PageSpec[Invoice]:

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
-from csp_commerce.provisioning.models import (
+from csp_commerce.provisioning.resources._resource import (
+    AsyncResource,
+    SyncResource,
+    listing,
+    operation,
+    quote,
+)
+from csp_commerce.provisioning.wire import (
     Cart,
     CartCheckoutResult,
     CartLineItem,
     OrderLineItem,
     PCOrder,
     ProvisioningStatus,
-)
-from csp_commerce.provisioning.resources._base import (
-    AsyncResource,
-    SyncResource,
-    listing,
-    operation,
-    quote,
 )
 
 if TYPE_CHECKING:

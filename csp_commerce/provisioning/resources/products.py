@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection
-from csp_commerce.provisioning.models import Availability, Product, Sku
-from csp_commerce.provisioning.resources._base import AsyncResource, SyncResource, listing, quote
+from csp_commerce.provisioning.resources._resource import (
+    AsyncResource,
+    SyncResource,
+    listing,
+    quote,
+)
+from csp_commerce.provisioning.wire import Availability, Product, Sku
 
 
 def _list(country: str, *, target_view: str = "OnlineServices") -> PageSpec[Product]:

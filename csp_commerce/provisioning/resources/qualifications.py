@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from csp_commerce.provisioning._core import Call, items_or_list, model
-from csp_commerce.provisioning.models import CustomerQualification
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     operation,
     quote,
 )
+from csp_commerce.provisioning.wire import CustomerQualification
 
 
 def _get(customer_id: str) -> Call[list[CustomerQualification]]:

@@ -6,18 +6,18 @@ All need an app+user token.
 from __future__ import annotations
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
-from csp_commerce.provisioning.models import (
-    MpaStatus,
-    MpnProfile,
-    PartnerRelationship,
-    RelationshipRequest,
-)
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
     operation,
     quote,
+)
+from csp_commerce.provisioning.wire import (
+    MpaStatus,
+    MpnProfile,
+    PartnerRelationship,
+    RelationshipRequest,
 )
 
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from csp_commerce.errors import CancellationWindowClosedError
 from csp_commerce.provisioning._core import Call, Flow, PageSpec, collection, model
-from csp_commerce.provisioning.errors import CancellationWindowClosedError
-from csp_commerce.provisioning.models import Subscription
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
     operation,
     quote,
 )
+from csp_commerce.provisioning.wire import Subscription
 
 
 def _path(customer_id: str, subscription_id: str | None = None) -> str:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
-from csp_commerce.provisioning.models import (
-    CustomerUser,
-    License,
-    LicenseAssignment,
-    LicenseUpdate,
-    SubscribedSku,
-)
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
     operation,
     quote,
+)
+from csp_commerce.provisioning.wire import (
+    CustomerUser,
+    License,
+    LicenseAssignment,
+    LicenseUpdate,
+    SubscribedSku,
 )
 
 if TYPE_CHECKING:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from csp_commerce.provisioning._core import Call, model
-from csp_commerce.provisioning.models import (
-    AddressValidationResult,
-    CountryValidationRules,
-    PCAddress,
-)
-from csp_commerce.provisioning.resources._base import (
+from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     operation,
     quote,
+)
+from csp_commerce.provisioning.wire import (
+    AddressValidationResult,
+    CountryValidationRules,
+    PCAddress,
 )
 
 

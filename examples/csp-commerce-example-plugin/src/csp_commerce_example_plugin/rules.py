@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from csp_commerce import ApprovalDecision, CheckoutPlan, Order, Problem, hookimpl
-from csp_commerce.problems import define
+from csp_commerce.models.catalogue import define
 
 APPROVAL_SEATS_ENV = "CSP_EXAMPLE_APPROVAL_SEATS"
 BLOCKED_DOMAINS_ENV = "CSP_EXAMPLE_BLOCKED_DOMAINS"

@@ -1,0 +1,30 @@
+"""Judge an order: :class:`Checkout`, the facts it gathers from Partner Center, order files.
+
+``Checkout`` is imported at once; gathering facts and order files, which need the client, are
+imported on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csp_commerce._lazy import lazy_attributes
+from csp_commerce.checkout.checkout import COUNTRY_RULES_PLUGIN, MCA_LOG_PLUGIN, Checkout
+
+if TYPE_CHECKING:
+    from csp_commerce.checkout.gather_facts import gather_facts, gather_facts_async
+
+_LAZY = {
+    "gather_facts": "csp_commerce.checkout.gather_facts",
+    "gather_facts_async": "csp_commerce.checkout.gather_facts",
+}
+
+__getattr__ = lazy_attributes(__name__, _LAZY)
+
+__all__ = [
+    "COUNTRY_RULES_PLUGIN",
+    "MCA_LOG_PLUGIN",
+    "Checkout",
+    "gather_facts",
+    "gather_facts_async",
+]

@@ -1,0 +1,229 @@
+"""The checkout: judge an order by its facts through the hooks, and record MCA acceptances."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csp_commerce.errors import ConfigurationError
+from csp_commerce.hooks.manager import HookManager
+from csp_commerce.models import (
+    ApprovalDecision,
+    CheckoutFacts,
+    CheckoutPlan,
+    CheckoutResult,
+    Problem,
+)
+from csp_commerce.models.clouds import Cloud
+from csp_commerce.models.settings import CheckoutSettings
+from csp_commerce.validation import billing_options, mca_rules
+
+if TYPE_CHECKING:
+    from csp_commerce.fulfilment.order_saga import Provisioner
+    from csp_commerce.models import (
+        BillingOptions,
+        McaAcceptance,
+        McaFacts,
+        Offer,
+        Order,
+        ProvisioningOutcome,
+    )
+    from csp_commerce.store.mca_log import McaEvidenceLog
+
+#: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
+MCA_LOG_PLUGIN = "csp_commerce.mca_log"
+#: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
+#: it to judge addresses by the offline rules only).
+COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
+
+_NO_FACTS = CheckoutFacts()
+_PLACED_BEFORE = ApprovalDecision(approved=True, reason="placed before: the ledger's record")
+
+
+class Checkout:
+    """The host's entry point: ``validate`` an order against its facts, and get every Problem at
+    once or the plan of what to provision.
+
+    ``hooks`` defaults to a :class:`HookManager` with our built-ins and the installed plugins;
+    ``settings`` to :class:`CheckoutSettings` defaults. ``mca_log``, if given, records every MCA
+    acceptance (its plugin is registered as ``csp_commerce.mca_log``) and answers
+    :meth:`mca_facts`. ``provisioner`` (a :class:`~csp_commerce.fulfilment.Provisioner`) lets
+    :meth:`place` and :meth:`resume` provision approved orders through Partner Center, and makes
+    Partner Center's own ``countryvalidationrules`` (cached per country) override the offline
+    address rules.
+    """
+
+    def __init__(
+        self,
+        hooks: HookManager | None = None,
+        settings: CheckoutSettings | None = None,
+        mca_log: McaEvidenceLog | None = None,
+        provisioner: Provisioner | None = None,
+    ) -> None:
+        self.hooks = hooks if hooks is not None else HookManager()
+        self.settings = _settings_for(settings, provisioner)
+        self.mca_log = mca_log
+        self.provisioner = provisioner
+        if provisioner is not None and COUNTRY_RULES_PLUGIN not in self.hooks.plugin_names():
+            from csp_commerce.hooks.builtin.pc_country_rules_hooks import PartnerCenterCountryRules
+
+            self.hooks.register(
+                PartnerCenterCountryRules(provisioner.client), name=COUNTRY_RULES_PLUGIN
+            )
+        if mca_log is not None:
+            from csp_commerce.store.mca_log import McaEvidencePlugin
+
+            if MCA_LOG_PLUGIN in self.hooks.plugin_names():
+                self.hooks.unregister(MCA_LOG_PLUGIN)  # a shared manager: the newest log wins
+            self.hooks.register(McaEvidencePlugin(mca_log), name=MCA_LOG_PLUGIN)
+
+    def validate(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
+        """Judge ``order`` by ``facts``: all Problems together, or the plan and its approval.
+
+        Every rule runs, whatever the others found, so a storefront can show every message at
+        once. The plan is made (``csp_plan_line``) and approved (``csp_approve_order``) only for
+        an order without Problems.
+        """
+        facts = facts if facts is not None else _NO_FACTS
+        hooks, settings = self.hooks, self.settings
+        problems: list[Problem] = [
+            _within(problem, "customer.address")
+            for problem in hooks.validate_address(order.customer.address)
+        ]
+        for index, line in enumerate(order.lines):
+            options = hooks.billing_options(line.offer, settings)
+            problems += billing_options.check_line(line, index, options)
+        problems += hooks.check_eligibility(order, facts, settings)
+        problems += hooks.check_subscription_limits(order, facts, settings)
+        problems += hooks.check_mca(order, facts, settings)
+        problems += hooks.check_reseller(order, facts, settings)
+        tenant = hooks.resolve_tenant(order, facts, settings)
+        problems += tenant.problems
+        if problems:
+            return CheckoutResult(order_id=order.id, problems=tuple(problems))
+        plan = CheckoutPlan(
+            order_id=order.id,
+            tenant=tenant,
+            lines=tuple(hooks.plan_line(line, order, facts, settings) for line in order.lines),
+        )
+        approval = hooks.approve_order(order, plan)
+        prices = tuple(hooks.price_line(line, order) for line in order.lines)
+        return CheckoutResult(
+            order_id=order.id,
+            plan=plan,
+            approval=approval,
+            prices=prices if any(price is not None for price in prices) else (),
+        )
+
+    def place(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
+        """Validate ``order`` and, when it has no Problems and is approved, provision it.
+
+        ``facts`` default to what Partner Center says (``gather_facts``); an MCA acceptance in
+        the evidence log counts even before Partner Center has been told of it.
+
+        The result carries the Problems (nothing is sent to Partner Center), or the plan, its
+        approval and, for an approved plan, the provisioning ``outcome``. An order id the
+        ledger already holds answers with its recorded plan and outcome, without judging or
+        buying anything again (a half-placed one is finished first). The MCA
+        acceptance confirmed to Partner Center is the evidence log's latest for the customer.
+        Raises :class:`~csp_commerce.fulfilment.order_saga.ProvisioningInterrupted` when Partner
+        Center's answer is still unknown after every retry (then :meth:`resume`).
+        """
+        provisioner = self._provisioner()
+        recorded = provisioner.recorded(order.id)
+        if recorded is not None:
+            # Placed (or begun) before: judging it again against today's facts would only
+            # find its own subscriptions; answer with what the ledger holds.
+            plan, outcome = recorded
+            return CheckoutResult(
+                order_id=order.id,
+                plan=plan,
+                approval=_PLACED_BEFORE,
+                outcome=outcome,
+            )
+        if facts is None:
+            from csp_commerce.checkout.gather_facts import gather_facts
+
+            facts = gather_facts(provisioner.client, order)
+        if self.mca_log is not None and not facts.mca.accepted:
+            # Our evidence log counts before Partner Center hears of it: placing confirms it.
+            logged = self.mca_facts(order.customer.reference)
+            if logged.accepted:
+                facts = facts.model_copy(update={"mca": logged})
+        result = self.validate(order, facts)
+        if result.plan is None or result.approval is None or not result.approval.approved:
+            return result
+        acceptance = None
+        if self.mca_log is not None:
+            entry = self.mca_log.latest(order.customer.reference)
+            acceptance = entry.acceptance if entry is not None else None
+        outcome = provisioner.place(order, result.plan, mca=acceptance)
+        return result.model_copy(update={"outcome": outcome})
+
+    def resume(self) -> list[ProvisioningOutcome]:
+        """Finish every order a dead or interrupted process left half placed."""
+        return self._provisioner().resume()
+
+    def _provisioner(self) -> Provisioner:
+        if self.provisioner is None:
+            raise ConfigurationError(
+                "no provisioner: pass provisioner=Provisioner(client, ledger, hooks) to Checkout"
+            )
+        return self.provisioner
+
+    def billing_options(self, offer: Offer) -> BillingOptions:
+        """The billing cycles and terms ``offer`` may be bought with (for the storefront's form)."""
+        return self.hooks.billing_options(offer, self.settings)
+
+    def record_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem]:
+        """Record that the customer accepted the MCA: every ``csp_record_mca_acceptance`` runs.
+
+        Returns the Problems that keep ``acceptance`` from being valid evidence (a missing phone
+        number, a reseller's confirmation without the reseller); nothing is recorded then.
+        Raises :class:`ConfigurationError` when no plugin records acceptances (pass ``mca_log``).
+        """
+        problems = mca_rules.check_acceptance(acceptance)
+        if problems:
+            return problems
+        recorders = next(
+            info.plugins for info in self.hooks.hooks() if info.name == "csp_record_mca_acceptance"
+        )
+        if not recorders:
+            raise ConfigurationError(
+                "no plugin records MCA acceptances: pass mca_log=McaEvidenceLog(path) to Checkout"
+            )
+        self.hooks.record_mca_acceptance(acceptance)
+        return []
+
+    def mca_facts(self, customer_reference: str) -> McaFacts:
+        """The MCA facts for a customer, from the evidence log's latest entry."""
+        if self.mca_log is None:
+            raise ConfigurationError("no MCA evidence log: pass mca_log=McaEvidenceLog(path)")
+        entry = self.mca_log.latest(customer_reference)
+        return mca_rules.facts_from(entry.acceptance if entry is not None else None)
+
+
+def _settings_for(
+    settings: CheckoutSettings | None, provisioner: Provisioner | None
+) -> CheckoutSettings:
+    """The settings, judging orders for the cloud the provisioner's client talks to."""
+    cloud = _cloud_of(provisioner.client.cloud) if provisioner is not None else None
+    if settings is None:
+        return CheckoutSettings() if cloud is None else CheckoutSettings(cloud=cloud)
+    if cloud is not None and settings.cloud is not cloud:
+        raise ConfigurationError(
+            f"the checkout judges orders for the {settings.cloud.value} cloud but the "
+            f"provisioner's client talks to the {cloud.value} cloud"
+        )
+    return settings
+
+
+def _cloud_of(value: object) -> Cloud | None:
+    try:
+        return Cloud(value)
+    except ValueError:
+        return None  # custom endpoints: the host's settings say which rules apply
+
+
+def _within(problem: Problem, prefix: str) -> Problem:
+    field = f"{prefix}.{problem.field}" if problem.field else prefix
+    return problem.model_copy(update={"field": field})

@@ -1,0 +1,23 @@
+"""Built-in ``csp_check_mca``: no order without the customer's MCA acceptance on record.
+
+Recording acceptances (``csp_record_mca_acceptance``) is the evidence log's job:
+:class:`csp_commerce.store.mca_log.McaEvidencePlugin`, registered by
+``Checkout(mca_log=...)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csp_commerce.hooks import hookimpl
+from csp_commerce.validation import mca_rules
+
+if TYPE_CHECKING:
+    from csp_commerce.models import CheckoutFacts, Order, Problem
+    from csp_commerce.models.settings import CheckoutSettings
+
+
+@hookimpl
+def csp_check_mca(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> list[Problem]:
+    """The customer's acceptance must be on record where the cloud and the host require it."""
+    return mca_rules.check_order(order, facts, settings)

@@ -1,0 +1,182 @@
+"""Handlers and generator: monthly invoices and their (OneTime, new-commerce) line items.
+
+The generator is deliberately simple, enough for billing reports and reconciliation: monthly-
+billed subscriptions are charged a full month, annual and triennial ones the whole period in the
+month they start. Proration, renewals, refunds and taxes are not emulated.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from csp_commerce.sandbox._http import (
+    Context,
+    Reply,
+    Request,
+    bad_request,
+    not_found,
+    offset_page,
+    parse_timestamp,
+    seek_page,
+    timestamp,
+)
+from csp_commerce.sandbox.commerce_routes import CYCLE_MONTHS, TERM_TEXT
+from csp_commerce.sandbox.pc_rules import product_of
+
+if TYPE_CHECKING:
+    from csp_commerce.sandbox.state import JSON, CustomerState
+
+
+def generate_invoice(ctx: Context, year: int, month: int) -> JSON:
+    """Bill every customer's subscriptions for one calendar month; returns the invoice."""
+    if not 1 <= month <= 12:
+        raise bad_request("month must be 1-12.")
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = datetime(
+        year, month, calendar.monthrange(year, month)[1], 23, 59, 59, tzinfo=timezone.utc
+    )
+    world = ctx.world
+    number = f"G{len(world.invoices) + 1:09d}"
+    lines: list[JSON] = []
+    for customer in world.customers.values():
+        for subscription in customer.subscriptions.values():
+            line = _charge(ctx, customer, subscription, number, start, end)
+            if line is not None:
+                lines.append(line)
+    total = sum((Decimal(str(line["totalForCustomer"])) for line in lines), Decimal(0))
+    invoice = {
+        "id": number,
+        "invoiceDate": timestamp(end),
+        "billingPeriodStartDate": timestamp(start),
+        "billingPeriodEndDate": timestamp(end),
+        "totalCharges": float(total),
+        "paidAmount": 0.0,
+        "currencyCode": "USD",
+        "currencySymbol": "$",
+        "documentType": "Invoice",
+        "invoiceType": "OneTime",
+        "invoiceDetails": [
+            {
+                "invoiceLineItemType": "billing_line_items",
+                "billingProvider": "one_time",
+                "links": {
+                    "self": {
+                        "uri": f"/v1/invoices/{number}/lineitems?provider=onetime"
+                        "&invoicelineitemtype=billinglineitems",
+                        "method": "GET",
+                        "headers": [],
+                    }
+                },
+            }
+        ],
+        "attributes": {"objectType": "Invoice"},
+    }
+    world.invoices[number] = invoice
+    world.invoice_lines[number] = lines
+    return invoice
+
+
+def _charge(
+    ctx: Context,
+    customer: CustomerState,
+    subscription: JSON,
+    number: str,
+    start: datetime,
+    end: datetime,
+) -> JSON | None:
+    created = parse_timestamp(subscription["creationDate"])
+    if created > end or subscription["status"] == "deleted":
+        return None
+    cycle = subscription["billingCycle"]
+    first_month = created.year == start.year and created.month == start.month
+    if cycle != "monthly" and not first_month:
+        return None
+    item = ctx.catalog.get(subscription["offerId"])
+    if item is None:
+        return None
+    unit = item.monthly_price(subscription["termDuration"], cycle) * CYCLE_MONTHS[cycle]
+    quantity = subscription["quantity"]
+    subtotal = unit * quantity
+    company = customer.customer["companyProfile"]
+    reseller = subscription["partnerId"] or None
+    return {
+        "partnerId": ctx.world.partner_tenant_id,
+        "customerId": customer.id,
+        "customerName": company["companyName"],
+        "customerDomainName": company["domain"],
+        "customerCountry": customer.customer["billingProfile"]["defaultAddress"]["country"],
+        "invoiceNumber": number,
+        "mpnId": ctx.world.partner_mpn_id,
+        "resellerMpnId": reseller,
+        "orderId": subscription["orderId"],
+        "orderDate": subscription["creationDate"],
+        "productId": product_of(subscription),
+        "skuId": item.sku_id,
+        "availabilityId": item.availability_id,
+        "productName": item.title,
+        "skuName": item.title,
+        "chargeType": "new" if first_month else "cycleCharge",
+        "unitPrice": float(unit),
+        "effectiveUnitPrice": float(unit),
+        "unitType": "Licenses",
+        "quantity": quantity,
+        "billableQuantity": quantity,
+        "subtotal": float(subtotal),
+        "taxTotal": 0.0,
+        "totalForCustomer": float(subtotal),
+        "currency": "USD",
+        "publisherName": "Microsoft Corporation",
+        "subscriptionId": subscription["id"],
+        "subscriptionDescription": subscription["friendlyName"],
+        "subscriptionStartDate": subscription["effectiveStartDate"],
+        "subscriptionEndDate": subscription["commitmentEndDate"],
+        "chargeStartDate": timestamp(max(created, start)),
+        "chargeEndDate": timestamp(end),
+        "termAndBillingCycle": (
+            f"{TERM_TEXT[subscription['termDuration']]} commitment for {cycle} billing"
+        ),
+        "billingFrequency": cycle.capitalize(),
+        "attributes": {"objectType": "OneTimeInvoiceLineItem"},
+    }
+
+
+def list_invoices(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/invoices?size=&offset=``: offset paging, newest first."""
+    items = list(reversed(ctx.world.invoices.values()))
+    return Reply(200, offset_page(req, items))
+
+
+def get_invoice(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/invoices/{id}``."""
+    invoice = ctx.world.invoices.get(req.params[0])
+    if invoice is None:
+        raise not_found(f"Invoice {req.params[0]}")
+    return Reply(200, invoice)
+
+
+def invoice_lines(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/invoices/{id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems``.
+
+    Seek paging; other providers (legacy ``office``, ``azure``) have no lines in the sandbox.
+    """
+    number = req.params[0]
+    if number not in ctx.world.invoices:
+        raise not_found(f"Invoice {number}")
+    provider = (req.query.get("provider") or "").lower()
+    kind = (req.query.get("invoicelineitemtype") or "").lower()
+    if not provider or not kind:
+        raise bad_request("provider and invoicelineitemtype are required.")
+    lines = ctx.world.invoice_lines.get(number, [])
+    if provider != "onetime" or kind != "billinglineitems":
+        lines = []
+    path = f"/v1/invoices/{number}/lineitems"
+    page = seek_page(req, f"lines-{number}", lines, path)
+    next_link = page["links"].get("next")
+    if next_link is not None:
+        next_link["uri"] = next_link["uri"].replace(
+            "?", "?provider=onetime&invoicelineitemtype=billinglineitems&", 1
+        )
+    return Reply(200, page)

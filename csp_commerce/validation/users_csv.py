@@ -1,0 +1,266 @@
+"""Bulk import and export of customer users as CSV.
+
+Columns: user principal name, first name, last name, display name, usage location, licences
+(SKU ids separated by ``;``). Headers are matched without regard to case, spaces or
+underscores (``userPrincipalName`` and ``User principal name`` both work; ``Licenses`` too).
+A bad row never raises: it becomes Problems whose field names the row as a spreadsheet shows it
+(the header is row 1, the first user row 2), e.g. ``rows.3.user_principal_name``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from csp_commerce.models._base import Model
+from csp_commerce.models.catalogue import define
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TextIO
+
+    from csp_commerce.models.problem import Problem
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_UPN = re.compile(rf"^(?!\.)(?!.*\.\.)[A-Za-z0-9'._!#^~-]{{1,64}}(?<!\.)@{_LABEL}(?:\.{_LABEL})+$")
+
+
+@lru_cache(maxsize=512)
+def _is_country(code: str) -> bool:
+    import pycountry
+
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+class NewUser(Model):
+    """A user to create in a customer's tenant, and the licences (SKU ids) to assign to it.
+
+    ``usage_location`` (ISO 3166 alpha-2) is required before licences can be assigned.
+    """
+
+    user_principal_name: str = Field(max_length=113)
+    first_name: str | None = Field(default=None, max_length=64)
+    last_name: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(min_length=1, max_length=256)
+    usage_location: str | None = None
+    licences: tuple[str, ...] = ()
+
+    @field_validator("user_principal_name")
+    @classmethod
+    def _upn(cls, value: str) -> str:
+        if not _UPN.match(value):
+            raise ValueError("not a user principal name like name@contoso.onmicrosoft.com")
+        return value
+
+    @field_validator("usage_location")
+    @classmethod
+    def _usage_location(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.upper()
+        if len(code) != 2 or not _is_country(code):
+            raise ValueError("not an ISO 3166 two-letter country code")
+        return code
+
+    @field_validator("licences")
+    @classmethod
+    def _licences(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        licences = tuple(sku.strip() for sku in value if sku.strip())
+        if any(len(sku) > 200 or any(c.isspace() for c in sku) for sku in licences):
+            raise ValueError("a licence is a SKU id without spaces")
+        return licences
+
+    @model_validator(mode="after")
+    def _licensed_users_have_a_location(self) -> NewUser:
+        if self.licences and self.usage_location is None:
+            raise ValueError("a usage location is required to assign licences")
+        return self
+
+
+INVALID_PRINCIPAL_NAME = define(
+    "user.principal_name.invalid",
+    "user_principal_name",
+    "{value} is not a user principal name such as name@contoso.onmicrosoft.com.",
+)
+INVALID_USAGE_LOCATION = define(
+    "user.usage_location.invalid",
+    "usage_location",
+    "{value} is not a two-letter country code (the usage location).",
+)
+USAGE_LOCATION_REQUIRED = define(
+    "user.usage_location.required",
+    "usage_location",
+    "A usage location is needed to assign licences.",
+)
+INVALID_NAME = define(
+    "user.name.invalid", None, "The {column} must have between {minimum} and {maximum} characters."
+)
+INVALID_LICENCES = define(
+    "user.licences.invalid", "licences", "Licences are SKU ids separated by semicolons."
+)
+MISSING_COLUMN = define(
+    "users_csv.missing_column", "columns", "The CSV file needs a column {column}."
+)
+UNKNOWN_COLUMN = define(
+    "users_csv.unknown_column", "columns", "The CSV file's column {column} is not known."
+)
+EXTRA_CELLS = define(
+    "users_csv.extra_cells", None, "The row has more cells than the header has columns."
+)
+DUPLICATE_USER = define(
+    "users_csv.duplicate_user",
+    "user_principal_name",
+    "{value} is already in the file (row {first_row}).",
+)
+UNREADABLE = define("users_csv.unreadable", None, "The CSV file cannot be read: {reason}.")
+EMPTY = define("users_csv.empty", "rows", "The CSV file has no header row.")
+
+#: Column headers written by :func:`write_users_csv`, per model field.
+COLUMNS: dict[str, str] = {
+    "user_principal_name": "User principal name",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "display_name": "Display name",
+    "usage_location": "Usage location",
+    "licences": "Licences",
+}
+REQUIRED_COLUMNS = ("user_principal_name", "display_name")
+_HEADER_ALIASES: dict[str, str] = {
+    **{re.sub(r"[\s_-]", "", name): name for name in COLUMNS},
+    "upn": "user_principal_name",
+    "licenses": "licences",
+    "licence": "licences",
+    "license": "licences",
+}
+_NAME_LIMITS = {"first_name": (0, 64), "last_name": (0, 64), "display_name": (1, 256)}
+# Cells starting with these run as formulas in spreadsheets: written with a leading quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_users_csv(stream: TextIO) -> tuple[list[NewUser], list[Problem]]:
+    """The users of a CSV file, and Problems for every bad header or row (never an exception).
+
+    Blank rows are skipped. A row with Problems yields no user; the other rows still do.
+    """
+    reader = csv.reader(stream)
+    problems: list[Problem] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return [], [EMPTY()]
+        fields = _header_fields(header, problems)
+        if any(p.code == MISSING_COLUMN.code for p in problems):
+            return [], problems
+        users: list[NewUser] = []
+        first_rows: dict[str, int] = {}
+        for row_number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            user = _read_row(row_number, cells, fields, problems)
+            if user is None:
+                continue
+            key = user.user_principal_name.casefold()
+            if key in first_rows:
+                problems.append(
+                    DUPLICATE_USER(
+                        field=f"rows.{row_number}.user_principal_name",
+                        value=user.user_principal_name,
+                        first_row=first_rows[key],
+                    )
+                )
+                continue
+            first_rows[key] = row_number
+            users.append(user)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        problems.append(UNREADABLE(field=f"rows.{reader.line_num}", reason=str(exc)))
+        return [], problems
+    return users, problems
+
+
+def write_users_csv(users: Iterable[NewUser], stream: TextIO) -> None:
+    """Write ``users`` with a header row; :func:`read_users_csv` reads the file back."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS.values())
+    for user in users:
+        writer.writerow(
+            [
+                _guard(user.user_principal_name),
+                _guard(user.first_name or ""),
+                _guard(user.last_name or ""),
+                _guard(user.display_name),
+                user.usage_location or "",
+                _guard(";".join(user.licences)),
+            ]
+        )
+
+
+def _header_fields(header: list[str], problems: list[Problem]) -> list[str | None]:
+    fields: list[str | None] = []
+    for index, title in enumerate(header):
+        cleaned = title.lstrip("\ufeff").strip()
+        field = _HEADER_ALIASES.get(re.sub(r"[\s_-]", "", cleaned.casefold()))
+        if field is None and cleaned:
+            problems.append(UNKNOWN_COLUMN(column=cleaned, field=f"columns.{index + 1}"))
+        fields.append(field)
+    for required in REQUIRED_COLUMNS:
+        if required not in fields:
+            problems.append(MISSING_COLUMN(column=COLUMNS[required]))
+    return fields
+
+
+def _read_row(
+    row_number: int, cells: list[str], fields: list[str | None], problems: list[Problem]
+) -> NewUser | None:
+    prefix = f"rows.{row_number}"
+    if len(cells) > len(fields) and any(cell.strip() for cell in cells[len(fields) :]):
+        problems.append(EXTRA_CELLS(field=prefix))
+        return None
+    values: dict[str, Any] = {}
+    for field, cell in zip(fields, cells, strict=False):
+        if field is None:
+            continue
+        text = _unguard(cell.strip())
+        if field == "licences":
+            values[field] = tuple(text.split(";")) if text else ()
+        elif text or field in REQUIRED_COLUMNS:
+            values[field] = text
+    try:
+        return NewUser.model_validate(values)
+    except ValidationError as error:
+        problems.extend(_row_problems(prefix, values, error))
+        return None
+
+
+def _row_problems(prefix: str, values: dict[str, Any], error: ValidationError) -> list[Problem]:
+    found: list[Problem] = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        where = f"{prefix}.{field}" if field else prefix
+        value = str(values.get(field, ""))
+        if field == "user_principal_name":
+            found.append(INVALID_PRINCIPAL_NAME(field=where, value=value))
+        elif field == "usage_location":
+            found.append(INVALID_USAGE_LOCATION(field=where, value=value))
+        elif field in _NAME_LIMITS:
+            low, high = _NAME_LIMITS[field]
+            found.append(
+                INVALID_NAME(field=where, column=COLUMNS[field].lower(), minimum=low, maximum=high)
+            )
+        elif field == "licences":
+            found.append(INVALID_LICENCES(field=where))
+        else:  # the model-level rule: licences without a usage location
+            found.append(USAGE_LOCATION_REQUIRED(field=f"{prefix}.usage_location"))
+    return found
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) or text.startswith("'") else text
+
+
+def _unguard(text: str) -> str:
+    guarded = text.startswith("'") and text[1:].startswith((*_FORMULA_START, "'"))
+    return text[1:] if guarded else text

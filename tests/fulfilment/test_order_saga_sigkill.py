@@ -1,0 +1,135 @@
+"""A provisioning process killed with SIGKILL mid-batch; a new process resumes: exactly once.
+
+The sandbox runs over HTTP in its own process (with latency, so the batch takes about a
+second), a worker process places orders through an HTTP client into a ledger file, and is
+killed once the ledger shows some orders placed. A second worker resumes and places the rest.
+Everything listens on 127.0.0.1 only and stops by itself (timeouts everywhere).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ORDERS = 30
+LEASE_EXPIRED = 301.0
+HERE = Path(__file__).resolve().parent
+
+WORKER = """
+import sys
+import time
+from csp_commerce import Checkout, OrderLine
+from csp_commerce.fulfilment.order_saga import Provisioner
+from csp_commerce.provisioning import PartnerCenterClient
+from csp_commerce.sandbox import Sandbox, SandboxCredential
+from csp_commerce.store.ledger import Ledger
+from fulfilment_world import acceptance, hooks_with, new_customer_order, offer, plan_for, Recorder
+
+url, ledger_path, count, later = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+e3 = offer(Sandbox(), "Office 365 E3")
+checkout = Checkout(hooks=hooks_with(Recorder()))
+client = PartnerCenterClient(SandboxCredential(), base_url=url, timeout=10.0)
+ledger = Ledger(ledger_path, clock=lambda: time.time() + later)
+provisioner = Provisioner(client, ledger, checkout.hooks)
+resumed = provisioner.resume()
+print("resumed", len(resumed), flush=True)
+for n in range(count):
+    order = new_customer_order(n, OrderLine(id="1", offer=e3, quantity=1 + n % 3))
+    provisioner.place(order, plan_for(checkout, order), mca=acceptance(order))
+print("done", flush=True)
+"""
+
+
+def _placed(ledger: Path) -> int:
+    if not ledger.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=1) as db:
+            return int(
+                db.execute("SELECT COUNT(*) FROM orders WHERE status='placed'").fetchone()[0]
+            )
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.fixture
+def server_url() -> object:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "csp_commerce", "sandbox", "serve", "--port", "0",
+         "--latency-ms", "8", "--seed", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a killed client's broken pipe is expected noise
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line, line
+        yield line.split("listening on ", 1)[1].split()[0]
+    finally:
+        server.terminate()
+        if server.stdout is not None:
+            server.stdout.close()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
+            server.kill()
+            server.wait(timeout=5)
+
+
+def _worker(url: str, ledger: Path, later: float = 0.0) -> subprocess.Popen[str]:
+    """A worker process; ``later`` seconds on its clock (a restart after the lease ran out)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, url, str(ledger), str(ORDERS), str(later)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_sigkill_mid_batch_then_resume_places_every_order_exactly_once(
+    server_url: str, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    first = _worker(server_url, ledger)
+    deadline = time.monotonic() + 15
+    while _placed(ledger) < 3 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=5)
+    killed_at = _placed(ledger)
+    assert first.returncode == -signal.SIGKILL
+    assert 3 <= killed_at < ORDERS, "the worker was not killed mid-batch"
+
+    # The dead worker's lease on its current order (300 s) has to run out before another
+    # worker may take it: the second worker starts "later" than that.
+    second = _worker(server_url, ledger, later=LEASE_EXPIRED)
+    out, err = second.communicate(timeout=30)
+    assert second.returncode == 0, err
+    assert "done" in out
+
+    assert _placed(ledger) == ORDERS
+    world = httpx.get(f"{server_url}/sandbox/v1/state", timeout=10).json()
+    by_domain = {
+        customer["customer"]["companyProfile"]["domain"]: customer
+        for customer in world["customers"].values()
+    }
+    for n in range(ORDERS):
+        subscriptions = by_domain[f"contoso{n}.onmicrosoft.com"]["subscriptions"]
+        assert len(subscriptions) == 1, f"order-{n}: {len(subscriptions)} subscriptions"
+        (subscription,) = subscriptions.values()
+        assert subscription["quantity"] == 1 + n % 3
+    assert len(by_domain) == ORDERS
