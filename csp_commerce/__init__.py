@@ -1,8 +1,12 @@
 """csp_commerce: sell Microsoft cloud services as a CSP partner.
 
-Checkout rules as pluggy hooks, a resilient Partner Center client, and a faithful sandbox.
-The Partner Center client classes are imported on first use, so that ``import csp_commerce``
-stays cheap for a storefront that only validates.
+Checkout rules as pluggy hooks, a resilient Partner Center client, exactly-once provisioning and
+a faithful sandbox. Every everyday name is importable from here::
+
+    from csp_commerce import Checkout, Order, PartnerCenterClient, Provisioner, Ledger
+
+The client, the stores, the saga, the managers and the sandbox are imported on first use, so
+that ``import csp_commerce`` stays cheap for a storefront that only validates.
 """
 
 from __future__ import annotations
@@ -11,7 +15,47 @@ from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
 from csp_commerce.checkout import Checkout
-from csp_commerce.errors import ConfigurationError, CSPCommerceError, InputError, PluginError
+from csp_commerce.errors import (
+    AgreementAlreadyConfirmedError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AppUserRequiredError,
+    AuthenticationError,
+    BadRequestError,
+    CancellationWindowClosedError,
+    CartAlreadySubmittedError,
+    CartBusyError,
+    ConfigurationError,
+    ConflictError,
+    CSPCommerceError,
+    InputError,
+    InternalServerError,
+    LeaseLostError,
+    McaNotAcceptedError,
+    MpaStatusError,
+    NotFoundError,
+    OperationNotSupportedError,
+    OrderBusyError,
+    OrderFileError,
+    OrderInProgressError,
+    PartnerCenterClientError,
+    PartnerCenterError,
+    PermissionDeniedError,
+    PhoneNumberRequiredError,
+    PluginError,
+    PreconditionFailedError,
+    PriceNotFoundError,
+    PricingError,
+    ProvisioningInterrupted,
+    RateLimitError,
+    RefreshTokenExpiredError,
+    RegistrationNumberError,
+    ResponseValidationError,
+    StaleETagError,
+    TokenAcquisitionError,
+    UnknownMpnError,
+)
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import (
@@ -54,66 +98,148 @@ from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, DynamicsPolicy
 
 if TYPE_CHECKING:
-    from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
+    from csp_commerce.checkout import gather_facts, gather_facts_async
+    from csp_commerce.fulfilment import Provisioner
+    from csp_commerce.models.price import PriceList
+    from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
+    from csp_commerce.provisioning import (
+        AsyncPartnerCenterClient,
+        CertificateCredential,
+        ClientSecretCredential,
+        FileTokenStore,
+        MemoryTokenStore,
+        PartnerCenterClient,
+        RefreshTokenCredential,
+        RetryPolicy,
+    )
+    from csp_commerce.sandbox import Sandbox, SandboxCredential
+    from csp_commerce.store import Ledger, McaEvidenceLog
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "PartnerCenterClient": "csp_commerce.provisioning",
     "AsyncPartnerCenterClient": "csp_commerce.provisioning",
+    "ClientSecretCredential": "csp_commerce.provisioning",
+    "CertificateCredential": "csp_commerce.provisioning",
+    "RefreshTokenCredential": "csp_commerce.provisioning",
+    "FileTokenStore": "csp_commerce.provisioning",
+    "MemoryTokenStore": "csp_commerce.provisioning",
+    "RetryPolicy": "csp_commerce.provisioning",
+    "Provisioner": "csp_commerce.fulfilment",
+    "Ledger": "csp_commerce.store",
+    "McaEvidenceLog": "csp_commerce.store",
+    "SubscriptionManager": "csp_commerce.operations",
+    "UserManager": "csp_commerce.operations",
+    "Discovery": "csp_commerce.operations",
+    "Sandbox": "csp_commerce.sandbox",
+    "SandboxCredential": "csp_commerce.sandbox",
+    "gather_facts": "csp_commerce.checkout",
+    "gather_facts_async": "csp_commerce.checkout",
+    "PriceList": "csp_commerce.models.price",
 }
-
 
 __getattr__ = lazy_attributes(__name__, _LAZY)
 
-
 __all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
     "AcceptanceSource",
     "Actor",
     "Address",
+    "AgreementAlreadyConfirmedError",
+    "AppUserRequiredError",
     "ApprovalDecision",
     "AsyncPartnerCenterClient",
+    "AuthenticationError",
+    "BadRequestError",
     "BillingCycle",
     "BillingOptions",
     "CSPCommerceError",
+    "CancellationWindowClosedError",
+    "CartAlreadySubmittedError",
+    "CartBusyError",
+    "CertificateCredential",
     "Checkout",
     "CheckoutFacts",
     "CheckoutPlan",
     "CheckoutResult",
     "CheckoutSettings",
+    "ClientSecretCredential",
     "Cloud",
     "CompanyProfile",
     "ConfigurationError",
+    "ConflictError",
     "Contact",
     "Customer",
+    "Discovery",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "FileTokenStore",
     "HookManager",
     "InputError",
+    "InternalServerError",
+    "LeaseLostError",
+    "Ledger",
     "LineAction",
     "LinePlan",
     "McaAcceptance",
+    "McaEvidenceLog",
     "McaFacts",
+    "McaNotAcceptedError",
+    "MemoryTokenStore",
+    "MpaStatusError",
+    "NotFoundError",
     "Offer",
     "OfferFamily",
+    "OperationNotSupportedError",
     "Order",
+    "OrderBusyError",
+    "OrderFileError",
+    "OrderInProgressError",
     "OrderLine",
     "PartnerCenterClient",
+    "PartnerCenterClientError",
+    "PartnerCenterError",
+    "PermissionDeniedError",
+    "PhoneNumberRequiredError",
     "PluginError",
+    "PreconditionFailedError",
+    "PriceList",
+    "PriceNotFoundError",
+    "PricingError",
     "Problem",
+    "Provisioner",
+    "ProvisioningInterrupted",
     "ProvisioningOutcome",
     "Qualification",
     "QualificationFact",
+    "RateLimitError",
+    "RefreshTokenCredential",
+    "RefreshTokenExpiredError",
+    "RegistrationNumberError",
     "Relationship",
     "Reseller",
     "ResellerFacts",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "Sandbox",
+    "SandboxCredential",
     "Segment",
+    "StaleETagError",
     "SubscriptionFact",
+    "SubscriptionManager",
     "TenantAction",
     "TenantFacts",
     "TenantResolution",
     "TermDuration",
+    "TokenAcquisitionError",
+    "UnknownMpnError",
+    "UserManager",
     "__version__",
+    "gather_facts",
+    "gather_facts_async",
     "hookimpl",
     "render_problem",
 ]

@@ -1,0 +1,56 @@
+"""The public API: every everyday name from the root, and ``import csp_commerce`` stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import csp_commerce
+
+
+def run(code: str) -> None:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_package_root_does_not_import_the_client_stack() -> None:
+    run(
+        "import sys, csp_commerce\n"
+        "heavy = [m for m in ('httpx', 'msal', 'tenacity', 'babel', 'pycountry', 'sqlite3',\n"
+        "         'csp_commerce.sandbox', 'csp_commerce.fulfilment', 'csp_commerce.store.ledger')\n"
+        "         if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "assert csp_commerce.PartnerCenterClient.__name__ == 'PartnerCenterClient'\n"
+        "assert 'msal' not in sys.modules  # msal only when a credential needs a token\n"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(csp_commerce.__all__))
+def test_every_exported_name_resolves(name: str) -> None:
+    assert getattr(csp_commerce, name) is not None
+
+
+def test_the_everyday_names_are_at_the_root() -> None:
+    run(
+        "from csp_commerce import (Checkout, CheckoutSettings, HookManager, hookimpl, Problem,\n"
+        "    PartnerCenterClient, AsyncPartnerCenterClient, Ledger, McaEvidenceLog,\n"
+        "    SubscriptionManager, UserManager, CSPCommerceError, Provisioner, Sandbox,\n"
+        "    SandboxCredential, ClientSecretCredential, CertificateCredential,\n"
+        "    RefreshTokenCredential, render_problem, RateLimitError, ProvisioningInterrupted)\n"
+    )
+
+
+def test_every_public_exception_is_at_the_root() -> None:
+    from csp_commerce import errors
+
+    internal = {"RetrySignal", "OutcomeUnknown", "StepFailed", "EmulatedError"}
+    classes = [n for n in errors.__all__ if isinstance(getattr(errors, n), type)]
+    missing = [n for n in classes if n not in internal and n not in csp_commerce.__all__]
+    assert missing == [], "export these from csp_commerce too"
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        _ = csp_commerce.NoSuchThing  # type: ignore[attr-defined]
