@@ -54,3 +54,23 @@ def test_every_public_exception_is_at_the_root() -> None:
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError):
         _ = csp_commerce.NoSuchThing  # type: ignore[attr-defined]
+
+
+def readme_python_imports() -> list[str]:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    statements = []
+    for block in blocks:
+        for match in re.finditer(r"^(from csp_commerce\S* import (?:\([^)]*\)|.*))", block, re.M):
+            statements.append(match.group(1))
+    return statements
+
+
+def test_readme_examples_import_only_from_the_root_and_the_imports_work() -> None:
+    statements = readme_python_imports()
+    assert len(statements) >= 5
+    assert [s for s in statements if not s.startswith("from csp_commerce import ")] == []
+    run("\n".join(statements))
