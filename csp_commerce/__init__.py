@@ -53,6 +53,7 @@ from csp_commerce.errors import (
     RegistrationNumberError,
     ResponseValidationError,
     StaleETagError,
+    TargetMismatchError,
     TokenAcquisitionError,
     UnknownMpnError,
 )
@@ -247,6 +248,7 @@ __all__ = [
     "StaleETagError",
     "SubscriptionFact",
     "SubscriptionManager",
+    "TargetMismatchError",
     "TenantAction",
     "TenantFacts",
     "TenantResolution",

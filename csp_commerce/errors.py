@@ -14,7 +14,7 @@ defined here, in one tree:
     - :class:`PartnerCenterError`: a request was sent; carries Partner Center's ``code``, the
       ``request_id`` and ``correlation_id`` (connection, validation and status errors)
   - provisioning: :class:`ProvisioningInterrupted`, :class:`OrderBusyError`,
-    :class:`LeaseLostError`
+    :class:`LeaseLostError`, :class:`TargetMismatchError`
   - the sandbox's error answers: :class:`EmulatedError`
 
 This module imports nothing else of the library.
@@ -347,17 +347,23 @@ class ProvisioningInterrupted(CSPCommerceError):
 
 
 class OutcomeUnknown(CSPCommerceError):
-    """Internal to the saga: what an earlier attempt did cannot be told yet (e.g. a purchase
-    not visible yet). The step stays ``sent`` and is read back on resume."""
+    """Internal to the step engine: what an earlier attempt did cannot be told yet (a purchase
+    not visible yet, a subscription another operation holds). The step stays ``sent``."""
 
 
 class StepFailed(CSPCommerceError):
-    """Internal to the saga: a step failed for good; compensate and report ``detail`` (the
-    order's ``FailureDetail``)."""
+    """Internal to the step engine: a step failed for good. ``detail`` is its
+    ``FailureDetail``; ``result`` what it did all the same (a cart half bought), to undo."""
 
-    def __init__(self, detail: Any) -> None:
+    def __init__(self, detail: Any, result: dict[str, Any] | None = None) -> None:
         super().__init__(detail.message)
         self.detail = detail
+        self.result = result
+
+
+class TargetMismatchError(CSPCommerceError):
+    """A recorded order or change was made against another Partner Center (another cloud or
+    partner tenant, or the sandbox): it is never resumed against this one."""
 
 
 class OrderBusyError(CSPCommerceError):
@@ -447,6 +453,7 @@ __all__ = [
     "RetrySignal",
     "StaleETagError",
     "StepFailed",
+    "TargetMismatchError",
     "TokenAcquisitionError",
     "UnknownMpnError",
 ]

@@ -144,6 +144,7 @@ class Checkout:
             from csp_commerce.checkout.gather_facts import gather_facts
 
             facts = gather_facts(provisioner.client, order)
+        partner_center_has_mca = facts.mca.on_record
         if self.mca_log is not None and not facts.mca.accepted:
             # Our evidence log counts before Partner Center hears of it: placing confirms it.
             logged = self.mca_facts(order.customer.reference)
@@ -153,7 +154,8 @@ class Checkout:
         if result.plan is None or result.approval is None or not result.approval.approved:
             return result
         acceptance = None
-        if self.mca_log is not None:
+        if self.mca_log is not None and not partner_center_has_mca:
+            # Confirmed only when Partner Center does not have it yet: one request less.
             entry = self.mca_log.latest(order.customer.reference)
             acceptance = entry.acceptance if entry is not None else None
         outcome = provisioner.place(order, result.plan, mca=acceptance)

@@ -242,7 +242,7 @@ def _mca_facts(order: Order, agreements: list[Agreement]) -> McaFacts:
     if not mcas:
         return McaFacts()
     latest = max(mcas, key=lambda a: a.date_agreed or "")
-    return McaFacts(accepted=True, acceptance=_acceptance(order, latest))
+    return McaFacts(accepted=True, acceptance=_acceptance(order, latest), on_record=True)
 
 
 def _acceptance(order: Order, agreement: Agreement) -> McaAcceptance | None:

@@ -103,11 +103,13 @@ def run_resume(args: argparse.Namespace) -> int:
 
     out = _render.console()
     with _env.Environment.from_args(args) as env:
-        unfinished = len(env.ledger.unfinished())
+        checkout = make_checkout(env)
+        assert checkout.provisioner is not None  # make_checkout always gives one
+        unfinished = len(env.ledger.unfinished(checkout.provisioner.target))
         if not unfinished:
             out.print("nothing to resume: every recorded order is placed or failed")
             return EXIT_OK
-        outcomes = make_checkout(env).resume()
+        outcomes = checkout.resume()
     for outcome in outcomes:
         out.print(_render.outcome_table(outcome))
     failed = sum(1 for outcome in outcomes if not outcome.placed)

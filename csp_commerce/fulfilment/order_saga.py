@@ -1,35 +1,35 @@
-"""The provisioning saga: a checked plan becomes Partner Center purchases, exactly once.
+"""The order saga: a checked plan becomes Partner Center purchases, exactly once.
 
-Every step is recorded in the :class:`~csp_commerce.store.ledger.Ledger` with its durable
-``MS-RequestId`` before the first request. A step whose outcome is unknown (a crash, a timeout
-after every retry) is read back from Partner Center before anything is sent again. A step that
-fails for good undoes the steps before it (cancels what was bought, puts seat counts back) and
-the host is told once, through ``csp_order_provisioned`` or ``csp_order_failed``.
+Each step (create the tenant, confirm the MCA, buy the cart, set seats, and every undo) goes
+through the :class:`~csp_commerce.fulfilment.engine.StepEngine`: recorded with its
+``MS-RequestId`` before the first request, re-sent with the same id when its outcome is
+unknown, read back only when Partner Center refuses the repeat. A step that fails for good
+undoes the steps before it (cancels what was bought, takes back added seats) and the host is
+told, through ``csp_order_provisioned`` or ``csp_order_failed``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import os
-import time
 import uuid
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 from csp_commerce.errors import (
-    UNKNOWN_OUTCOME_ERRORS,
     BadRequestError,
     CartAlreadySubmittedError,
+    ConflictError,
     LeaseLostError,
     OrderBusyError,
     OutcomeUnknown,
-    PartnerCenterError,
     ProvisioningInterrupted,
+    StaleETagError,
     StepFailed,
 )
+from csp_commerce.fulfilment.engine import UNKNOWN, StepEngine, failure
 from csp_commerce.models import (
     CheckoutPlan,
     CreatedTenant,
@@ -50,35 +50,32 @@ from csp_commerce.provisioning.wire import (
     PCAddress,
     PrimaryContact,
 )
-from csp_commerce.store.ledger import Ledger, OrderRecord, OrderStatus, Step, StepStatus
+from csp_commerce.store.ledger import OrderRecord, OrderStatus, Step, StepStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
 
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.provisioning.client import PartnerCenterClient
+    from csp_commerce.provisioning.wire import CartCheckoutResult, Subscription
+    from csp_commerce.store.ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
-
-#: Errors after which a step's outcome is unknown: it stays "sent", read back on resume.
-_UNKNOWN: tuple[type[Exception], ...] = (*UNKNOWN_OUTCOME_ERRORS, OutcomeUnknown)
-#: Partner Center's answer to changing a deleted subscription (compensation already done).
-_ALREADY_DELETED = 2011
 _FINISHED = (OrderStatus.PLACED, OrderStatus.FAILED)
-#: How long a saga waits for another order to finish with a subscription's seats.
-_SEAT_LOCK_WAIT = 30.0
 
 
 class Provisioner:
-    """Runs checkout plans against Partner Center through the ledger.
+    """Runs checkout plans against Partner Center through the step engine and the ledger.
 
     :param client: a :class:`~csp_commerce.provisioning.PartnerCenterClient` (or the sandbox's).
-    :param ledger: where steps and their request ids are recorded.
-    :param hooks: told once per order how it ended.
+    :param ledger: where orders, steps and their request ids are recorded.
+    :param hooks: told how each order ended (at least once), and of each new tenant.
     :param owner: this worker's name for order leases (default: host and process id).
     :param lease_seconds: how long an order stays this worker's while it places it; a worker
         that died holding a lease keeps others off that order until it runs out.
+    :param lock_wait: how long to wait for a subscription another order is changing before
+        leaving this order for :meth:`resume`.
     """
 
     def __init__(
@@ -89,12 +86,21 @@ class Provisioner:
         *,
         owner: str | None = None,
         lease_seconds: float = 300.0,
+        lock_wait: float = 30.0,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.hooks = hooks
+        self.engine = StepEngine(
+            client, ledger, owner=owner, lease_seconds=lease_seconds, lock_wait=lock_wait
+        )
+        self.owner = self.engine.owner
         self.lease_seconds = lease_seconds
-        self.owner = owner or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    @property
+    def target(self) -> str:
+        """The Partner Center this provisioner changes things in (see ``target_of``)."""
+        return self.engine.target
 
     # -- public -------------------------------------------------------------------------------
 
@@ -103,16 +109,25 @@ class Provisioner:
     ) -> ProvisioningOutcome:
         """Provision ``plan`` for ``order``; placing the same order again returns its outcome.
 
-        Raises :class:`ProvisioningInterrupted` when Partner Center's answer is still unknown
-        after every retry (resume later), :class:`OrderBusyError` when another worker holds it.
+        ``mca`` is confirmed to Partner Center before anything is bought (pass it only when
+        Partner Center does not have the customer's acceptance yet). Raises
+        :class:`ProvisioningInterrupted` when Partner Center's answer is still unknown after
+        every retry (resume later), :class:`OrderBusyError` when another worker holds it, and
+        :class:`TargetMismatchError` for an order recorded against another Partner Center.
         """
         intent: dict[str, Any] = {"plan": plan.model_dump(mode="json")}
         if mca is not None:
             intent["mca"] = mca.model_dump(mode="json")
-        record, _ = self.ledger.record_order(
-            order.id, order.customer.reference, order.model_dump_json(), _dump(intent)
+        record, new = self.ledger.record_order(
+            order.id,
+            order.customer.reference,
+            order.model_dump_json(),
+            _dump(intent),
+            target=self.target,
+            owner=self.owner,
+            lease_seconds=self.lease_seconds,
         )
-        return self._run(record)
+        return self._run(record, taken=new)
 
     def recorded(self, order_id: str) -> tuple[CheckoutPlan, ProvisioningOutcome] | None:
         """For an order the ledger already holds: its recorded plan and its outcome, finishing
@@ -124,48 +139,55 @@ class Provisioner:
         return plan, self._run(record)
 
     def resume(self) -> list[ProvisioningOutcome]:
-        """Finish every order a dead or interrupted process left pending or half placed.
+        """Finish every order of this Partner Center that a dead or interrupted process left
+        pending, half placed or half undone, and tell the host of any it was not told of.
 
         Returns the outcomes of the orders it finished. An order another worker holds, or one
         interrupted again, stays in the ledger for the next call (each is logged).
         """
         outcomes = []
-        for record in self.ledger.unfinished():
+        for record in self.ledger.unfinished(self.target):
             try:
                 outcomes.append(self._run(record))
             except OrderBusyError:
                 logger.info("order %s is being placed by another worker", record.order_id)
             except ProvisioningInterrupted as interrupted:
                 logger.warning("order %s is still unfinished: %s", record.order_id, interrupted)
-        for record in self.ledger.unnotified():
-            self._notify(Order.model_validate_json(record.order_json), _outcome(record))
+        for record in self.ledger.unnotified(self.target):
+            order = Order.model_validate_json(record.order_json)
+            if self._notify(order, _outcome(record)):
+                self.ledger.mark_notified(record.order_id)
         return outcomes
 
     # -- the saga -----------------------------------------------------------------------------
 
-    def _run(self, record: OrderRecord) -> ProvisioningOutcome:
+    def _run(self, record: OrderRecord, *, taken: bool = False) -> ProvisioningOutcome:
+        self.engine.check_target(record.target, f"order {record.order_id}")
         order = Order.model_validate_json(record.order_json)
         if record.status in _FINISHED:
             outcome = _outcome(record)
-            if not record.notified:
-                self._notify(order, outcome)
+            if not record.notified and self._notify(order, outcome):
+                self.ledger.mark_notified(order.id)
             return outcome
-        if not self.ledger.start_order(record.order_id, self.owner, self.lease_seconds):
-            latest = self.ledger.order(record.order_id)
-            if latest is not None and latest.status in _FINISHED:
-                return self._run(latest)  # another worker finished it meanwhile
-            raise OrderBusyError(f"order {record.order_id} is being placed by another worker")
-        started = self.ledger.order(record.order_id)  # as it stands now that it is ours
+        if not taken:
+            if not self.ledger.start_order(record.order_id, self.owner, self.lease_seconds):
+                latest = self.ledger.order(record.order_id)
+                if latest is not None and latest.status in _FINISHED:
+                    return self._run(latest)  # another worker finished it meanwhile
+                raise OrderBusyError(f"order {record.order_id} is being placed by another worker")
+            record = self.ledger.order(record.order_id) or record  # as it stands, now ours
         try:
-            outcome = self._saga(started or record, order)
+            outcome = self._saga(record, order)
         except LeaseLostError as lost:
             raise OrderBusyError(str(lost)) from lost
         except BaseException:
             self.ledger.release(record.order_id, self.owner)
             raise
         status = OrderStatus.PLACED if outcome.placed else OrderStatus.FAILED
-        self.ledger.end_order(order.id, self.owner, status, _json(outcome))
-        self._notify(order, outcome)
+        # The host is told before the end is written, so one write records both; a crash in
+        # between tells it again on resume (at least once: hooks are idempotent on the order).
+        told = self._notify(order, outcome)
+        self.ledger.end_order(order.id, self.owner, status, _json(outcome), notified=told)
         return outcome
 
     def _saga(self, record: OrderRecord, order: Order) -> ProvisioningOutcome:
@@ -174,29 +196,26 @@ class Provisioner:
         mca = McaAcceptance.model_validate(intent["mca"]) if intent.get("mca") else None
         client = self.client.with_options(correlation_id=record.correlation_id)
         saga = _Saga(
+            self.engine.with_client(client),
             client,
-            self.ledger,
             order,
             plan,
-            self.owner,
-            self.lease_seconds,
             lambda tenant: self._tell_tenant(order, tenant),
         )
-        if record.status is OrderStatus.COMPENSATING:
-            # A process died while undoing: finish the undoing, never go forward again.
-            failure = FailureDetail.model_validate((record.outcome or {})["failure"])
-            return saga.compensate(failure)
         try:
-            tenant_id = saga.tenant()
-            if mca is not None and client.endpoints.supports_mca:
-                saga.confirm_mca(tenant_id, mca)
-            lines: list[LineOutcome] = []
-            for line in plan.lines:
-                lines.append(saga.line(tenant_id, line, lines))
-        except StepFailed as failed:
-            self.ledger.start_compensating(order.id, _json(failed.detail))
-            return saga.compensate(failed.detail)
-        except _UNKNOWN as error:
+            if record.status is OrderStatus.COMPENSATING:
+                # A process stopped while undoing: finish the undoing, never go forward again.
+                failed = FailureDetail.model_validate((record.outcome or {})["failure"])
+                return saga.compensate(failed)
+            try:
+                tenant_id = saga.tenant()
+                if mca is not None and client.endpoints.supports_mca:
+                    saga.confirm_mca(tenant_id, mca)
+                lines = saga.lines(tenant_id)
+            except StepFailed as refused:
+                self.ledger.start_compensating(order.id, _json(refused.detail))
+                return saga.compensate(refused.detail)
+        except UNKNOWN as error:
             raise ProvisioningInterrupted(order.id, error) from error
         return ProvisioningOutcome(
             order_id=order.id,
@@ -211,9 +230,9 @@ class Provisioner:
         except Exception:
             logger.exception("a csp_tenant_created hook failed on order %s", order.id)
 
-    def _notify(self, order: Order, outcome: ProvisioningOutcome) -> None:
-        """Tell the host, then record that it was told: at least once. A hook that raises is
-        logged and asked again by the next :meth:`resume`; the order's outcome stands."""
+    def _notify(self, order: Order, outcome: ProvisioningOutcome) -> bool:
+        """Tell the host how the order ended; False if its hook raised (logged, and asked
+        again by the next :meth:`resume`; the order's outcome stands)."""
         try:
             if outcome.placed:
                 self.hooks.order_provisioned(order, outcome)
@@ -223,70 +242,116 @@ class Provisioner:
             logger.exception(
                 "a host hook failed on order %s; resume() will tell it again", order.id
             )
-            return
-        self.ledger.mark_notified(order.id)
+            return False
+        return True
 
 
 class _Saga:
-    """The steps of one order. Each method is safe to run again after any interruption."""
+    """The steps of one order, each through the step engine: safe to run again at any point."""
 
     def __init__(
         self,
+        engine: StepEngine,
         client: PartnerCenterClient,
-        ledger: Ledger,
         order: Order,
         plan: CheckoutPlan,
-        owner: str,
-        lease_seconds: float,
         tenant_created: Callable[[CreatedTenant], None],
     ) -> None:
+        self.engine = engine
+        self.ledger = engine.ledger
         self.client = client
-        self.ledger = ledger
         self.order = order
         self.plan = plan
-        self.owner = owner
-        self.lease_seconds = lease_seconds
         self.tenant_created = tenant_created
-        self._admin: tuple[str | None, SecretStr | None] = (None, None)
+
+    def step(
+        self, key: str, kind: str, *, lock_name: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """One step of this order (its lease extended with the step's first write)."""
+        return self.engine.step(
+            self.order.id, key, kind, owner=self.engine.owner, lock_name=lock_name, **kwargs
+        )
 
     # -- tenant ---------------------------------------------------------------------------
 
     def tenant(self) -> str:
-        """The customer's tenant id, creating the tenant (once) when the plan says so."""
+        """The customer's tenant id, creating the tenant (once) when the plan says so.
+
+        The first admin's password is in Partner Center's answer only: it goes to the host
+        before the step is recorded done, so a crash in between asks Partner Center again with
+        the same request id (its replay carries the password). If Partner Center no longer
+        replays, the tenant is found by its domain and the host is told the credentials are
+        lost, never left to wonder.
+        """
         resolution = self.plan.tenant
         if resolution.action is not TenantAction.CREATE:
             if resolution.tenant_id is None:
-                raise StepFailed(_failure("the plan names no tenant for an existing customer"))
+                raise StepFailed(failure("the plan names no tenant for an existing customer"))
             return resolution.tenant_id
         domain = resolution.domain or self.order.customer.company.domain
         if not domain:
-            raise StepFailed(_failure("a new tenant needs a domain"))
-        step = self._begin("tenant", "create_customer", {"domain": domain})
-        if step.status is StepStatus.DONE and step.result:
-            return str(step.result["tenant_id"])
-        if step.status is StepStatus.SENT:
+            raise StepFailed(failure("a new tenant needs a domain"))
+
+        def send(step: Step) -> dict[str, Any]:
+            created = self.client.customers.create(
+                domain=domain,
+                billing_profile=self._billing_profile(),
+                organization_registration_number=(
+                    self.order.customer.company.organization_registration_number
+                ),
+                request_id=step.request_id,
+            )
+            admin, password = None, None
+            credentials = created.user_credentials
+            if credentials is not None and credentials.user_name:
+                name = credentials.user_name
+                admin = name if "@" in name else f"{name}@{domain}"
+                password = SecretStr(credentials.password) if credentials.password else None
+            self._tell(created.id, domain, admin, password, lost=password is None)
+            return {"tenant_id": created.id}
+
+        def read_back(step: Step) -> dict[str, Any] | None:
             found = self._find_customer(domain)
             if found is not None:
-                self._done(step, {"tenant_id": found})
-                return found
-        tenant_id = str(self._send(step, lambda: self._create_customer(domain, step))["tenant_id"])
+                self._tell(found, domain, None, None, lost=True)
+            return None if found is None else {"tenant_id": found, "credentials_lost": True}
+
+        result = self.step(
+            "tenant",
+            "create_customer",
+            intent={"domain": domain},
+            send=send,
+            read_back=read_back,
+            explained=(ConflictError,),  # the domain is taken: by our earlier attempt?
+        )
+        return str(result["tenant_id"])
+
+    def _tell(
+        self,
+        tenant_id: str,
+        domain: str,
+        admin: str | None,
+        password: SecretStr | None,
+        *,
+        lost: bool,
+    ) -> None:
         self.tenant_created(
             CreatedTenant(
                 order_id=self.order.id,
                 customer_reference=self.order.customer.reference,
                 tenant_id=tenant_id,
                 domain=domain,
-                admin_user_name=self._admin[0],
-                admin_password=self._admin[1],
+                admin_user_name=admin,
+                admin_password=password,
+                credentials_lost=lost,
             )
         )
-        return tenant_id
 
-    def _create_customer(self, domain: str, step: Step) -> dict[str, Any]:
+    def _billing_profile(self) -> CustomerBillingProfile:
         customer = self.order.customer
         contact = customer.contact
         address = customer.address
-        profile = CustomerBillingProfile(
+        return CustomerBillingProfile(
             email=contact.email if contact else None,
             culture=customer.company.culture,
             language=customer.company.language,
@@ -303,21 +368,6 @@ class _Saga:
                 phone_number=(contact.phone_number if contact else None) or address.phone_number,
             ),
         )
-        created = self.client.customers.create(
-            domain=domain,
-            billing_profile=profile,
-            organization_registration_number=customer.company.organization_registration_number,
-            request_id=step.request_id,
-        )
-        # The first admin's password is in this answer only: handed on, never recorded.
-        credentials = created.user_credentials
-        if credentials is not None and credentials.user_name:
-            name = credentials.user_name
-            self._admin = (
-                name if "@" in name else f"{name}@{domain}",
-                SecretStr(credentials.password) if credentials.password else None,
-            )
-        return {"tenant_id": created.id}
 
     def _find_customer(self, domain: str) -> str | None:
         if self.client.customers.domain_available(domain):
@@ -332,12 +382,9 @@ class _Saga:
 
     def confirm_mca(self, tenant_id: str, acceptance: McaAcceptance) -> None:
         """Tell Partner Center the customer accepted the MCA (600061 counts as done)."""
-        step = self._begin("mca", "confirm_mca", {"tenant_id": tenant_id})
-        if step.status is StepStatus.DONE:
-            return
         contact = acceptance.contact
 
-        def confirm() -> dict[str, Any]:
+        def send(step: Step) -> dict[str, Any]:
             self.client.agreements.confirm(
                 tenant_id,
                 contact=PrimaryContact(
@@ -352,276 +399,386 @@ class _Saga:
             )
             return {"confirmed": True}
 
-        self._send(step, confirm)
+        self.step("mca", "confirm_mca", intent={"tenant_id": tenant_id}, send=send)
 
     # -- lines ----------------------------------------------------------------------------
 
-    def line(
-        self, tenant_id: str, line: LinePlan, earlier: Sequence[LineOutcome] = ()
-    ) -> LineOutcome:
-        """Provision one line: a new subscription through a cart, or more seats on one. An
-        add-on for an earlier line of the order goes on the subscription that line got."""
-        if line.action is LineAction.ADD_QUANTITY:
-            return self._add_quantity(tenant_id, line)
-        if line.action is LineAction.ADD_ON and line.parent_line_id is not None:
-            parent = next((done for done in earlier if done.line_id == line.parent_line_id), None)
-            if parent is None or parent.subscription_id is None:
-                raise OutcomeUnknown(
-                    f"the subscription of line {line.parent_line_id} is not known yet"
+    def lines(self, tenant_id: str) -> list[LineOutcome]:
+        """Every line: new subscriptions and add-ons on existing ones in one cart, then
+        add-ons on this order's new subscriptions in a second, then seats, one subscription
+        at a time."""
+        outcomes: dict[str, LineOutcome] = {}
+        first = [
+            line
+            for line in self.plan.lines
+            if line.action is not LineAction.ADD_QUANTITY and line.parent_line_id is None
+        ]
+        if first:
+            outcomes.update(self._purchase("purchase", tenant_id, first))
+        second = [line for line in self.plan.lines if line.parent_line_id is not None]
+        if second:
+            parents = {
+                line.line_id: line.model_copy(
+                    update={"subscription_id": outcomes[line.parent_line_id].subscription_id}
                 )
-            line = line.model_copy(update={"subscription_id": parent.subscription_id})
-        return self._purchase(tenant_id, line)
-
-    def _purchase(self, tenant_id: str, line: LinePlan) -> LineOutcome:
-        bought = self.ledger.get_step(self.order.id, f"buy:{line.line_id}")
-        if bought is not None and bought.status is StepStatus.DONE and bought.result:
-            return _purchased(line, bought.result)
-        cart_step = self._begin(f"cart:{line.line_id}", "create_cart", {})
-        if cart_step.status is StepStatus.DONE and cart_step.result:
-            cart_id = str(cart_step.result["cart_id"])
-        else:
-            # An extra Active cart is no purchase (carts expire after 7 days): resend freely.
-            created = self._send(cart_step, lambda: self._create_cart(tenant_id, line, cart_step))
-            cart_id = str(created["cart_id"])
-        buy_step = self._begin(f"buy:{line.line_id}", "checkout", {"cart_id": cart_id})
-        result = self._send(buy_step, lambda: self._checkout(tenant_id, line, cart_id, buy_step))
-        return _purchased(line, result)
-
-    def _create_cart(self, tenant_id: str, line: LinePlan, step: Step) -> dict[str, Any]:
-        participants = (
-            [Participant(key="transaction_reseller", value=line.partner_id_on_record)]
-            if line.partner_id_on_record
-            else None
-        )
-        context = (
-            {"ParentSubscriptionId": line.subscription_id}
-            if line.action is LineAction.ADD_ON and line.subscription_id
-            else None
-        )
-        cart = self.client.carts.create(
-            tenant_id,
-            [
-                CartLineItem(
-                    id=0,
-                    catalog_item_id=line.offer_id,
-                    quantity=line.quantity,
-                    billing_cycle=line.billing_cycle.value,
-                    term_duration=line.term_duration.value if line.term_duration else None,
-                    friendly_name=line.instance_name,  # names a Dynamics instance
-                    participants=participants,
-                    provisioning_context=context,
-                )
-            ],
-            request_id=step.request_id,
-        )
-        return {"cart_id": cart.id}
-
-    def _checkout(self, tenant_id: str, line: LinePlan, cart_id: str, step: Step) -> dict[str, Any]:
-        try:
-            result = self.client.carts.checkout(tenant_id, cart_id, request_id=step.request_id)
-        except CartAlreadySubmittedError:
-            # Bought by an attempt whose answer was lost, and the replay window has passed.
-            return self._read_back_purchase(tenant_id, line)
-        if result.order_errors:
-            error = result.order_errors[0]
-            raise StepFailed(
-                _failure(
-                    error.description or "Partner Center refused the order",
-                    code=str(error.code) if error.code is not None else None,
-                    request_id=step.request_id,
-                    line_id=line.line_id,
-                    error_type="OrderError",
-                )
-            )
-        for pc_order in result.orders:
-            for item in pc_order.line_items:
-                if item.subscription_id:
-                    return {"subscription_id": item.subscription_id, "order_id": pc_order.id}
-            subscriptions = list(self.client.subscriptions.list(tenant_id, order_id=pc_order.id))
-            if subscriptions:
-                return {"subscription_id": subscriptions[0].id, "order_id": pc_order.id}
-        return {"subscription_id": None, "order_id": result.orders[0].id if result.orders else None}
-
-    def _read_back_purchase(self, tenant_id: str, line: LinePlan) -> dict[str, Any]:
-        """Find the subscription an earlier attempt of ``line`` bought, not claimed by another
-        line. Partner Center provisions asynchronously: not finding it yet is an unknown
-        outcome (resume later), never a failure."""
-        claimed = self.ledger.purchased_subscriptions()
-        for subscription in self.client.subscriptions.list(tenant_id):
-            if (
-                subscription.id not in claimed
-                and subscription.offer_id == line.offer_id
-                and subscription.quantity == line.quantity
-                and (subscription.status or "active") != "deleted"
-                and subscription.billing_cycle in (None, line.billing_cycle.value)
-                and (
-                    line.partner_id_on_record is None
-                    or subscription.partner_id == line.partner_id_on_record
-                )
+                for line in second
+                if line.parent_line_id in outcomes
+            }
+            if len(parents) != len(second) or any(
+                line.subscription_id is None for line in parents.values()
             ):
-                return {"subscription_id": subscription.id, "order_id": subscription.order_id}
-        raise OutcomeUnknown(
-            f"the cart of line {line.line_id} was submitted but its subscription is not visible yet"
-        )
+                raise OutcomeUnknown("the subscription an add-on goes on is not known yet")
+            outcomes.update(self._purchase("purchase:addons", tenant_id, list(parents.values())))
+        for line in self.plan.lines:
+            if line.action is LineAction.ADD_QUANTITY:
+                outcomes[line.line_id] = self._add_seats(tenant_id, line)
+        return [outcomes[line.line_id] for line in self.plan.lines]
 
-    def _add_quantity(self, tenant_id: str, line: LinePlan) -> LineOutcome:
-        if line.subscription_id is None:
-            raise StepFailed(_failure("no subscription to add seats to", line_id=line.line_id))
-        key = f"qty:{line.line_id}"
-        # Read, target and PATCH under the subscription's lock, so that two orders adding
-        # seats to it at once cannot both compute their target from the same count.
-        with self._seats_of(line.subscription_id):
-            recorded = self.ledger.get_step(self.order.id, key)
-            if recorded is None:
-                # The intent is absolute before anything is sent: "exactly N seats" can be
-                # read back and resent; "N more seats" cannot.
-                current = self.client.subscriptions.get(tenant_id, line.subscription_id).quantity
-                intent = {
-                    "subscription_id": line.subscription_id,
-                    "original": current,
-                    "target": current + line.quantity,
-                }
+    def _purchase(
+        self, key: str, tenant_id: str, lines: Sequence[LinePlan]
+    ) -> dict[str, LineOutcome]:
+        """One cart for ``lines`` and its checkout, as one step.
+
+        The cart's id is written down before checkout, so that a resend checks out the same
+        cart: Partner Center replays the checkout, or refuses it as already submitted (800065),
+        and then the subscriptions are read back. A cart line's ``id`` is its index in
+        ``lines``.
+        """
+        by_line = {line.line_id: line for line in lines}
+
+        def send(step: Step) -> dict[str, Any]:
+            cart_id = step.intent.get("cart_id")
+            if cart_id is None:
+                # Created with an id derived from the step's: a resend replays the same cart.
+                cart = self.client.carts.create(
+                    tenant_id,
+                    [_cart_line(index, line) for index, line in enumerate(lines)],
+                    request_id=str(uuid.uuid5(_CART_IDS, step.request_id)),
+                )
+                cart_id = cart.id
+                self.ledger.note_step(step.operation_id, step.key, {"cart_id": cart_id})
+            result = self.client.carts.checkout(tenant_id, cart_id, request_id=step.request_id)
+            bought = purchased_lines(result, lines)
+            if result.order_errors:
+                error = result.order_errors[0]
+                raise StepFailed(
+                    failure(
+                        error.description or "Partner Center refused the order",
+                        code=str(error.code) if error.code is not None else None,
+                        request_id=step.request_id,
+                        line_id=_refused_line(bought, lines),
+                        error_type="OrderError",
+                    ),
+                    {"lines": bought},
+                )
+            missing = [line for line in lines if line.line_id not in bought]
+            if missing:
+                bought.update(self._read_back(tenant_id, missing))
+            return {"lines": bought}
+
+        def read_back(step: Step) -> dict[str, Any] | None:
+            try:
+                return {"lines": self._read_back(tenant_id, lines)}
+            except OutcomeUnknown:
+                return None
+
+        result = self.step(
+            key,
+            "purchase",
+            intent={"lines": [line.line_id for line in lines]},
+            send=send,
+            read_back=read_back,
+            explained=(CartAlreadySubmittedError,),
+            context={"customer_id": tenant_id},
+        )
+        return {
+            line_id: _purchased(by_line[line_id], bought)
+            for line_id, bought in result["lines"].items()
+        }
+
+    def _read_back(self, tenant_id: str, lines: Sequence[LinePlan]) -> dict[str, dict[str, Any]]:
+        """The subscriptions an earlier attempt bought for ``lines``, none claimed by another
+        purchase. Partner Center provisions asynchronously: one not visible yet is an unknown
+        outcome (resume later), never a failure."""
+        claimed = self.ledger.purchased_subscriptions(self.engine.target)
+        found: dict[str, dict[str, Any]] = {}
+        for line in lines:
+            for subscription in self.client.subscriptions.list(tenant_id):
+                if subscription.id not in claimed and _bought_for(subscription, line):
+                    found[line.line_id] = {
+                        "subscription_id": subscription.id,
+                        "order_id": subscription.order_id,
+                    }
+                    claimed.add(subscription.id)
+                    break
             else:
-                intent = recorded.intent
-            step = self._begin(key, "set_quantity", intent)
-            if step.status is not StepStatus.DONE:
-                target = int(step.intent["target"])
-                self._send(step, lambda: self._set_quantity(tenant_id, line, target, step))
+                raise OutcomeUnknown(
+                    f"line {line.line_id} was checked out but its subscription is not visible yet"
+                )
+        return found
+
+    def _add_seats(self, tenant_id: str, line: LinePlan) -> LineOutcome:
+        """More seats on an existing subscription, as an absolute target read under the
+        subscription's lock; the lock is held until Partner Center's answer is known, so no
+        other order's seats come between the read and the change."""
+        subscription_id = line.subscription_id
+        if subscription_id is None:
+            raise StepFailed(failure("no subscription to add seats to", line_id=line.line_id))
+        with self.engine.locked(subscription_id, self.order.id) as lock:
+            set_quantity(
+                self.engine,
+                self.order.id,
+                f"seats:{line.line_id}",
+                tenant_id,
+                subscription_id,
+                lambda current: current + line.quantity,
+                lock_name=lock,
+                owner=self.engine.owner,
+            )
         return LineOutcome(
             line_id=line.line_id,
             action=line.action,
-            subscription_id=line.subscription_id,
+            subscription_id=subscription_id,
             quantity=line.quantity,
             partner_id_on_record=line.partner_id_on_record,
         )
 
-    @contextmanager
-    def _seats_of(self, subscription_id: str) -> Iterator[None]:
-        """Hold the subscription's seat lock in the ledger (waiting a while for another order
-        to finish with it; after that, resume later)."""
-        name = f"seats:{subscription_id}"
-        deadline = time.monotonic() + _SEAT_LOCK_WAIT
-        while not self.ledger.lock(name, self.owner, self.lease_seconds):
-            if time.monotonic() > deadline:
-                raise OutcomeUnknown(f"subscription {subscription_id} is busy with another order")
-            time.sleep(0.02)
-        try:
-            yield
-        finally:
-            self.ledger.unlock(name, self.owner)
-
-    def _set_quantity(
-        self, tenant_id: str, line: LinePlan, target: int, step: Step
-    ) -> dict[str, Any]:
-        assert line.subscription_id is not None
-        self.client.subscriptions.change_quantity(
-            tenant_id, line.subscription_id, target, request_id=step.request_id
-        )
-        return {"quantity": target}
-
     # -- compensation ---------------------------------------------------------------------
 
-    def compensate(self, failure: FailureDetail) -> ProvisioningOutcome:
-        """Undo every finished line, newest first, and describe the failed order."""
-        tenant_step = self.ledger.get_step(self.order.id, "tenant")
+    def compensate(self, failed: FailureDetail) -> ProvisioningOutcome:
+        """Undo what the order did, newest first, each undo a step of its own (recorded, with
+        its own request id, before it is sent). A temporary failure interrupts (the order stays
+        compensating; resume finishes it); only a definite refusal is reported."""
+        tenant = self.ledger.get_step(self.order.id, "tenant")
         tenant_id = (
-            str(tenant_step.result["tenant_id"])
-            if tenant_step is not None and tenant_step.result
+            str(tenant.result["tenant_id"])
+            if tenant is not None and tenant.result
             else self.plan.tenant.tenant_id
         )
         undone: list[LineOutcome] = []
         problems: list[FailureDetail] = []
-        for step in reversed(self.ledger.steps(self.order.id)):
-            if step.status is not StepStatus.DONE or tenant_id is None:
+        forward = [
+            step for step in self.ledger.steps(self.order.id) if not step.key.startswith("undo:")
+        ]
+        for step in reversed(forward):
+            if tenant_id is None or step.result is None:
                 continue
-            try:
-                line = self._undo(tenant_id, step)
-            except PartnerCenterError as error:
-                logger.warning("could not undo %s of order %s: %s", step.key, step.order_id, error)
-                problems.append(_failure_from(error, line_id=step.key.partition(":")[2]))
-                continue
-            if line is not None:
-                undone.append(line)
-                self.ledger.finish_step(step.order_id, step.key, StepStatus.COMPENSATED)
+            for undo in self._undos(tenant_id, step):
+                try:
+                    undone.append(undo())
+                except StepFailed as refused:
+                    problems.append(refused.detail)
         return ProvisioningOutcome(
             order_id=self.order.id,
             status=OutcomeStatus.FAILED,
             customer_tenant_id=tenant_id,
             lines=tuple(undone),
-            failure=failure,
+            failure=failed,
             compensation_failures=tuple(problems),
         )
 
-    def _undo(self, tenant_id: str, step: Step) -> LineOutcome | None:
-        line_id = step.key.partition(":")[2]
-        result = step.result or {}
-        if step.kind == "checkout" and result.get("subscription_id"):
-            subscription_id = str(result["subscription_id"])
-            try:
-                self.client.subscriptions.cancel(tenant_id, subscription_id)
-            except BadRequestError as error:
-                if error.code != _ALREADY_DELETED:  # an earlier attempt undid it already
-                    raise
-            return LineOutcome(
-                line_id=line_id,
-                action=LineAction.NEW_SUBSCRIPTION,
-                subscription_id=subscription_id,
-                quantity=0,
-                compensated=True,
+    def _undos(self, tenant_id: str, step: Step) -> list[Callable[[], LineOutcome]]:
+        if step.kind == "purchase":
+            return [
+                functools.partial(self._cancel, tenant_id, line_id, str(bought["subscription_id"]))
+                for line_id, bought in reversed(list((step.result or {})["lines"].items()))
+                if bought.get("subscription_id")
+            ]
+        if step.kind == "set_quantity" and step.status is StepStatus.DONE:
+            return [functools.partial(self._take_back_seats, tenant_id, step)]
+        return []
+
+    def _cancel(self, tenant_id: str, line_id: str, subscription_id: str) -> LineOutcome:
+        def plan() -> dict[str, Any]:
+            current = self.client.subscriptions.get(tenant_id, subscription_id)
+            return {"subscription": current.to_wire(), "changes": {"status": "deleted"}}
+
+        def send(step: Step) -> dict[str, Any]:
+            intent = step.intent
+            updated = self.client.subscriptions.update(
+                tenant_id, intent["subscription"], intent["changes"], request_id=step.request_id
             )
-        if step.kind == "set_quantity" and "original" in step.intent:
-            # Take back only this line's seats: another order may have added its own since.
-            subscription_id = str(step.intent["subscription_id"])
-            added = int(step.intent["target"]) - int(step.intent["original"])
-            with self._seats_of(subscription_id):
-                current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
-                quantity = max(current - added, 1)
-                self.client.subscriptions.change_quantity(tenant_id, subscription_id, quantity)
-            return LineOutcome(
-                line_id=line_id,
-                action=LineAction.ADD_QUANTITY,
-                subscription_id=subscription_id,
-                quantity=quantity,
-                compensated=True,
+            return {"status": updated.status}
+
+        def read_back(step: Step) -> dict[str, Any] | None:
+            current = self.client.subscriptions.get(tenant_id, subscription_id)
+            return {"status": current.status} if current.status == "deleted" else None
+
+        with self.engine.locked(subscription_id, self.order.id) as lock:
+            self.step(
+                f"undo:{line_id}",
+                "cancel",
+                intent=plan,
+                send=send,
+                read_back=read_back,
+                explained=(BadRequestError,),  # 2011 deleted already, 2055 etag moved
+                lock_name=lock,
+                context={"customer_id": tenant_id, "subscription_id": subscription_id},
             )
-        return None
-
-    # -- plumbing -------------------------------------------------------------------------
-
-    def _begin(self, key: str, kind: str, intent: dict[str, Any]) -> Step:
-        """The step as it stood before; from now on it counts as sent (see Ledger.begin_step).
-
-        A step that failed for good, or was undone, is final: the order fails with it.
-        """
-        step = self.ledger.begin_step(
-            self.order.id, key, kind, intent, owner=self.owner, lease_seconds=self.lease_seconds
+        return LineOutcome(
+            line_id=line_id,
+            action=LineAction.NEW_SUBSCRIPTION,
+            subscription_id=subscription_id,
+            quantity=0,
+            compensated=True,
         )
-        if step.status is StepStatus.FAILED:
-            raise StepFailed(FailureDetail.model_validate(step.error))
-        if step.status is StepStatus.COMPENSATED:
-            raise StepFailed(_failure(f"step {key} was undone", line_id=key.partition(":")[2]))
-        return step
 
-    def _send(self, step: Step, action: Any) -> dict[str, Any]:
-        """Run one begun step's request, then record its result or its failure."""
-        try:
-            result: dict[str, Any] = action()
-        except _UNKNOWN:
-            raise  # stays SENT: read back on resume
-        except StepFailed as failed:
-            self.ledger.finish_step(
-                step.order_id, step.key, StepStatus.FAILED, error=_json(failed.detail)
+    def _take_back_seats(self, tenant_id: str, step: Step) -> LineOutcome:
+        """Take back only this line's seats, from a fresh read: other orders may have added
+        their own since."""
+        before, changes = step.intent["subscription"], step.intent["changes"]
+        subscription_id = str(before["id"])
+        added = int(changes["quantity"]) - int(before["quantity"])
+        line_id = step.key.partition(":")[2]
+        with self.engine.locked(subscription_id, self.order.id) as lock:
+            quantity = set_quantity(
+                self.engine,
+                self.order.id,
+                f"undo:{step.key}",
+                tenant_id,
+                subscription_id,
+                lambda current: max(current - added, 1),
+                lock_name=lock,
+                owner=self.engine.owner,
             )
-            raise
-        except PartnerCenterError as error:
-            detail = _failure_from(error, line_id=step.key.partition(":")[2] or None)
-            self.ledger.finish_step(step.order_id, step.key, StepStatus.FAILED, error=_json(detail))
-            raise StepFailed(detail) from error
-        self._done(step, result)
-        return result
+        return LineOutcome(
+            line_id=line_id,
+            action=LineAction.ADD_QUANTITY,
+            subscription_id=subscription_id,
+            quantity=quantity,
+            compensated=True,
+        )
 
-    def _done(self, step: Step, result: dict[str, Any]) -> None:
-        self.ledger.finish_step(step.order_id, step.key, StepStatus.DONE, result=result)
+
+def set_quantity(
+    engine: StepEngine,
+    operation_id: str,
+    key: str,
+    customer_id: str,
+    subscription_id: str,
+    target: Callable[[int], int],
+    *,
+    lock_name: str,
+    owner: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """Set a subscription's seats to ``target(current)`` as one step (call under its lock).
+
+    The read and the target are recorded before the PATCH, so a resend sends exactly the same
+    count: one GET and one PATCH, never a stale target after other changes (the lock keeps
+    them out until this step's outcome is known). Returns the count set.
+    """
+
+    def plan() -> dict[str, Any]:
+        current = engine.client.subscriptions.get(customer_id, subscription_id)
+        return {
+            "subscription": current.to_wire(),
+            "changes": {"quantity": target(current.quantity)},
+        }
+
+    def send(step: Step) -> dict[str, Any]:
+        intent = step.intent
+        updated = engine.client.subscriptions.update(
+            customer_id, intent["subscription"], intent["changes"], request_id=step.request_id
+        )
+        return {"quantity": updated.quantity}
+
+    def read_back(step: Step) -> dict[str, Any] | None:
+        wanted = int(step.intent["changes"]["quantity"])
+        current = engine.client.subscriptions.get(customer_id, subscription_id)
+        return {"quantity": current.quantity} if current.quantity == wanted else None
+
+    result = engine.step(
+        operation_id,
+        key,
+        "set_quantity",
+        intent=plan,
+        send=send,
+        read_back=read_back,
+        explained=(StaleETagError,),  # the change was made by our earlier attempt?
+        owner=owner,
+        lock_name=lock_name,
+        context={"customer_id": customer_id, "subscription_id": subscription_id, "actor": actor},
+    )
+    return int(result["quantity"])
+
+
+#: Namespace for cart request ids derived from a purchase step's request id.
+_CART_IDS = uuid.UUID("5f1a3c9e-2b7d-4e11-9c3a-6d0b8e4f2a71")
+
+
+def _cart_line(index: int, line: LinePlan) -> CartLineItem:
+    return CartLineItem(
+        id=index,
+        catalog_item_id=line.offer_id,
+        quantity=line.quantity,
+        billing_cycle=line.billing_cycle.value,
+        term_duration=line.term_duration.value if line.term_duration else None,
+        friendly_name=line.instance_name,  # names a Dynamics instance
+        participants=(
+            [Participant(key="transaction_reseller", value=line.partner_id_on_record)]
+            if line.partner_id_on_record
+            else None
+        ),
+        provisioning_context=(
+            {"ParentSubscriptionId": line.subscription_id}
+            if line.action is LineAction.ADD_ON and line.subscription_id
+            else None
+        ),
+    )
+
+
+def purchased_lines(
+    result: CartCheckoutResult, lines: Sequence[LinePlan]
+) -> dict[str, dict[str, Any]]:
+    """Which subscription each cart line became, from checkout's answer.
+
+    Partner Center documents each order line's ``lineItemNumber`` but not that it repeats the
+    cart line's ``id``; the sandbox numbers them so. Unconfirmed, so this is the one place that
+    relies on it: a number that does not fit falls back to the one unmatched line of the same
+    offer and quantity, and a line still unmatched is read back by the caller.
+    """
+    bought: dict[str, dict[str, Any]] = {}
+    for pc_order in result.orders:
+        for item in pc_order.line_items:
+            if not item.subscription_id:
+                continue
+            index = item.line_item_number
+            line = lines[index] if 0 <= index < len(lines) else None
+            if line is None or line.line_id in bought or line.offer_id != item.offer_id:
+                line = next(
+                    (
+                        candidate
+                        for candidate in lines
+                        if candidate.line_id not in bought
+                        and candidate.offer_id == item.offer_id
+                        and candidate.quantity == item.quantity
+                    ),
+                    None,
+                )
+            if line is not None:
+                bought[line.line_id] = {
+                    "subscription_id": item.subscription_id,
+                    "order_id": pc_order.id,
+                }
+    return bought
+
+
+def _refused_line(bought: dict[str, Any], lines: Sequence[LinePlan]) -> str | None:
+    return next((line.line_id for line in lines if line.line_id not in bought), None)
+
+
+def _bought_for(subscription: Subscription, line: LinePlan) -> bool:
+    return (
+        subscription.offer_id == line.offer_id
+        and subscription.quantity == line.quantity
+        and (subscription.status or "active") != "deleted"
+        and subscription.billing_cycle in (None, line.billing_cycle.value)
+        and (
+            line.partner_id_on_record is None
+            or subscription.partner_id == line.partner_id_on_record
+        )
+    )
 
 
 def _purchased(line: LinePlan, result: dict[str, Any]) -> LineOutcome:
@@ -632,34 +789,6 @@ def _purchased(line: LinePlan, result: dict[str, Any]) -> LineOutcome:
         order_id=result.get("order_id"),
         quantity=line.quantity,
         partner_id_on_record=line.partner_id_on_record,
-    )
-
-
-def _failure(
-    message: str,
-    *,
-    code: str | None = None,
-    request_id: str | None = None,
-    line_id: str | None = None,
-    error_type: str = "ProvisioningError",
-) -> FailureDetail:
-    return FailureDetail(
-        message=message,
-        error_type=error_type,
-        code=code,
-        request_id=request_id,
-        line_id=line_id,
-    )
-
-
-def _failure_from(error: PartnerCenterError, *, line_id: str | None) -> FailureDetail:
-    return FailureDetail(
-        message=str(error),
-        error_type=type(error).__name__,
-        code=None if error.code is None else str(error.code),
-        request_id=error.request_id,
-        correlation_id=error.correlation_id,
-        line_id=line_id,
     )
 
 

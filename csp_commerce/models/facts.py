@@ -84,6 +84,10 @@ class McaFacts(Model):
 
     accepted: bool = False
     acceptance: McaAcceptance | None = None
+    on_record: bool = Field(
+        default=False,
+        description="Partner Center itself has the acceptance: placing confirms nothing more",
+    )
 
 
 class CheckoutFacts(Model):

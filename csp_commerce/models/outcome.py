@@ -72,3 +72,11 @@ class CreatedTenant(Model):
     domain: str
     admin_user_name: str | None = None
     admin_password: SecretStr | None = None
+    credentials_lost: bool = Field(
+        default=False,
+        description=(
+            "Partner Center's one-time answer with the admin's password could not be recovered"
+            " (it was lost and Partner Center no longer replays it): reset the admin's password"
+            " in Partner Center or the Microsoft 365 admin center"
+        ),
+    )

@@ -21,6 +21,9 @@ class AccessToken(NamedTuple):
 class SandboxCredential:
     """A credential for the sandbox: ``sandbox-user`` (app+user) or ``sandbox-app`` (app-only)."""
 
+    #: The sandbox's partner tenant: the step engine's target tells it apart from live ones.
+    tenant_id = "sandbox"
+
     def __init__(self, user: bool = True, clock: Callable[[], float] = time.time) -> None:
         self.user = user
         self.kind = "app+user" if user else "app"

@@ -1,12 +1,17 @@
-"""The provisioning ledger: every step of every order, written down before it is attempted.
+"""The ledger: every change sent to Partner Center, written down before it is sent.
 
-Exactly-once provisioning rests on three facts kept here, in SQLite, durably:
+Exactly once rests on four facts kept here, in SQLite, durably:
 
 * each step's ``MS-RequestId`` is chosen and committed *before* the first request, so a retry
   after a crash re-sends the same id and Partner Center replays instead of acting twice;
-* each step's intent is absolute (a cart of *this* line, a quantity of *exactly N* seats), so a
-  step whose outcome is unknown can be read back and judged done or not;
-* each order has one owner at a time (a lease), so two workers never run the same saga.
+* each step's intent is absolute (a cart of *these* lines, *exactly N* seats), so a step whose
+  outcome is unknown can be re-sent or read back and judged done or not;
+* each order has one worker at a time (a lease), so two workers never run the same saga;
+* a subscription is changed by one operation at a time (a lock held by the *operation*, not the
+  worker), and a lock whose step's outcome is unknown is never released or expired.
+
+Every record carries the Partner Center it was made against (its *target*: cloud, base URL and
+partner tenant), so that nothing recorded against one is ever resumed against another.
 
 One connection per ledger object; open one ledger per thread or process.
 """
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
     order_id       TEXT PRIMARY KEY,
+    target         TEXT NOT NULL,
     customer_ref   TEXT NOT NULL,
     correlation_id TEXT NOT NULL,
     status         TEXT NOT NULL,
@@ -45,26 +51,33 @@ CREATE TABLE IF NOT EXISTS orders (
     updated_at     REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS steps (
-    order_id     TEXT NOT NULL,  -- an order's id, or an operation group's (see Ledger.step)
-    key          TEXT NOT NULL,
-    seq          INTEGER NOT NULL,
-    kind         TEXT NOT NULL,
-    request_id   TEXT NOT NULL UNIQUE,
-    status       TEXT NOT NULL,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    intent_json  TEXT NOT NULL,
-    result_json  TEXT,
-    error_json   TEXT,
-    updated_at   REAL NOT NULL,
-    PRIMARY KEY (order_id, key)
+    operation_id    TEXT NOT NULL,  -- the order, or the one post-sale change, it belongs to
+    key             TEXT NOT NULL,  -- the step within its operation ("tenant", "seats:2", ...)
+    seq             INTEGER NOT NULL,
+    kind            TEXT NOT NULL,  -- what it sends ("create_customer", "set_quantity", ...)
+    target          TEXT NOT NULL,
+    request_id      TEXT NOT NULL UNIQUE,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    intent_json     TEXT NOT NULL,
+    result_json     TEXT,
+    error_json      TEXT,
+    customer_id     TEXT,
+    subscription_id TEXT,
+    actor           TEXT,
+    lock_name       TEXT,           -- the lock it holds until its outcome is known
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL,
+    PRIMARY KEY (operation_id, key)
 );
 CREATE TABLE IF NOT EXISTS locks (
-    name   TEXT PRIMARY KEY,
-    owner  TEXT NOT NULL,
-    until  REAL NOT NULL
+    name    TEXT PRIMARY KEY,
+    holder  TEXT NOT NULL,          -- an operation id
+    until   REAL NOT NULL           -- an idle lock lapses then; one with a sent step never does
 );
-CREATE INDEX IF NOT EXISTS orders_by_status ON orders(status);
-CREATE INDEX IF NOT EXISTS steps_by_kind ON steps(kind, status);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders(target, status);
+CREATE INDEX IF NOT EXISTS steps_by_subscription ON steps(target, customer_id, subscription_id);
+CREATE INDEX IF NOT EXISTS steps_by_status ON steps(target, status, kind);
 """
 
 
@@ -83,29 +96,34 @@ _OPEN = (OrderStatus.PENDING.value, OrderStatus.PLACING.value, OrderStatus.COMPE
 
 
 class StepStatus(str, Enum):
-    """Where one step stands. ``SENT`` means the outcome is unknown until read back."""
+    """Where one step stands. ``SENT`` means the outcome is unknown until re-sent or read back."""
 
-    PENDING = "pending"
     SENT = "sent"
     DONE = "done"
     FAILED = "failed"
-    COMPENSATED = "compensated"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One recorded step of an order's saga."""
+    """One recorded step of an operation (an order's saga, or one post-sale change)."""
 
-    order_id: str
+    operation_id: str
     key: str
     seq: int
     kind: str
+    target: str
     request_id: str
     status: StepStatus
     attempts: int
     intent: dict[str, Any]
     result: dict[str, Any] | None
     error: dict[str, Any] | None
+    customer_id: str | None
+    subscription_id: str | None
+    actor: str | None
+    lock_name: str | None
+    created_at: float
+    updated_at: float
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,7 @@ class OrderRecord:
     """One recorded order with its saga's state."""
 
     order_id: str
+    target: str
     customer_ref: str
     correlation_id: str
     status: OrderStatus
@@ -125,11 +144,11 @@ class OrderRecord:
 
 
 class Ledger:
-    """The SQLite ledger of orders and their steps. ``path`` may be ``":memory:"`` for tests.
+    """The SQLite ledger of orders, their steps and every post-sale change.
 
-    ``synchronous`` is SQLite's: ``"FULL"`` (the default) makes every recorded request id
-    survive a power cut; ``"NORMAL"`` survives a crash or kill of the process but not of the
-    machine, and places orders about half again as fast (``bench/bench_orders.py``).
+    ``path`` may be ``":memory:"`` for tests. ``synchronous`` is SQLite's: ``"FULL"`` (the
+    default) makes every recorded request id survive a power cut; ``"NORMAL"`` survives a crash
+    or kill of the process but not of the machine, and is faster (``bench/bench_orders.py``).
     """
 
     def __init__(
@@ -160,31 +179,49 @@ class Ledger:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def now(self) -> float:
+        """The ledger's clock (epoch seconds)."""
+        return float(self._clock())
+
     def _transaction(self) -> AbstractContextManager[Database]:
         return self._db.transaction()
 
     # -- orders ----------------------------------------------------------------------------
 
     def record_order(
-        self, order_id: str, customer_ref: str, order_json: str, plan_json: str
+        self,
+        order_id: str,
+        customer_ref: str,
+        order_json: str,
+        plan_json: str,
+        *,
+        target: str,
+        owner: str | None = None,
+        lease_seconds: float = 300.0,
     ) -> tuple[OrderRecord, bool]:
-        """Record an order once. Returns the record and whether it was new.
+        """Record an order once; returns the record and whether it was new.
 
+        A new order is taken by ``owner`` (its lease) and marked placing in the same write.
         Recording the same order id again returns the existing record untouched: a host that
         submits an order twice gets the first submission's state, never a second purchase.
         """
-        now = self._clock()
+        now = self.now()
+        status = OrderStatus.PENDING if owner is None else OrderStatus.PLACING
         with self._transaction() as db:
             inserted = db.execute(
-                "INSERT OR IGNORE INTO orders (order_id, customer_ref, correlation_id, status,"
-                " order_json, plan_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT OR IGNORE INTO orders (order_id, target, customer_ref, correlation_id,"
+                " status, order_json, plan_json, lease_owner, lease_until, created_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     order_id,
+                    target,
                     customer_ref,
                     str(uuid.uuid4()),
-                    OrderStatus.PENDING.value,
+                    status.value,
                     order_json,
                     plan_json,
+                    owner,
+                    0 if owner is None else now + lease_seconds,
                     now,
                     now,
                 ),
@@ -198,54 +235,56 @@ class Ledger:
         row = self._db.execute("SELECT * FROM orders WHERE order_id = ?", (order_id,)).fetchone()
         return None if row is None else _order(row)
 
-    def orders(self, status: OrderStatus | None = None) -> list[OrderRecord]:
-        """Recorded orders, oldest first, optionally of one status."""
-        if status is None:
-            rows = self._db.execute("SELECT * FROM orders ORDER BY created_at, order_id")
-        else:
-            rows = self._db.execute(
-                "SELECT * FROM orders WHERE status = ? ORDER BY created_at, order_id",
-                (status.value,),
-            )
+    def orders(
+        self, status: OrderStatus | None = None, *, target: str | None = None
+    ) -> list[OrderRecord]:
+        """Recorded orders, oldest first, optionally of one status and one target."""
+        sql, params = "SELECT * FROM orders WHERE 1 = 1", list[str]()
+        if status is not None:
+            sql, params = sql + " AND status = ?", [*params, status.value]
+        if target is not None:
+            sql, params = sql + " AND target = ?", [*params, target]
+        rows = self._db.execute(sql + " ORDER BY created_at, order_id", params)
         return [_order(row) for row in rows]
 
-    def unfinished(self) -> list[OrderRecord]:
-        """Orders a dead process may have left half done (pending, placing, compensating)."""
+    def unfinished(self, target: str | None = None) -> list[OrderRecord]:
+        """Orders (of one target, or of all) a dead process may have left half done."""
         rows = self._db.execute(
-            "SELECT * FROM orders WHERE status IN (?, ?, ?) ORDER BY created_at, order_id", _OPEN
+            "SELECT * FROM orders WHERE status IN (?, ?, ?) AND coalesce(?, target) = target"
+            " ORDER BY created_at, order_id",
+            (*_OPEN, target),
         )
         return [_order(row) for row in rows]
 
-    def unnotified(self) -> list[OrderRecord]:
-        """Finished orders whose host notification has not been recorded as delivered."""
+    def unnotified(self, target: str | None = None) -> list[OrderRecord]:
+        """Finished orders (of one target, or of all) whose host notification is not recorded
+        as delivered."""
         rows = self._db.execute(
             "SELECT * FROM orders WHERE status IN (?, ?) AND notified = 0"
-            " ORDER BY created_at, order_id",
-            (OrderStatus.PLACED.value, OrderStatus.FAILED.value),
+            " AND coalesce(?, target) = target ORDER BY created_at, order_id",
+            (OrderStatus.PLACED.value, OrderStatus.FAILED.value, target),
         )
         return [_order(row) for row in rows]
 
     def mark_notified(self, order_id: str) -> bool:
         """Mark the host told about the order's end. False if it already was (tell it once)."""
-        with self._transaction() as db:
-            changed = db.execute(
-                "UPDATE orders SET notified = 1 WHERE order_id = ? AND notified = 0", (order_id,)
-            ).rowcount
+        changed = self._db.execute(
+            "UPDATE orders SET notified = 1 WHERE order_id = ? AND notified = 0", (order_id,)
+        ).rowcount
         return bool(changed)
 
     def release(self, order_id: str, owner: str) -> None:
         """Give the lease back."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE orders SET lease_owner = NULL, lease_until = 0"
-                " WHERE order_id = ? AND lease_owner = ?",
-                (order_id, owner),
-            )
+        self._db.execute(
+            "UPDATE orders SET lease_owner = NULL, lease_until = 0"
+            " WHERE order_id = ? AND lease_owner = ?",
+            (order_id, owner),
+        )
 
     def start_order(self, order_id: str, owner: str, seconds: float = 300.0) -> bool:
         """Take an open order's lease and mark it placing (a compensating order stays so), in
         one write. False if the order is finished or another live owner holds it."""
-        now = self._clock()
+        now = self.now()
         taken = self._db.execute(
             "UPDATE orders SET lease_owner = ?, lease_until = ?, updated_at = ?,"
             " status = CASE WHEN status = ? THEN status ELSE ? END"
@@ -269,7 +308,7 @@ class Ledger:
         """Extend ``owner``'s lease; False if it lost the lease to another worker."""
         renewed = self._db.execute(
             "UPDATE orders SET lease_until = ? WHERE order_id = ? AND lease_owner = ?",
-            (self._clock() + seconds, order_id, owner),
+            (self.now() + seconds, order_id, owner),
         ).rowcount
         return bool(renewed)
 
@@ -281,204 +320,231 @@ class Ledger:
             (
                 OrderStatus.COMPENSATING.value,
                 _dump({"failure": dict(failure)}),
-                self._clock(),
+                self.now(),
                 order_id,
             ),
         )
 
     def end_order(
-        self, order_id: str, owner: str, status: OrderStatus, outcome: Mapping[str, Any]
+        self,
+        order_id: str,
+        owner: str,
+        status: OrderStatus,
+        outcome: Mapping[str, Any],
+        *,
+        notified: bool = False,
     ) -> None:
-        """Record how the order ended and give its lease back, in one write."""
+        """Record how the order ended (and whether the host was told), and give its lease
+        back, in one write."""
         self._db.execute(
-            "UPDATE orders SET status = ?, outcome_json = ?, updated_at = ?, lease_owner = NULL,"
-            " lease_until = 0 WHERE order_id = ? AND (lease_owner IS NULL OR lease_owner = ?)",
-            (status.value, _dump(outcome), self._clock(), order_id, owner),
+            "UPDATE orders SET status = ?, outcome_json = ?, notified = ?, updated_at = ?,"
+            " lease_owner = NULL, lease_until = 0"
+            " WHERE order_id = ? AND (lease_owner IS NULL OR lease_owner = ?)",
+            (status.value, _dump(outcome), int(notified), self.now(), order_id, owner),
         )
 
     # -- locks -----------------------------------------------------------------------------
 
-    def lock(self, name: str, owner: str, seconds: float = 60.0) -> bool:
-        """Take the named lock (e.g. one subscription's seats) for ``seconds``; False while
-        another live owner holds it. Taking a lock one already holds extends it."""
-        now = self._clock()
+    def lock(self, name: str, holder: str, seconds: float = 300.0) -> bool:
+        """Take the named lock (one subscription's changes) for the operation ``holder``.
+
+        False while another operation holds it: until it lets it go, its idle lock lapses, or,
+        if a step of it that holds the lock is ``sent`` (outcome unknown), never. Taking a lock
+        one already holds extends it.
+        """
+        now = self.now()
         with self._transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO locks (name, owner, until) VALUES (?, ?, 0)", (name, owner)
+                "INSERT OR IGNORE INTO locks (name, holder, until) VALUES (?, ?, 0)",
+                (name, holder),
             )
             taken = db.execute(
-                "UPDATE locks SET owner = ?, until = ? WHERE name = ? AND (owner = ? OR until < ?)",
-                (owner, now + seconds, name, owner, now),
+                "UPDATE locks SET holder = ?, until = ? WHERE name = ? AND (holder = ?"
+                " OR (until < ? AND NOT EXISTS (SELECT 1 FROM steps WHERE"
+                " steps.operation_id = locks.holder AND steps.lock_name = locks.name"
+                " AND steps.status = ?)))",
+                (holder, now + seconds, name, holder, now, StepStatus.SENT.value),
             ).rowcount
         return bool(taken)
 
-    def unlock(self, name: str, owner: str) -> None:
-        """Give the named lock back (nothing happens if ``owner`` does not hold it)."""
-        self._db.execute("DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner))
+    def unlock(self, name: str, holder: str) -> None:
+        """Let the lock go, unless a step of ``holder`` that holds it is still ``sent``."""
+        self._db.execute(
+            "DELETE FROM locks WHERE name = ? AND holder = ? AND NOT EXISTS (SELECT 1 FROM steps"
+            " WHERE operation_id = ? AND lock_name = ? AND status = ?)",
+            (name, holder, holder, name, StepStatus.SENT.value),
+        )
+
+    def lock_holder(self, name: str) -> str | None:
+        """The operation holding the lock (even a lapsed one), or None."""
+        row = self._db.execute("SELECT holder FROM locks WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row["holder"])
 
     # -- steps -----------------------------------------------------------------------------
 
-    def step(self, order_id: str, key: str, kind: str, intent: Mapping[str, Any]) -> Step:
-        """The step ``key`` of the order, recorded with a fresh request id if new.
-
-        ``order_id`` names the saga the step belongs to: an order, or a group of operations
-        outside checkout (``subscription:{customer}:{subscription}`` for subscription changes).
-
-        The request id is committed before this returns, so it survives a crash and every
-        later attempt of the step re-sends it. An existing step is returned as it is.
-        """
-        with self._transaction() as db:
-            seq = db.execute(
-                "SELECT COUNT(*) FROM steps WHERE order_id = ?", (order_id,)
-            ).fetchone()[0]
-            db.execute(
-                "INSERT OR IGNORE INTO steps (order_id, key, seq, kind, request_id, status,"
-                " intent_json, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    order_id,
-                    key,
-                    seq,
-                    kind,
-                    str(uuid.uuid4()),
-                    StepStatus.PENDING.value,
-                    _dump(intent),
-                    self._clock(),
-                ),
-            )
-        found = self.get_step(order_id, key)
-        assert found is not None  # it was just written
-        return found
-
     def begin_step(
         self,
-        order_id: str,
+        operation_id: str,
         key: str,
         kind: str,
         intent: Mapping[str, Any],
         *,
+        target: str,
         owner: str | None = None,
         lease_seconds: float = 300.0,
+        customer_id: str | None = None,
+        subscription_id: str | None = None,
+        actor: str | None = None,
+        lock_name: str | None = None,
     ) -> Step:
-        """Record that step ``key`` is about to be sent, and return it as it stood before.
+        """Record that step ``key`` is being sent, and return it as it stands now.
 
-        A new step is created with a fresh request id and ``intent``; an unfinished one keeps
-        both and counts one more attempt; a finished one (done, failed, compensated) is left
-        alone. The returned (previous) status tells the caller what to do: nothing for a done
-        step, read back first for one already ``sent``. One write, committed before any
-        request, so the request id survives a crash. With ``owner``, the order's lease is
-        extended in the same write, and :class:`LeaseLostError` raised if another worker took it.
+        A new step is created ``sent`` with a fresh request id and ``intent``; one already
+        ``sent`` keeps both and counts one more attempt; a finished one is returned untouched.
+        One write, committed before any request, so the request id survives a crash. With
+        ``owner`` (an order's worker), the order's lease is extended in the same write, and
+        :class:`LeaseLostError` raised if another worker took it.
         """
-        now = self._clock()
+        now = self.now()
         with self._transaction() as db:
             if (
                 owner is not None
                 and not db.execute(
                     "UPDATE orders SET lease_until = ? WHERE order_id = ? AND lease_owner = ?",
-                    (now + lease_seconds, order_id, owner),
+                    (now + lease_seconds, operation_id, owner),
                 ).rowcount
             ):
-                raise LeaseLostError(f"order {order_id} is now another worker's")
+                raise LeaseLostError(f"order {operation_id} is now another worker's")
             row = db.execute(
-                "SELECT * FROM steps WHERE order_id = ? AND key = ?", (order_id, key)
+                "SELECT * FROM steps WHERE operation_id = ? AND key = ?", (operation_id, key)
             ).fetchone()
             if row is None:
-                previous = Step(
-                    order_id=order_id,
-                    key=key,
-                    seq=db.execute(
-                        "SELECT COUNT(*) FROM steps WHERE order_id = ?", (order_id,)
-                    ).fetchone()[0],
-                    kind=kind,
-                    request_id=str(uuid.uuid4()),
-                    status=StepStatus.PENDING,
-                    attempts=0,
-                    intent=dict(intent),
-                    result=None,
-                    error=None,
-                )
+                seq = db.execute(
+                    "SELECT COUNT(*) FROM steps WHERE operation_id = ?", (operation_id,)
+                ).fetchone()[0]
                 db.execute(
-                    "INSERT INTO steps (order_id, key, seq, kind, request_id, status, attempts,"
-                    " intent_json, updated_at) VALUES (?,?,?,?,?,?,1,?,?)",
+                    "INSERT INTO steps (operation_id, key, seq, kind, target, request_id, status,"
+                    " attempts, intent_json, customer_id, subscription_id, actor, lock_name,"
+                    " created_at, updated_at) VALUES (?,?,?,?,?,?,?,1,?,?,?,?,?,?,?)",
                     (
-                        order_id,
+                        operation_id,
                         key,
-                        previous.seq,
+                        seq,
                         kind,
-                        previous.request_id,
+                        target,
+                        str(uuid.uuid4()),
                         StepStatus.SENT.value,
                         _dump(intent),
+                        customer_id,
+                        subscription_id,
+                        actor,
+                        lock_name,
+                        now,
                         now,
                     ),
                 )
-                return previous
-            previous = _step(row)
-            if previous.status in (StepStatus.PENDING, StepStatus.SENT):
+            elif row["status"] == StepStatus.SENT.value:
                 db.execute(
-                    "UPDATE steps SET status = ?, attempts = attempts + 1, updated_at = ?"
-                    " WHERE order_id = ? AND key = ?",
-                    (StepStatus.SENT.value, now, order_id, key),
+                    "UPDATE steps SET attempts = attempts + 1, updated_at = ?"
+                    " WHERE operation_id = ? AND key = ?",
+                    (now, operation_id, key),
                 )
-            return previous
-
-    def purchased_subscriptions(self) -> set[str]:
-        """The subscription ids that finished checkout steps have recorded (of every order)."""
-        rows = self._db.execute(
-            "SELECT result_json FROM steps WHERE kind = 'checkout' AND status = ?",
-            (StepStatus.DONE.value,),
-        )
-        ids = {(_load(row[0]) or {}).get("subscription_id") for row in rows}
-        return {str(value) for value in ids if value}
-
-    def get_step(self, order_id: str, key: str) -> Step | None:
-        """One step of an order, or None."""
-        row = self._db.execute(
-            "SELECT * FROM steps WHERE order_id = ? AND key = ?", (order_id, key)
-        ).fetchone()
-        return None if row is None else _step(row)
-
-    def steps(self, order_id: str | None = None) -> list[Step]:
-        """The steps of one order (or of all), in the order they were recorded."""
-        if order_id is None:
-            rows = self._db.execute("SELECT * FROM steps ORDER BY order_id, seq")
-        else:
-            rows = self._db.execute(
-                "SELECT * FROM steps WHERE order_id = ? ORDER BY seq", (order_id,)
-            )
-        return [_step(row) for row in rows]
-
-    def mark_sent(self, order_id: str, key: str) -> None:
-        """The step is about to be sent: from now on its outcome is unknown until read back."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE steps SET status = ?, attempts = attempts + 1, updated_at = ?"
-                " WHERE order_id = ? AND key = ? AND status IN (?, ?)",
-                (
-                    StepStatus.SENT.value,
-                    self._clock(),
-                    order_id,
-                    key,
-                    StepStatus.PENDING.value,
-                    StepStatus.SENT.value,
-                ),
-            )
+            step = db.execute(
+                "SELECT * FROM steps WHERE operation_id = ? AND key = ?", (operation_id, key)
+            ).fetchone()
+        return _step(step)
 
     def finish_step(
         self,
-        order_id: str,
+        operation_id: str,
         key: str,
         status: StepStatus,
         *,
         result: Mapping[str, Any] | None = None,
         error: Mapping[str, Any] | None = None,
     ) -> None:
-        """Record a step's outcome: done (with its result), failed or compensated."""
+        """Record a step's outcome (done with its result, or failed for good) and let go of the
+        lock it held, in one write."""
+        now = self.now()
         with self._transaction() as db:
+            row = db.execute(
+                "SELECT lock_name FROM steps WHERE operation_id = ? AND key = ?",
+                (operation_id, key),
+            ).fetchone()
             db.execute(
                 "UPDATE steps SET status = ?, result_json = COALESCE(?, result_json),"
                 " error_json = COALESCE(?, error_json), updated_at = ?"
-                " WHERE order_id = ? AND key = ?",
-                (status.value, _dump(result), _dump(error), self._clock(), order_id, key),
+                " WHERE operation_id = ? AND key = ?",
+                (status.value, _dump(result), _dump(error), now, operation_id, key),
             )
+            if row is not None and row["lock_name"]:
+                db.execute(
+                    "DELETE FROM locks WHERE name = ? AND holder = ?",
+                    (row["lock_name"], operation_id),
+                )
+
+    def note_step(self, operation_id: str, key: str, intent: Mapping[str, Any]) -> None:
+        """Add to a sent step's intent what its first request created (a cart's id), before
+        the next request depends on it."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT intent_json FROM steps WHERE operation_id = ? AND key = ?",
+                (operation_id, key),
+            ).fetchone()
+            merged = {**(_load(row["intent_json"]) or {}), **intent}
+            db.execute(
+                "UPDATE steps SET intent_json = ?, updated_at = ?"
+                " WHERE operation_id = ? AND key = ?",
+                (_dump(merged), self.now(), operation_id, key),
+            )
+
+    def get_step(self, operation_id: str, key: str) -> Step | None:
+        """One step of an operation, or None."""
+        row = self._db.execute(
+            "SELECT * FROM steps WHERE operation_id = ? AND key = ?", (operation_id, key)
+        ).fetchone()
+        return None if row is None else _step(row)
+
+    def steps(self, operation_id: str | None = None) -> list[Step]:
+        """The steps of one operation (or of all), in the order they were recorded."""
+        if operation_id is None:
+            rows = self._db.execute("SELECT * FROM steps ORDER BY created_at, operation_id, seq")
+        else:
+            rows = self._db.execute(
+                "SELECT * FROM steps WHERE operation_id = ? ORDER BY seq", (operation_id,)
+            )
+        return [_step(row) for row in rows]
+
+    def sent_steps(self, target: str, *, kinds: tuple[str, ...] | None = None) -> list[Step]:
+        """The target's steps whose outcome is still unknown (of every operation)."""
+        rows = self._db.execute(
+            "SELECT * FROM steps WHERE target = ? AND status = ? ORDER BY created_at, seq",
+            (target, StepStatus.SENT.value),
+        )
+        return [s for s in map(_step, rows) if kinds is None or s.kind in kinds]
+
+    def subscription_steps(self, target: str, customer_id: str, subscription_id: str) -> list[Step]:
+        """Every step that changed (or bought) the subscription, oldest first: the history."""
+        rows = self._db.execute(
+            "SELECT * FROM steps WHERE target = ? AND customer_id = ? AND (subscription_id = ?"
+            " OR (kind = 'purchase' AND result_json LIKE ?)) ORDER BY created_at, seq",
+            (target, customer_id, subscription_id, f"%{subscription_id}%"),
+        )
+        return [_step(row) for row in rows]
+
+    def purchased_subscriptions(self, target: str) -> set[str]:
+        """The subscription ids that finished purchase steps of the target have recorded."""
+        rows = self._db.execute(
+            "SELECT result_json FROM steps WHERE target = ? AND kind = 'purchase'"
+            " AND result_json IS NOT NULL",
+            (target,),
+        )
+        ids: set[str] = set()
+        for row in rows:
+            for line in ((_load(row[0]) or {}).get("lines") or {}).values():
+                if line.get("subscription_id"):
+                    ids.add(str(line["subscription_id"]))
+        return ids
 
 
 def _dump(value: Mapping[str, Any] | None) -> str | None:
@@ -492,6 +558,7 @@ def _load(text: str | None) -> dict[str, Any] | None:
 def _order(row: Any) -> OrderRecord:
     return OrderRecord(
         order_id=row["order_id"],
+        target=row["target"],
         customer_ref=row["customer_ref"],
         correlation_id=row["correlation_id"],
         status=OrderStatus(row["status"]),
@@ -506,14 +573,21 @@ def _order(row: Any) -> OrderRecord:
 
 def _step(row: Any) -> Step:
     return Step(
-        order_id=row["order_id"],
+        operation_id=row["operation_id"],
         key=row["key"],
         seq=row["seq"],
         kind=row["kind"],
+        target=row["target"],
         request_id=row["request_id"],
         status=StepStatus(row["status"]),
         attempts=row["attempts"],
         intent=_load(row["intent_json"]) or {},
         result=_load(row["result_json"]),
         error=_load(row["error_json"]),
+        customer_id=row["customer_id"],
+        subscription_id=row["subscription_id"],
+        actor=row["actor"],
+        lock_name=row["lock_name"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )

@@ -17,7 +17,14 @@ from fulfilment_world import (
 from csp_commerce import Checkout, HookManager, Order, OrderLine, hookimpl
 from csp_commerce.errors import ProvisioningInterrupted
 from csp_commerce.fulfilment.order_saga import Provisioner
-from csp_commerce.models import LineAction, LinePlan, OutcomeStatus, TenantAction
+from csp_commerce.models import (
+    BillingCycle,
+    LineAction,
+    LinePlan,
+    OutcomeStatus,
+    TenantAction,
+    TermDuration,
+)
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 from csp_commerce.store.ledger import Ledger, OrderStatus, StepStatus
 
@@ -49,6 +56,28 @@ def subscriptions(sandbox: Sandbox) -> list[dict[str, object]]:
         for customer in sandbox.world.customers.values()
         for sub in customer.subscriptions.values()
     ]
+
+
+def two_line_failing_order(sandbox: Sandbox, checkout: Checkout, n: int) -> tuple[Order, Any]:
+    """An order whose second (education) line Partner Center refuses: no qualification.
+
+    Billed annually, it is another order group of the same cart than E3 (monthly): E3 is
+    bought (partial success), then cancelled.
+    """
+    e3, edu = offer(sandbox, E3), offer(sandbox, "Office 365 A3 for faculty")
+    order = new_customer_order(
+        n, OrderLine(id="e3", offer=e3, quantity=2), OrderLine(id="edu", offer=edu, quantity=2)
+    )
+    plan = plan_for(checkout, new_customer_order(n, OrderLine(id="e3", offer=e3, quantity=2)))
+    edu_line = plan.lines[0].model_copy(
+        update={
+            "line_id": "edu",
+            "offer_id": edu.id,
+            "billing_cycle": BillingCycle.ANNUAL,
+            "term_duration": TermDuration.P1Y,
+        }
+    )
+    return order, plan.model_copy(update={"lines": (*plan.lines, edu_line)})
 
 
 def test_an_order_is_placed_and_placing_it_again_buys_nothing_more(
@@ -89,20 +118,7 @@ def test_a_purchase_without_mca_fails_and_is_reported_once(
 def test_a_failing_later_line_cancels_the_earlier_ones(
     sandbox: Sandbox, checkout: Checkout, recorder: Recorder, tmp_path: Path
 ) -> None:
-    # The education offer needs a qualification Partner Center does not see: line 2 fails.
-    order = new_customer_order(
-        3,
-        OrderLine(id="e3", offer=offer(sandbox, E3), quantity=2),
-        OrderLine(id="edu", offer=offer(sandbox, "Office 365 A1 for faculty"), quantity=2),
-    )
-    facts_plan = plan_for(
-        Checkout(hooks=checkout.hooks, settings=checkout.settings),
-        new_customer_order(3, OrderLine(id="e3", offer=offer(sandbox, E3), quantity=2)),
-    )
-    edu_plan = facts_plan.lines[0].model_copy(
-        update={"line_id": "edu", "offer_id": offer(sandbox, "Office 365 A1 for faculty").id}
-    )
-    plan = facts_plan.model_copy(update={"lines": (*facts_plan.lines, edu_plan)})
+    order, plan = two_line_failing_order(sandbox, checkout, 3)
     placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
 
     outcome = placing.place(order, plan, mca=acceptance(order))
@@ -148,9 +164,10 @@ def test_more_seats_are_set_as_an_absolute_target(
     assert outcome.status is OutcomeStatus.PLACED
     (sub,) = subscriptions(sandbox)
     assert sub["quantity"] == 7
-    step = placing.ledger.get_step("order-5", "qty:more")
+    step = placing.ledger.get_step("order-5", "seats:more")
     assert step is not None
-    assert step.intent == {"subscription_id": subscription_id, "original": 3, "target": 7}
+    assert step.kind == "set_quantity" and step.subscription_id == subscription_id
+    assert (step.intent["subscription"]["quantity"], step.intent["changes"]) == (3, {"quantity": 7})
 
 
 def test_an_unknown_outcome_is_read_back_on_resume_not_bought_twice(
@@ -201,7 +218,7 @@ def test_two_hundred_orders_through_faults_are_each_placed_exactly_once(
             placing.place(order, plans[order.id], mca=acceptance(order))
         except ProvisioningInterrupted:
             interrupted += 1
-    while placing.ledger.unfinished():
+    while placing.ledger.unfinished(placing.target):
         placing.resume()
 
     bought = subscriptions(sandbox)
@@ -231,7 +248,7 @@ def test_resume_goes_on_past_an_order_interrupted_again(
     sandbox.faults.force(Fault.CONNECTION_RESET)  # the first order's read-back fails again
     first = placing.resume()
     assert [outcome.order_id for outcome in first] == ["order-8"]
-    assert [record.order_id for record in placing.ledger.unfinished()] == ["order-7"]
+    assert [record.order_id for record in placing.ledger.unfinished(placing.target)] == ["order-7"]
 
     second = placing.resume()
     assert [outcome.order_id for outcome in second] == ["order-7"]
@@ -248,7 +265,7 @@ def test_a_purchase_whose_replay_window_passed_is_read_back_not_bought_again(
     # As if the checkout's answer had been lost and Partner Center had since forgotten the
     # request id: resending it now gets 800065 (cart already submitted).
     db = placing.ledger._db
-    db.execute("UPDATE steps SET status = 'sent', result_json = NULL WHERE key LIKE 'buy:%'")
+    db.execute("UPDATE steps SET status = 'sent', result_json = NULL WHERE key = 'purchase'")
     db.execute("UPDATE orders SET status = 'placing', notified = 0")
     sandbox.world.requests.clear()
 
@@ -259,7 +276,24 @@ def test_a_purchase_whose_replay_window_passed_is_read_back_not_bought_again(
     assert len(subscriptions(sandbox)) == 1
 
 
-def test_a_compensation_that_fails_is_reported_with_the_failure(
+def refuse_cancelling(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[str]:
+    """Make every cancellation (a PATCH to ``deleted``) raise ``error``; the request ids tried."""
+    from csp_commerce.provisioning.resources.subscriptions import Subscriptions
+
+    real = Subscriptions.update
+    tried: list[str] = []
+
+    def update(self: Any, customer: str, current: Any, changes: Any, **kwargs: Any) -> Any:
+        if changes.get("status") == "deleted":
+            tried.append(kwargs["request_id"])
+            raise error
+        return real(self, customer, current, changes, **kwargs)
+
+    monkeypatch.setattr(Subscriptions, "update", update)
+    return tried
+
+
+def test_a_temporary_error_while_undoing_leaves_the_order_compensating_for_resume(
     sandbox: Sandbox,
     checkout: Checkout,
     recorder: Recorder,
@@ -267,21 +301,44 @@ def test_a_compensation_that_fails_is_reported_with_the_failure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from csp_commerce.errors import InternalServerError
-    from csp_commerce.provisioning.resources.subscriptions import Subscriptions
 
-    def cancel(self: object, *args: object, **kwargs: object) -> None:
-        raise InternalServerError(
-            "Partner Center is down", status_code=503, request_id="r-1", code="500"
-        )
+    down = InternalServerError("Partner Center is down", status_code=503, request_id="r-1")
+    tried = refuse_cancelling(monkeypatch, down)
+    order, plan = two_line_failing_order(sandbox, checkout, 10)
+    placing = provisioner(sandbox, checkout, tmp_path / "l.sqlite3")
 
-    monkeypatch.setattr(Subscriptions, "cancel", cancel)
-    e3, edu = offer(sandbox, E3), offer(sandbox, "Office 365 A1 for faculty")
-    order = new_customer_order(
-        10, OrderLine(id="e3", offer=e3, quantity=2), OrderLine(id="edu", offer=edu, quantity=2)
+    with pytest.raises(ProvisioningInterrupted):
+        placing.place(order, plan, mca=acceptance(order))
+    record = placing.ledger.order(order.id)
+    assert record is not None and record.status is OrderStatus.COMPENSATING
+    assert not recorder.failed  # nothing is final yet
+    assert [sub["status"] for sub in subscriptions(sandbox)] == ["active"]
+
+    monkeypatch.undo()
+    (outcome,) = placing.resume()
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.compensation_failures == ()
+    assert [line.line_id for line in outcome.lines] == ["e3"]
+    assert [sub["status"] for sub in subscriptions(sandbox)] == ["deleted"]
+    undo = placing.ledger.get_step(order.id, "undo:e3")
+    assert undo is not None and undo.request_id == tried[0]  # the same request, sent again
+    assert recorder.failed[order.id] == 1
+
+
+def test_a_definite_refusal_while_undoing_is_reported_with_the_failure(
+    sandbox: Sandbox,
+    checkout: Checkout,
+    recorder: Recorder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from csp_commerce.errors import BadRequestError
+
+    refusal = BadRequestError(
+        "window closed", status_code=400, request_id="r-1", code=900117, description="closed"
     )
-    plan = plan_for(checkout, new_customer_order(10, OrderLine(id="e3", offer=e3, quantity=2)))
-    edu_line = plan.lines[0].model_copy(update={"line_id": "edu", "offer_id": edu.id})
-    plan = plan.model_copy(update={"lines": (*plan.lines, edu_line)})
+    refuse_cancelling(monkeypatch, refusal)
+    order, plan = two_line_failing_order(sandbox, checkout, 10)
 
     outcome = provisioner(sandbox, checkout, tmp_path / "l.sqlite3").place(
         order, plan, mca=acceptance(order)
@@ -290,9 +347,9 @@ def test_a_compensation_that_fails_is_reported_with_the_failure(
     assert outcome.status is OutcomeStatus.FAILED
     assert outcome.lines == ()  # nothing could be undone
     (problem,) = outcome.compensation_failures
-    assert (problem.error_type, problem.request_id, problem.line_id) == (
-        "InternalServerError",
-        "r-1",
+    assert (problem.error_type, problem.code, problem.line_id) == (
+        "BadRequestError",
+        "900117",
         "e3",
     )
     assert [sub["status"] for sub in subscriptions(sandbox)] == ["active"]
@@ -315,17 +372,6 @@ def test_a_5xx_after_every_retry_is_an_unknown_outcome_not_a_failure(
     (outcome,) = placing.resume()
     assert outcome.status is OutcomeStatus.PLACED
     assert len(subscriptions(sandbox)) == 1
-
-
-def two_line_failing_order(sandbox: Sandbox, checkout: Checkout, n: int) -> tuple[Order, Any]:
-    """An order whose second (education) line Partner Center refuses."""
-    e3, edu = offer(sandbox, E3), offer(sandbox, "Office 365 A1 for faculty")
-    order = new_customer_order(
-        n, OrderLine(id="e3", offer=e3, quantity=2), OrderLine(id="edu", offer=edu, quantity=2)
-    )
-    plan = plan_for(checkout, new_customer_order(n, OrderLine(id="e3", offer=e3, quantity=2)))
-    edu_line = plan.lines[0].model_copy(update={"line_id": "edu", "offer_id": edu.id})
-    return order, plan.model_copy(update={"lines": (*plan.lines, edu_line)})
 
 
 def test_a_crash_while_undoing_is_followed_by_undoing_only(
@@ -352,7 +398,7 @@ def test_a_crash_while_undoing_is_followed_by_undoing_only(
     assert record.status is OrderStatus.COMPENSATING
 
     monkeypatch.setattr(_Saga, "compensate", real)
-    checkouts_before = len([s for s in placing.ledger.steps(order.id) if s.kind == "checkout"])
+    purchases_before = len([s for s in placing.ledger.steps(order.id) if s.kind == "purchase"])
     (outcome,) = placing.resume()
 
     assert outcome.status is OutcomeStatus.FAILED
@@ -360,8 +406,8 @@ def test_a_crash_while_undoing_is_followed_by_undoing_only(
     assert outcome.failure.line_id == "edu"
     assert outcome.compensation_failures == ()
     assert [sub["status"] for sub in subscriptions(sandbox)] == ["deleted"]
-    assert len([s for s in placing.ledger.steps(order.id) if s.kind == "checkout"]) == (
-        checkouts_before
+    assert len([s for s in placing.ledger.steps(order.id) if s.kind == "purchase"]) == (
+        purchases_before
     )  # nothing went forward again
     assert recorder.failed[order.id] == 1
 
@@ -382,30 +428,30 @@ def test_undoing_more_seats_takes_back_only_this_lines_seats(
     order, plan = two_line_failing_order(sandbox, checkout, 14)
     more = plan.lines[0].model_copy(
         update={
+            "line_id": "more",
             "action": LineAction.ADD_QUANTITY,
             "subscription_id": subscription_id,
             "quantity": 4,
         }
     )
+    missing = more.model_copy(update={"line_id": "missing", "subscription_id": "no-such-sub"})
     plan = plan.model_copy(
         update={
             "tenant": plan.tenant.model_copy(
                 update={"action": TenantAction.USE_EXISTING, "tenant_id": tenant}
             ),
-            "lines": (more, plan.lines[1]),
+            "lines": (more, missing),
         }
     )
-    real_line = _Saga.line
+    real_add_seats = _Saga._add_seats
 
-    def line_with_a_neighbour(
-        self: _Saga, tenant_id: str, line: LinePlan, earlier: Any = ()
-    ) -> Any:
-        if line.line_id == "edu":  # another order adds 2 seats while this one runs
+    def add_seats_with_a_neighbour(self: _Saga, tenant_id: str, line: LinePlan) -> Any:
+        if line.line_id == "missing":  # another order adds 2 seats while this one runs
             current = self.client.subscriptions.get(tenant_id, subscription_id).quantity
             self.client.subscriptions.change_quantity(tenant_id, subscription_id, current + 2)
-        return real_line(self, tenant_id, line, earlier)
+        return real_add_seats(self, tenant_id, line)
 
-    monkeypatch.setattr(_Saga, "line", line_with_a_neighbour)
+    monkeypatch.setattr(_Saga, "_add_seats", add_seats_with_a_neighbour)
     outcome = placing.place(order, plan)
 
     assert outcome.status is OutcomeStatus.FAILED
@@ -432,11 +478,11 @@ def test_a_failing_host_hook_is_asked_again_and_never_unplaces_the_order(
 
     outcome = placing.place(order, plan_for(checkout, order), mca=acceptance(order))
     assert outcome.status is OutcomeStatus.PLACED
-    assert [record.order_id for record in placing.ledger.unnotified()] == [order.id]
+    assert [record.order_id for record in placing.ledger.unnotified(placing.target)] == [order.id]
 
     assert placing.resume() == []
     assert Flaky.calls == 2
-    assert placing.ledger.unnotified() == []
+    assert placing.ledger.unnotified(placing.target) == []
 
 
 def test_a_purchase_not_visible_yet_is_an_unknown_outcome(
@@ -446,7 +492,7 @@ def test_a_purchase_not_visible_yet_is_an_unknown_outcome(
     placing = provisioner(sandbox, checkout, tmp_path / "ledger.sqlite3")
     placing.place(order, plan_for(checkout, order), mca=acceptance(order))
     db = placing.ledger._db
-    db.execute("UPDATE steps SET status = 'sent', result_json = NULL WHERE key LIKE 'buy:%'")
+    db.execute("UPDATE steps SET status = 'sent', result_json = NULL WHERE key = 'purchase'")
     db.execute("UPDATE orders SET status = 'placing', notified = 0")
     sandbox.world.requests.clear()
     (customer,) = sandbox.world.customers.values()

@@ -60,6 +60,17 @@ def _placed(ledger: Path) -> int:
         return 0
 
 
+def _unplaced(ledger: Path) -> object:
+    """What is not placed (orders, and steps not done), for a failure's message."""
+    with sqlite3.connect(ledger) as db:
+        orders = db.execute("SELECT order_id, status FROM orders WHERE status != 'placed'")
+        steps = db.execute(
+            "SELECT operation_id, key, status, attempts, error_json FROM steps"
+            " WHERE status != 'done'"
+        )
+        return orders.fetchall(), steps.fetchall()
+
+
 @pytest.fixture
 def server_url() -> object:
     server = subprocess.Popen(
@@ -121,7 +132,7 @@ def test_sigkill_mid_batch_then_resume_places_every_order_exactly_once(
     assert second.returncode == 0, err
     assert "done" in out
 
-    assert _placed(ledger) == ORDERS
+    assert _placed(ledger) == ORDERS, _unplaced(ledger)
     world = httpx.get(f"{server_url}/sandbox/v1/state", timeout=10).json()
     by_domain = {
         customer["customer"]["companyProfile"]["domain"]: customer

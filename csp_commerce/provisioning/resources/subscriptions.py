@@ -76,6 +76,28 @@ def _patch(
     return updated
 
 
+def _update(
+    customer_id: str,
+    subscription: dict[str, Any],
+    changes: dict[str, Any],
+    *,
+    request_id: str | None = None,
+) -> Call[Subscription]:
+    """Change a subscription as it was read: one PATCH of ``subscription`` (its JSON as read,
+    e.g. ``Subscription.to_wire()``) with ``changes``, ``If-Match`` on its etag, and no read of
+    its own. The step engine records the read it computed ``changes`` from, so a resend sends
+    the very same request."""
+    etag = (subscription.get("attributes") or {}).get("etag")
+    return Call(
+        "PATCH",
+        _path(customer_id, str(subscription["id"])),
+        model(Subscription),
+        json={**subscription, **changes},
+        headers={"If-Match": f'"{str(etag).strip(chr(34))}"'} if etag else None,
+        request_id=request_id,
+    )
+
+
 def _check_cancellation_window(subscription: Subscription) -> None:
     until = subscription.cancellation_allowed_until_date
     if not until:
@@ -133,6 +155,7 @@ class _Operations:
     list = listing(_list)
     get = operation(_get)
     addons = listing(_addons)
+    update = operation(_update)
     change_quantity = operation(_change_quantity)
     suspend = operation(_suspend)
     reactivate = operation(_reactivate)

@@ -1,0 +1,274 @@
+"""The one step engine: every change sent to Partner Center goes through :meth:`StepEngine.step`.
+
+A step is one request that changes something (create a tenant, buy a cart, set a seat count,
+cancel, assign licences). The engine makes each happen exactly once:
+
+1. the step is written to the ledger with its kind, absolute intent and ``MS-RequestId`` before
+   the first request (one write);
+2. it is sent with that request id, on every attempt, in every process: Partner Center replays
+   its first answer to a repeated id instead of acting twice;
+3. its outcome is written after. A definite refusal ends it (``failed``); a lost answer, a
+   timeout, a throttle or a 5xx leave it ``sent`` and the caller is interrupted;
+4. a ``sent`` step is resolved by sending it again with the same id; only when Partner Center
+   refuses the repeat in a way the earlier attempt explains (the cart is already submitted,
+   the domain is taken, the etag moved) is it read back — never guessed.
+
+Changes to one subscription are serialised by a lock that an *operation* (an order, a post-sale
+change) holds, from before the read its target is computed from until its step's outcome is
+known; it is never released or expired while that outcome is unknown.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from csp_commerce.errors import (
+    UNKNOWN_OUTCOME_ERRORS,
+    CartBusyError,
+    OrderInProgressError,
+    OutcomeUnknown,
+    PartnerCenterClientError,
+    StepFailed,
+    TargetMismatchError,
+    TokenAcquisitionError,
+)
+from csp_commerce.models import FailureDetail
+from csp_commerce.store.ledger import Step, StepStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+    from csp_commerce.provisioning.client import PartnerCenterClient
+    from csp_commerce.store.ledger import Ledger
+
+#: Failures after which a step's outcome is unknown: it stays ``sent``, to be sent again.
+#: Sign-in failures belong here too: nothing reached Partner Center, so resending is safe.
+UNKNOWN: tuple[type[Exception], ...] = (
+    *UNKNOWN_OUTCOME_ERRORS,
+    CartBusyError,
+    OrderInProgressError,
+    TokenAcquisitionError,
+    OutcomeUnknown,
+)
+
+Intent = dict[str, Any]
+Result = dict[str, Any]
+
+
+def target_of(client: PartnerCenterClient) -> str:
+    """The Partner Center ``client`` changes things in: its cloud and its partner tenant.
+
+    The sandbox's credential names its own tenant (``sandbox``), so the sandbox is never the
+    same target as a live partner, whatever base URL it is served on.
+    """
+    tenant = getattr(client.credential, "tenant_id", None) or "unknown-tenant"
+    return f"{client.endpoints.api_base}|{tenant}"
+
+
+def default_owner() -> str:
+    """This worker's name for leases: host, process id and a random part."""
+    return f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class StepEngine:
+    """Records, sends and resolves the steps of operations against one Partner Center.
+
+    :param client: the Partner Center client (live or the sandbox's); its cloud and partner
+        tenant are the engine's *target*, written on every record.
+    :param ledger: where steps, request ids and locks are kept.
+    :param owner: this worker's name for order leases.
+    :param lease_seconds: how long an order stays this worker's, and an idle lock lasts.
+    :param lock_wait: how long to wait for a subscription another operation holds before
+        giving up for now (the operation is interrupted and resumed later).
+    """
+
+    def __init__(
+        self,
+        client: PartnerCenterClient,
+        ledger: Ledger,
+        *,
+        owner: str | None = None,
+        lease_seconds: float = 300.0,
+        lock_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.target = target_of(client)
+        self.owner = owner or default_owner()
+        self.lease_seconds = lease_seconds
+        self.lock_wait = lock_wait
+        self._sleep = sleep
+
+    def _plan(self, key: str, intent: Intent | Callable[[], Intent]) -> Intent:
+        """A new step's intent; a definite refusal of the reads it needs fails the step before
+        anything is recorded or sent."""
+        if not callable(intent):
+            return intent
+        try:
+            return intent()
+        except UNKNOWN:
+            raise
+        except PartnerCenterClientError as error:
+            raise _plan_failed(key, error) from error
+
+    def with_client(self, client: PartnerCenterClient) -> StepEngine:
+        """The same engine over another client of the same Partner Center (e.g. one with an
+        order's correlation id)."""
+        engine = copy.copy(self)
+        engine.client = client
+        engine.check_target(target_of(client), "the client")
+        return engine
+
+    def check_target(self, recorded: str, what: str) -> None:
+        """Refuse to act on a record made against another Partner Center."""
+        if recorded != self.target:
+            raise TargetMismatchError(
+                f"{what} was recorded against {recorded!r}, not {self.target!r}: "
+                "resume it with a client for that Partner Center"
+            )
+
+    @contextmanager
+    def locked(self, subscription_id: str, operation_id: str) -> Iterator[str]:
+        """Hold the subscription for ``operation_id`` (waiting up to ``lock_wait``); yields the
+        lock's name, to pass to :meth:`step`. Leaving the block lets go of it unless a step
+        holding it is still ``sent``: then it stays held until that step's outcome is known."""
+        name = f"subscription:{self.target}:{subscription_id}"
+        deadline = time.monotonic() + self.lock_wait
+        while not self.ledger.lock(name, operation_id, self.lease_seconds):
+            if time.monotonic() >= deadline:
+                holder = self.ledger.lock_holder(name)
+                raise OutcomeUnknown(
+                    f"subscription {subscription_id} is being changed by {holder}; try again later"
+                )
+            self._sleep(0.02)
+        try:
+            yield name
+        finally:
+            self.ledger.unlock(name, operation_id)
+
+    def step(
+        self,
+        operation_id: str,
+        key: str,
+        kind: str,
+        *,
+        intent: Intent | Callable[[], Intent],
+        send: Callable[[Step], Result],
+        read_back: Callable[[Step], Result | None] | None = None,
+        explained: tuple[type[Exception], ...] = (),
+        owner: str | None = None,
+        lock_name: str | None = None,
+        context: Mapping[str, str | None] | None = None,
+    ) -> Result:
+        """Make step ``key`` of ``operation_id`` happen exactly once; return its result.
+
+        ``intent`` (or the function that plans it, called only for a new step, under the lock)
+        is recorded before ``send`` runs with the recorded step. A repeat that Partner Center
+        refuses with one of ``explained`` is resolved by ``read_back`` (None: not visible yet).
+        ``owner`` extends an order's lease with the step's first write; ``lock_name`` is held
+        until the outcome is known; ``context`` (customer_id, subscription_id, actor) makes the
+        step findable in a subscription's history.
+
+        Raises :class:`StepFailed` when the step failed for good (now or before), or one of
+        :data:`UNKNOWN` when its outcome is unknown (the step stays ``sent``; call again).
+        """
+        recorded = self.ledger.get_step(operation_id, key)
+        if recorded is not None:
+            self.check_target(recorded.target, f"step {key} of {operation_id}")
+            if recorded.status is StepStatus.DONE:
+                return recorded.result or {}
+            if recorded.status is StepStatus.FAILED:
+                raise StepFailed(
+                    FailureDetail.model_validate(recorded.error or _unknown_failure(key)),
+                    recorded.result,
+                )
+        planned = recorded.intent if recorded is not None else self._plan(key, intent)
+        step = self.ledger.begin_step(
+            operation_id,
+            key,
+            kind,
+            planned,
+            target=self.target,
+            owner=owner,
+            lease_seconds=self.lease_seconds,
+            lock_name=lock_name,
+            **dict(context or {}),
+        )
+        try:
+            try:
+                result = send(step)
+            except explained:
+                if step.attempts <= 1 or read_back is None:
+                    raise
+                found = read_back(step)
+                if found is None:
+                    raise OutcomeUnknown(
+                        f"step {key} of {operation_id} was sent before but its outcome is not"
+                        " visible yet"
+                    ) from None
+                result = {**found, "read_back": True}
+        except UNKNOWN:
+            raise  # stays sent (and keeps its lock): sent again with the same id later
+        except StepFailed as failed:
+            self.ledger.finish_step(
+                operation_id,
+                key,
+                StepStatus.FAILED,
+                result=failed.result,
+                error=_json(failed.detail),
+            )
+            raise
+        except PartnerCenterClientError as error:
+            detail = failure_from(error, line_id=_line_of(key))
+            self.ledger.finish_step(operation_id, key, StepStatus.FAILED, error=_json(detail))
+            raise StepFailed(detail) from error
+        self.ledger.finish_step(operation_id, key, StepStatus.DONE, result=result)
+        return result
+
+
+def _plan_failed(key: str, error: PartnerCenterClientError) -> StepFailed:
+    return StepFailed(failure_from(error, line_id=_line_of(key)))
+
+
+def failure_from(error: PartnerCenterClientError, *, line_id: str | None) -> FailureDetail:
+    """What a failed request tells the host: Partner Center's code and the request's ids."""
+    return FailureDetail(
+        message=str(error),
+        error_type=type(error).__name__,
+        code=None if error.code is None else str(error.code),
+        request_id=error.request_id,
+        correlation_id=error.correlation_id,
+        line_id=line_id,
+    )
+
+
+def failure(
+    message: str,
+    *,
+    code: str | None = None,
+    request_id: str | None = None,
+    line_id: str | None = None,
+    error_type: str = "ProvisioningError",
+) -> FailureDetail:
+    """A failure the library itself found (no request to blame, or a partial order)."""
+    return FailureDetail(
+        message=message, error_type=error_type, code=code, request_id=request_id, line_id=line_id
+    )
+
+
+def _line_of(key: str) -> str | None:
+    return key.partition(":")[2] or None
+
+
+def _unknown_failure(key: str) -> dict[str, Any]:
+    return _json(failure(f"step {key} failed", line_id=_line_of(key)))
+
+
+def _json(model: Any) -> dict[str, Any]:
+    return dict(model.model_dump(mode="json"))
