@@ -6,8 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue import define
-from csp_commerce.validation.limits import SUBSCRIPTION_SUSPENDED
+from csp_commerce.models.catalogue.limits import SUBSCRIPTION_SUSPENDED
+from csp_commerce.models.catalogue.subscriptions import (
+    AUTO_RENEW_NOT_ELIGIBLE,
+    CANCELLATION_WINDOW_CLOSED,
+    QUANTITY_OUT_OF_RANGE,
+    REDUCTION_WINDOW_CLOSED,
+    SUBSCRIPTION_DELETED,
+)
 
 if TYPE_CHECKING:
     from csp_commerce.errors import BadRequestError
@@ -15,64 +21,6 @@ if TYPE_CHECKING:
     from csp_commerce.provisioning.wire import Subscription
     from csp_commerce.store.ledger import Step
 
-SUBSCRIPTION_DELETED = define(
-    "subscription.deleted",
-    "subscription_id",
-    "Subscription {subscription_id} is cancelled; it cannot be changed.",
-)
-QUANTITY_INVALID = define(
-    "subscription.quantity.invalid",
-    "quantity",
-    "The quantity must be at least 1 (cancel the subscription to end it).",
-)
-QUANTITY_OUT_OF_RANGE = define(
-    "subscription.quantity.out_of_range",
-    "quantity",
-    "Partner Center does not accept {quantity} seats for this subscription: {reason}",
-)
-REDUCTION_WINDOW_CLOSED = define(
-    "subscription.quantity.reduction_window_closed",
-    "quantity",
-    "Seats of subscription {subscription_id} could only be removed until {until}; "
-    "the quantity can now only grow.",
-)
-REDUCTION_EXCEEDS_REFUNDABLE = define(
-    "subscription.quantity.reduction_exceeds_refundable",
-    "quantity",
-    "Only {refundable} seats of subscription {subscription_id} can still be removed; "
-    "{requested} were asked for.",
-)
-CANCELLATION_WINDOW_CLOSED = define(
-    "subscription.cancellation_window_closed",
-    "subscription_id",
-    "Subscription {subscription_id} could be cancelled until {until}; Partner Center no "
-    "longer allows it. Turn auto-renew off to end it at its term.",
-)
-AUTO_RENEW_NOT_ELIGIBLE = define(
-    "subscription.auto_renew.not_eligible",
-    "auto_renew",
-    "Auto-renew cannot be changed for subscription {subscription_id}: {reason}",
-)
-ADDON_PARENT_INACTIVE = define(
-    "subscription.addon.parent_inactive",
-    "subscription_id",
-    "Add-ons can only be bought on an active subscription; {subscription_id} is {status}.",
-)
-ADDON_REFUSED = define(
-    "subscription.addon.refused",
-    "offer_id",
-    "Partner Center refused the add-on {offer_id}: {reason}",
-)
-OPERATION_ID_REUSED = define(
-    "operation.id_reused",
-    "operation_id",
-    "Operation id {operation_id} was already used for {recorded}; use a new id.",
-)
-OPERATION_FAILED = define(
-    "operation.failed",
-    "operation_id",
-    "Operation {operation_id} already failed: {reason}",
-)
 
 #: Partner Center business codes that are the customer's mistakes, as Problems.
 _QUANTITY_CODES = frozenset({2002, 800067, 800088, 800089})

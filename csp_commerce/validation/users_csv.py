@@ -17,7 +17,19 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.users import (
+    DUPLICATE_USER,
+    EMPTY,
+    EXTRA_CELLS,
+    INVALID_LICENCES,
+    INVALID_NAME,
+    INVALID_PRINCIPAL_NAME,
+    INVALID_USAGE_LOCATION,
+    MISSING_COLUMN,
+    UNKNOWN_COLUMN,
+    UNREADABLE,
+    USAGE_LOCATION_REQUIRED,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -80,44 +92,6 @@ class NewUser(Model):
             raise ValueError("a usage location is required to assign licences")
         return self
 
-
-INVALID_PRINCIPAL_NAME = define(
-    "user.principal_name.invalid",
-    "user_principal_name",
-    "{value} is not a user principal name such as name@contoso.onmicrosoft.com.",
-)
-INVALID_USAGE_LOCATION = define(
-    "user.usage_location.invalid",
-    "usage_location",
-    "{value} is not a two-letter country code (the usage location).",
-)
-USAGE_LOCATION_REQUIRED = define(
-    "user.usage_location.required",
-    "usage_location",
-    "A usage location is needed to assign licences.",
-)
-INVALID_NAME = define(
-    "user.name.invalid", None, "The {column} must have between {minimum} and {maximum} characters."
-)
-INVALID_LICENCES = define(
-    "user.licences.invalid", "licences", "Licences are SKU ids separated by semicolons."
-)
-MISSING_COLUMN = define(
-    "users_csv.missing_column", "columns", "The CSV file needs a column {column}."
-)
-UNKNOWN_COLUMN = define(
-    "users_csv.unknown_column", "columns", "The CSV file's column {column} is not known."
-)
-EXTRA_CELLS = define(
-    "users_csv.extra_cells", None, "The row has more cells than the header has columns."
-)
-DUPLICATE_USER = define(
-    "users_csv.duplicate_user",
-    "user_principal_name",
-    "{value} is already in the file (row {first_row}).",
-)
-UNREADABLE = define("users_csv.unreadable", None, "The CSV file cannot be read: {reason}.")
-EMPTY = define("users_csv.empty", "rows", "The CSV file has no header row.")
 
 #: Column headers written by :func:`write_users_csv`, per model field.
 COLUMNS: dict[str, str] = {
