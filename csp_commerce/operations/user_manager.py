@@ -38,9 +38,10 @@ from csp_commerce.models.catalogue.users import (
     USER_REFUSED,
 )
 from csp_commerce.models.problem import Problem
+from csp_commerce.models.user import NewUser
 from csp_commerce.provisioning.wire import CustomerUser, License, SubscribedSku
 from csp_commerce.validation.passwords import GeneratedPassword, check_password, generate_password
-from csp_commerce.validation.users_csv import NewUser, read_users_csv, write_users_csv
+from csp_commerce.validation.users_csv import read_users_csv, write_users_csv
 
 if TYPE_CHECKING:
     import builtins
