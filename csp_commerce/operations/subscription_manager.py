@@ -684,7 +684,7 @@ class SubscriptionManager:
         except UNKNOWN_OUTCOME_ERRORS:
             raise  # stays sent: the same operation id reads back and resends
         except BadRequestError as error:
-            problem = problem_from(error, step)
+            problem = problem_from(error.code, error.description or str(error), step.intent)
             if problem is None:
                 self._fail(step, str(error))
                 raise

@@ -4,7 +4,7 @@ read from the subscription's own fields (never a hard-coded number of days)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from csp_commerce.models.catalogue.limits import SUBSCRIPTION_SUSPENDED
 from csp_commerce.models.catalogue.subscriptions import (
@@ -16,14 +16,26 @@ from csp_commerce.models.catalogue.subscriptions import (
 )
 
 if TYPE_CHECKING:
-    from csp_commerce.errors import BadRequestError
+    from collections.abc import Mapping
+
     from csp_commerce.models.problem import Problem
-    from csp_commerce.provisioning.wire import Subscription
-    from csp_commerce.store.ledger import Step
 
 
 #: Partner Center business codes that are the customer's mistakes, as Problems.
 _QUANTITY_CODES = frozenset({2002, 800067, 800088, 800089})
+
+
+class SubscriptionWindows(Protocol):
+    """The fields a subscription says its change windows with, as Partner Center sends them
+    (``provisioning.wire.Subscription`` has them)."""
+
+    @property
+    def cancellation_allowed_until_date(self) -> str | None:
+        """``cancellationAllowedUntilDate``, when sent."""
+
+    @property
+    def model_extra(self) -> dict[str, Any] | None:
+        """The fields without a declared attribute, among them ``refundableQuantity``."""
 
 
 def _parse_time(text: str) -> datetime:
@@ -31,7 +43,7 @@ def _parse_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _refundable_details(subscription: Subscription) -> list[tuple[int, datetime]] | None:
+def _refundable_details(subscription: SubscriptionWindows) -> list[tuple[int, datetime]] | None:
     """``refundableQuantity.details`` as (quantity, allowed until); None when not sent."""
     extra = subscription.model_extra or {}
     refundable = extra.get("refundableQuantity")
@@ -50,7 +62,7 @@ def _refundable_details(subscription: Subscription) -> list[tuple[int, datetime]
     return details
 
 
-def cancellation_deadline(subscription: Subscription) -> datetime | None:
+def cancellation_deadline(subscription: SubscriptionWindows) -> datetime | None:
     """Until when Partner Center lets the subscription be cancelled, from its own fields.
 
     ``cancellationAllowedUntilDate`` when present, else the latest
@@ -65,7 +77,7 @@ def cancellation_deadline(subscription: Subscription) -> datetime | None:
     return None
 
 
-def refundable_seats(subscription: Subscription, now: datetime) -> int | None:
+def refundable_seats(subscription: SubscriptionWindows, now: datetime) -> int | None:
     """Seats that can still be removed with a refund now; None when the subscription does not
     say (no ``refundableQuantity``)."""
     details = _refundable_details(subscription)
@@ -74,14 +86,17 @@ def refundable_seats(subscription: Subscription, now: datetime) -> int | None:
     return sum(quantity for quantity, until in details if now <= until)
 
 
-def problem_from(error: BadRequestError, step: Step) -> Problem | None:
-    """A Partner Center refusal that is the customer's mistake, as a Problem."""
-    code = error.code
-    intent = step.intent
+def problem_from(
+    code: int | str | None, description: str, intent: Mapping[str, Any]
+) -> Problem | None:
+    """A Partner Center refusal that is the customer's mistake, as a Problem; None otherwise.
+
+    ``code`` and ``description`` are Partner Center's (the error's message when it sent no
+    description); ``intent`` is what the change asked for (``subscription_id``, ``quantity``).
+    """
     subscription_id = str(intent.get("subscription_id", ""))
-    reason = error.description or str(error)
     if code in _QUANTITY_CODES:
-        return QUANTITY_OUT_OF_RANGE(quantity=intent.get("quantity"), reason=reason)
+        return QUANTITY_OUT_OF_RANGE(quantity=intent.get("quantity"), reason=description)
     if code == 800090:
         return REDUCTION_WINDOW_CLOSED(subscription_id=subscription_id, until="its refund window")
     if code == 900117:
@@ -91,5 +106,5 @@ def problem_from(error: BadRequestError, step: Step) -> Problem | None:
     if code == 2011:
         return SUBSCRIPTION_DELETED(subscription_id=subscription_id)
     if code == 800093:
-        return AUTO_RENEW_NOT_ELIGIBLE(subscription_id=subscription_id, reason=reason)
+        return AUTO_RENEW_NOT_ELIGIBLE(subscription_id=subscription_id, reason=description)
     return None
