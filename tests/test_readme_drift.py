@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
+import re
 from pathlib import Path
 
-import csp_commerce
 from csp_commerce.cli import build_parser
-from csp_commerce.models.catalogue import CATALOGUE
+from csp_commerce.models.catalogue import LIBRARY_CODES
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -23,10 +21,25 @@ def commands() -> list[str]:
 
 
 def problem_codes() -> list[str]:
-    for module in pkgutil.walk_packages(csp_commerce.__path__, "csp_commerce."):
-        if not module.name.endswith("__main__"):
-            importlib.import_module(module.name)  # every module defines its Problems on import
-    return sorted(CATALOGUE)
+    return sorted(LIBRARY_CODES)  # the catalogue is declared in one package, no walk needed
+
+
+_CODE = re.compile(r"`([a-z0-9_]+(?:\.[a-z0-9_]+)+)`")
+
+
+def readme_problem_codes() -> set[str]:
+    """The codes in the README's Problem-code table and its list of the operations' codes."""
+    lines = README.splitlines()
+    start = lines.index("### What the built-in rules check") + 1
+    table = []
+    for line in lines[start:]:
+        if line.startswith("|"):
+            table.append(line)
+        elif table:
+            break
+    operations = re.search(r"^Problem codes: .*?(?=\n\n)", README, re.MULTILINE | re.DOTALL)
+    assert table and operations, "the README's Problem-code table or list moved"
+    return set(_CODE.findall("\n".join(table))) | set(_CODE.findall(operations.group(0)))
 
 
 def test_every_command_is_in_the_readme() -> None:
@@ -39,3 +52,9 @@ def test_every_problem_code_is_in_the_readme() -> None:
     codes = problem_codes()
     assert "postal_code.invalid" in codes
     assert [code for code in codes if f"`{code}`" not in README] == []
+
+
+def test_the_readme_lists_exactly_the_library_codes() -> None:
+    listed = readme_problem_codes()
+    assert sorted(set(LIBRARY_CODES) - listed) == [], "codes missing from the README"
+    assert sorted(listed - set(LIBRARY_CODES)) == [], "codes in the README the library lacks"

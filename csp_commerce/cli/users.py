@@ -135,7 +135,7 @@ def run_create(args: argparse.Namespace) -> int:
     """``users create``: prints a generated password once."""
     from pydantic import ValidationError
 
-    from csp_commerce.validation.users_csv import NewUser
+    from csp_commerce.models.user import NewUser
 
     try:
         new_user = NewUser(

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from csp_commerce.errors import PriceNotFoundError, PricingError
 from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.pricing import ANNUAL_BILLING_ONLY
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 from csp_commerce.models.offer import BillingCycle
 from csp_commerce.models.price import LinePrice, Markup, MarkupScope, PriceEntry, PriceList
@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 
     from csp_commerce.models.order import OrderLine
 
-ANNUAL_BILLING_ONLY = define(
-    "pricing.annual_billing_only",
-    "billing_cycle",
-    "Subscriptions in the {cloud} cloud are billed annually only; choose annual billing.",
-)
 
 _HUNDRED = Decimal(100)
 _MONTHS_PER_PERIOD: dict[BillingCycle, int] = {

@@ -31,11 +31,23 @@ from csp_commerce.errors import (
     PartnerCenterError,
 )
 from csp_commerce.models._base import Model
+from csp_commerce.models.catalogue.limits import SUBSCRIPTION_NOT_FOUND, SUBSCRIPTION_SUSPENDED
+from csp_commerce.models.catalogue.pricing import ANNUAL_BILLING_ONLY
+from csp_commerce.models.catalogue.subscriptions import (
+    ADDON_PARENT_INACTIVE,
+    ADDON_REFUSED,
+    CANCELLATION_WINDOW_CLOSED,
+    OPERATION_FAILED,
+    OPERATION_ID_REUSED,
+    QUANTITY_INVALID,
+    REDUCTION_EXCEEDS_REFUNDABLE,
+    REDUCTION_WINDOW_CLOSED,
+    SUBSCRIPTION_DELETED,
+)
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 from csp_commerce.models.offer import BillingCycle, TermDuration
 from csp_commerce.models.problem import Problem
 from csp_commerce.money.pricing import (
-    ANNUAL_BILLING_ONLY,
     QuantityChangePreview,
     preview_quantity_change,
     select_markup,
@@ -49,17 +61,7 @@ from csp_commerce.operations.subscription_history import (
 )
 from csp_commerce.provisioning.wire import CartLineItem, Participant, Subscription
 from csp_commerce.store.ledger import Step, StepStatus
-from csp_commerce.validation.limits import SUBSCRIPTION_NOT_FOUND, SUBSCRIPTION_SUSPENDED
 from csp_commerce.validation.subscription_changes import (
-    ADDON_PARENT_INACTIVE,
-    ADDON_REFUSED,
-    CANCELLATION_WINDOW_CLOSED,
-    OPERATION_FAILED,
-    OPERATION_ID_REUSED,
-    QUANTITY_INVALID,
-    REDUCTION_EXCEEDS_REFUNDABLE,
-    REDUCTION_WINDOW_CLOSED,
-    SUBSCRIPTION_DELETED,
     cancellation_deadline,
     problem_from,
     refundable_seats,
@@ -682,7 +684,7 @@ class SubscriptionManager:
         except UNKNOWN_OUTCOME_ERRORS:
             raise  # stays sent: the same operation id reads back and resends
         except BadRequestError as error:
-            problem = problem_from(error, step)
+            problem = problem_from(error.code, error.description or str(error), step.intent)
             if problem is None:
                 self._fail(step, str(error))
                 raise

@@ -28,11 +28,20 @@ from csp_commerce.errors import (
     OperationNotSupportedError,
 )
 from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.users import (
+    LICENCE_NOT_ASSIGNED,
+    NAMES_REQUIRED,
+    NO_FREE_LICENCES,
+    UNKNOWN_SKU,
+    USAGE_LOCATION_MISSING,
+    USER_NOT_FOUND,
+    USER_REFUSED,
+)
 from csp_commerce.models.problem import Problem
+from csp_commerce.models.user import NewUser
 from csp_commerce.provisioning.wire import CustomerUser, License, SubscribedSku
 from csp_commerce.validation.passwords import GeneratedPassword, check_password, generate_password
-from csp_commerce.validation.users_csv import NewUser, read_users_csv, write_users_csv
+from csp_commerce.validation.users_csv import read_users_csv, write_users_csv
 
 if TYPE_CHECKING:
     import builtins
@@ -42,33 +51,6 @@ if TYPE_CHECKING:
     from csp_commerce.provisioning.client import PartnerCenterClient
 
 logger = logging.getLogger(__name__)
-
-NO_FREE_LICENCES = define(
-    "licence.none_available",
-    "sku_id",
-    "No {sku} licence is free: {consumed} of {total} are assigned. Add seats to the "
-    "subscription (or remove a licence from another user) first.",
-)
-UNKNOWN_SKU = define(
-    "licence.unknown_sku",
-    "sku_id",
-    "The customer has no subscription for {sku}; see its subscribed SKUs.",
-)
-LICENCE_NOT_ASSIGNED = define(
-    "licence.not_assigned", "sku_id", "User {user_id} has no {sku} licence to remove."
-)
-USER_NOT_FOUND = define("user.not_found", "user_id", "The customer has no user {user_id}.")
-USAGE_LOCATION_MISSING = define(
-    "user.usage_location.missing",
-    "usage_location",
-    "A usage location (two-letter country code) is needed to create a user or assign a licence.",
-)
-NAMES_REQUIRED = define(
-    "user.name.required", "first_name", "A new user needs a first name and a last name."
-)
-USER_REFUSED = define(
-    "user.refused", "user_principal_name", "Partner Center refused user {user}: {reason}"
-)
 
 
 class UserCreation(Model):

@@ -17,96 +17,29 @@ from pydantic import ValidationError
 
 from csp_commerce.errors import InputError
 from csp_commerce.models.address import Address
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.address import (
+    ADDRESS_LINE1_REQUIRED,
+    CITY_REQUIRED,
+    CONTROL_CHARACTERS,
+    COUNTRY_NOT_SUPPORTED,
+    COUNTRY_REQUIRED,
+    COUNTRY_UNKNOWN,
+    PHONE_NUMBER_INVALID,
+    PHONE_NUMBER_REQUIRED,
+    POSTAL_CODE_INVALID,
+    POSTAL_CODE_REQUIRED,
+    POSTAL_CODE_STATE_MISMATCH,
+    REGISTRATION_NUMBER_NOT_ACCEPTED,
+    REGISTRATION_NUMBER_REQUIRED,
+    STATE_REQUIRED,
+    STATE_UNKNOWN,
+)
 from csp_commerce.validation.postal import PARTNER_CENTER_EXCLUDED, normalize_postal_code
 
 if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem
     from csp_commerce.validation.postal import CountryRules
 
-COUNTRY_REQUIRED = define(
-    "country.required",
-    "country",
-    "Choose the country of the address (its two-letter code, for example US).",
-)
-COUNTRY_UNKNOWN = define(
-    "country.unknown",
-    "country",
-    "'{value}' is not a country code Partner Center knows: "
-    "enter the two-letter ISO code, for example {example}.",
-)
-COUNTRY_NOT_SUPPORTED = define(
-    "country.not_supported",
-    "country",
-    "Microsoft cloud services cannot be sold to customers in {country}.",
-)
-CONTROL_CHARACTERS = define(
-    "address.control_characters",
-    None,
-    "Remove the invisible characters (line breaks, tabs or similar) from this field.",
-)
-ADDRESS_LINE1_REQUIRED = define(
-    "address_line1.required",
-    "address_line1",
-    "Enter the street address (address line 1).",
-)
-CITY_REQUIRED = define(
-    "city.required",
-    "city",
-    "Enter the city: it is required for addresses in {country}.",
-)
-STATE_REQUIRED = define(
-    "state.required",
-    "state",
-    "Choose the state or province: it is required for addresses in {country}.",
-)
-STATE_UNKNOWN = define(
-    "state.unknown",
-    "state",
-    "'{state}' is not a state or province of {country} that Partner Center accepts: "
-    "use its code, for example {example}.",
-)
-POSTAL_CODE_REQUIRED = define(
-    "postal_code.required",
-    "postal_code",
-    "Enter the postal code: it is required for addresses in {country} (for example {example}).",
-)
-POSTAL_CODE_INVALID = define(
-    "postal_code.invalid",
-    "postal_code",
-    "'{value}' is not a valid postal code in {country}: "
-    "check it and enter it in the local format, for example {example}.",
-)
-POSTAL_CODE_STATE_MISMATCH = define(
-    "postal_code.state_mismatch",
-    "postal_code",
-    "The postal code '{value}' is not in {state}: check the postal code, "
-    "or choose the state or province it belongs to.",
-)
-REGISTRATION_NUMBER_REQUIRED = define(
-    "organization_registration_number.required",
-    "organization_registration_number",
-    "Enter the organisation's registration number: Partner Center requires it for customers "
-    "in {country}.",
-)
-REGISTRATION_NUMBER_NOT_ACCEPTED = define(
-    "organization_registration_number.not_accepted",
-    "organization_registration_number",
-    "Leave the organisation's registration number empty: Partner Center only accepts it for "
-    "customers in Armenia, Azerbaijan, Belarus, Hungary, Kazakhstan, Kyrgyzstan, Moldova, "
-    "Russia, Tajikistan, Ukraine and Uzbekistan.",
-)
-PHONE_NUMBER_REQUIRED = define(
-    "phone_number.required",
-    "phone_number",
-    "Enter a phone number: Partner Center requires it for customers in {country}.",
-)
-PHONE_NUMBER_INVALID = define(
-    "phone_number.invalid",
-    "phone_number",
-    "'{value}' is not a phone number Partner Center accepts for {country}: "
-    "check the number and its country calling code.",
-)
 
 #: The address fields, in the order their Problems are reported.
 FIELDS: tuple[str, ...] = (

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.billing_options import (
+    CYCLE_NOT_OFFERED,
+    TERM_NOT_OFFERED,
+    TERM_TOO_SHORT,
+    TERM_UNAVAILABLE,
+    UNAVAILABLE,
+)
 from csp_commerce.models.clouds import ENDPOINTS
 from csp_commerce.models.offer import BillingCycle, TermDuration
 from csp_commerce.models.plan import BillingOptions
@@ -26,32 +32,6 @@ TERMS_FOR_CYCLE: dict[BillingCycle, frozenset[TermDuration]] = {
     BillingCycle.ONE_TIME: frozenset(TermDuration),
 }
 
-TERM_UNAVAILABLE = define(
-    "term_duration.unavailable",
-    None,
-    "{offer} has no term that suits {billing_cycle} billing; choose another billing cycle.",
-)
-UNAVAILABLE = define(
-    "billing.unavailable",
-    None,
-    "{offer} cannot be bought here: no billing cycle is both offered for it and enabled. {reason}",
-)
-CYCLE_NOT_OFFERED = define(
-    "billing_cycle.not_offered",
-    None,
-    "{offer} cannot be billed {billing_cycle}; choose one of: {offered}.",
-)
-TERM_NOT_OFFERED = define(
-    "term_duration.not_offered",
-    None,
-    "{offer} is not sold with the term {term_duration}; choose one of: {offered}.",
-)
-TERM_TOO_SHORT = define(
-    "term_duration.too_short",
-    None,
-    "{billing_cycle} billing needs a term of at least one billing period; {term_duration} is too "
-    "short. Choose one of: {allowed}.",
-)
 
 _ANNUAL_ONLY = frozenset({BillingCycle.ANNUAL})
 

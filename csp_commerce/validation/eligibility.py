@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.eligibility import DENIED, IN_REVIEW, NOT_QUALIFIED
 from csp_commerce.models.customer import Qualification
 from csp_commerce.models.facts import VettingStatus
 from csp_commerce.models.offer import Segment
@@ -24,25 +24,6 @@ REQUIRED_QUALIFICATION: dict[Segment, Qualification] = {
     Segment.NONPROFIT: Qualification.NONPROFIT,
 }
 
-NOT_QUALIFIED = define(
-    "eligibility.not_qualified",
-    None,
-    "{offer} is sold only to qualified {segment} customers, and the customer has no "
-    "{qualification} qualification. Apply for it (nonprofits through Microsoft's nonprofit "
-    "programme, others through their partner) and order again once Microsoft approves it.",
-)
-IN_REVIEW = define(
-    "eligibility.in_review",
-    None,
-    "{offer} needs an approved {qualification} qualification; Microsoft is still reviewing the "
-    "customer's application. Wait for the review to finish, then order again.",
-)
-DENIED = define(
-    "eligibility.denied",
-    None,
-    "{offer} needs an approved {qualification} qualification, and Microsoft denied the "
-    "customer's application ({reason}). Contact Microsoft to appeal or to correct it.",
-)
 
 # Approved beats in review beats denied when the customer has several entries.
 _RANK = {VettingStatus.APPROVED: 0, VettingStatus.IN_REVIEW: 1, VettingStatus.DENIED: 2}

@@ -21,7 +21,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.limits import (
+    ABOVE_MAXIMUM,
+    ADDON_PARENT_LINE_INVALID,
+    ADDON_PARENT_MISSING,
+    ADDON_PARENT_NOT_ALLOWED,
+    ADDON_PARENT_NOT_FOUND,
+    BELOW_MINIMUM,
+    BUSINESS_DUPLICATE_LINE,
+    BUSINESS_EXISTS,
+    BUSINESS_OTHER_PARTNER,
+    BUSINESS_TERM_DIFFERS,
+    BUSINESS_TOO_MANY,
+    DYNAMICS_AMBIGUOUS,
+    DYNAMICS_DUPLICATE_INSTANCE,
+    DYNAMICS_INSTANCE_EXISTS,
+    SEAT_CAP,
+    SUBSCRIPTION_ABOVE_MAXIMUM,
+    SUBSCRIPTION_CYCLE_MISMATCH,
+    SUBSCRIPTION_NOT_FOUND,
+    SUBSCRIPTION_NOT_LIVE,
+    SUBSCRIPTION_OFFER_MISMATCH,
+    SUBSCRIPTION_OTHER_PARTNER,
+    SUBSCRIPTION_SUSPENDED,
+)
 from csp_commerce.models.offer import OfferFamily
 from csp_commerce.models.plan import LineAction, LinePlan
 from csp_commerce.models.settings import DuplicatePolicy, DynamicsPolicy
@@ -36,137 +59,6 @@ if TYPE_CHECKING:
 
 #: Subscriptions of one Business plan a customer may hold: one monthly and one annual.
 BUSINESS_MAX_SUBSCRIPTIONS = 2
-
-BELOW_MINIMUM = define(
-    "quantity.below_minimum",
-    None,
-    "{offer} needs at least {minimum} seats per subscription; {quantity} ordered.",
-)
-ABOVE_MAXIMUM = define(
-    "quantity.above_maximum",
-    None,
-    "{offer} allows at most {maximum} seats per subscription; {quantity} ordered.",
-)
-SUBSCRIPTION_ABOVE_MAXIMUM = define(
-    "quantity.subscription_above_maximum",
-    None,
-    "Adding {quantity} seats to subscription {subscription_id} ({current} seats) would exceed "
-    "the maximum of {maximum} seats per subscription of {offer}.",
-)
-SEAT_CAP = define(
-    "seats.customer_cap_exceeded",
-    None,
-    "A customer may have at most {cap} seats of {offer} across all its subscriptions; it has "
-    "{existing} and this order adds {ordered} ({remaining} left).",
-)
-BUSINESS_DUPLICATE_LINE = define(
-    "business.duplicate_line",
-    None,
-    "This order has more than one {billing_cycle} line for {offer}; put all its seats on one "
-    "line (Business plans allow one {billing_cycle} subscription per customer).",
-)
-BUSINESS_TERM_DIFFERS = define(
-    "business.term_differs",
-    None,
-    "The customer's {billing_cycle} subscription of {offer} ({subscription_id}) has the term "
-    "{subscription_term}, and seats added to it keep that term; order it with term "
-    "{subscription_term}, or change the subscription's term at renewal.",
-)
-BUSINESS_EXISTS = define(
-    "business.subscription_exists",
-    None,
-    "The customer already has a {billing_cycle} subscription of {offer} ({subscription_id}); "
-    "Business plans allow one monthly and one annual subscription per customer. Add seats to "
-    "that subscription instead.",
-)
-BUSINESS_OTHER_PARTNER = define(
-    "business.subscription_of_other_partner",
-    None,
-    "The customer already has a {billing_cycle} subscription of {offer} ({subscription_id}) "
-    "billed through another partner ({partner_on_record}); Business plans allow one "
-    "{billing_cycle} subscription per customer, so this order can neither add one nor add "
-    "seats to it.",
-)
-BUSINESS_TOO_MANY = define(
-    "business.too_many_subscriptions",
-    None,
-    "The customer would have {count} subscriptions of {offer}; Microsoft allows at most {limit} "
-    "(one monthly and one annual) per Business plan.",
-)
-DYNAMICS_INSTANCE_EXISTS = define(
-    "dynamics.instance_exists",
-    None,
-    "The customer already has the Dynamics instance {instance} (subscription "
-    "{subscription_id}); buy more licences on that subscription instead of a new one.",
-)
-DYNAMICS_DUPLICATE_INSTANCE = define(
-    "dynamics.duplicate_instance",
-    None,
-    "More than one line of this order is for the Dynamics instance {instance}; use one line per "
-    "instance.",
-)
-DYNAMICS_AMBIGUOUS = define(
-    "dynamics.instance_ambiguous",
-    None,
-    "The customer has {count} subscriptions of {offer}, one per instance; say which instance the "
-    "licences are for (instance_name or subscription_id).",
-)
-ADDON_PARENT_MISSING = define(
-    "addon.parent_missing",
-    None,
-    "{offer} is an add-on: name the subscription it is added to (parent_subscription_id), or "
-    "the earlier line of this order that buys it (parent_line_id).",
-)
-ADDON_PARENT_LINE_INVALID = define(
-    "addon.parent_line_invalid",
-    None,
-    "{offer} is an add-on for line {parent_line}, which is not an earlier line of this order "
-    "buying one of: {allowed}.",
-)
-ADDON_PARENT_NOT_FOUND = define(
-    "addon.parent_not_found",
-    None,
-    "{offer} is an add-on for subscription {parent_subscription_id}, which is not a live "
-    "subscription of the customer.",
-)
-ADDON_PARENT_NOT_ALLOWED = define(
-    "addon.parent_not_allowed",
-    None,
-    "{offer} cannot be added to subscription {parent_subscription_id} ({parent_product}); it "
-    "needs a subscription of: {allowed}.",
-)
-SUBSCRIPTION_SUSPENDED = define(
-    "subscription.suspended",
-    "subscription_id",
-    "Subscription {subscription_id} is suspended; reactivate it before changing its quantity.",
-)
-SUBSCRIPTION_NOT_FOUND = define(
-    "subscription.not_found",
-    None,
-    "Subscription {subscription_id} is not one of the customer's subscriptions.",
-)
-SUBSCRIPTION_NOT_LIVE = define(
-    "subscription.not_live",
-    None,
-    "Subscription {subscription_id} is {status}; seats can only be added to a live subscription.",
-)
-SUBSCRIPTION_OFFER_MISMATCH = define(
-    "subscription.offer_mismatch",
-    None,
-    "Subscription {subscription_id} is for product {subscription_product}, not for {offer}.",
-)
-SUBSCRIPTION_CYCLE_MISMATCH = define(
-    "subscription.billing_cycle_mismatch",
-    None,
-    "Subscription {subscription_id} is billed {subscription_cycle}; a line adding seats to it "
-    "must be billed the same way, not {billing_cycle}.",
-)
-SUBSCRIPTION_OTHER_PARTNER = define(
-    "subscription.other_partner",
-    None,
-    "Subscription {subscription_id} of {offer} is billed through another partner "
-    "({partner_on_record}); this order cannot add seats to it.",
-)
 
 
 def partner_of(order: Order) -> str | None:

@@ -13,7 +13,13 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from csp_commerce.models.agreement import AcceptanceSource
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.mca import (
+    IN_FUTURE,
+    NOT_ACCEPTED,
+    OTHER_CUSTOMER,
+    PHONE_MISSING,
+    RESELLER_MISSING,
+)
 from csp_commerce.models.clouds import ENDPOINTS
 from csp_commerce.models.facts import McaFacts
 
@@ -23,33 +29,6 @@ if TYPE_CHECKING:
     from csp_commerce.models import CheckoutFacts, McaAcceptance, Order, Problem
     from csp_commerce.models.settings import CheckoutSettings
 
-NOT_ACCEPTED = define(
-    "mca.not_accepted",
-    "customer",
-    "No acceptance of the Microsoft Customer Agreement is on record for {customer}. The customer "
-    "must accept it (or the reseller confirm, with the customer's contact name, email and phone, "
-    "that the customer accepted it) before Microsoft products can be ordered.",
-)
-OTHER_CUSTOMER = define(
-    "mca.other_customer",
-    "customer",
-    "The MCA acceptance on record is for {recorded_for}, not for {customer}.",
-)
-PHONE_MISSING = define(
-    "mca.phone_missing",
-    "contact.phone_number",
-    "Microsoft needs the phone number of the person who accepted the MCA.",
-)
-RESELLER_MISSING = define(
-    "mca.reseller_missing",
-    "reseller_partner_id",
-    "A reseller's confirmation must name the reseller (its partner id).",
-)
-IN_FUTURE = define(
-    "mca.accepted_in_future",
-    "accepted_at",
-    "The MCA cannot have been accepted in the future ({accepted_at}).",
-)
 
 #: Clock skew tolerated between the storefront and us.
 _SKEW = timedelta(minutes=5)

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.passwords import (
+    CONTAINS_NAME,
+    INVALID_CHARACTER,
+    MISSING_CHARACTER_CLASS,
+    TOO_LONG,
+    TOO_SHORT,
+)
 
 if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem
@@ -42,28 +48,6 @@ _CLASSES: tuple[tuple[str, str], ...] = (
 )
 _ALLOWED = frozenset(string.ascii_letters + string.digits + SYMBOLS)
 _NAME_SPLIT = re.compile(r"[\W_]+")
-
-TOO_SHORT = define(
-    "password.too_short", "password", "The password needs at least {minimum} characters."
-)
-TOO_LONG = define(
-    "password.too_long", "password", "The password may have at most {maximum} characters."
-)
-MISSING_CHARACTER_CLASS = define(
-    "password.missing_character_class",
-    "password",
-    "The password needs at least one {character_class} character.",
-)
-INVALID_CHARACTER = define(
-    "password.invalid_character",
-    "password",
-    "The password may only use letters A-Z and a-z, digits, spaces and the symbols {symbols}.",
-)
-CONTAINS_NAME = define(
-    "password.contains_name",
-    "password",
-    "The password must not contain {part}, which is part of the user's name.",
-)
 
 
 class GeneratedPassword(SecretStr):

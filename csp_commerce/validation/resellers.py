@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.resellers import (
+    FACTS_MISSING,
+    MPA_NOT_SIGNED,
+    MPN_INVALID,
+    NOT_RELATED,
+    PARTNER_ID_INVALID,
+)
 from csp_commerce.models.clouds import Cloud
 
 if TYPE_CHECKING:
@@ -19,35 +25,6 @@ if TYPE_CHECKING:
 
 #: Clouds where Partner Center can verify MPA status (the verification API is public-cloud only).
 MPA_CLOUDS = frozenset({Cloud.GLOBAL})
-
-PARTNER_ID_INVALID = define(
-    "reseller.partner_id_invalid",
-    "reseller.partner_id",
-    "The reseller's partner id {partner_id} is not an MPN id (PartnerID): it must be numeric.",
-)
-FACTS_MISSING = define(
-    "reseller.facts_missing",
-    "reseller",
-    "Nothing is known about reseller {partner_id}: the facts about it were not gathered from "
-    "Partner Center, so the order cannot be checked. Try again later.",
-)
-NOT_RELATED = define(
-    "reseller.not_related",
-    "reseller",
-    "Reseller {partner_id} is not an indirect reseller of this provider in Partner Center; it "
-    "must accept the provider's reseller invitation first.",
-)
-MPN_INVALID = define(
-    "reseller.mpn_invalid",
-    "reseller.partner_id",
-    "Microsoft does not know the MPN id (PartnerID) {partner_id} as a valid partner.",
-)
-MPA_NOT_SIGNED = define(
-    "reseller.mpa_not_signed",
-    "reseller",
-    "Reseller {partner_id} has not signed the Microsoft Partner Agreement; it must accept it in "
-    "Partner Center before it can order.",
-)
 
 
 def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> list[Problem]:

@@ -4,78 +4,38 @@ read from the subscription's own fields (never a hard-coded number of days)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from csp_commerce.models.catalogue import define
-from csp_commerce.validation.limits import SUBSCRIPTION_SUSPENDED
+from csp_commerce.models.catalogue.limits import SUBSCRIPTION_SUSPENDED
+from csp_commerce.models.catalogue.subscriptions import (
+    AUTO_RENEW_NOT_ELIGIBLE,
+    CANCELLATION_WINDOW_CLOSED,
+    QUANTITY_OUT_OF_RANGE,
+    REDUCTION_WINDOW_CLOSED,
+    SUBSCRIPTION_DELETED,
+)
 
 if TYPE_CHECKING:
-    from csp_commerce.errors import BadRequestError
-    from csp_commerce.models.problem import Problem
-    from csp_commerce.provisioning.wire import Subscription
-    from csp_commerce.store.ledger import Step
+    from collections.abc import Mapping
 
-SUBSCRIPTION_DELETED = define(
-    "subscription.deleted",
-    "subscription_id",
-    "Subscription {subscription_id} is cancelled; it cannot be changed.",
-)
-QUANTITY_INVALID = define(
-    "subscription.quantity.invalid",
-    "quantity",
-    "The quantity must be at least 1 (cancel the subscription to end it).",
-)
-QUANTITY_OUT_OF_RANGE = define(
-    "subscription.quantity.out_of_range",
-    "quantity",
-    "Partner Center does not accept {quantity} seats for this subscription: {reason}",
-)
-REDUCTION_WINDOW_CLOSED = define(
-    "subscription.quantity.reduction_window_closed",
-    "quantity",
-    "Seats of subscription {subscription_id} could only be removed until {until}; "
-    "the quantity can now only grow.",
-)
-REDUCTION_EXCEEDS_REFUNDABLE = define(
-    "subscription.quantity.reduction_exceeds_refundable",
-    "quantity",
-    "Only {refundable} seats of subscription {subscription_id} can still be removed; "
-    "{requested} were asked for.",
-)
-CANCELLATION_WINDOW_CLOSED = define(
-    "subscription.cancellation_window_closed",
-    "subscription_id",
-    "Subscription {subscription_id} could be cancelled until {until}; Partner Center no "
-    "longer allows it. Turn auto-renew off to end it at its term.",
-)
-AUTO_RENEW_NOT_ELIGIBLE = define(
-    "subscription.auto_renew.not_eligible",
-    "auto_renew",
-    "Auto-renew cannot be changed for subscription {subscription_id}: {reason}",
-)
-ADDON_PARENT_INACTIVE = define(
-    "subscription.addon.parent_inactive",
-    "subscription_id",
-    "Add-ons can only be bought on an active subscription; {subscription_id} is {status}.",
-)
-ADDON_REFUSED = define(
-    "subscription.addon.refused",
-    "offer_id",
-    "Partner Center refused the add-on {offer_id}: {reason}",
-)
-OPERATION_ID_REUSED = define(
-    "operation.id_reused",
-    "operation_id",
-    "Operation id {operation_id} was already used for {recorded}; use a new id.",
-)
-OPERATION_FAILED = define(
-    "operation.failed",
-    "operation_id",
-    "Operation {operation_id} already failed: {reason}",
-)
+    from csp_commerce.models.problem import Problem
+
 
 #: Partner Center business codes that are the customer's mistakes, as Problems.
 _QUANTITY_CODES = frozenset({2002, 800067, 800088, 800089})
+
+
+class SubscriptionWindows(Protocol):
+    """The fields a subscription says its change windows with, as Partner Center sends them
+    (``provisioning.wire.Subscription`` has them)."""
+
+    @property
+    def cancellation_allowed_until_date(self) -> str | None:
+        """``cancellationAllowedUntilDate``, when sent."""
+
+    @property
+    def model_extra(self) -> dict[str, Any] | None:
+        """The fields without a declared attribute, among them ``refundableQuantity``."""
 
 
 def _parse_time(text: str) -> datetime:
@@ -83,7 +43,7 @@ def _parse_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _refundable_details(subscription: Subscription) -> list[tuple[int, datetime]] | None:
+def _refundable_details(subscription: SubscriptionWindows) -> list[tuple[int, datetime]] | None:
     """``refundableQuantity.details`` as (quantity, allowed until); None when not sent."""
     extra = subscription.model_extra or {}
     refundable = extra.get("refundableQuantity")
@@ -102,7 +62,7 @@ def _refundable_details(subscription: Subscription) -> list[tuple[int, datetime]
     return details
 
 
-def cancellation_deadline(subscription: Subscription) -> datetime | None:
+def cancellation_deadline(subscription: SubscriptionWindows) -> datetime | None:
     """Until when Partner Center lets the subscription be cancelled, from its own fields.
 
     ``cancellationAllowedUntilDate`` when present, else the latest
@@ -117,7 +77,7 @@ def cancellation_deadline(subscription: Subscription) -> datetime | None:
     return None
 
 
-def refundable_seats(subscription: Subscription, now: datetime) -> int | None:
+def refundable_seats(subscription: SubscriptionWindows, now: datetime) -> int | None:
     """Seats that can still be removed with a refund now; None when the subscription does not
     say (no ``refundableQuantity``)."""
     details = _refundable_details(subscription)
@@ -126,14 +86,17 @@ def refundable_seats(subscription: Subscription, now: datetime) -> int | None:
     return sum(quantity for quantity, until in details if now <= until)
 
 
-def problem_from(error: BadRequestError, step: Step) -> Problem | None:
-    """A Partner Center refusal that is the customer's mistake, as a Problem."""
-    code = error.code
-    intent = step.intent
+def problem_from(
+    code: int | str | None, description: str, intent: Mapping[str, Any]
+) -> Problem | None:
+    """A Partner Center refusal that is the customer's mistake, as a Problem; None otherwise.
+
+    ``code`` and ``description`` are Partner Center's (the error's message when it sent no
+    description); ``intent`` is what the change asked for (``subscription_id``, ``quantity``).
+    """
     subscription_id = str(intent.get("subscription_id", ""))
-    reason = error.description or str(error)
     if code in _QUANTITY_CODES:
-        return QUANTITY_OUT_OF_RANGE(quantity=intent.get("quantity"), reason=reason)
+        return QUANTITY_OUT_OF_RANGE(quantity=intent.get("quantity"), reason=description)
     if code == 800090:
         return REDUCTION_WINDOW_CLOSED(subscription_id=subscription_id, until="its refund window")
     if code == 900117:
@@ -143,5 +106,5 @@ def problem_from(error: BadRequestError, step: Step) -> Problem | None:
     if code == 2011:
         return SUBSCRIPTION_DELETED(subscription_id=subscription_id)
     if code == 800093:
-        return AUTO_RENEW_NOT_ELIGIBLE(subscription_id=subscription_id, reason=reason)
+        return AUTO_RENEW_NOT_ELIGIBLE(subscription_id=subscription_id, reason=description)
     return None

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.tenancy import (
+    DOMAIN_INVALID,
+    DOMAIN_MISSING,
+    DOMAIN_TAKEN,
+    DOMAIN_UNCHECKED,
+    NEEDS_INVITATION,
+    NO_INVITATION_LINK,
+)
 from csp_commerce.models.facts import Relationship
 from csp_commerce.models.plan import TenantAction, TenantResolution
 
@@ -27,42 +34,6 @@ INVITATION_URL = (
 
 # Initial domains are a prefix of letters and digits, optionally with Microsoft's suffix.
 _DOMAIN = re.compile(r"^[A-Za-z0-9]{1,64}(\.onmicrosoft\.com|\.partner\.onmschina\.cn)?$")
-
-DOMAIN_MISSING = define(
-    "tenant.domain_missing",
-    "customer.company.domain",
-    "A new customer needs a Microsoft tenant: choose its domain (name.onmicrosoft.com).",
-)
-DOMAIN_INVALID = define(
-    "tenant.domain_invalid",
-    "customer.company.domain",
-    "{domain} cannot be a tenant's domain: use letters and digits only, e.g. "
-    "contoso.onmicrosoft.com.",
-)
-DOMAIN_TAKEN = define(
-    "tenant.domain_taken",
-    "customer.company.domain",
-    "The domain {domain} is taken. Choose another one, or, if it is the customer's own existing "
-    "tenant, order for the existing tenant instead.",
-)
-DOMAIN_UNCHECKED = define(
-    "tenant.domain_unchecked",
-    "customer.company.domain",
-    "Whether the domain {domain} is free was not checked with Microsoft (the facts were not "
-    "gathered). Try again later.",
-)
-NEEDS_INVITATION = define(
-    "tenant.needs_invitation",
-    "customer.tenant_id",
-    "The customer's Microsoft tenant has no reseller relationship with us yet. Send this link to "
-    "the tenant's global administrator and order again once it is accepted: {url}",
-)
-NO_INVITATION_LINK = define(
-    "tenant.invitation_link_unavailable",
-    "customer.tenant_id",
-    "The customer's Microsoft tenant has no reseller relationship with us yet, and no invitation "
-    "link is known (set CheckoutSettings.partner_id, or gather the relationship request link).",
-)
 
 
 def invitation_url(partner_id: str) -> str:

@@ -11,113 +11,30 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
-from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue import define
+from csp_commerce.models.catalogue.users import (
+    DUPLICATE_USER,
+    EMPTY,
+    EXTRA_CELLS,
+    INVALID_LICENCES,
+    INVALID_NAME,
+    INVALID_PRINCIPAL_NAME,
+    INVALID_USAGE_LOCATION,
+    MISSING_COLUMN,
+    UNKNOWN_COLUMN,
+    UNREADABLE,
+    USAGE_LOCATION_REQUIRED,
+)
+from csp_commerce.models.user import NewUser
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import TextIO
 
     from csp_commerce.models.problem import Problem
-
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_UPN = re.compile(rf"^(?!\.)(?!.*\.\.)[A-Za-z0-9'._!#^~-]{{1,64}}(?<!\.)@{_LABEL}(?:\.{_LABEL})+$")
-
-
-@lru_cache(maxsize=512)
-def _is_country(code: str) -> bool:
-    import pycountry
-
-    return pycountry.countries.get(alpha_2=code) is not None
-
-
-class NewUser(Model):
-    """A user to create in a customer's tenant, and the licences (SKU ids) to assign to it.
-
-    ``usage_location`` (ISO 3166 alpha-2) is required before licences can be assigned.
-    """
-
-    user_principal_name: str = Field(max_length=113)
-    first_name: str | None = Field(default=None, max_length=64)
-    last_name: str | None = Field(default=None, max_length=64)
-    display_name: str = Field(min_length=1, max_length=256)
-    usage_location: str | None = None
-    licences: tuple[str, ...] = ()
-
-    @field_validator("user_principal_name")
-    @classmethod
-    def _upn(cls, value: str) -> str:
-        if not _UPN.match(value):
-            raise ValueError("not a user principal name like name@contoso.onmicrosoft.com")
-        return value
-
-    @field_validator("usage_location")
-    @classmethod
-    def _usage_location(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.upper()
-        if len(code) != 2 or not _is_country(code):
-            raise ValueError("not an ISO 3166 two-letter country code")
-        return code
-
-    @field_validator("licences")
-    @classmethod
-    def _licences(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        licences = tuple(sku.strip() for sku in value if sku.strip())
-        if any(len(sku) > 200 or any(c.isspace() for c in sku) for sku in licences):
-            raise ValueError("a licence is a SKU id without spaces")
-        return licences
-
-    @model_validator(mode="after")
-    def _licensed_users_have_a_location(self) -> NewUser:
-        if self.licences and self.usage_location is None:
-            raise ValueError("a usage location is required to assign licences")
-        return self
-
-
-INVALID_PRINCIPAL_NAME = define(
-    "user.principal_name.invalid",
-    "user_principal_name",
-    "{value} is not a user principal name such as name@contoso.onmicrosoft.com.",
-)
-INVALID_USAGE_LOCATION = define(
-    "user.usage_location.invalid",
-    "usage_location",
-    "{value} is not a two-letter country code (the usage location).",
-)
-USAGE_LOCATION_REQUIRED = define(
-    "user.usage_location.required",
-    "usage_location",
-    "A usage location is needed to assign licences.",
-)
-INVALID_NAME = define(
-    "user.name.invalid", None, "The {column} must have between {minimum} and {maximum} characters."
-)
-INVALID_LICENCES = define(
-    "user.licences.invalid", "licences", "Licences are SKU ids separated by semicolons."
-)
-MISSING_COLUMN = define(
-    "users_csv.missing_column", "columns", "The CSV file needs a column {column}."
-)
-UNKNOWN_COLUMN = define(
-    "users_csv.unknown_column", "columns", "The CSV file's column {column} is not known."
-)
-EXTRA_CELLS = define(
-    "users_csv.extra_cells", None, "The row has more cells than the header has columns."
-)
-DUPLICATE_USER = define(
-    "users_csv.duplicate_user",
-    "user_principal_name",
-    "{value} is already in the file (row {first_row}).",
-)
-UNREADABLE = define("users_csv.unreadable", None, "The CSV file cannot be read: {reason}.")
-EMPTY = define("users_csv.empty", "rows", "The CSV file has no header row.")
 
 #: Column headers written by :func:`write_users_csv`, per model field.
 COLUMNS: dict[str, str] = {

@@ -10,10 +10,11 @@ from operations_world import World, make_world
 
 from csp_commerce.errors import OperationNotSupportedError
 from csp_commerce.models.clouds import Cloud
+from csp_commerce.models.user import NewUser
 from csp_commerce.operations import UserManager
 from csp_commerce.provisioning.wire import SubscribedSku
 from csp_commerce.validation.passwords import check_password
-from csp_commerce.validation.users_csv import NewUser, read_users_csv
+from csp_commerce.validation.users_csv import read_users_csv
 
 E3 = "Office 365 E3"
 

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from csp_commerce.validation.users_csv import NewUser, read_users_csv, write_users_csv
+from csp_commerce.models.user import NewUser
+from csp_commerce.validation.users_csv import read_users_csv, write_users_csv
 
 HEADER = "User principal name,First name,Last name,Display name,Usage location,Licences\n"
 

@@ -1,7 +1,5 @@
-"""The catalogue of Problem codes and their messages, and their rendering per locale.
+"""A kind of Problem (:class:`ProblemType`) and how its message is rendered per locale.
 
-Every rule defines its problem types here through :func:`define` at import time, so the whole
-catalogue can be listed (``csp-commerce problems``, the README's table) and every code is unique.
 Templates are English; the names of countries and states inside them are rendered for the
 storefront's locale with babel and pycountry.
 """
@@ -38,31 +36,10 @@ class ProblemType:
             params=params,
         )
 
-
-CATALOGUE: dict[str, ProblemType] = {}
-
-
-def define(code: str, field: str | None, template: str) -> ProblemType:
-    """Register a problem type. Codes are unique across the library and its plugins."""
-    names = {name for _, name, _, _ in _FORMATTER.parse(template) if name}
-    if any(not name.isidentifier() for name in names):
-        raise ValueError(f"template of {code!r} may only use plain {{name}} fields")
-    known = CATALOGUE.get(code)
-    if known is not None and (known.field, known.template) != (field, template):
-        raise ValueError(f"problem code {code!r} is already defined differently")
-    CATALOGUE[code] = ProblemType(code, field, template)
-    return CATALOGUE[code]
-
-
-def render_problem(problem: Problem, locale: str = "en") -> str:
-    """The problem's message for ``locale`` (e.g. ``de_DE``); country and state names localised.
-
-    Codes not in the catalogue (a host plugin's own Problems) keep their own message.
-    """
-    kind = CATALOGUE.get(problem.code)
-    if kind is None:
-        return problem.message
-    return _format(kind.template, problem.params, locale)
+    def __post_init__(self) -> None:
+        names = {name for _, name, _, _ in _FORMATTER.parse(self.template) if name}
+        if any(not name.isidentifier() for name in names):
+            raise ValueError(f"template of {self.code!r} may only use plain {{name}} fields")
 
 
 def _format(template: str, params: Mapping[str, ParamValue], locale: str) -> str:

@@ -1,0 +1,105 @@
+"""The catalogue of Problem codes and their messages, and their rendering per locale.
+
+Every Problem type the library can produce is declared in this package, one module per area
+(``address``, ``limits``, ``users``, ...), and each module is imported here explicitly: the whole
+catalogue is known as soon as this package is, whichever rule modules were imported or not. Rules
+import the types they use from the area modules; :data:`LIBRARY_CODES` lists every code (the
+README's table is checked against it).
+
+Host plugins add their own types with :func:`define`; codes are unique across the library and its
+plugins. Templates are English; the names of countries and states inside them are rendered for the
+storefront's locale with babel and pycountry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from csp_commerce.models.catalogue import (
+    address,
+    billing_options,
+    eligibility,
+    limits,
+    mca,
+    passwords,
+    pricing,
+    resellers,
+    subscriptions,
+    tenancy,
+    users,
+)
+from csp_commerce.models.catalogue._core import ProblemType, _format, country_name, state_name
+
+if TYPE_CHECKING:
+    from csp_commerce.models.problem import Problem
+
+__all__ = [
+    "CATALOGUE",
+    "LIBRARY_CODES",
+    "LIBRARY_TYPES",
+    "ProblemType",
+    "country_name",
+    "define",
+    "render_problem",
+    "state_name",
+]
+
+# The areas in the order the README lists them: checkout rules first, then operations.
+_AREAS = (
+    address,
+    eligibility,
+    billing_options,
+    limits,
+    mca,
+    resellers,
+    tenancy,
+    subscriptions,
+    users,
+    pricing,
+    passwords,
+)
+
+#: Every Problem type of the library, area by area.
+LIBRARY_TYPES: tuple[ProblemType, ...] = tuple(
+    kind for area in _AREAS for kind in vars(area).values() if isinstance(kind, ProblemType)
+)
+#: Every Problem code of the library.
+LIBRARY_CODES: tuple[str, ...] = tuple(kind.code for kind in LIBRARY_TYPES)
+
+#: Every known Problem type by code: the library's, and those host plugins :func:`define`.
+CATALOGUE: dict[str, ProblemType] = {}
+
+
+def _add(kind: ProblemType) -> ProblemType:
+    known = CATALOGUE.get(kind.code)
+    if known is not None and (known.field, known.template) != (kind.field, kind.template):
+        raise ValueError(f"problem code {kind.code!r} is already defined differently")
+    return CATALOGUE.setdefault(kind.code, kind)
+
+
+for _kind in LIBRARY_TYPES:
+    if _kind.code in CATALOGUE:
+        raise ValueError(f"problem code {_kind.code!r} is declared twice in the library")
+    _add(_kind)
+del _kind
+
+
+def define(code: str, field: str | None, template: str) -> ProblemType:
+    """Add a host plugin's problem type to the catalogue, so :func:`render_problem` knows it.
+
+    The library's own codes are declared in this package, not through this function. Defining a
+    code again with the same field and template returns the known type; with a different one, or
+    a library code with a different one, raises ``ValueError``.
+    """
+    return _add(ProblemType(code, field, template))
+
+
+def render_problem(problem: Problem, locale: str = "en") -> str:
+    """The problem's message for ``locale`` (e.g. ``de_DE``); country and state names localised.
+
+    Codes not in the catalogue (a host plugin's own Problems) keep their own message.
+    """
+    kind = CATALOGUE.get(problem.code)
+    if kind is None:
+        return problem.message
+    return _format(kind.template, problem.params, locale)
