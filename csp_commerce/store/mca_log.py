@@ -445,11 +445,12 @@ class McaEvidenceLog:
         if expect_head is not None:
             if anchored is None:
                 last = expected_seq - 1
-                return broken(
-                    expect_head.seq,
-                    f"the anchored head's entry is missing: the log ends at entry {last} "
-                    f"(its last entries were cut off{', or it was emptied' if last == 0 else ''})",
+                found = (
+                    f"the log ends at entry {last}: its last entries were cut off"
+                    if last
+                    else "the log has no entries: it was emptied, or replaced by a new file"
                 )
+                return broken(expect_head.seq, f"the anchored head's entry is missing; {found}")
             if anchored != expect_head.hash:
                 return broken(
                     expect_head.seq,
