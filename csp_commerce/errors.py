@@ -15,6 +15,7 @@ defined here, in one tree:
       ``request_id`` and ``correlation_id`` (connection, validation and status errors)
   - provisioning: :class:`ProvisioningInterrupted`, :class:`OrderBusyError`,
     :class:`LeaseLostError`, :class:`TargetMismatchError`
+  - the MCA evidence log: :class:`McaEvidenceDamagedError`
   - the sandbox's error answers: :class:`EmulatedError`
 
 This module imports nothing else of the library.
@@ -375,6 +376,27 @@ class LeaseLostError(CSPCommerceError):
 
 
 # ---------------------------------------------------------------------------------------------
+# The MCA evidence log
+
+
+class McaEvidenceDamagedError(CSPCommerceError):
+    """The MCA evidence log is damaged: entries that cannot be read, or a protective trigger
+    (refusing UPDATE or DELETE) missing or changed.
+
+    Raised when reading entries that cannot be read, and when appending to a log whose
+    triggers are gone (nothing is appended then). ``McaEvidenceLog.verify`` reports the same
+    damage as a result instead of raising.
+
+    :ivar damaged_seqs: the sequence numbers of the entries that cannot be read (empty when only
+        a trigger is missing).
+    """
+
+    def __init__(self, message: str, *, damaged_seqs: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.damaged_seqs = tuple(damaged_seqs)
+
+
+# ---------------------------------------------------------------------------------------------
 # The sandbox
 
 
@@ -429,6 +451,7 @@ __all__ = [
     "InputError",
     "InternalServerError",
     "LeaseLostError",
+    "McaEvidenceDamagedError",
     "McaNotAcceptedError",
     "MpaStatusError",
     "NotFoundError",

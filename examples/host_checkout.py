@@ -125,7 +125,7 @@ def main() -> None:
             )
         )
         print("MCA acceptance recorded" if not problems else f"MCA acceptance refused: {problems}")
-        print(f"evidence log intact: {log.verify().ok}, head {log.head()[:16]}…")
+        print(f"evidence log intact: {log.verify().ok}, head {log.head().hash[:16]}…")
 
         existing = (
             SubscriptionFact(

@@ -16,6 +16,10 @@ environment wins over the file:
                                 application model); rotated on every use
 ``CSP_COMMERCE_CLOUD``          ``global`` (default), ``china`` or ``usgov``
 =============================== ===========================================================
+
+``CSP_COMMERCE_MCA_KEY`` (or ``--key-file`` on the ``mca`` commands) is the key of the MCA
+evidence log's keyed chain (HMAC-SHA256, at least 16 bytes): every command that writes to the
+log signs its entries with it; it is never stored.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ CONFIG_ENV = "CSP_COMMERCE_CONFIG"
 CONFIG_FILE = "config.json"
 #: The live settings, as config-file keys (environment: ``CSP_COMMERCE_`` + upper case).
 SETTINGS = ("tenant_id", "client_id", "client_secret", "token_store", "cloud")
+#: The MCA evidence log's key (bytes of the UTF-8 text); ``--key-file`` wins over it.
+MCA_KEY_ENV = "CSP_COMMERCE_MCA_KEY"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,14 +79,21 @@ class Environment:
     Everything is opened on first use, so a command pays only for what it touches.
     """
 
-    def __init__(self, home: Path | None = None, *, live: bool = False) -> None:
+    def __init__(
+        self, home: Path | None = None, *, live: bool = False, mca_key: bytes | None = None
+    ) -> None:
         self.home = home or Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
         self.live = live
+        self.mca_key = mca_key
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Environment:
         """The environment the command line asked for."""
-        return cls(getattr(args, "home", None), live=bool(getattr(args, "live", False)))
+        return cls(
+            getattr(args, "home", None),
+            live=bool(getattr(args, "live", False)),
+            mca_key=mca_key(getattr(args, "key_file", None)),
+        )
 
     def __enter__(self) -> Environment:
         return self
@@ -159,7 +172,7 @@ class Environment:
         """The MCA evidence log (``mca.sqlite3`` in the data directory)."""
         from csp_commerce.store.mca_log import McaEvidenceLog
 
-        return McaEvidenceLog(self._path("mca.sqlite3"))
+        return McaEvidenceLog(self._path("mca.sqlite3"), key=self.mca_key)
 
     def provisioner(self, hooks: HookManager) -> Provisioner:
         """A provisioner on this environment's client and ledger, telling ``hooks``."""
@@ -179,6 +192,18 @@ class Environment:
             resource: Any = self.__dict__.pop(name, None)
             if resource is not None:
                 resource.close()
+
+
+def mca_key(key_file: Path | None) -> bytes | None:
+    """The evidence log's key: ``key_file``'s bytes (without a trailing newline), else
+    ``$CSP_COMMERCE_MCA_KEY``, else None (an unkeyed log)."""
+    if key_file is not None:
+        try:
+            return key_file.read_bytes().rstrip(b"\r\n")
+        except OSError as error:
+            raise ConfigurationError(f"cannot read the key file {key_file}: {error}") from None
+    value = os.environ.get(MCA_KEY_ENV)
+    return value.encode("utf-8") if value else None
 
 
 def _cloud(name: str) -> Cloud:

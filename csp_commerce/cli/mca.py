@@ -1,8 +1,15 @@
-"""``csp-commerce mca record|list|export|verify``: the MCA evidence log.
+"""``csp-commerce mca record|list|export|head|verify|restore-triggers``: the MCA evidence log.
 
 ``record`` adds a customer's Microsoft Customer Agreement acceptance (refused, exit 1, when it
 is not valid evidence), ``list`` shows the entries, ``export`` writes them as CSV or JSON for an
-audit, ``verify`` walks the hash chain: exit 0 when intact, 1 naming the first broken entry.
+audit, ``head`` prints the last entry as ``SEQ:HASH`` to keep somewhere else, ``verify`` walks
+the hash chain (and with ``--expect-head`` checks the log still holds that head): exit 0 when
+intact, 1 naming the first broken entry, a missing trigger or a lost head.
+``restore-triggers`` puts back the protective triggers after the log was checked.
+
+``list`` and ``export`` exit 2 (:data:`EXIT_DAMAGED`), naming each entry that cannot be read and
+why, when the log is damaged; ``export`` then writes nothing. The key of a keyed log comes
+from ``--key-file`` or ``$CSP_COMMERCE_MCA_KEY``.
 """
 
 from __future__ import annotations
@@ -12,16 +19,21 @@ import io
 import json
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.cli import EXIT_INVALID, EXIT_OK, _env
+from csp_commerce.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _env
 from csp_commerce.errors import InputError
 
 if TYPE_CHECKING:
     import argparse
 
     from csp_commerce.cli._env import Environment
-    from csp_commerce.store.mca_log import McaEvidenceEntry
+    from csp_commerce.store.mca_log import DamagedEntry, McaEvidenceEntry, VerifyResult
+
+#: ``list`` and ``export`` on a log with entries that cannot be read: the same exit code as any
+#: unusable input, after naming each damaged entry (never a traceback).
+EXIT_DAMAGED = EXIT_USAGE
 
 #: The columns of ``mca export --format csv``.
 CSV_COLUMNS = (
@@ -41,6 +53,7 @@ CSV_COLUMNS = (
     "phone_number",
     "prev_hash",
     "hash",
+    "mac",
 )
 
 
@@ -78,10 +91,36 @@ def register(subparsers: Any) -> None:
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--output", "-o", metavar="FILE", help="write here (default stdout)")
     export.set_defaults(func=run_export)
-    verify = actions.add_parser("verify", help="check the hash chain")
+    head = actions.add_parser("head", help="the last entry as SEQ:HASH, to keep elsewhere")
+    head.add_argument("--json", action="store_true", help="print JSON")
+    head.set_defaults(func=run_head)
+    verify = actions.add_parser("verify", help="check the hash chain (and an anchored head)")
+    verify.add_argument(
+        "--expect-head",
+        metavar="SEQ:HASH",
+        help="a head printed earlier by `mca head`: fail unless the log still holds it",
+    )
+    verify.add_argument(
+        "--unkeyed-through",
+        metavar="SEQ",
+        type=int,
+        default=0,
+        help="with a key: entries up to SEQ were recorded before the log was keyed",
+    )
     verify.set_defaults(func=run_verify)
-    for action in (record, listing, export, verify):
+    restore = actions.add_parser(
+        "restore-triggers",
+        help="re-create missing protective triggers (after verify showed the log intact)",
+    )
+    restore.set_defaults(func=run_restore_triggers)
+    for action in (record, listing, export, head, verify, restore):
         _env.add_arguments(action)
+        action.add_argument(
+            "--key-file",
+            type=Path,
+            metavar="FILE",
+            help="the evidence log's HMAC key (default: $CSP_COMMERCE_MCA_KEY; none: unkeyed)",
+        )
 
 
 def run_record(args: argparse.Namespace) -> int:
@@ -132,7 +171,8 @@ def run_list(args: argparse.Namespace) -> int:
     from csp_commerce.cli import _render
 
     with _env.Environment.from_args(args) as env:
-        entries = env.mca_log.entries(args.customer)
+        scan = env.mca_log.scan(args.customer)
+    entries = scan.entries
     table = Table(title=f"MCA evidence: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
     for column in ("#", "customer", "accepted at", "source", "confirmed by", "contact", "hash"):
         table.add_column(column, overflow="fold")
@@ -152,13 +192,21 @@ def run_list(args: argparse.Namespace) -> int:
             entry.hash[:16] + "…",
         )
     _render.console().print(table)
+    if scan.damaged:
+        _report_damaged(scan.damaged)
+        return EXIT_DAMAGED
     return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Write every entry as CSV or JSON."""
     with _env.Environment.from_args(args) as env:
-        rows = [export_row(entry) for entry in env.mca_log.entries()]
+        scan = env.mca_log.scan()
+    if scan.damaged:
+        _report_damaged(scan.damaged)
+        print("csp-commerce: nothing exported", file=sys.stderr)
+        return EXIT_DAMAGED
+    rows = [export_row(entry) for entry in scan.entries]
     if args.format == "json":
         text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -176,22 +224,81 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    """Walk the hash chain; exit 1 naming the first broken entry."""
-    from csp_commerce.cli import _render
+def run_head(args: argparse.Namespace) -> int:
+    """Print the head (``SEQ:HASH``) to keep elsewhere; ``verify --expect-head`` checks it."""
+    with _env.Environment.from_args(args) as env:
+        head = env.mca_log.head()
+    if args.json:
+        print(json.dumps({"seq": head.seq, "hash": head.hash, "head": str(head)}))
+    else:
+        print(head)
+        print(
+            f"(entry #{head.seq}: keep this line somewhere the log's writers cannot change; "
+            "`csp-commerce mca verify --expect-head` checks the log still holds it)",
+            file=sys.stderr,
+        )
+    return EXIT_OK
 
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Walk the hash chain; exit 1 naming the first broken entry, a lost head or a trigger."""
+    from csp_commerce.cli import _render
+    from csp_commerce.store.mca_log import McaEvidenceHead
+
+    expect = McaEvidenceHead.parse(args.expect_head) if args.expect_head else None
     out = _render.console()
     with _env.Environment.from_args(args) as env:
-        result = env.mca_log.verify()
+        result = env.mca_log.verify(expect_head=expect, unkeyed_through=args.unkeyed_through)
         head = env.mca_log.head()
     if result.ok:
-        out.print(f"[green]intact[/green]: {result.checked} entries, head {head}")
-        return EXIT_OK
-    out.print(
-        f"[red]broken[/red] at entry #{result.broken_seq}: {result.reason} "
-        f"({result.checked} entries before it are intact)"
+        out.print(f"[green]intact[/green]: {result.checked} entries, head {head}", soft_wrap=True)
+        if expect is not None:
+            out.print(f"the anchored head (entry #{expect.seq}) is in the log")
+    elif result.broken_seq is None:
+        out.print(f"[red]damaged[/red]: {result.reason}", soft_wrap=True)
+    else:
+        out.print(
+            f"[red]broken[/red] at entry #{result.broken_seq}: {result.reason} "
+            f"({result.checked} entries before it are intact)",
+            soft_wrap=True,
+        )
+        if result.missing_triggers:
+            out.print(f"and its guards are gone: {', '.join(result.missing_triggers)}")
+    for line in _key_notes(result):
+        out.print(line, soft_wrap=True)
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def run_restore_triggers(args: argparse.Namespace) -> int:
+    """Re-create the protective triggers that are missing or changed (a deliberate repair)."""
+    with _env.Environment.from_args(args) as env:
+        restored = env.mca_log.restore_triggers()
+    if restored:
+        print(f"restored {', '.join(restored)}")
+    else:
+        print("every protective trigger is in place")
+    return EXIT_OK
+
+
+def _key_notes(result: VerifyResult) -> list[str]:
+    notes = []
+    if result.unkeyed:
+        notes.append(
+            f"entries #1–#{result.unkeyed} carry no MAC: only the hash chain vouches for them"
+        )
+    if not result.macs_checked:
+        notes.append("MACs not checked: no key (--key-file or $CSP_COMMERCE_MCA_KEY)")
+    return notes
+
+
+def _report_damaged(damaged: list[DamagedEntry]) -> None:
+    for item in damaged:
+        print(f"csp-commerce: entry #{item.seq} cannot be read: {item.reason}", file=sys.stderr)
+    print(
+        f"csp-commerce: the MCA evidence log is damaged ({len(damaged)} "
+        f"entr{'y' if len(damaged) == 1 else 'ies'}); run `csp-commerce mca verify`",
+        file=sys.stderr,
     )
-    return EXIT_INVALID
 
 
 def export_row(entry: McaEvidenceEntry) -> dict[str, Any]:
@@ -215,6 +322,7 @@ def export_row(entry: McaEvidenceEntry) -> dict[str, Any]:
         "phone_number": contact.phone_number or "",
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
+        "mac": entry.mac or "",
     }
 
 

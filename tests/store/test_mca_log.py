@@ -57,7 +57,7 @@ def test_entries_chain_their_hashes(log: McaEvidenceLog) -> None:
     )
     assert (first.seq, first.prev_hash) == (1, GENESIS)
     assert (second.seq, second.prev_hash) == (2, first.hash)
-    assert log.head() == second.hash
+    assert log.head().hash == second.hash
     assert first.recorded_at == NOW
 
 
@@ -94,7 +94,7 @@ def test_an_intact_log_verifies(log: McaEvidenceLog) -> None:
     assert log.verify() == VerifyResult(ok=True, checked=0)
     for n in range(3):
         log.append(accepted(f"cust-{n}"))
-    assert log.verify() == VerifyResult(ok=True, checked=3)
+    assert log.verify() == VerifyResult(ok=True, checked=3, unkeyed=3)
 
 
 def test_update_and_delete_are_refused(log: McaEvidenceLog, path: Path) -> None:
