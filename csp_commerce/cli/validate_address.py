@@ -135,7 +135,7 @@ def _lines(path: str) -> Iterator[tuple[int, bytes]]:
 
 
 def _judge(manager: HookManager, data: Any, label: str, *, partial: bool) -> _Result:
-    from csp_commerce.models.catalogue.address import CONTROL_CHARACTERS
+    from csp_commerce.models.catalogue.address_codes import CONTROL_CHARACTERS
     from csp_commerce.validation.address_rules import control_character_fields, parse_address
 
     try:

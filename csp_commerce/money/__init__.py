@@ -4,7 +4,7 @@ reconciliation. Pure: nothing here calls the network or a store."""
 from __future__ import annotations
 
 from csp_commerce.errors import PriceNotFoundError, PricingError
-from csp_commerce.models.catalogue.pricing import ANNUAL_BILLING_ONLY
+from csp_commerce.models.catalogue.pricing_codes import ANNUAL_BILLING_ONLY
 from csp_commerce.models.price import LinePrice, Markup, MarkupScope, PriceEntry, PriceList
 from csp_commerce.money.billing_cycles import BillingCycleCalendar, BillingPeriod
 from csp_commerce.money.billing_reports import (

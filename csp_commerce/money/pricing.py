@@ -14,7 +14,7 @@ from pydantic import Field
 
 from csp_commerce.errors import PriceNotFoundError, PricingError
 from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue.pricing import ANNUAL_BILLING_ONLY
+from csp_commerce.models.catalogue.pricing_codes import ANNUAL_BILLING_ONLY
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 from csp_commerce.models.offer import BillingCycle
 from csp_commerce.models.price import LinePrice, Markup, MarkupScope, PriceEntry, PriceList

@@ -31,9 +31,12 @@ from csp_commerce.errors import (
     PartnerCenterError,
 )
 from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue.limits import SUBSCRIPTION_NOT_FOUND, SUBSCRIPTION_SUSPENDED
-from csp_commerce.models.catalogue.pricing import ANNUAL_BILLING_ONLY
-from csp_commerce.models.catalogue.subscriptions import (
+from csp_commerce.models.catalogue.limits_codes import (
+    SUBSCRIPTION_NOT_FOUND,
+    SUBSCRIPTION_SUSPENDED,
+)
+from csp_commerce.models.catalogue.pricing_codes import ANNUAL_BILLING_ONLY
+from csp_commerce.models.catalogue.subscriptions_codes import (
     ADDON_PARENT_INACTIVE,
     ADDON_REFUSED,
     CANCELLATION_WINDOW_CLOSED,

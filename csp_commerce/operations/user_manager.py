@@ -28,7 +28,7 @@ from csp_commerce.errors import (
     OperationNotSupportedError,
 )
 from csp_commerce.models._base import Model
-from csp_commerce.models.catalogue.users import (
+from csp_commerce.models.catalogue.users_codes import (
     LICENCE_NOT_ASSIGNED,
     NAMES_REQUIRED,
     NO_FREE_LICENCES,

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from csp_commerce.errors import InputError
 from csp_commerce.models.address import Address
-from csp_commerce.models.catalogue.address import (
+from csp_commerce.models.catalogue.address_codes import (
     ADDRESS_LINE1_REQUIRED,
     CITY_REQUIRED,
     CONTROL_CHARACTERS,

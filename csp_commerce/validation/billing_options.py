@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue.billing_options import (
+from csp_commerce.models.catalogue.billing_options_codes import (
     CYCLE_NOT_OFFERED,
     TERM_NOT_OFFERED,
     TERM_TOO_SHORT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue.eligibility import DENIED, IN_REVIEW, NOT_QUALIFIED
+from csp_commerce.models.catalogue.eligibility_codes import DENIED, IN_REVIEW, NOT_QUALIFIED
 from csp_commerce.models.customer import Qualification
 from csp_commerce.models.facts import VettingStatus
 from csp_commerce.models.offer import Segment

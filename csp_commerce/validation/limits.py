@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
-from csp_commerce.models.catalogue.limits import (
+from csp_commerce.models.catalogue.limits_codes import (
     ABOVE_MAXIMUM,
     ADDON_PARENT_LINE_INVALID,
     ADDON_PARENT_MISSING,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from csp_commerce.models.agreement import AcceptanceSource
-from csp_commerce.models.catalogue.mca import (
+from csp_commerce.models.catalogue.mca_codes import (
     IN_FUTURE,
     NOT_ACCEPTED,
     OTHER_CUSTOMER,

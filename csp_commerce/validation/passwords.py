@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from csp_commerce.models.catalogue.passwords import (
+from csp_commerce.models.catalogue.passwords_codes import (
     CONTAINS_NAME,
     INVALID_CHARACTER,
     MISSING_CHARACTER_CLASS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue.resellers import (
+from csp_commerce.models.catalogue.resellers_codes import (
     FACTS_MISSING,
     MPA_NOT_SIGNED,
     MPN_INVALID,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
-from csp_commerce.models.catalogue.limits import SUBSCRIPTION_SUSPENDED
-from csp_commerce.models.catalogue.subscriptions import (
+from csp_commerce.models.catalogue.limits_codes import SUBSCRIPTION_SUSPENDED
+from csp_commerce.models.catalogue.subscriptions_codes import (
     AUTO_RENEW_NOT_ELIGIBLE,
     CANCELLATION_WINDOW_CLOSED,
     QUANTITY_OUT_OF_RANGE,

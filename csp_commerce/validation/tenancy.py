@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.catalogue.tenancy import (
+from csp_commerce.models.catalogue.tenancy_codes import (
     DOMAIN_INVALID,
     DOMAIN_MISSING,
     DOMAIN_TAKEN,

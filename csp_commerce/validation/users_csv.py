@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from csp_commerce.models.catalogue.users import (
+from csp_commerce.models.catalogue.users_codes import (
     DUPLICATE_USER,
     EMPTY,
     EXTRA_CELLS,

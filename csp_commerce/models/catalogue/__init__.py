@@ -1,7 +1,7 @@
 """The catalogue of Problem codes and their messages, and their rendering per locale.
 
 Every Problem type the library can produce is declared in this package, one module per area
-(``address``, ``limits``, ``users``, ...), and each module is imported here explicitly: the whole
+(``address_codes``, ``limits_codes``, ...), and each module is imported here explicitly: the whole
 catalogue is known as soon as this package is, whichever rule modules were imported or not. Rules
 import the types they use from the area modules; :data:`LIBRARY_CODES` lists every code (the
 README's table is checked against it).
@@ -16,17 +16,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce.models.catalogue import (
-    address,
-    billing_options,
-    eligibility,
-    limits,
-    mca,
-    passwords,
-    pricing,
-    resellers,
-    subscriptions,
-    tenancy,
-    users,
+    address_codes,
+    billing_options_codes,
+    eligibility_codes,
+    limits_codes,
+    mca_codes,
+    passwords_codes,
+    pricing_codes,
+    resellers_codes,
+    subscriptions_codes,
+    tenancy_codes,
+    users_codes,
 )
 from csp_commerce.models.catalogue._core import ProblemType, _format, country_name, state_name
 
@@ -46,17 +46,17 @@ __all__ = [
 
 # The areas in the order the README lists them: checkout rules first, then operations.
 _AREAS = (
-    address,
-    eligibility,
-    billing_options,
-    limits,
-    mca,
-    resellers,
-    tenancy,
-    subscriptions,
-    users,
-    pricing,
-    passwords,
+    address_codes,
+    eligibility_codes,
+    billing_options_codes,
+    limits_codes,
+    mca_codes,
+    resellers_codes,
+    tenancy_codes,
+    subscriptions_codes,
+    users_codes,
+    pricing_codes,
+    passwords_codes,
 )
 
 #: Every Problem type of the library, area by area.
