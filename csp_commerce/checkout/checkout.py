@@ -70,7 +70,7 @@ class Checkout:
                 PartnerCenterCountryRules(provisioner.client), name=COUNTRY_RULES_PLUGIN
             )
         if mca_log is not None:
-            from csp_commerce.store.mca_log import McaEvidencePlugin
+            from csp_commerce.hooks.builtin.mca_evidence_hooks import McaEvidencePlugin
 
             if MCA_LOG_PLUGIN in self.hooks.plugin_names():
                 self.hooks.unregister(MCA_LOG_PLUGIN)  # a shared manager: the newest log wins

@@ -1,7 +1,7 @@
 """Built-in ``csp_check_mca``: no order without the customer's MCA acceptance on record.
 
 Recording acceptances (``csp_record_mca_acceptance``) is the evidence log's job:
-:class:`csp_commerce.store.mca_log.McaEvidencePlugin`, registered by
+:class:`csp_commerce.hooks.builtin.mca_evidence_hooks.McaEvidencePlugin`, registered by
 ``Checkout(mca_log=...)``.
 """
 
