@@ -20,7 +20,7 @@ from csp_commerce.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from csp_commerce.models import (
         Address,
@@ -86,8 +86,7 @@ class HookManager:
         block: Iterable[str] = (),
         plugins: Iterable[object] = (),
     ) -> None:
-        self._pm = pluggy.PluginManager(NAME)
-        self._pm.add_hookspecs(specs)
+        self._pm = _plugin_manager()
         blocked = set(block) | {
             name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()
         }
@@ -118,6 +117,28 @@ class HookManager:
     def block(self, name: str) -> None:
         """Unregister ``name`` (if registered) and refuse to register it again."""
         self._pm.set_blocked(name)
+
+    def with_plugins(self, plugins: Mapping[str, object]) -> HookManager:
+        """A new manager: this one's blocked names and plugins, plus ``plugins`` by name.
+
+        The plugins keep their names and registration order; one of ``plugins`` replaces a
+        plugin registered under the same name, and a blocked name stays blocked (its plugin is
+        not registered). This manager is left unchanged, so that several users of one manager
+        (two checkouts with their own evidence logs) can each add their own plugins.
+        """
+        pm = _plugin_manager()
+        for name, plugin in self._pm.list_name_plugin():
+            if plugin is None:
+                pm.set_blocked(name)
+            elif name not in plugins:
+                pm.register(plugin, name=name)
+        for name, plugin in plugins.items():
+            if not pm.is_blocked(name):
+                pm.register(plugin, name=name)
+        pm.check_pending()
+        derived = HookManager.__new__(HookManager)
+        derived._pm = pm
+        return derived
 
     def plugin_names(self) -> list[str]:
         """The names of the registered plugins."""
@@ -267,6 +288,13 @@ class HookManager:
     def discovered_invoice(self, invoice: DiscoveredInvoice) -> None:
         """``csp_discovered_invoice``: a new or changed invoice, with its line items."""
         self._pm.hook.csp_discovered_invoice(invoice=invoice)
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    """A pluggy manager with our hook specifications and no plugin."""
+    pm = pluggy.PluginManager(NAME)
+    pm.add_hookspecs(specs)
+    return pm
 
 
 def spec_names() -> list[str]:
