@@ -11,18 +11,17 @@ from csp_commerce.models import (
     CheckoutFacts,
     CheckoutPlan,
     CheckoutResult,
+    McaFacts,
     Problem,
 )
 from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.settings import CheckoutSettings
-from csp_commerce.validation import billing_options, mca_rules
 
 if TYPE_CHECKING:
     from csp_commerce.fulfilment.order_saga import Provisioner
     from csp_commerce.models import (
         BillingOptions,
         McaAcceptance,
-        McaFacts,
         Offer,
         Order,
         ProvisioningOutcome,
@@ -95,7 +94,7 @@ class Checkout:
         ]
         for index, line in enumerate(order.lines):
             options = hooks.billing_options(line.offer, settings)
-            problems += billing_options.check_line(line, index, options)
+            problems += hooks.check_billing_line(line, index, order, options, settings)
         problems += hooks.check_eligibility(order, facts, settings)
         problems += hooks.check_subscription_limits(order, facts, settings)
         problems += hooks.check_mca(order, facts, settings)
@@ -181,11 +180,12 @@ class Checkout:
     def record_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem]:
         """Record that the customer accepted the MCA: every ``csp_record_mca_acceptance`` runs.
 
-        Returns the Problems that keep ``acceptance`` from being valid evidence (a missing phone
-        number, a reseller's confirmation without the reseller); nothing is recorded then.
+        Returns the Problems that keep ``acceptance`` from being valid evidence
+        (``csp_check_mca_acceptance``; the built-in: a missing phone number, a reseller's
+        confirmation without the reseller); nothing is recorded then.
         Raises :class:`ConfigurationError` when no plugin records acceptances (pass ``mca_log``).
         """
-        problems = mca_rules.check_acceptance(acceptance)
+        problems = self.hooks.check_mca_acceptance(acceptance)
         if problems:
             return problems
         recorders = next(
@@ -203,7 +203,9 @@ class Checkout:
         if self.mca_log is None:
             raise ConfigurationError("no MCA evidence log: pass mca_log=McaEvidenceLog(path)")
         entry = self.mca_log.latest(customer_reference)
-        return mca_rules.facts_from(entry.acceptance if entry is not None else None)
+        if entry is None:
+            return McaFacts()
+        return McaFacts(accepted=True, acceptance=entry.acceptance)
 
 
 def _settings_for(

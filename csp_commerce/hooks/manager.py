@@ -212,6 +212,22 @@ class HookManager:
             BillingOptions,
         )
 
+    def check_billing_line(
+        self,
+        line: OrderLine,
+        index: int,
+        order: Order,
+        options: BillingOptions,
+        settings: CheckoutSettings,
+    ) -> list[Problem]:
+        """``csp_check_billing_line``: the first plugin's Problems with ``line``'s billing."""
+        return _answered_problems(
+            "csp_check_billing_line",
+            self._pm.hook.csp_check_billing_line(
+                line=line, index=index, order=order, options=options, settings=settings
+            ),
+        )
+
     def check_mca(
         self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
     ) -> list[Problem]:
@@ -219,6 +235,13 @@ class HookManager:
         return _problems(
             "csp_check_mca",
             self._pm.hook.csp_check_mca(order=order, facts=facts, settings=settings),
+        )
+
+    def check_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem]:
+        """``csp_check_mca_acceptance``: the first plugin's Problems with ``acceptance``."""
+        return _answered_problems(
+            "csp_check_mca_acceptance",
+            self._pm.hook.csp_check_mca_acceptance(acceptance=acceptance),
         )
 
     def record_mca_acceptance(self, acceptance: McaAcceptance) -> None:
@@ -314,6 +337,15 @@ def _problems(hook: str, results: Sequence[Any]) -> list[Problem]:
                 raise PluginError(f"{hook} returned {type(item).__name__}, expected Problem")
             problems.append(item)
     return problems
+
+
+def _answered_problems(hook: str, result: object) -> list[Problem]:
+    """A firstresult hook's Problems: ``[]`` is an answer (no Problem), None is none."""
+    if result is None:
+        raise PluginError(f"no plugin answered {hook} (was the built-in blocked?)")
+    if not isinstance(result, (Problem, list, tuple)):
+        raise PluginError(f"{hook} returned {type(result).__name__}, expected a list of Problem")
+    return _problems(hook, [result])
 
 
 def _required(hook: str, result: object, kind: type[AnswerT]) -> AnswerT:

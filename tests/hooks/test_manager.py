@@ -60,3 +60,16 @@ def test_blocked_names_stay_blocked() -> None:
         approve(derived)
     derived.register(importlib.import_module(APPROVAL), name=APPROVAL)  # refused: still blocked
     assert APPROVAL not in derived.plugin_names()
+
+
+def test_a_check_answering_something_else_than_problems_is_a_plugin_error() -> None:
+    from csp_commerce.models import McaAcceptance
+
+    class Confused:
+        @hookimpl
+        def csp_check_mca_acceptance(self) -> object:
+            return 42
+
+    hooks = HookManager(entry_points=False, plugins=[Confused()])
+    with pytest.raises(PluginError, match="csp_check_mca_acceptance returned int"):
+        hooks.check_mca_acceptance(McaAcceptance.model_construct())
