@@ -11,18 +11,17 @@ from csp_commerce.models import (
     CheckoutFacts,
     CheckoutPlan,
     CheckoutResult,
+    McaFacts,
     Problem,
 )
 from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.settings import CheckoutSettings
-from csp_commerce.validation import billing_options, mca_rules
 
 if TYPE_CHECKING:
     from csp_commerce.fulfilment.order_saga import Provisioner
     from csp_commerce.models import (
         BillingOptions,
         McaAcceptance,
-        McaFacts,
         Offer,
         Order,
         ProvisioningOutcome,
@@ -45,11 +44,16 @@ class Checkout:
 
     ``hooks`` defaults to a :class:`HookManager` with our built-ins and the installed plugins;
     ``settings`` to :class:`CheckoutSettings` defaults. ``mca_log``, if given, records every MCA
-    acceptance (its plugin is registered as ``csp_commerce.mca_log``) and answers
+    acceptance (its plugin is added as ``csp_commerce.mca_log``) and answers
     :meth:`mca_facts`. ``provisioner`` (a :class:`~csp_commerce.fulfilment.Provisioner`) lets
     :meth:`place` and :meth:`resume` provision approved orders through Partner Center, and makes
-    Partner Center's own ``countryvalidationrules`` (cached per country) override the offline
-    address rules.
+    Partner Center's own ``countryvalidationrules`` (cached per country, added as
+    ``csp_commerce.partner_center_country_rules`` unless ``hooks`` has or blocks that name)
+    override the offline address rules.
+
+    ``hooks`` itself is never changed: when the checkout adds a plugin, :attr:`hooks` is a copy of
+    it with that plugin (:meth:`HookManager.with_plugins`), so checkouts sharing one manager keep
+    their evidence logs apart. Register the host's plugins before making the checkout.
     """
 
     def __init__(
@@ -59,22 +63,21 @@ class Checkout:
         mca_log: McaEvidenceLog | None = None,
         provisioner: Provisioner | None = None,
     ) -> None:
-        self.hooks = hooks if hooks is not None else HookManager()
+        given = hooks if hooks is not None else HookManager()
         self.settings = _settings_for(settings, provisioner)
         self.mca_log = mca_log
         self.provisioner = provisioner
-        if provisioner is not None and COUNTRY_RULES_PLUGIN not in self.hooks.plugin_names():
+        added: dict[str, object] = {}
+        if provisioner is not None and COUNTRY_RULES_PLUGIN not in given.plugin_names():
             from csp_commerce.hooks.builtin.pc_country_rules_hooks import PartnerCenterCountryRules
 
-            self.hooks.register(
-                PartnerCenterCountryRules(provisioner.client), name=COUNTRY_RULES_PLUGIN
-            )
+            added[COUNTRY_RULES_PLUGIN] = PartnerCenterCountryRules(provisioner.client)
         if mca_log is not None:
-            from csp_commerce.store.mca_log import McaEvidencePlugin
+            from csp_commerce.hooks.builtin.mca_evidence_hooks import McaEvidencePlugin
 
-            if MCA_LOG_PLUGIN in self.hooks.plugin_names():
-                self.hooks.unregister(MCA_LOG_PLUGIN)  # a shared manager: the newest log wins
-            self.hooks.register(McaEvidencePlugin(mca_log), name=MCA_LOG_PLUGIN)
+            added[MCA_LOG_PLUGIN] = McaEvidencePlugin(mca_log)
+        # Never change the manager we were given: another checkout may share it.
+        self.hooks = given.with_plugins(added) if added else given
 
     def validate(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
         """Judge ``order`` by ``facts``: all Problems together, or the plan and its approval.
@@ -91,7 +94,7 @@ class Checkout:
         ]
         for index, line in enumerate(order.lines):
             options = hooks.billing_options(line.offer, settings)
-            problems += billing_options.check_line(line, index, options)
+            problems += hooks.check_billing_line(line, index, order, options, settings)
         problems += hooks.check_eligibility(order, facts, settings)
         problems += hooks.check_subscription_limits(order, facts, settings)
         problems += hooks.check_mca(order, facts, settings)
@@ -179,11 +182,12 @@ class Checkout:
     def record_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem]:
         """Record that the customer accepted the MCA: every ``csp_record_mca_acceptance`` runs.
 
-        Returns the Problems that keep ``acceptance`` from being valid evidence (a missing phone
-        number, a reseller's confirmation without the reseller); nothing is recorded then.
+        Returns the Problems that keep ``acceptance`` from being valid evidence
+        (``csp_check_mca_acceptance``; the built-in: a missing phone number, a reseller's
+        confirmation without the reseller); nothing is recorded then.
         Raises :class:`ConfigurationError` when no plugin records acceptances (pass ``mca_log``).
         """
-        problems = mca_rules.check_acceptance(acceptance)
+        problems = self.hooks.check_mca_acceptance(acceptance)
         if problems:
             return problems
         recorders = next(
@@ -201,7 +205,9 @@ class Checkout:
         if self.mca_log is None:
             raise ConfigurationError("no MCA evidence log: pass mca_log=McaEvidenceLog(path)")
         entry = self.mca_log.latest(customer_reference)
-        return mca_rules.facts_from(entry.acceptance if entry is not None else None)
+        if entry is None:
+            return McaFacts()
+        return McaFacts(accepted=True, acceptance=entry.acceptance)
 
 
 def _settings_for(

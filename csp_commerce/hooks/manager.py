@@ -20,7 +20,7 @@ from csp_commerce.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from csp_commerce.models import (
         Address,
@@ -86,8 +86,7 @@ class HookManager:
         block: Iterable[str] = (),
         plugins: Iterable[object] = (),
     ) -> None:
-        self._pm = pluggy.PluginManager(NAME)
-        self._pm.add_hookspecs(specs)
+        self._pm = _plugin_manager()
         blocked = set(block) | {
             name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()
         }
@@ -118,6 +117,28 @@ class HookManager:
     def block(self, name: str) -> None:
         """Unregister ``name`` (if registered) and refuse to register it again."""
         self._pm.set_blocked(name)
+
+    def with_plugins(self, plugins: Mapping[str, object]) -> HookManager:
+        """A new manager: this one's blocked names and plugins, plus ``plugins`` by name.
+
+        The plugins keep their names and registration order; one of ``plugins`` replaces a
+        plugin registered under the same name, and a blocked name stays blocked (its plugin is
+        not registered). This manager is left unchanged, so that several users of one manager
+        (two checkouts with their own evidence logs) can each add their own plugins.
+        """
+        pm = _plugin_manager()
+        for name, plugin in self._pm.list_name_plugin():
+            if plugin is None:
+                pm.set_blocked(name)
+            elif name not in plugins:
+                pm.register(plugin, name=name)
+        for name, plugin in plugins.items():
+            if not pm.is_blocked(name):
+                pm.register(plugin, name=name)
+        pm.check_pending()
+        derived = HookManager.__new__(HookManager)
+        derived._pm = pm
+        return derived
 
     def plugin_names(self) -> list[str]:
         """The names of the registered plugins."""
@@ -191,6 +212,22 @@ class HookManager:
             BillingOptions,
         )
 
+    def check_billing_line(
+        self,
+        line: OrderLine,
+        index: int,
+        order: Order,
+        options: BillingOptions,
+        settings: CheckoutSettings,
+    ) -> list[Problem]:
+        """``csp_check_billing_line``: the first plugin's Problems with ``line``'s billing."""
+        return _answered_problems(
+            "csp_check_billing_line",
+            self._pm.hook.csp_check_billing_line(
+                line=line, index=index, order=order, options=options, settings=settings
+            ),
+        )
+
     def check_mca(
         self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
     ) -> list[Problem]:
@@ -198,6 +235,13 @@ class HookManager:
         return _problems(
             "csp_check_mca",
             self._pm.hook.csp_check_mca(order=order, facts=facts, settings=settings),
+        )
+
+    def check_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem]:
+        """``csp_check_mca_acceptance``: the first plugin's Problems with ``acceptance``."""
+        return _answered_problems(
+            "csp_check_mca_acceptance",
+            self._pm.hook.csp_check_mca_acceptance(acceptance=acceptance),
         )
 
     def record_mca_acceptance(self, acceptance: McaAcceptance) -> None:
@@ -269,6 +313,13 @@ class HookManager:
         self._pm.hook.csp_discovered_invoice(invoice=invoice)
 
 
+def _plugin_manager() -> pluggy.PluginManager:
+    """A pluggy manager with our hook specifications and no plugin."""
+    pm = pluggy.PluginManager(NAME)
+    pm.add_hookspecs(specs)
+    return pm
+
+
 def spec_names() -> list[str]:
     """The names of all hooks, in the order they are specified."""
     return [name for name in vars(specs) if name.startswith("csp_")]
@@ -286,6 +337,15 @@ def _problems(hook: str, results: Sequence[Any]) -> list[Problem]:
                 raise PluginError(f"{hook} returned {type(item).__name__}, expected Problem")
             problems.append(item)
     return problems
+
+
+def _answered_problems(hook: str, result: object) -> list[Problem]:
+    """A firstresult hook's Problems: ``[]`` is an answer (no Problem), None is none."""
+    if result is None:
+        raise PluginError(f"no plugin answered {hook} (was the built-in blocked?)")
+    if not isinstance(result, (Problem, list, tuple)):
+        raise PluginError(f"{hook} returned {type(result).__name__}, expected a list of Problem")
+    return _problems(hook, [result])
 
 
 def _required(hook: str, result: object, kind: type[AnswerT]) -> AnswerT:

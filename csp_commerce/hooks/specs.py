@@ -103,11 +103,39 @@ def csp_billing_options(offer: Offer, settings: CheckoutSettings) -> BillingOpti
     """
 
 
+@_spec(firstresult=True)
+def csp_check_billing_line(
+    line: OrderLine,
+    index: int,
+    order: Order,
+    options: BillingOptions,
+    settings: CheckoutSettings,
+) -> Sequence[Problem] | None:
+    """Problems with ``line``'s billing cycle and term under ``options``. Firstresult.
+
+    Fires once per order line at checkout, after ``csp_billing_options`` answered ``options``
+    for the line's offer; ``index`` is the line's place in ``order.lines`` (fields are relative
+    to the order: ``lines.2.billing_cycle``). The built-in refuses a cycle or term the options
+    leave out; answer ``[]`` to accept the line, your own Problems to refuse it, or None to pass.
+    """
+
+
 @_spec
 def csp_check_mca(  # type: ignore[empty-body]
     order: Order, facts: CheckoutFacts, settings: CheckoutSettings
 ) -> Sequence[Problem]:
     """Problems with the customer's Microsoft Customer Agreement acceptance. Collected."""
+
+
+@_spec(firstresult=True)
+def csp_check_mca_acceptance(acceptance: McaAcceptance) -> Sequence[Problem] | None:
+    """Problems that keep ``acceptance`` from being valid MCA evidence. Firstresult.
+
+    Fires once per acceptance the host reports through ``Checkout.record_mca_acceptance``,
+    before it is recorded (nothing is recorded when it has Problems; fields are relative to the
+    acceptance). The built-in wants the contact's phone number, the reseller of a reseller's
+    confirmation, and no date in the future; answer ``[]`` to accept, or None to pass.
+    """
 
 
 @_spec

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from csp_commerce.store.mca_log import (
         McaEvidenceEntry,
         McaEvidenceLog,
-        McaEvidencePlugin,
         VerifyResult,
     )
 
@@ -27,7 +26,6 @@ _LAZY = {
     "Ledger": "csp_commerce.store.ledger",
     "McaEvidenceEntry": "csp_commerce.store.mca_log",
     "McaEvidenceLog": "csp_commerce.store.mca_log",
-    "McaEvidencePlugin": "csp_commerce.store.mca_log",
     "VerifyResult": "csp_commerce.store.mca_log",
 }
 
@@ -40,7 +38,6 @@ __all__ = [
     "Ledger",
     "McaEvidenceEntry",
     "McaEvidenceLog",
-    "McaEvidencePlugin",
     "PartnerAccount",
     "VerifyResult",
 ]

@@ -38,7 +38,6 @@ from pydantic import ValidationError
 
 from csp_commerce import errors
 from csp_commerce.errors import ConfigurationError
-from csp_commerce.hooks import hookimpl
 from csp_commerce.models.agreement import McaAcceptance
 from csp_commerce.store._sqlite import Database
 
@@ -534,18 +533,3 @@ def _entry(row: tuple[Any, ...]) -> McaEvidenceEntry | DamagedEntry:
         prev_hash=prev_hash,
         hash=digest,
     )
-
-
-class McaEvidencePlugin:
-    """The plugin that writes every ``csp_record_mca_acceptance`` into ``log``.
-
-    ``Checkout(mca_log=log)`` registers it under the name ``csp_commerce.mca_log``.
-    """
-
-    def __init__(self, log: McaEvidenceLog) -> None:
-        self.log = log
-
-    @hookimpl
-    def csp_record_mca_acceptance(self, acceptance: McaAcceptance) -> None:
-        """Append the acceptance to the evidence log."""
-        self.log.append(acceptance)

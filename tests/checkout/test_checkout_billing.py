@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from checkout_factories import ANNUAL, ENTERPRISE, MONTHLY, checkout, codes, facts, line, order
 
-from csp_commerce import BillingCycle, CheckoutSettings, Cloud, TermDuration
+from csp_commerce import (
+    BillingCycle,
+    BillingOptions,
+    Checkout,
+    CheckoutSettings,
+    Cloud,
+    HookManager,
+    OrderLine,
+    Problem,
+    TermDuration,
+    hookimpl,
+)
+from csp_commerce.errors import PluginError
 from csp_commerce.validation.billing_options import check_line, options_for
 
 
@@ -97,3 +110,53 @@ def test_a_line_without_a_term_needs_one_that_suits_its_cycle() -> None:
     )
     result = checkout().validate(order(line(monthly_terms_only, 5, billing_cycle=ANNUAL)), facts())
     assert codes(result) == ["term_duration.unavailable"]
+
+
+class ResellerBilledTriennial:
+    """A host's own billing-line check: it bills triennial lines itself, refuses monthly ones,
+    and passes every other line to the built-in."""
+
+    @hookimpl
+    def csp_check_billing_line(self, line: OrderLine, index: int) -> list[Problem] | None:
+        if line.billing_cycle is BillingCycle.TRIENNIAL:
+            return []
+        if line.billing_cycle is MONTHLY:
+            return [
+                Problem(
+                    code="host.no_monthly",
+                    field=f"lines.{index}.billing_cycle",
+                    message="We sell annual billing only.",
+                )
+            ]
+        return None
+
+
+def test_a_host_plugin_overrides_the_billing_line_check() -> None:
+    triennial = order(line(billing_cycle=BillingCycle.TRIENNIAL))
+    monthly = order(line(billing_cycle=ANNUAL), line(billing_cycle=MONTHLY))
+    too_short = order(line(billing_cycle=ANNUAL, term_duration=TermDuration.P1M))
+    assert codes(checkout().validate(triennial, facts())) == ["billing_cycle.not_offered"]
+    assert checkout().validate(monthly, facts()).ok
+
+    shop = Checkout(HookManager(entry_points=False, plugins=[ResellerBilledTriennial()]))
+
+    assert "billing_cycle.not_offered" not in codes(shop.validate(triennial, facts()))
+    refused = shop.validate(monthly, facts())
+    assert codes(refused) == ["host.no_monthly"]
+    assert refused.problems[0].field == "lines.1.billing_cycle"
+    # None passes the line to the built-in
+    assert codes(shop.validate(too_short, facts())) == ["term_duration.too_short"]
+
+
+def test_without_the_built_in_nothing_answers_the_billing_line_check() -> None:
+    class AnyCycle:
+        @hookimpl
+        def csp_billing_options(self) -> BillingOptions:
+            return BillingOptions(
+                billing_cycles=frozenset(BillingCycle), term_durations=frozenset(TermDuration)
+            )
+
+    blocked = "csp_commerce.hooks.builtin.billing_options_hooks"
+    without = Checkout(HookManager(entry_points=False, block=[blocked], plugins=[AnyCycle()]))
+    with pytest.raises(PluginError, match="no plugin answered csp_check_billing_line"):
+        without.validate(order(), facts())

@@ -179,3 +179,26 @@ def test_the_settings_reach_every_rule() -> None:
     assert codes(refusing.validate(order(line(BUSINESS, 1)), existing)) == [
         "business.subscription_exists"
     ]
+
+
+def test_the_checkout_reaches_every_rule_through_the_hooks() -> None:
+    """No module of csp_commerce.checkout imports a rule: a host can override every step."""
+    import ast
+    from pathlib import Path
+
+    import csp_commerce.checkout
+
+    package = Path(csp_commerce.checkout.__file__).parent
+    imported = {
+        node.module or ""
+        for module in package.glob("*.py")
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    } | {
+        alias.name
+        for module in package.glob("*.py")
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert sorted(name for name in imported if name.startswith("csp_commerce.validation")) == []

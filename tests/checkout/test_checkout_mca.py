@@ -15,9 +15,12 @@ from csp_commerce import (
     Cloud,
     Contact,
     HookManager,
+    McaAcceptance,
     McaFacts,
+    Problem,
+    hookimpl,
 )
-from csp_commerce.errors import ConfigurationError
+from csp_commerce.errors import ConfigurationError, PluginError
 from csp_commerce.store.mca_log import McaEvidenceLog
 
 
@@ -96,3 +99,51 @@ def test_two_checkouts_on_one_hook_manager_each_with_a_log(tmp_path: Path) -> No
     checkout = Checkout(hooks=hooks, mca_log=newest)
     assert checkout.record_mca_acceptance(acceptance()) == []
     assert len(newest.entries()) == 1
+
+
+class OurResellersConfirmLater:
+    """A host's own acceptance check: a reseller's confirmation needs no partner id yet, and only
+    the host's own staff may confirm for a customer; anything else goes to the built-in."""
+
+    @hookimpl
+    def csp_check_mca_acceptance(self, acceptance: McaAcceptance) -> list[Problem] | None:
+        if acceptance.source is AcceptanceSource.RESELLER:
+            return []
+        if not acceptance.confirmed_by.endswith("@contoso.com"):
+            return [Problem(code="host.unknown_confirmer", message="Who confirmed this?")]
+        return None
+
+
+def test_a_host_plugin_overrides_the_mca_acceptance_check(tmp_path: Path) -> None:
+    by_reseller = acceptance(source=AcceptanceSource.RESELLER)  # no reseller_partner_id
+    by_stranger = acceptance(confirmed_by="someone@example.com")
+    no_phone = acceptance(
+        contact=Contact(first_name="Ada", last_name="Lovelace", email="ada@contoso.com")
+    )
+    with McaEvidenceLog(tmp_path / "mca.sqlite3") as log:
+        built_in = Checkout(HookManager(entry_points=False), mca_log=log)
+        assert [p.code for p in built_in.record_mca_acceptance(by_reseller)] == [
+            "mca.reseller_missing"
+        ]
+        assert built_in.record_mca_acceptance(by_stranger) == []
+        assert len(log.entries()) == 1
+
+    with McaEvidenceLog(tmp_path / "host.sqlite3") as log:
+        hooks = HookManager(entry_points=False, plugins=[OurResellersConfirmLater()])
+        shop = Checkout(hooks, mca_log=log)
+        assert shop.record_mca_acceptance(by_reseller) == []
+        assert [p.code for p in shop.record_mca_acceptance(by_stranger)] == [
+            "host.unknown_confirmer"
+        ]
+        # None passes the acceptance to the built-in
+        assert [p.code for p in shop.record_mca_acceptance(no_phone)] == ["mca.phone_missing"]
+        assert [entry.acceptance for entry in log.entries()] == [by_reseller]
+
+
+def test_without_the_built_in_nothing_answers_the_mca_acceptance_check(tmp_path: Path) -> None:
+    blocked = HookManager(entry_points=False, block=["csp_commerce.hooks.builtin.mca_hooks"])
+    with McaEvidenceLog(tmp_path / "mca.sqlite3") as log:
+        shop = Checkout(blocked, mca_log=log)
+        with pytest.raises(PluginError, match="no plugin answered csp_check_mca_acceptance"):
+            shop.record_mca_acceptance(acceptance())
+        assert log.entries() == []

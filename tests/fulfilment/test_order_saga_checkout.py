@@ -73,7 +73,9 @@ def test_with_a_provisioner_partner_centers_country_rules_judge_addresses(tmp_pa
     checkout.validate(order)
     checkout.validate(order)
 
-    assert COUNTRY_RULES_PLUGIN in hooks.plugin_names()
+    # Added to the checkout's own manager; the one it was given is left unchanged.
+    assert COUNTRY_RULES_PLUGIN in checkout.hooks.plugin_names()
+    assert COUNTRY_RULES_PLUGIN not in hooks.plugin_names()
     assert asked == ["/v1/countryvalidationrules/US"]  # asked once, then cached
 
 
@@ -82,8 +84,11 @@ def test_the_country_rules_plugin_can_be_blocked(tmp_path: Path) -> None:
 
     sandbox = Sandbox(seed=5)
     hooks = HookManager(entry_points=False, block=[COUNTRY_RULES_PLUGIN])
-    Checkout(hooks=hooks, provisioner=Provisioner(client_for(sandbox), Ledger(":memory:"), hooks))
+    checkout = Checkout(
+        hooks=hooks, provisioner=Provisioner(client_for(sandbox), Ledger(":memory:"), hooks)
+    )
     assert COUNTRY_RULES_PLUGIN not in hooks.plugin_names()
+    assert COUNTRY_RULES_PLUGIN not in checkout.hooks.plugin_names()
 
 
 def test_placing_an_order_again_answers_from_the_ledger_without_judging_it(

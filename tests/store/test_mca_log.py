@@ -13,7 +13,7 @@ import pytest
 
 from csp_commerce import AcceptanceSource, Contact, McaAcceptance
 from csp_commerce.store import McaEvidenceLog, VerifyResult
-from csp_commerce.store.mca_log import GENESIS, McaEvidencePlugin, canonical_json, entry_hash
+from csp_commerce.store.mca_log import GENESIS, canonical_json, entry_hash
 
 CONTACT = Contact(
     first_name="Ada", last_name="Lovelace", email="ada@contoso.com", phone_number="+1 425 555 0100"
@@ -163,11 +163,6 @@ def test_unreadable_evidence_is_found(log: McaEvidenceLog, path: Path) -> None:
         1,
         "the acceptance is not readable",
     )
-
-
-def test_the_plugin_appends(log: McaEvidenceLog) -> None:
-    McaEvidencePlugin(log).csp_record_mca_acceptance(accepted())
-    assert len(log.entries()) == 1
 
 
 def test_an_unusable_path_is_a_configuration_error(tmp_path: Path) -> None:
