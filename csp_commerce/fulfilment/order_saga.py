@@ -13,22 +13,19 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 from csp_commerce.errors import (
-    BadRequestError,
-    CartAlreadySubmittedError,
     ConflictError,
     LeaseLostError,
     OrderBusyError,
     OutcomeUnknown,
     ProvisioningInterrupted,
-    StaleETagError,
     StepFailed,
 )
+from csp_commerce.fulfilment.actions import purchase, set_quantity, update_subscription
 from csp_commerce.fulfilment.engine import UNKNOWN, StepEngine, failure
 from csp_commerce.models import (
     CheckoutPlan,
@@ -44,9 +41,7 @@ from csp_commerce.models import (
     TenantAction,
 )
 from csp_commerce.provisioning.wire import (
-    CartLineItem,
     CustomerBillingProfile,
-    Participant,
     PCAddress,
     PrimaryContact,
 )
@@ -57,7 +52,6 @@ if TYPE_CHECKING:
 
     from csp_commerce.hooks.manager import HookManager
     from csp_commerce.provisioning.client import PartnerCenterClient
-    from csp_commerce.provisioning.wire import CartCheckoutResult, Subscription
     from csp_commerce.store.ledger import Ledger
 
 logger = logging.getLogger(__name__)
@@ -437,85 +431,11 @@ class _Saga:
     def _purchase(
         self, key: str, tenant_id: str, lines: Sequence[LinePlan]
     ) -> dict[str, LineOutcome]:
-        """One cart for ``lines`` and its checkout, as one step.
-
-        The cart's id is written down before checkout, so that a resend checks out the same
-        cart: Partner Center replays the checkout, or refuses it as already submitted (800065),
-        and then the subscriptions are read back. A cart line's ``id`` is its index in
-        ``lines``.
-        """
         by_line = {line.line_id: line for line in lines}
-
-        def send(step: Step) -> dict[str, Any]:
-            cart_id = step.intent.get("cart_id")
-            if cart_id is None:
-                # Created with an id derived from the step's: a resend replays the same cart.
-                cart = self.client.carts.create(
-                    tenant_id,
-                    [_cart_line(index, line) for index, line in enumerate(lines)],
-                    request_id=str(uuid.uuid5(_CART_IDS, step.request_id)),
-                )
-                cart_id = cart.id
-                self.ledger.note_step(step.operation_id, step.key, {"cart_id": cart_id})
-            result = self.client.carts.checkout(tenant_id, cart_id, request_id=step.request_id)
-            bought = purchased_lines(result, lines)
-            if result.order_errors:
-                error = result.order_errors[0]
-                raise StepFailed(
-                    failure(
-                        error.description or "Partner Center refused the order",
-                        code=str(error.code) if error.code is not None else None,
-                        request_id=step.request_id,
-                        line_id=_refused_line(bought, lines),
-                        error_type="OrderError",
-                    ),
-                    {"lines": bought},
-                )
-            missing = [line for line in lines if line.line_id not in bought]
-            if missing:
-                bought.update(self._read_back(tenant_id, missing))
-            return {"lines": bought}
-
-        def read_back(step: Step) -> dict[str, Any] | None:
-            try:
-                return {"lines": self._read_back(tenant_id, lines)}
-            except OutcomeUnknown:
-                return None
-
-        result = self.step(
-            key,
-            "purchase",
-            intent={"lines": [line.line_id for line in lines]},
-            send=send,
-            read_back=read_back,
-            explained=(CartAlreadySubmittedError,),
-            context={"customer_id": tenant_id},
+        bought = purchase(
+            self.engine, self.order.id, key, tenant_id, lines, owner=self.engine.owner
         )
-        return {
-            line_id: _purchased(by_line[line_id], bought)
-            for line_id, bought in result["lines"].items()
-        }
-
-    def _read_back(self, tenant_id: str, lines: Sequence[LinePlan]) -> dict[str, dict[str, Any]]:
-        """The subscriptions an earlier attempt bought for ``lines``, none claimed by another
-        purchase. Partner Center provisions asynchronously: one not visible yet is an unknown
-        outcome (resume later), never a failure."""
-        claimed = self.ledger.purchased_subscriptions(self.engine.target)
-        found: dict[str, dict[str, Any]] = {}
-        for line in lines:
-            for subscription in self.client.subscriptions.list(tenant_id):
-                if subscription.id not in claimed and _bought_for(subscription, line):
-                    found[line.line_id] = {
-                        "subscription_id": subscription.id,
-                        "order_id": subscription.order_id,
-                    }
-                    claimed.add(subscription.id)
-                    break
-            else:
-                raise OutcomeUnknown(
-                    f"line {line.line_id} was checked out but its subscription is not visible yet"
-                )
-        return found
+        return {line_id: _purchased(by_line[line_id], found) for line_id, found in bought.items()}
 
     def _add_seats(self, tenant_id: str, line: LinePlan) -> LineOutcome:
         """More seats on an existing subscription, as an absolute target read under the
@@ -589,31 +509,17 @@ class _Saga:
         return []
 
     def _cancel(self, tenant_id: str, line_id: str, subscription_id: str) -> LineOutcome:
-        def plan() -> dict[str, Any]:
-            current = self.client.subscriptions.get(tenant_id, subscription_id)
-            return {"subscription": current.to_wire(), "changes": {"status": "deleted"}}
-
-        def send(step: Step) -> dict[str, Any]:
-            intent = step.intent
-            updated = self.client.subscriptions.update(
-                tenant_id, intent["subscription"], intent["changes"], request_id=step.request_id
-            )
-            return {"status": updated.status}
-
-        def read_back(step: Step) -> dict[str, Any] | None:
-            current = self.client.subscriptions.get(tenant_id, subscription_id)
-            return {"status": current.status} if current.status == "deleted" else None
-
         with self.engine.locked(subscription_id, self.order.id) as lock:
-            self.step(
+            update_subscription(
+                self.engine,
+                self.order.id,
                 f"undo:{line_id}",
                 "cancel",
-                intent=plan,
-                send=send,
-                read_back=read_back,
-                explained=(BadRequestError,),  # 2011 deleted already, 2055 etag moved
+                tenant_id,
+                subscription_id,
+                {"status": "deleted"},
                 lock_name=lock,
-                context={"customer_id": tenant_id, "subscription_id": subscription_id},
+                owner=self.engine.owner,
             )
         return LineOutcome(
             line_id=line_id,
@@ -648,137 +554,6 @@ class _Saga:
             quantity=quantity,
             compensated=True,
         )
-
-
-def set_quantity(
-    engine: StepEngine,
-    operation_id: str,
-    key: str,
-    customer_id: str,
-    subscription_id: str,
-    target: Callable[[int], int],
-    *,
-    lock_name: str,
-    owner: str | None = None,
-    actor: str | None = None,
-) -> int:
-    """Set a subscription's seats to ``target(current)`` as one step (call under its lock).
-
-    The read and the target are recorded before the PATCH, so a resend sends exactly the same
-    count: one GET and one PATCH, never a stale target after other changes (the lock keeps
-    them out until this step's outcome is known). Returns the count set.
-    """
-
-    def plan() -> dict[str, Any]:
-        current = engine.client.subscriptions.get(customer_id, subscription_id)
-        return {
-            "subscription": current.to_wire(),
-            "changes": {"quantity": target(current.quantity)},
-        }
-
-    def send(step: Step) -> dict[str, Any]:
-        intent = step.intent
-        updated = engine.client.subscriptions.update(
-            customer_id, intent["subscription"], intent["changes"], request_id=step.request_id
-        )
-        return {"quantity": updated.quantity}
-
-    def read_back(step: Step) -> dict[str, Any] | None:
-        wanted = int(step.intent["changes"]["quantity"])
-        current = engine.client.subscriptions.get(customer_id, subscription_id)
-        return {"quantity": current.quantity} if current.quantity == wanted else None
-
-    result = engine.step(
-        operation_id,
-        key,
-        "set_quantity",
-        intent=plan,
-        send=send,
-        read_back=read_back,
-        explained=(StaleETagError,),  # the change was made by our earlier attempt?
-        owner=owner,
-        lock_name=lock_name,
-        context={"customer_id": customer_id, "subscription_id": subscription_id, "actor": actor},
-    )
-    return int(result["quantity"])
-
-
-#: Namespace for cart request ids derived from a purchase step's request id.
-_CART_IDS = uuid.UUID("5f1a3c9e-2b7d-4e11-9c3a-6d0b8e4f2a71")
-
-
-def _cart_line(index: int, line: LinePlan) -> CartLineItem:
-    return CartLineItem(
-        id=index,
-        catalog_item_id=line.offer_id,
-        quantity=line.quantity,
-        billing_cycle=line.billing_cycle.value,
-        term_duration=line.term_duration.value if line.term_duration else None,
-        friendly_name=line.instance_name,  # names a Dynamics instance
-        participants=(
-            [Participant(key="transaction_reseller", value=line.partner_id_on_record)]
-            if line.partner_id_on_record
-            else None
-        ),
-        provisioning_context=(
-            {"ParentSubscriptionId": line.subscription_id}
-            if line.action is LineAction.ADD_ON and line.subscription_id
-            else None
-        ),
-    )
-
-
-def purchased_lines(
-    result: CartCheckoutResult, lines: Sequence[LinePlan]
-) -> dict[str, dict[str, Any]]:
-    """Which subscription each cart line became, from checkout's answer.
-
-    Partner Center documents each order line's ``lineItemNumber`` but not that it repeats the
-    cart line's ``id``; the sandbox numbers them so. Unconfirmed, so this is the one place that
-    relies on it: a number that does not fit falls back to the one unmatched line of the same
-    offer and quantity, and a line still unmatched is read back by the caller.
-    """
-    bought: dict[str, dict[str, Any]] = {}
-    for pc_order in result.orders:
-        for item in pc_order.line_items:
-            if not item.subscription_id:
-                continue
-            index = item.line_item_number
-            line = lines[index] if 0 <= index < len(lines) else None
-            if line is None or line.line_id in bought or line.offer_id != item.offer_id:
-                line = next(
-                    (
-                        candidate
-                        for candidate in lines
-                        if candidate.line_id not in bought
-                        and candidate.offer_id == item.offer_id
-                        and candidate.quantity == item.quantity
-                    ),
-                    None,
-                )
-            if line is not None:
-                bought[line.line_id] = {
-                    "subscription_id": item.subscription_id,
-                    "order_id": pc_order.id,
-                }
-    return bought
-
-
-def _refused_line(bought: dict[str, Any], lines: Sequence[LinePlan]) -> str | None:
-    return next((line.line_id for line in lines if line.line_id not in bought), None)
-
-
-def _bought_for(subscription: Subscription, line: LinePlan) -> bool:
-    return (
-        subscription.offer_id == line.offer_id
-        and subscription.quantity == line.quantity
-        and (subscription.status or "active") != "deleted"
-        and subscription.billing_cycle in (None, line.billing_cycle.value)
-        and (
-            line.partner_id_on_record is None
-            or subscription.partner_id == line.partner_id_on_record
-        )
-    )
 
 
 def _purchased(line: LinePlan, result: dict[str, Any]) -> LineOutcome:

@@ -107,7 +107,7 @@ def test_list_and_show_give_status_steps_and_request_ids(
     shown = json.loads(out)
     assert code == 0 and shown["status"] == "placed"
     kinds = [step["kind"] for step in shown["steps"]]
-    assert kinds == ["create_customer", "confirm_mca", "create_cart", "checkout"]
+    assert kinds == ["create_customer", "confirm_mca", "purchase"]
     with Environment(tmp_path) as env:
         ids = [step.request_id for step in env.ledger.steps("o-1")]
     assert [step["requestId"] for step in shown["steps"]] == ids
@@ -125,7 +125,7 @@ def test_resume_finishes_an_interrupted_order_without_buying_twice(
     place(tmp_path, 2, interrupt=True)
     with Environment(tmp_path) as env:
         (record,) = env.ledger.unfinished()
-        assert env.ledger.get_step(record.order_id, "buy:1").status is StepStatus.SENT  # type: ignore[union-attr]
+        assert env.ledger.get_step(record.order_id, "purchase").status is StepStatus.SENT  # type: ignore[union-attr]
 
     code, out, _ = run(capsys, "orders", "resume", "--home", str(tmp_path))
 
