@@ -242,6 +242,7 @@ def failure_from(error: PartnerCenterClientError, *, line_id: str | None) -> Fai
         message=str(error),
         error_type=type(error).__name__,
         code=None if error.code is None else str(error.code),
+        description=error.description,
         request_id=error.request_id,
         correlation_id=error.correlation_id,
         line_id=line_id,

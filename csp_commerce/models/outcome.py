@@ -37,6 +37,7 @@ class FailureDetail(Model):
     message: str
     error_type: str
     code: str | None = None
+    description: str | None = Field(default=None, description="Partner Center's own words")
     request_id: str | None = None
     correlation_id: str | None = None
     line_id: str | None = None

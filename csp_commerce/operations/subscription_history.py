@@ -3,6 +3,7 @@ MS-RequestId it was sent with."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -29,24 +30,15 @@ class HistoryEntry(Model):
     error: str | None = None
 
 
-def group_of(customer_id: str, subscription_id: str) -> str:
-    """The ledger group of a subscription's changes."""
-    return f"subscription:{customer_id}:{subscription_id}"
-
-
-def concerns(step: Step, subscription_id: str) -> bool:
-    if step.intent.get("subscription_id") == subscription_id:
-        return True
-    return bool(step.result and step.result.get("subscription_id") == subscription_id)
-
-
 def summary_of(step: Step) -> str:
+    """What the step did to the subscription, in a few words."""
     intent = step.intent
-    previous = intent.get("previous") or {}
+    previous = intent.get("previous") or intent.get("subscription") or {}
+    changes = intent.get("changes") or {}
     kind = intent.get("operation", step.kind)
     if kind == "set_quantity":
-        target = intent.get("quantity", intent.get("target"))
-        before = previous.get("quantity", intent.get("original"))
+        target = intent.get("quantity", changes.get("quantity"))
+        before = previous.get("quantity")
         return f"quantity {before} -> {target}" if before is not None else f"quantity {target}"
     if kind == "suspend":
         return "suspended"
@@ -55,16 +47,18 @@ def summary_of(step: Step) -> str:
     if kind == "cancel":
         return "cancelled"
     if kind == "set_auto_renew":
-        return "auto-renew " + ("on" if intent.get("auto_renew") else "off")
+        enabled = intent.get("auto_renew", changes.get("autoRenewEnabled"))
+        return "auto-renew " + ("on" if enabled else "off")
     if kind == "buy_addon":
         return f"add-on {intent.get('offer_id')} x{intent.get('quantity')}"
-    if kind == "checkout":
-        return "purchased (checkout)"
+    if kind == "purchase":
+        return "purchased (order)"
     return str(kind).replace("_", " ")
 
 
-def history_entry(step: Step, subscription_id: str, *, order_id: str | None) -> HistoryEntry:
-    result = step.result or {}
+def history_entry(step: Step, subscription_id: str) -> HistoryEntry:
+    """The history line of one recorded step that bought or changed the subscription."""
+    from_order = step.key != "change"
     error = step.error or {}
     return HistoryEntry(
         subscription_id=subscription_id,
@@ -72,10 +66,14 @@ def history_entry(step: Step, subscription_id: str, *, order_id: str | None) -> 
         summary=summary_of(step),
         status=step.status.value,
         request_id=step.request_id,
-        operation_id=step.key,
-        actor=step.intent.get("actor") or ("checkout" if order_id else None),
-        requested_at=step.intent.get("requested_at"),
-        finished_at=result.get("finished_at") or error.get("finished_at"),
-        order_id=order_id,
+        operation_id=step.operation_id,
+        actor=step.actor or ("checkout" if from_order else None),
+        requested_at=step.intent.get("requested_at") or _iso(step.created_at),
+        finished_at=None if step.status.value == "sent" else _iso(step.updated_at),
+        order_id=step.operation_id if from_order else None,
         error=error.get("message"),
     )
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")

@@ -1,15 +1,19 @@
 """Subscriptions after the first order: quantity, add-ons, suspend, reactivate, cancel,
 auto-renew, and the history of every change.
 
-Every change is a step in the provisioning :class:`~csp_commerce.store.ledger.Ledger`, recorded
-with its durable ``MS-RequestId`` before the request is sent:
+Every change is one step of the :class:`~csp_commerce.fulfilment.StepEngine`, the same engine
+that places orders:
 
-* the ledger groups a subscription's changes under ``subscription:{customer}:{subscription}``
-  and keys each by its *operation id* (the caller's idempotency key, a new UUID by default);
-* running an operation id again never acts twice: a finished step answers from the ledger, a
-  step whose outcome is unknown is read back first and resent with the same request id;
+* each change is an *operation* (its id is the caller's idempotency key, a new UUID by
+  default) whose step is recorded, with its durable ``MS-RequestId``, the subscription as read
+  and the absolute change, before the request is sent, under the subscription's lock;
+* running an operation id again never acts twice: a finished change answers from the ledger, one
+  whose outcome is unknown is sent again with the same request id (and read back only when
+  Partner Center refuses the repeat); :meth:`SubscriptionManager.resume` finishes them all;
+* a manager acting for an indirect reseller (``reseller=``) touches only the subscriptions that
+  reseller sold; anything else is the Problem ``subscription.other_reseller``, and nothing is sent;
 * :meth:`SubscriptionManager.history` lists the steps of a subscription (who, when, what,
-  request id), with the checkout steps the provisioner recorded for it.
+  request id), the order steps that bought or changed it included.
 
 The customer's mistakes are Problems, found before any request where the subscription's own
 fields tell (a closed cancellation window, a suspended or deleted subscription).
@@ -24,12 +28,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.errors import (
-    UNKNOWN_OUTCOME_ERRORS,
-    BadRequestError,
-    NotFoundError,
-    PartnerCenterError,
-)
+from csp_commerce.errors import NotFoundError, StepFailed
+from csp_commerce.fulfilment.actions import purchase, update_subscription
+from csp_commerce.fulfilment.engine import StepEngine
 from csp_commerce.models._base import Model
 from csp_commerce.models.catalogue.limits_codes import (
     SUBSCRIPTION_NOT_FOUND,
@@ -42,6 +43,7 @@ from csp_commerce.models.catalogue.subscriptions_codes import (
     CANCELLATION_WINDOW_CLOSED,
     OPERATION_FAILED,
     OPERATION_ID_REUSED,
+    OTHER_RESELLER,
     QUANTITY_INVALID,
     REDUCTION_EXCEEDS_REFUNDABLE,
     REDUCTION_WINDOW_CLOSED,
@@ -49,20 +51,15 @@ from csp_commerce.models.catalogue.subscriptions_codes import (
 )
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 from csp_commerce.models.offer import BillingCycle, TermDuration
+from csp_commerce.models.plan import LineAction, LinePlan
 from csp_commerce.models.problem import Problem
 from csp_commerce.money.pricing import (
     QuantityChangePreview,
     preview_quantity_change,
     select_markup,
 )
-from csp_commerce.operations.subscription_history import (
-    HistoryEntry,
-    concerns,
-    group_of,
-    history_entry,
-    summary_of,
-)
-from csp_commerce.provisioning.wire import CartLineItem, Participant, Subscription
+from csp_commerce.operations.subscription_history import HistoryEntry, history_entry, summary_of
+from csp_commerce.provisioning.wire import Subscription
 from csp_commerce.store.ledger import Step, StepStatus
 from csp_commerce.validation.subscription_changes import (
     cancellation_deadline,
@@ -79,7 +76,6 @@ __all__ = [
     "cancellation_deadline",
     "cloud_name",
     "default_actor",
-    "group_of",
     "refundable_seats",
 ]
 
@@ -92,15 +88,14 @@ if TYPE_CHECKING:
     from csp_commerce.store.ledger import Ledger
 
 ACTOR_ENV = "CSP_COMMERCE_ACTOR"
-#: Errors after which Partner Center may or may not have acted: the step stays ``sent``.
-_CHECKOUT_IDS = uuid.UUID("6d0f3c1e-2b7a-4c55-9a41-8e2f7d3b9c60")
 
 
 class SubscriptionChange(Model):
     """The outcome of one change to a subscription.
 
     ``problems`` empty: the change was made (or was already in place: ``unchanged``). ``replayed``:
-    the operation id had run before and nothing was sent this time. ``notices`` inform without
+    the operation id had run before, and nothing new was done: the answer came from the ledger,
+    or from Partner Center replaying the same request. ``notices`` inform without
     refusing (e.g. 21Vianet bills annually only). ``request_id`` is the MS-RequestId sent.
     """
 
@@ -167,12 +162,15 @@ def cloud_name(client: PartnerCenterClient) -> str:
 
 
 class SubscriptionManager:
-    """Change subscriptions through Partner Center, each change recorded in the ledger.
+    """Change subscriptions through Partner Center, each change a step of the step engine.
 
     :param client: a :class:`~csp_commerce.provisioning.PartnerCenterClient`.
     :param ledger: where each change's step, request id and outcome are kept.
     :param actor: who makes the changes (default: ``$CSP_COMMERCE_ACTOR`` or the login name).
+    :param reseller: the partner id (MPN) of the indirect reseller this manager acts for: it
+        changes only subscriptions whose partner of record that is.
     :param clock: epoch seconds; judges cancellation windows and stamps the history.
+    :param lock_wait: how long to wait for a subscription another operation is changing.
     """
 
     def __init__(
@@ -181,12 +179,16 @@ class SubscriptionManager:
         ledger: Ledger,
         *,
         actor: str | None = None,
+        reseller: str | None = None,
         clock: Callable[[], float] = time.time,
+        lock_wait: float = 30.0,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.actor = actor or default_actor()
+        self.reseller = reseller
         self.clock = clock
+        self.engine = StepEngine(client, ledger, lock_wait=lock_wait)
 
     def now(self) -> datetime:
         """The manager's current time (UTC)."""
@@ -195,8 +197,8 @@ class SubscriptionManager:
     # -- reading -------------------------------------------------------------------------------
 
     def list(self, customer_id: str) -> builtins.list[Subscription]:
-        """The customer's subscriptions."""
-        return list(self.client.subscriptions.list(customer_id))
+        """The customer's subscriptions (only the reseller's, for a reseller's manager)."""
+        return list(self.client.subscriptions.list(customer_id, mpn_id=self.reseller))
 
     def get(self, customer_id: str, subscription_id: str) -> Subscription:
         """One subscription (raises :class:`NotFoundError` when there is none)."""
@@ -290,9 +292,7 @@ class SubscriptionManager:
             {"quantity": quantity},
             check=check,
             done=lambda s: s.quantity == quantity,
-            send=lambda rid: self.client.subscriptions.change_quantity(
-                customer_id, subscription_id, quantity, request_id=rid
-            ),
+            changes={"quantity": quantity},
             operation_id=operation_id,
             previous=lambda s: {"quantity": s.quantity},
         )
@@ -337,7 +337,6 @@ class SubscriptionManager:
         status: str,
         operation_id: str | None,
     ) -> SubscriptionChange:
-        send = getattr(self.client.subscriptions, operation)
         return self._change(
             operation,
             customer_id,
@@ -345,7 +344,7 @@ class SubscriptionManager:
             {"status": status},
             check=lambda s: [],
             done=lambda s: s.status == status,
-            send=lambda rid: send(customer_id, subscription_id, request_id=rid),
+            changes={"status": status},
             operation_id=operation_id,
             previous=lambda s: {"status": s.status},
         )
@@ -366,9 +365,7 @@ class SubscriptionManager:
             {"auto_renew": enabled},
             check=lambda s: [],
             done=lambda s: s.auto_renew_enabled is enabled,
-            send=lambda rid: self.client.subscriptions.set_auto_renew(
-                customer_id, subscription_id, enabled, request_id=rid
-            ),
+            changes={"autoRenewEnabled": enabled},
             operation_id=operation_id,
             previous=lambda s: {"auto_renew": s.auto_renew_enabled},
         )
@@ -400,9 +397,7 @@ class SubscriptionManager:
             {"status": "deleted"},
             check=check,
             done=lambda s: s.status == "deleted",
-            send=lambda rid: self.client.subscriptions.cancel(
-                customer_id, subscription_id, request_id=rid
-            ),
+            changes={"status": "deleted"},
             operation_id=operation_id,
             previous=lambda s: {"status": s.status},
             allow_deleted=True,
@@ -421,13 +416,12 @@ class SubscriptionManager:
         term_duration: str | None = None,
         operation_id: str | None = None,
     ) -> AddonPurchase:
-        """Buy an add-on (a catalog item id) on an existing subscription through a cart.
+        """Buy an add-on (a catalog item id) on an existing subscription, through a cart.
 
-        The cart is created with the step's request id and checked out with one derived from
-        it, so a resent step replays both; billing cycle and term default to the parent's.
+        The same purchase step the order saga uses: one cart, its id written down before
+        checkout, a resend replayed; billing cycle and term default to the parent's.
         """
         operation_id = operation_id or str(uuid.uuid4())
-        group = group_of(customer_id, subscription_id)
         base: dict[str, Any] = {
             "customer_id": customer_id,
             "parent_subscription_id": subscription_id,
@@ -436,37 +430,31 @@ class SubscriptionManager:
             "operation_id": operation_id,
         }
         target = {"offer_id": offer_id, "quantity": quantity}
-        existing = self.ledger.get_step(group, operation_id)
+        existing = self.ledger.get_step(operation_id, _CHANGE)
         if existing is not None:
+            self.engine.check_target(existing.target, f"operation {operation_id}")
             reused = _reused(existing, "buy_addon", target, operation_id)
             if reused is not None:
                 return AddonPurchase(**base, problems=(reused,))
-            if existing.status is StepStatus.DONE and existing.result:
+            if existing.status is StepStatus.DONE:
+                bought = _addon_of(existing)
                 return AddonPurchase(
-                    **base,
-                    request_id=existing.request_id,
-                    subscription_id=existing.result.get("subscription_id"),
-                    order_id=existing.result.get("order_id"),
-                    replayed=True,
+                    **base, request_id=existing.request_id, replayed=True, **bought
                 )
             if existing.status is StepStatus.FAILED:
+                problem = _addon_problem(existing, offer_id)
                 return AddonPurchase(
-                    **base, request_id=existing.request_id, replayed=True,
-                    problems=(_failed_problem(existing),),
-                )  # fmt: skip
+                    **base, request_id=existing.request_id, replayed=True, problems=(problem,)
+                )
         try:
             parent = self.get(customer_id, subscription_id)
         except NotFoundError:
-            return AddonPurchase(
-                **base,
-                problems=(
-                    SUBSCRIPTION_NOT_FOUND(
-                        field="subscription_id", subscription_id=subscription_id
-                    ),
-                ),
-            )
+            return AddonPurchase(**base, problems=(_not_found(subscription_id),))
         if existing is None:
             problems: builtins.list[Problem] = []
+            scope = self._scope(parent)
+            if scope is not None:
+                problems.append(scope)
             if quantity < 1:
                 problems.append(QUANTITY_INVALID())
             if parent.status != "active":
@@ -477,116 +465,77 @@ class SubscriptionManager:
                 )
             if problems:
                 return AddonPurchase(**base, problems=tuple(problems))
-        cycle = billing_cycle or parent.billing_cycle or "monthly"
-        term = term_duration or parent.term_duration
-        step = self.ledger.step(
-            group,
-            operation_id,
-            "buy_addon",
-            {
-                **self._stamp(customer_id, subscription_id),
-                "operation": "buy_addon",
-                "offer_id": offer_id,
-                "quantity": quantity,
-                "billing_cycle": cycle,
-                "term_duration": term,
-            },
-        )
-        if step.status is StepStatus.SENT:
-            found = self._find_addon(customer_id, subscription_id, offer_id, quantity)
-            if found is not None:
-                result: dict[str, Any] = {
-                    "subscription_id": found.id,
-                    "order_id": found.order_id,
-                }
-                self._finish(step, result)
-                return AddonPurchase(**base, request_id=step.request_id, replayed=True, **result)
-        line = CartLineItem(
-            id=0,
-            catalog_item_id=offer_id,
+        line = LinePlan(
+            line_id="addon",
+            action=LineAction.ADD_ON,
+            offer_id=offer_id,
             quantity=quantity,
-            billing_cycle=cycle,
-            term_duration=term,
-            participants=(
-                [Participant(key="transaction_reseller", value=parent.partner_id)]
-                if parent.partner_id
-                else None
-            ),
-            provisioning_context={"ParentSubscriptionId": subscription_id},
+            billing_cycle=BillingCycle(billing_cycle or parent.billing_cycle or "monthly"),
+            term_duration=TermDuration(term)
+            if (term := term_duration or parent.term_duration)
+            else None,
+            subscription_id=subscription_id,
+            partner_id_on_record=parent.partner_id or None,
         )
-
-        def send() -> dict[str, Any]:
-            try:
-                cart = self.client.carts.create(customer_id, [line], request_id=step.request_id)
-            except BadRequestError as refused:  # e.g. 10001 unknown item, 10013 term not sold
-                reason = f"{refused.code}: {refused.description or refused}"
-                return {"problem": ADDON_REFUSED(offer_id=offer_id, reason=reason).model_dump()}
-            checkout_id = str(uuid.uuid5(_CHECKOUT_IDS, step.request_id))
-            result = self.client.carts.checkout(customer_id, cart.id, request_id=checkout_id)
-            if result.order_errors:
-                error = result.order_errors[0]
-                reason = f"{error.code}: {error.description or 'no reason given'}"
-                return {"problem": ADDON_REFUSED(offer_id=offer_id, reason=reason).model_dump()}
-            for order in result.orders:
-                for item in order.line_items:
-                    if item.subscription_id:
-                        return {"subscription_id": item.subscription_id, "order_id": order.id}
-            found = self._find_addon(customer_id, subscription_id, offer_id, quantity)
-            return {
-                "subscription_id": found.id if found else None,
-                "order_id": result.orders[0].id if result.orders else None,
-            }
-
-        outcome = self._send(step, send)
-        if "problem" in outcome:
-            problem = Problem.model_validate(outcome["problem"])
-            return AddonPurchase(**base, request_id=step.request_id, problems=(problem,))
+        try:
+            bought = purchase(
+                self.engine,
+                operation_id,
+                _CHANGE,
+                customer_id,
+                [line],
+                actor=self.actor,
+                note={**self._stamp(subscription_id), "operation": "buy_addon", **target},
+            )
+        except StepFailed:
+            failed = self.ledger.get_step(operation_id, _CHANGE)
+            assert failed is not None  # the engine recorded the failure
+            problem = _addon_problem(failed, offer_id)
+            return AddonPurchase(**base, request_id=failed.request_id, problems=(problem,))
+        step = self.ledger.get_step(operation_id, _CHANGE)
         return AddonPurchase(
             **base,
-            request_id=step.request_id,
-            subscription_id=outcome.get("subscription_id"),
-            order_id=outcome.get("order_id"),
+            request_id=step.request_id if step else None,
+            subscription_id=bought["addon"].get("subscription_id"),
+            order_id=bought["addon"].get("order_id"),
         )
 
-    def _find_addon(
-        self, customer_id: str, parent_id: str, offer_id: str, quantity: int
-    ) -> Subscription | None:
-        claimed = {
-            str(step.result.get("subscription_id"))
-            for step in self.ledger.steps(group_of(customer_id, parent_id))
-            if step.kind == "buy_addon" and step.status is StepStatus.DONE and step.result
-        }
-        for addon in self.addons(customer_id, parent_id):
-            if (
-                addon.id not in claimed
-                and addon.offer_id == offer_id
-                and addon.quantity == quantity
-            ):
-                return addon
-        return None
-
-    # -- history -------------------------------------------------------------------------------
+    # -- history and recovery --------------------------------------------------------------------
 
     def history(self, customer_id: str, subscription_id: str) -> builtins.list[HistoryEntry]:
-        """Every recorded change of the subscription, oldest first: its own steps, and the
-        provisioner's checkout steps that bought it or changed its seats."""
-        group = group_of(customer_id, subscription_id)
-        entries: builtins.list[HistoryEntry] = []
-        for step in self.ledger.steps():
-            if step.order_id == group:
-                entries.append(history_entry(step, subscription_id, order_id=None))
-            elif not step.order_id.startswith("subscription:") and concerns(step, subscription_id):
-                entries.append(history_entry(step, subscription_id, order_id=step.order_id))
-        entries.sort(key=lambda entry: entry.requested_at or "")
-        return entries
+        """Every recorded change of the subscription, oldest first: changes made here, and the
+        order steps that bought it or changed its seats."""
+        steps = self.ledger.subscription_steps(self.engine.target, customer_id, subscription_id)
+        return [history_entry(step, subscription_id) for step in steps]
 
-    # -- the one change loop ---------------------------------------------------------------------
+    def resume(self) -> builtins.list[SubscriptionChange]:
+        """Finish every change (of this Partner Center) whose outcome a stopped process left
+        unknown: each is sent again with its recorded request id. Orders are the saga's."""
+        finished = []
+        for step in self.ledger.sent_steps(self.engine.target):
+            if step.key != _CHANGE or step.kind == "purchase" or step.subscription_id is None:
+                continue
+            customer_id = str(step.customer_id)
+            finished.append(
+                self._send(step.kind, customer_id, step.subscription_id, step.operation_id, {})
+            )
+        return finished
 
-    def _stamp(self, customer_id: str, subscription_id: str) -> dict[str, Any]:
+    # -- the one change path ---------------------------------------------------------------------
+
+    def _scope(self, subscription: Subscription) -> Problem | None:
+        """A reseller's manager may change only what that reseller sold."""
+        if self.reseller is None or subscription.partner_id == self.reseller:
+            return None
+        return OTHER_RESELLER(
+            subscription_id=subscription.id,
+            partner_on_record=subscription.partner_id or "the partner itself",
+            reseller=self.reseller,
+        )
+
+    def _stamp(self, subscription_id: str) -> dict[str, Any]:
         return {
-            "customer_id": customer_id,
             "subscription_id": subscription_id,
-            "actor": self.actor,
             "requested_at": self.now().isoformat(timespec="seconds"),
         }
 
@@ -597,53 +546,38 @@ class SubscriptionManager:
         subscription_id: str,
         target: dict[str, Any],
         *,
+        changes: dict[str, Any],
         check: Callable[[Subscription], builtins.list[Problem]],
         done: Callable[[Subscription], bool],
-        send: Callable[[str], Subscription],
         operation_id: str | None,
         previous: Callable[[Subscription], dict[str, Any]],
         allow_deleted: bool = False,
     ) -> SubscriptionChange:
         operation_id = operation_id or str(uuid.uuid4())
-        group = group_of(customer_id, subscription_id)
         base: dict[str, Any] = {
             "operation": operation,
             "customer_id": customer_id,
             "subscription_id": subscription_id,
             "operation_id": operation_id,
         }
-        existing = self.ledger.get_step(group, operation_id)
+        existing = self.ledger.get_step(operation_id, _CHANGE)
         if existing is not None:
+            self.engine.check_target(existing.target, f"operation {operation_id}")
             reused = _reused(existing, operation, target, operation_id)
             if reused is not None:
                 return SubscriptionChange(**base, problems=(reused,))
-            if existing.status is StepStatus.DONE:
-                recorded = (existing.result or {}).get("subscription")
-                return SubscriptionChange(
-                    **base,
-                    request_id=existing.request_id,
-                    replayed=True,
-                    subscription=Subscription.model_validate(recorded) if recorded else None,
-                )
-            if existing.status is StepStatus.FAILED:
-                return SubscriptionChange(
-                    **base,
-                    request_id=existing.request_id,
-                    replayed=True,
-                    problems=(_failed_problem(existing),),
-                )
-        try:
-            current = self.get(customer_id, subscription_id)
-        except NotFoundError:
-            return SubscriptionChange(
-                **base,
-                problems=(
-                    SUBSCRIPTION_NOT_FOUND(
-                        field="subscription_id", subscription_id=subscription_id
-                    ),
-                ),
-            )
-        if existing is None:
+            if existing.status is not StepStatus.SENT:
+                return _recorded(existing, base)
+            # Its outcome is unknown: the same request again, nothing judged anew.
+            return self._send(operation, customer_id, subscription_id, operation_id, target)
+        with self.engine.locked(subscription_id, operation_id):
+            try:
+                current = self.get(customer_id, subscription_id)
+            except NotFoundError:
+                return SubscriptionChange(**base, problems=(_not_found(subscription_id),))
+            scope = self._scope(current)
+            if scope is not None:
+                return SubscriptionChange(**base, subscription=current, problems=(scope,))
             if done(current):
                 check(current)  # for its preview and notices; nothing is sent
                 return SubscriptionChange(**base, unchanged=True, subscription=current)
@@ -656,72 +590,86 @@ class SubscriptionManager:
             problems = check(current)
             if problems:
                 return SubscriptionChange(**base, subscription=current, problems=tuple(problems))
-        intent = {
-            **self._stamp(customer_id, subscription_id),
+            note = {
+                **self._stamp(subscription_id),
+                "operation": operation,
+                **target,
+                "previous": previous(current),
+            }
+            return self._send(
+                operation, customer_id, subscription_id, operation_id, target,
+                current=current, changes=changes, note=note,
+            )  # fmt: skip
+
+    def _send(
+        self,
+        operation: str,
+        customer_id: str,
+        subscription_id: str,
+        operation_id: str,
+        target: dict[str, Any],
+        *,
+        current: Subscription | None = None,
+        changes: dict[str, Any] | None = None,
+        note: dict[str, Any] | None = None,
+    ) -> SubscriptionChange:
+        """Send the change as one engine step (its lock held until its outcome is known).
+
+        A change already recorded is sent as recorded (``current`` and ``changes`` unused).
+        Unknown outcomes (timeouts, throttling, 5xx) propagate: the step stays ``sent``, and
+        the same operation id or :meth:`resume` sends it again.
+        """
+        base: dict[str, Any] = {
             "operation": operation,
-            **target,
-            "previous": previous(current),
+            "customer_id": customer_id,
+            "subscription_id": subscription_id,
+            "operation_id": operation_id,
         }
-        step = self.ledger.step(group, operation_id, operation, intent)
-        if step.status is StepStatus.SENT and done(current):
-            # The earlier attempt's answer was lost, but Partner Center did it: read back.
-            self._finish(step, {"subscription": current.to_wire()})
-            return SubscriptionChange(
-                **base, request_id=step.request_id, replayed=True, subscription=current
-            )
-        outcome = self._send(step, lambda: {"subscription": send(step.request_id).to_wire()})
-        if "problem" in outcome:
-            problem = Problem.model_validate(outcome["problem"])
-            return SubscriptionChange(**base, request_id=step.request_id, problems=(problem,))
+        with self.engine.locked(subscription_id, operation_id) as lock:
+            try:
+                result = update_subscription(
+                    self.engine,
+                    operation_id,
+                    _CHANGE,
+                    operation,
+                    customer_id,
+                    subscription_id,
+                    changes or {},
+                    lock_name=lock,
+                    current=current,
+                    actor=self.actor,
+                    note=note,
+                )
+            except StepFailed:
+                failed = self.ledger.get_step(operation_id, _CHANGE)
+                assert failed is not None  # the engine recorded the failure
+                return _recorded(failed, base, replayed=False)
+        step = self.ledger.get_step(operation_id, _CHANGE)
+        return SubscriptionChange(
+            **base,
+            request_id=step.request_id if step else None,
+            replayed=bool(step and step.attempts > 1),
+            subscription=Subscription.model_validate(result["subscription"]),
+        )
+
+
+#: The key of a post-sale operation's one step.
+_CHANGE = "change"
+
+
+def _recorded(step: Step, base: dict[str, Any], *, replayed: bool = True) -> SubscriptionChange:
+    """A finished change as the ledger holds it."""
+    if step.status is StepStatus.DONE:
+        recorded = (step.result or {}).get("subscription")
         return SubscriptionChange(
             **base,
             request_id=step.request_id,
-            subscription=Subscription.model_validate(outcome["subscription"]),
+            replayed=replayed,
+            subscription=Subscription.model_validate(recorded) if recorded else None,
         )
-
-    def _send(self, step: Step, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """Mark the step sent, run it, and record its outcome (a Problem counts as failed)."""
-        self.ledger.mark_sent(step.order_id, step.key)
-        try:
-            result = action()
-        except UNKNOWN_OUTCOME_ERRORS:
-            raise  # stays sent: the same operation id reads back and resends
-        except BadRequestError as error:
-            problem = problem_from(error.code, error.description or str(error), step.intent)
-            if problem is None:
-                self._fail(step, str(error))
-                raise
-            self._fail(step, problem.message, problem)
-            return {"problem": problem.model_dump()}
-        except PartnerCenterError as error:
-            self._fail(step, str(error))
-            raise
-        if "problem" in result:
-            self._fail(step, str(result["problem"]["message"]), None, result["problem"])
-            return result
-        self._finish(step, result)
-        return result
-
-    def _finish(self, step: Step, result: dict[str, Any]) -> None:
-        stamped = {**result, "finished_at": self.now().isoformat(timespec="seconds")}
-        self.ledger.finish_step(step.order_id, step.key, StepStatus.DONE, result=stamped)
-
-    def _fail(
-        self,
-        step: Step,
-        message: str,
-        problem: Problem | None = None,
-        problem_json: dict[str, Any] | None = None,
-    ) -> None:
-        error: dict[str, Any] = {
-            "message": message,
-            "finished_at": self.now().isoformat(timespec="seconds"),
-        }
-        if problem is not None:
-            error["problem"] = problem.model_dump()
-        elif problem_json is not None:
-            error["problem"] = problem_json
-        self.ledger.finish_step(step.order_id, step.key, StepStatus.FAILED, error=error)
+    return SubscriptionChange(
+        **base, request_id=step.request_id, replayed=replayed, problems=(_failed_problem(step),)
+    )
 
 
 def _reused(
@@ -735,10 +683,25 @@ def _reused(
 
 
 def _failed_problem(step: Step) -> Problem:
+    """The Problem a definite refusal means for the customer (or ``operation.failed``)."""
     error = step.error or {}
-    if isinstance(error.get("problem"), dict):
-        return Problem.model_validate(error["problem"])
-    return OPERATION_FAILED(operation_id=step.key, reason=str(error.get("message", "unknown")))
+    message = str(error.get("message", "unknown"))
+    code = error.get("code")
+    number = int(code) if isinstance(code, str) and code.isdigit() else code
+    problem = problem_from(number, error.get("description") or message, step.intent)
+    return problem or OPERATION_FAILED(operation_id=step.operation_id, reason=message)
+
+
+def _addon_of(step: Step) -> dict[str, Any]:
+    bought = ((step.result or {}).get("lines") or {}).get("addon") or {}
+    return {"subscription_id": bought.get("subscription_id"), "order_id": bought.get("order_id")}
+
+
+def _addon_problem(step: Step, offer_id: str) -> Problem:
+    """Partner Center refused the add-on (an unknown item, a term not sold, an order error)."""
+    error = step.error or {}
+    reason = f"{error.get('code')}: {error.get('message') or 'no reason given'}"
+    return ADDON_REFUSED(offer_id=offer_id, reason=reason)
 
 
 def _not_found(subscription_id: str) -> Problem:

@@ -10,7 +10,7 @@ from operations_world import DAY, World, catalog_price_list, make_world
 from csp_commerce.errors import APITimeoutError
 from csp_commerce.models.clouds import Cloud
 from csp_commerce.operations import SubscriptionManager
-from csp_commerce.operations.subscription_manager import cancellation_deadline, group_of
+from csp_commerce.operations.subscription_manager import cancellation_deadline
 from csp_commerce.provisioning.wire import Subscription
 from csp_commerce.store.ledger import Ledger, StepStatus
 
@@ -72,7 +72,7 @@ def test_an_operation_id_cannot_be_reused_for_another_change(
     assert manager.get(customer, sub).quantity == 7
 
 
-def test_a_lost_answer_is_read_back_not_resent(
+def test_a_lost_answer_is_resolved_by_the_same_request_replayed(
     world: World, manager: SubscriptionManager, ledger: Ledger
 ) -> None:
     customer = world.customer()
@@ -80,15 +80,16 @@ def test_a_lost_answer_is_read_back_not_resent(
     world.transport.lose_next = ("PATCH", True)  # applied, answer lost
     with pytest.raises(APITimeoutError):
         manager.set_quantity(customer, sub, 6, operation_id="op-lost")
-    step = ledger.get_step(group_of(customer, sub), "op-lost")
+    step = ledger.get_step("op-lost", "change")
     assert step is not None
     assert step.status is StepStatus.SENT
-    patches = len(world.transport.writes())
     resumed = manager.set_quantity(customer, sub, 6, operation_id="op-lost")
     assert resumed.replayed
     assert resumed.ok
-    assert len(world.transport.writes()) == patches
-    done = ledger.get_step(group_of(customer, sub), "op-lost")
+    first, again = world.transport.writes()
+    assert first.request_id == again.request_id == step.request_id  # Partner Center replays
+    assert manager.get(customer, sub).quantity == 6
+    done = ledger.get_step("op-lost", "change")
     assert done is not None
     assert done.status is StepStatus.DONE
 
@@ -101,7 +102,7 @@ def test_an_unsent_change_is_resent_with_its_durable_request_id(
     world.transport.lose_next = ("PATCH", False)  # never reached Partner Center
     with pytest.raises(APITimeoutError):
         manager.set_quantity(customer, sub, 6, operation_id="op-2")
-    step = ledger.get_step(group_of(customer, sub), "op-2")
+    step = ledger.get_step("op-2", "change")
     assert step is not None
     resumed = manager.set_quantity(customer, sub, 6, operation_id="op-2")
     assert resumed.ok

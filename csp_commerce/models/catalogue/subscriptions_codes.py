@@ -13,6 +13,12 @@ SUBSCRIPTION_DELETED = ProblemType(
     "subscription_id",
     "Subscription {subscription_id} is cancelled; it cannot be changed.",
 )
+OTHER_RESELLER = ProblemType(
+    "subscription.other_reseller",
+    "subscription_id",
+    "Subscription {subscription_id} is sold through another reseller ({partner_on_record}); "
+    "{reseller} cannot change it.",
+)
 QUANTITY_INVALID = ProblemType(
     "subscription.quantity.invalid",
     "quantity",
