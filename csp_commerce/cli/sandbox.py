@@ -95,10 +95,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
     if args.state:
-        try:
-            sandbox = Sandbox.load(args.state, seed=args.seed, faults=plan)
-        except (OSError, ValueError, KeyError) as error:
-            raise ConfigurationError(f"cannot load sandbox state {args.state}: {error}") from None
+        sandbox = Sandbox.load(args.state, seed=args.seed, faults=plan)  # ConfigurationError
     else:
         sandbox = Sandbox(seed=args.seed, faults=plan)
     try:
