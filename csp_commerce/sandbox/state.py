@@ -80,6 +80,9 @@ class RecordedOutcome:
     status: int
     body: str  # the JSON text, exactly as first sent
     headers: dict[str, str] = field(default_factory=dict)
+    #: Who sent it (the bearer token's principal); only that caller gets the replay. Empty in
+    #: states saved before callers were kept: any authenticated partner caller gets those.
+    caller: str = ""
 
 
 @dataclass
@@ -152,6 +155,7 @@ class World:
                     "status": value.status,
                     "body": value.body,
                     "headers": value.headers,
+                    "caller": value.caller,
                 }
                 for key, value in self.requests.items()
             },
