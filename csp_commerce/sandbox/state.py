@@ -195,7 +195,9 @@ class World:
         then replaces ``path`` in one rename (the directory is fsynced too). A crash or a
         SIGKILL at any point leaves either the previous file or the new one, never a part.
         """
-        write_atomically(Path(path), json.dumps(self.to_json(), indent=1, sort_keys=True))
+        # Compact: json's C encoder only runs without indent (about 4x faster on big worlds).
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        write_atomically(Path(path), text)
 
     @classmethod
     def load(cls, path: str | Path) -> World:
