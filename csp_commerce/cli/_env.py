@@ -75,7 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Environment:
     """The data directory, the Partner Center (sandbox or live) and the stores of one command.
 
-    Use it as a context manager: on exit the sandbox's world is saved and the stores closed.
+    Use it as a context manager: on exit the sandbox's world is saved and the stores closed
+    (the embedded sandbox also saves after every change it answers, so nothing depends on
+    reaching the exit).
     Everything is opened on first use, so a command pays only for what it touches.
     """
 
@@ -112,13 +114,18 @@ class Environment:
 
     @cached_property
     def sandbox(self) -> Sandbox:
-        """The embedded sandbox, as the last command left it (a fresh seeded world at first)."""
+        """The embedded sandbox, as the last command left it (a fresh seeded world at first).
+
+        Every change is saved (atomically) before its answer reaches the client, so a command
+        killed at any point leaves a world that holds every change its ledger knows about.
+        A damaged ``sandbox.json`` is a :class:`ConfigurationError` naming the file.
+        """
         from csp_commerce.sandbox import Sandbox
 
         path = self._path(SANDBOX_FILE)
         if path.exists():
-            return Sandbox.load(path)
-        return Sandbox(seed=SANDBOX_SEED)
+            return Sandbox.load(path, autosave=path)
+        return Sandbox(seed=SANDBOX_SEED, autosave=path)
 
     @cached_property
     def client(self) -> PartnerCenterClient:

@@ -3,6 +3,7 @@ partner's existing customer base seeded into the embedded sandbox (for ``discove
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,8 @@ from csp_commerce.errors import ConfigurationError
 
 if TYPE_CHECKING:
     import argparse
+
+ADMIN_TOKEN_ENV = "CSP_COMMERCE_SANDBOX_ADMIN_TOKEN"
 
 
 def register(subparsers: Any) -> None:
@@ -23,12 +26,24 @@ def register(subparsers: Any) -> None:
         "serve",
         help="serve the sandbox over HTTP (Partner Center's paths and JSON)",
         description="Serve the sandbox over HTTP until interrupted. Clients authenticate with "
-        "'Authorization: Bearer sandbox-user' (app+user) or 'Bearer sandbox-app' (app-only).",
+        "'Authorization: Bearer sandbox-user' (app+user) or 'Bearer sandbox-app' (app-only). "
+        "The sandbox's own routes (/sandbox/v1/...) take only the admin token: --admin-token, "
+        f"or ${ADMIN_TOKEN_ENV}, or a random one printed at start.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
     serve.add_argument("--state", metavar="FILE", help="start from a saved world (JSON)")
-    serve.add_argument("--save", metavar="FILE", help="save the world here on exit")
+    serve.add_argument(
+        "--save",
+        metavar="FILE",
+        help="save the world here (atomically) after every change and on exit",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=None,
+        help=f"bearer token for /sandbox/v1/... (default: ${ADMIN_TOKEN_ENV}, else random)",
+    )
     serve.add_argument("--seed", type=int, default=0, help="seed for ids and faults")
     serve.add_argument(
         "--fault-rate",
@@ -94,18 +109,19 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
-    if args.state:
-        try:
-            sandbox = Sandbox.load(args.state, seed=args.seed, faults=plan)
-        except (OSError, ValueError, KeyError) as error:
-            raise ConfigurationError(f"cannot load sandbox state {args.state}: {error}") from None
-    else:
-        sandbox = Sandbox(seed=args.seed, faults=plan)
+    given = args.admin_token or os.environ.get(ADMIN_TOKEN_ENV) or None
+    options: dict[str, Any] = {"seed": args.seed, "faults": plan, "admin_token": given}
+    if args.save:
+        options["autosave"] = args.save
+    # Sandbox.load raises ConfigurationError for a missing or damaged state file.
+    sandbox = Sandbox.load(args.state, **options) if args.state else Sandbox(**options)
     try:
         server = SandboxServer(sandbox, args.host, args.port)
     except OSError as error:
         raise ConfigurationError(f"cannot listen on {args.host}:{args.port}: {error}") from None
-    print(f"Partner Center sandbox listening on {server.url} (Ctrl-C to stop)", flush=True)
+    print(f"Partner Center sandbox listening on {server.url} (Ctrl-C to stop)")
+    shown = "as given" if given else sandbox.admin_token
+    print(f"admin token for {server.url}/sandbox/v1/...: {shown}", flush=True)
     try:
         server.httpd.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

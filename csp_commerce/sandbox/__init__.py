@@ -7,12 +7,19 @@ limits, relationships, MS-RequestId replay, throttling with Retry-After, injecte
     sandbox = Sandbox(seed=7)
     with sandbox.httpx_client(token="sandbox-user") as client:
         client.get("/v1/countryvalidationrules/US")
+
+The sandbox's own administration routes (``/sandbox/v1/...``) take only ``sandbox.admin_token``
+(random unless given). With ``autosave=PATH`` every change is saved to PATH, atomically, before
+its answer is returned, so a killed process never leaves a client believing in a change the
+saved world does not have.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -30,7 +37,6 @@ from csp_commerce.sandbox.transport import SandboxTransport
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
-    from pathlib import Path
 
 #: The base URL the in-process clients use: the global cloud's, so client URLs work unchanged.
 API_BASE = ENDPOINTS[Cloud.GLOBAL].api_base
@@ -57,7 +63,10 @@ class Sandbox:
 
     ``seed`` makes ids and faults reproducible; ``clock`` (epoch seconds) drives timestamps,
     cancellation windows and throttle windows, so tests can move time without sleeping;
-    ``sleep`` / ``async_sleep`` apply latency in process.
+    ``sleep`` / ``async_sleep`` apply latency in process. ``admin_token`` is the bearer token
+    the ``/sandbox/v1/...`` routes require (a random one when None: read it from
+    :attr:`admin_token`); ``autosave`` is a file the world is saved to after every change,
+    before the change is answered.
     """
 
     def __init__(
@@ -70,12 +79,20 @@ class Sandbox:
         catalog: Catalog | None = None,
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        admin_token: str | None = None,
+        autosave: str | Path | None = None,
     ) -> None:
         self.clock = clock or time.time
         self.catalog = catalog or Catalog()
+        self.admin_token = admin_token or new_admin_token()
+        self.autosave = None if autosave is None else Path(autosave)
         injector = FaultInjector(faults or FaultPlan(seed=seed), self.clock)
         self._ctx = Context(world or World(seed=seed), self.catalog, self.clock, injector)
-        self.app = App(self._ctx)
+        self.app = App(
+            self._ctx,
+            admin_token=self.admin_token,
+            on_change=None if self.autosave is None else self._autosave,
+        )
         self._sleep = sleep
         self._async_sleep = async_sleep
 
@@ -119,13 +136,20 @@ class Sandbox:
     # -- persistence --------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        """Write the world to a JSON file."""
+        """Write the world to a JSON file (atomically: the old file or the new, never a part)."""
         with self.app.lock:
             self.world.save(path)
 
+    def _autosave(self) -> None:
+        assert self.autosave is not None
+        self.world.save(self.autosave)
+
     @classmethod
     def load(cls, path: str | Path, **kwargs: Any) -> Sandbox:
-        """A sandbox starting from a world written by :meth:`save`."""
+        """A sandbox starting from a world written by :meth:`save`.
+
+        Raises :class:`~csp_commerce.errors.ConfigurationError` for a missing or damaged file.
+        """
         world = World.load(path)
         kwargs.setdefault("seed", world.seed)
         return cls(world=world, **kwargs)
@@ -137,17 +161,22 @@ class Sandbox:
     ) -> str:
         """A tenant the partner has no relationship with yet; returns its tenant id."""
         with self.app.lock:
-            return admin_routes.add_existing_tenant(self._ctx, domain, company_name, country)
+            tenant = admin_routes.add_existing_tenant(self._ctx, domain, company_name, country)
+            self.app.after_change()
+            return tenant
 
     def accept_relationship(self, customer_id: str) -> None:
         """The tenant's admin accepts the partner's reseller invitation."""
         with self.app.lock:
             admin_routes.accept_relationship(self._ctx, customer_id)
+            self.app.after_change()
 
     def add_reseller(self, mpn_id: str, name: str, mpa_signed: bool = True) -> str:
         """An indirect reseller related to the partner; returns its tenant id."""
         with self.app.lock:
-            return str(admin_routes.add_reseller(self._ctx, mpn_id, name, mpa_signed)["id"])
+            reseller = admin_routes.add_reseller(self._ctx, mpn_id, name, mpa_signed)
+            self.app.after_change()
+            return str(reseller["id"])
 
     def set_qualification(
         self, customer_id: str, qualification: str, vetting_status: str = "Approved"
@@ -155,11 +184,19 @@ class Sandbox:
         """Microsoft's vetting outcome for a customer's qualification (default: approved)."""
         with self.app.lock:
             admin_routes.set_qualification(self._ctx, customer_id, qualification, vetting_status)
+            self.app.after_change()
 
     def generate_invoice(self, year: int, month: int) -> JSON:
         """Run the monthly invoice generator over every subscription; returns the invoice."""
         with self.app.lock:
-            return invoice_routes.generate_invoice(self._ctx, year, month)
+            invoice = invoice_routes.generate_invoice(self._ctx, year, month)
+            self.app.after_change()
+            return invoice
+
+
+def new_admin_token() -> str:
+    """A fresh random sandbox admin token."""
+    return f"sandbox-admin-{secrets.token_urlsafe(18)}"
 
 
 def _auth(token: str | None) -> dict[str, str]:

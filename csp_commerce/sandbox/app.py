@@ -3,10 +3,17 @@
 :meth:`App.exchange` is what both front ends (the httpx transport and the HTTP server) call: it
 applies the rate limits and the fault plan, runs the handler and says whether the answer must be
 lost on the way back (timeouts, resets, commit-then-drop).
+
+Every request is authenticated before anything else is looked at: Partner Center's routes take
+the partner tokens (:data:`TOKENS`), the sandbox's own ``/sandbox/v1/...`` routes take the
+sandbox admin token only. A write's ``MS-RequestId`` is replayed only after that, and only to the
+caller that first sent it. When ``on_change`` is set it is called after every write that reached
+a handler, before the answer leaves (the embedded sandbox saves its world there).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import threading
@@ -29,6 +36,7 @@ from csp_commerce.sandbox.state import RecordedOutcome
 Handler = Callable[[Context, Request], Reply]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
+ADMIN_PREFIX = "/sandbox/"
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)")
 
 
@@ -100,7 +108,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/v1/products/{}", commerce_routes.get_product),
     _route("GET", "/v1/products/{}/skus", commerce_routes.list_skus),
     _route("GET", "/v1/products/{}/skus/{}/availabilities", commerce_routes.list_availabilities),
-    # sandbox administration (no auth, no faults, no throttling)
+    # sandbox administration (the admin token only; no faults, no throttling)
     _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
     _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
     _route("POST", "/sandbox/v1/customers/{}/qualifications", admin_routes.post_qualification),
@@ -141,12 +149,20 @@ class Exchange:
 
 @dataclass
 class App:
-    """The emulated service: one lock around the world keeps every handler atomic."""
+    """The emulated service: one lock around the world keeps every handler atomic.
+
+    ``admin_token`` is the bearer token the ``/sandbox/v1/...`` routes require (None: they
+    refuse every request); ``on_change`` runs, under the lock, after each write that reached a
+    handler and before its answer is returned; if it raises ``OSError`` the caller gets a 500.
+    """
 
     ctx: Context
     routes: tuple[Route, ...] = ROUTES
     lock: threading.Lock = field(default_factory=threading.Lock)
+    admin_token: str | None = None
+    on_change: Callable[[], None] | None = None
     _by_method: dict[str, list[Route]] = field(init=False, default_factory=dict)
+    _changed: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         for route in self.routes:
@@ -164,8 +180,8 @@ class App:
         method = method.upper()
         lower = {key.lower(): value for key, value in headers.items()}
         with self.lock:
-            if path.startswith("/sandbox/"):
-                return Exchange(self._serve(method, path, query, lower, body, admin=True))
+            if path.startswith(ADMIN_PREFIX):
+                return Exchange(self._settle(self._serve(method, path, query, lower, body), lower))
             injector = self.ctx.injector
             latency = injector.latency()
             match = _CUSTOMER_PATH.match(path)
@@ -184,7 +200,7 @@ class App:
                 return Exchange(_encode(Reply(status, error.body()), _echo(lower)), fault, latency)
             if fault in (Fault.TIMEOUT, Fault.CONNECTION_RESET):
                 return Exchange(Response(0, {}), fault, latency)
-            response = self._serve(method, path, query, lower, body, admin=False)
+            response = self._settle(self._serve(method, path, query, lower, body), lower)
             return Exchange(response, fault, latency)
 
     def handle(
@@ -198,11 +214,27 @@ class App:
         """Serve one request without throttling or faults (the service alone)."""
         lower = {key.lower(): value for key, value in headers.items()}
         with self.lock:
-            return self._serve(
-                method.upper(), path, query, lower, body, admin=path.startswith("/sandbox/")
-            )
+            return self._settle(self._serve(method.upper(), path, query, lower, body), lower)
+
+    def after_change(self) -> None:
+        """Tell ``on_change`` the world changed outside a request (call it under the lock)."""
+        if self.on_change is not None:
+            self.on_change()
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _settle(self, response: Response, headers: Mapping[str, str]) -> Response:
+        """Run ``on_change`` after a write, before the answer goes out."""
+        if not self._changed:
+            return response
+        self._changed = False
+        try:
+            self.after_change()
+        except OSError as error:
+            failure = EmulatedError(500, 500, f"The sandbox could not save the change: {error}")
+            failure.extra["isRetryable"] = True
+            return _encode(Reply(500, failure.body()), _echo(headers))
+        return response
 
     def _serve(
         self,
@@ -211,25 +243,9 @@ class App:
         query: Mapping[str, str],
         headers: dict[str, str],
         body: bytes,
-        *,
-        admin: bool,
     ) -> Response:
         echo = _echo(headers)
-        request_id = headers.get("ms-requestid")
-        remembered = method in WRITE_METHODS and bool(request_id) and not admin
-        world = self.ctx.world
-        if remembered:
-            recorded = world.requests.get(str(request_id))
-            if recorded is not None:
-                if (recorded.method, recorded.path) != (method, path):
-                    # Undocumented: a request id reused for another operation is refused.
-                    error = EmulatedError(
-                        400, 2000, "The MS-RequestId was already used for a different request."
-                    )
-                    return _encode(Reply(400, error.body()), echo)
-                return Response(
-                    recorded.status, {**recorded.headers, **echo}, recorded.body.encode()
-                )
+        admin = path.startswith(ADMIN_PREFIX)
         route, params = self._match(method, path)
         if route is None:
             status = 405 if params else 404
@@ -237,21 +253,47 @@ class App:
                 status, 1000 if status == 404 else 405, f"No operation {method} {path}"
             )
             return _encode(Reply(status, error.body()), echo)
+        # Authentication comes before anything else, the replay of a request id included.
+        token = _bearer(headers)
         user = False
-        if not admin:
-            token = headers.get("authorization", "")
-            kind = TOKENS.get(token[7:].strip()) if token[:7].lower() == "bearer " else None
+        caller = token
+        if admin:
+            if token is None or self.admin_token is None or not _same(token, self.admin_token):
+                return _unauthorised("The sandbox admin token is missing or not valid.", echo)
+        else:
+            kind = None if token is None else TOKENS.get(token)
             if kind is None:
                 return _unauthorised("The partner token is missing or not valid.", echo)
             if route.user and not kind:
                 return _unauthorised("This operation needs an app+user token.", echo)
             user = kind
+        request_id = headers.get("ms-requestid")
+        remembered = method in WRITE_METHODS and bool(request_id) and not admin
+        world = self.ctx.world
+        if remembered:
+            recorded = world.requests.get(str(request_id))
+            if recorded is not None:
+                if (recorded.method, recorded.path) != (method, path) or (
+                    recorded.caller and recorded.caller != caller
+                ):
+                    # Undocumented: a request id reused for another operation is refused; the
+                    # sandbox also refuses one reused by another caller (and never shows it
+                    # the first caller's answer).
+                    error = EmulatedError(
+                        400, 2000, "The MS-RequestId was already used for a different request."
+                    )
+                    return _encode(Reply(400, error.body()), echo)
+                return Response(
+                    recorded.status, {**recorded.headers, **echo}, recorded.body.encode()
+                )
         try:
             parsed = json.loads(body) if body else None
         except ValueError:
             error = EmulatedError(400, 2000, "The request body is not valid JSON.")
             return _encode(Reply(400, error.body()), echo)
         request = Request(method, path, dict(query), headers, parsed, params, user)
+        if method in WRITE_METHODS:
+            self._changed = True
         try:
             reply = route.handler(self.ctx, request)
         except EmulatedError as error:
@@ -263,7 +305,12 @@ class App:
             world.remember(
                 str(request_id),
                 RecordedOutcome(
-                    method, path, response.status, response.content.decode(), dict(reply.headers)
+                    method,
+                    path,
+                    response.status,
+                    response.content.decode(),
+                    dict(reply.headers),
+                    caller or "",
                 ),
             )
         return response
@@ -277,6 +324,18 @@ class App:
             if any(route.pattern.fullmatch(path) for route in routes):
                 return None, ("other method",)
         return None, ()
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    """The bearer token of a request (lower-case header names), or None."""
+    value = headers.get("authorization", "")
+    if value[:7].lower() != "bearer ":
+        return None
+    return value[7:].strip() or None
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _echo(headers: Mapping[str, str]) -> dict[str, str]:

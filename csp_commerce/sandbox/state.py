@@ -7,12 +7,17 @@ the stored dict and a save is ``json.dumps``. Everything a customer owns hangs o
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from csp_commerce.errors import ConfigurationError
 
 JSON = dict[str, Any]
 
@@ -75,6 +80,9 @@ class RecordedOutcome:
     status: int
     body: str  # the JSON text, exactly as first sent
     headers: dict[str, str] = field(default_factory=dict)
+    #: Who sent it (the bearer token's principal); only that caller gets the replay. Empty in
+    #: states saved before callers were kept: any authenticated partner caller gets those.
+    caller: str = ""
 
 
 @dataclass
@@ -147,6 +155,7 @@ class World:
                     "status": value.status,
                     "body": value.body,
                     "headers": value.headers,
+                    "caller": value.caller,
                 }
                 for key, value in self.requests.items()
             },
@@ -180,10 +189,66 @@ class World:
         return world
 
     def save(self, path: str | Path) -> None:
-        """Write the world to a JSON file."""
-        Path(path).write_text(json.dumps(self.to_json(), indent=1, sort_keys=True), "utf-8")
+        """Write the world to a JSON file, atomically.
+
+        The text goes to a temporary file in the same directory, is flushed and fsynced, and
+        then replaces ``path`` in one rename (the directory is fsynced too). A crash or a
+        SIGKILL at any point leaves either the previous file or the new one, never a part.
+        """
+        # Compact: json's C encoder only runs without indent (about 4x faster on big worlds).
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        write_atomically(Path(path), text)
 
     @classmethod
     def load(cls, path: str | Path) -> World:
-        """Read a world written by :meth:`save`."""
-        return cls.from_json(json.loads(Path(path).read_text("utf-8")))
+        """Read a world written by :meth:`save`.
+
+        Raises :class:`~csp_commerce.errors.ConfigurationError` (naming the file and what to do)
+        when the file cannot be read or does not hold a sandbox state.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(f"cannot load sandbox state {path}: {error}") from None
+        try:
+            return cls.from_json(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            what = "the file is empty" if not text.strip() else f"{type(error).__name__}: {error}"
+            raise ConfigurationError(
+                f"cannot load sandbox state {path}: {what}. Restore it from a copy, or move it "
+                "away to start from a fresh sandbox"
+            ) from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: temporary file, flush, fsync, rename, fsync the directory.
+
+    On any error the temporary file is removed and ``path`` is left as it was.
+    """
+    directory = path.parent
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        with contextlib.suppress(OSError):  # file systems that refuse fsync on directories
+            os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -81,3 +81,16 @@ def test_the_sandbox_world_is_kept_between_commands(tmp_path: Path) -> None:
         env.sandbox.add_existing_tenant("northwind")
     with Environment(tmp_path) as env:
         assert len(env.sandbox.world.customers) == 1
+
+
+def test_an_empty_or_damaged_sandbox_file_is_a_clear_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from csp_commerce.cli import main
+
+    (tmp_path / "sandbox.json").write_bytes(b"")  # what a SIGKILL mid-save used to leave
+    assert main(["sandbox", "seed", "--home", str(tmp_path), "--customers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot load sandbox state" in err
+    assert str(tmp_path / "sandbox.json") in err
+    assert "Traceback" not in err

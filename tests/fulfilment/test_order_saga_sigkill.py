@@ -22,6 +22,7 @@ import pytest
 ORDERS = 30
 LEASE_EXPIRED = 301.0
 HERE = Path(__file__).resolve().parent
+ADMIN = {"Authorization": "Bearer admin-for-the-test"}
 
 WORKER = """
 import sys
@@ -75,7 +76,7 @@ def _unplaced(ledger: Path) -> object:
 def server_url() -> object:
     server = subprocess.Popen(
         [sys.executable, "-m", "csp_commerce", "sandbox", "serve", "--port", "0",
-         "--latency-ms", "8", "--seed", "5"],
+         "--latency-ms", "8", "--seed", "5", "--admin-token", "admin-for-the-test"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # a killed client's broken pipe is expected noise
         text=True,
@@ -133,7 +134,7 @@ def test_sigkill_mid_batch_then_resume_places_every_order_exactly_once(
     assert "done" in out
 
     assert _placed(ledger) == ORDERS, _unplaced(ledger)
-    world = httpx.get(f"{server_url}/sandbox/v1/state", timeout=10).json()
+    world = httpx.get(f"{server_url}/sandbox/v1/state", headers=ADMIN, timeout=10).json()
     by_domain = {
         customer["customer"]["companyProfile"]["domain"]: customer
         for customer in world["customers"].values()

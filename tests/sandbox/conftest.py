@@ -59,6 +59,11 @@ def app(sandbox: Sandbox) -> Iterator[httpx.Client]:
         yield client
 
 
+def admin(sandbox: Sandbox) -> dict[str, str]:
+    """The headers of a request to the sandbox's own ``/sandbox/v1/...`` routes."""
+    return {"Authorization": f"Bearer {sandbox.admin_token}"}
+
+
 def address(**changes: Any) -> dict[str, Any]:
     base = {
         "firstName": "Ada",

@@ -9,7 +9,16 @@ import pytest
 
 from csp_commerce.sandbox import API_BASE, Sandbox, SandboxCredential
 
-from .conftest import FakeClock, buy, client_for, create_customer, line, mca_body, ready_customer
+from .conftest import (
+    FakeClock,
+    admin,
+    buy,
+    client_for,
+    create_customer,
+    line,
+    mca_body,
+    ready_customer,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,10 +96,15 @@ def test_save_and_load_round_trip(tmp_path: Path, sandbox: Sandbox, clock: FakeC
 
 def test_state_over_admin_routes(sandbox: Sandbox, user: httpx.Client) -> None:
     create_customer(user, "first")
-    saved = user.get("/sandbox/v1/state").json()
+    saved = user.get("/sandbox/v1/state", headers=admin(sandbox)).json()
     create_customer(user, "second")
     assert len(sandbox.world.customers) == 2
-    assert user.put("/sandbox/v1/state", json=saved).json() == {"customers": 1}
+    assert user.put("/sandbox/v1/state", json=saved, headers=admin(sandbox)).json() == {
+        "customers": 1
+    }
     assert len(sandbox.world.customers) == 1
     assert user.head("/v1/domains/second.onmicrosoft.com").status_code == 404
-    assert user.put("/sandbox/v1/state", json={"version": 99}).status_code == 400
+    assert (
+        user.put("/sandbox/v1/state", json={"version": 99}, headers=admin(sandbox)).status_code
+        == 400
+    )

@@ -7,7 +7,7 @@ import pytest
 
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 
-from .conftest import FakeClock, client_for, customer_body, line, ready_customer
+from .conftest import FakeClock, admin, client_for, customer_body, line, ready_customer
 
 
 def test_partner_throttle_429_with_retry_after(sandbox: Sandbox, clock: FakeClock) -> None:
@@ -162,9 +162,15 @@ async def test_async_client_with_latency_and_faults() -> None:
 
 def test_admin_routes_are_never_faulted(sandbox: Sandbox, app: httpx.Client) -> None:
     sandbox.set_faults(FaultPlan(server_error_rate=1.0))
-    assert app.get("/sandbox/v1/state").status_code == 200
-    changed = app.put("/sandbox/v1/faults", json={"serverErrorRate": 0.0, "latencySeconds": 0})
+    assert app.get("/sandbox/v1/state", headers=admin(sandbox)).status_code == 200
+    changed = app.put(
+        "/sandbox/v1/faults",
+        json={"serverErrorRate": 0.0, "latencySeconds": 0},
+        headers=admin(sandbox),
+    )
     assert changed.status_code == 200
     assert changed.json()["serverErrorRate"] == 0.0
     assert app.get("/v1/invoices").status_code == 200
-    assert app.put("/sandbox/v1/faults", json={"bogus": 1}).status_code == 400
+    assert (
+        app.put("/sandbox/v1/faults", json={"bogus": 1}, headers=admin(sandbox)).status_code == 400
+    )

@@ -12,6 +12,7 @@ from csp_commerce.sandbox import Sandbox
 from .conftest import (
     FakeClock,
     accept_mca,
+    admin,
     buy,
     create_customer,
     line,
@@ -294,9 +295,12 @@ def test_existing_tenant_needs_relationship(
 
 
 def test_relationship_accepted_over_the_admin_route(sandbox: Sandbox, user: httpx.Client) -> None:
-    created = user.post("/sandbox/v1/tenants", json={"domain": "tailspin.onmicrosoft.com"})
+    created = user.post(
+        "/sandbox/v1/tenants", json={"domain": "tailspin.onmicrosoft.com"}, headers=admin(sandbox)
+    )
     tenant = created.json()["tenantId"]
-    assert user.post(f"/sandbox/v1/customers/{tenant}/relationship/accept").status_code == 200
+    accept = f"/sandbox/v1/customers/{tenant}/relationship/accept"
+    assert user.post(accept, headers=admin(sandbox)).status_code == 200
     assert user.get(f"/v1/customers/{tenant}").status_code == 200
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 
 from csp_commerce.cli import build_parser, main
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 
-from .conftest import customer_body, line, ready_customer
+from .conftest import admin, customer_body, line, ready_customer
 
 
 def test_http_server_serves_partner_center_paths() -> None:
@@ -40,7 +46,7 @@ def test_http_server_serves_partner_center_paths() -> None:
             sandbox.faults.force(Fault.CONNECTION_RESET)
             with pytest.raises(httpx.TransportError):
                 client.get("/v1/invoices")
-            assert client.get("/sandbox/v1/state").status_code == 200
+            assert client.get("/sandbox/v1/state", headers=admin(sandbox)).status_code == 200
 
 
 def test_cli_registers_sandbox_serve() -> None:
@@ -59,3 +65,74 @@ def test_cli_refuses_impossible_fault_rate(capsys: pytest.CaptureFixture[str]) -
 def test_cli_refuses_missing_state_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "serve", "--port", "0", "--state", "no-such-file.json"]) == 2
     assert "cannot load sandbox state" in capsys.readouterr().err
+
+
+def _serve(*argv: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "csp_commerce", "sandbox", "serve", "--port", "0", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _url_and_token(server: subprocess.Popen[str]) -> tuple[str, str]:
+    assert server.stdout is not None
+    first, second = server.stdout.readline(), server.stdout.readline()
+    assert "listening on http://127.0.0.1:" in first, first
+    assert "admin token" in second, second
+    return first.split("listening on ", 1)[1].split()[0], second.rsplit(": ", 1)[1].strip()
+
+
+def _stop(server: subprocess.Popen[str], sig: int = signal.SIGTERM) -> None:
+    server.send_signal(sig)
+    try:
+        server.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
+        server.kill()
+        server.wait(timeout=5)
+    if server.stdout is not None:
+        server.stdout.close()
+
+
+def test_serve_prints_a_random_admin_token_that_alone_opens_the_admin_routes() -> None:
+    server = _serve()
+    try:
+        url, token = _url_and_token(server)
+        assert token.startswith("sandbox-admin-")
+        with httpx.Client(base_url=url, timeout=5) as client:
+            assert client.get("/sandbox/v1/state").status_code == 401
+            partner = {"Authorization": "Bearer sandbox-user"}
+            assert client.get("/sandbox/v1/state", headers=partner).status_code == 401
+            state = client.get("/sandbox/v1/state", headers={"Authorization": f"Bearer {token}"})
+            assert state.status_code == 200
+            assert state.json()["version"] == 1
+    finally:
+        _stop(server)
+
+
+def test_serve_takes_the_admin_token_from_the_environment() -> None:
+    server = _serve(env={"CSP_COMMERCE_SANDBOX_ADMIN_TOKEN": "from-the-environment"})
+    try:
+        url, shown = _url_and_token(server)
+        assert shown == "as given"  # a token the operator chose is not echoed
+        headers = {"Authorization": "Bearer from-the-environment"}
+        assert httpx.get(f"{url}/sandbox/v1/state", headers=headers, timeout=5).status_code == 200
+    finally:
+        _stop(server)
+
+
+def test_serve_with_save_keeps_every_answered_change_through_a_sigkill(tmp_path: Path) -> None:
+    saved = tmp_path / "world.json"
+    server = _serve("--save", str(saved), "--admin-token", "t")
+    try:
+        url, _ = _url_and_token(server)
+        headers = {"Authorization": "Bearer sandbox-user"}
+        with httpx.Client(base_url=url, headers=headers, timeout=5) as client:
+            ready_customer(client, "durable")
+    finally:
+        _stop(server, signal.SIGKILL)
+    assert server.returncode == -signal.SIGKILL
+    world = Sandbox.load(saved).world
+    assert "durable.onmicrosoft.com" in world.domains

@@ -10,7 +10,7 @@ import httpx
 from csp_commerce.models import BillingCycle, Offer, OfferFamily, Segment, TermDuration
 from csp_commerce.sandbox import Sandbox
 
-from .conftest import buy, line, ready_customer
+from .conftest import admin, buy, line, ready_customer
 
 
 def _user(client: httpx.Client, customer: str, name: str) -> dict[str, Any]:
@@ -109,7 +109,9 @@ def test_monthly_invoice_and_line_items(sandbox: Sandbox, user: httpx.Client) ->
     assert sorted(line["productName"] for line in lines) == [basic.title, e5.title]
     assert {line["customerId"] for line in lines} == {customer}
     # the next month bills only the monthly subscription
-    february = user.post("/sandbox/v1/invoices", json={"year": 2025, "month": 2}).json()
+    february = user.post(
+        "/sandbox/v1/invoices", json={"year": 2025, "month": 2}, headers=admin(sandbox)
+    ).json()
     assert february["totalCharges"] == 72.0
 
 
