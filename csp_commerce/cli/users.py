@@ -104,7 +104,7 @@ def register(subparsers: Any) -> None:
 def _manager(env: _env.Environment) -> UserManager:
     from csp_commerce.operations.user_manager import UserManager
 
-    return UserManager(env.client)
+    return UserManager(env.client, env.ledger)
 
 
 def _password(args: argparse.Namespace) -> str | None:

@@ -18,15 +18,18 @@ password resets in 21Vianet China) raise
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from csp_commerce.errors import (
     BadRequestError,
     NotFoundError,
     OperationNotSupportedError,
+    StepFailed,
 )
+from csp_commerce.fulfilment.engine import StepEngine
 from csp_commerce.models._base import Model
 from csp_commerce.models.catalogue.users_codes import (
     LICENCE_NOT_ASSIGNED,
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from csp_commerce.provisioning.client import PartnerCenterClient
+    from csp_commerce.store.ledger import Ledger, Step
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,13 @@ class UserCreation(Model):
     user_principal_name: str
     user: CustomerUser | None = None
     generated_password: GeneratedPassword | None = None
+    password_lost: bool = Field(
+        default=False,
+        description=(
+            "Created by an earlier attempt whose answer was lost: its password was never seen;"
+            " reset it"
+        ),
+    )
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -146,10 +157,20 @@ def find_sku(skus: Iterable[SubscribedSku], reference: str) -> SubscribedSku | N
 
 
 class UserManager:
-    """Users and licences of customer tenants (app+user credentials; GDAP roles needed)."""
+    """Users and licences of customer tenants (app+user credentials; GDAP roles needed).
 
-    def __init__(self, client: PartnerCenterClient) -> None:
+    Every change (a user created, a password reset, licences assigned or removed) is one step
+    of the :class:`~csp_commerce.fulfilment.StepEngine`, recorded in ``ledger`` with its
+    ``MS-RequestId`` before it is sent (passwords are never recorded). An ``operation_id`` run
+    again never acts twice.
+    """
+
+    def __init__(
+        self, client: PartnerCenterClient, ledger: Ledger, *, lock_wait: float = 30.0
+    ) -> None:
         self.client = client
+        self.ledger = ledger
+        self.engine = StepEngine(client, ledger, lock_wait=lock_wait)
 
     def _require(self, capability: str, what: str) -> None:
         """Refuse, before any request, what the client's cloud does not offer."""
@@ -192,9 +213,14 @@ class UserManager:
         *,
         password: str | SecretStr | None = None,
         force_change_password: bool = True,
-        request_id: str | None = None,
+        operation_id: str | None = None,
     ) -> UserCreation:
-        """Create a user; without ``password`` one is generated and returned once."""
+        """Create a user; without ``password`` one is generated and returned once.
+
+        Run again with the same ``operation_id`` after a lost answer, it first looks for the
+        user (the password cannot be sent again: it is never recorded); found, the result says
+        ``password_lost`` (reset it); not found, it is created with the recorded request id.
+        """
         upn = new_user.user_principal_name
         problems: builtins.list[Problem] = []
         if not new_user.first_name or not new_user.last_name:
@@ -224,25 +250,48 @@ class UserManager:
         assert new_user.first_name
         assert new_user.last_name
         assert new_user.usage_location
-        try:
+        first, last, location = new_user.first_name, new_user.last_name, new_user.usage_location
+
+        def send(step: Step) -> dict[str, Any]:
+            if step.attempts > 1:
+                found = self._find_user(customer_id, upn)
+                if found is not None:  # an earlier attempt made it; its answer was lost
+                    return {"user": found.to_wire(), "password_lost": True}
             user = self.client.users.create(
                 customer_id,
                 user_principal_name=upn,
-                first_name=new_user.first_name,
-                last_name=new_user.last_name,
+                first_name=first,
+                last_name=last,
                 display_name=new_user.display_name,
-                usage_location=new_user.usage_location,
+                usage_location=location,
                 password=secret,
                 force_change_password=force_change_password,
-                request_id=request_id,
+                request_id=step.request_id,
             )
-        except BadRequestError as error:
-            reason = error.description or str(error)
+            return {"user": user.to_wire()}
+
+        try:
+            result = self.engine.step(
+                operation_id or str(uuid.uuid4()),
+                _CHANGE,
+                "create_user",
+                intent={"user_principal_name": upn, "usage_location": location},
+                send=send,
+                context={"customer_id": customer_id},
+            )
+        except StepFailed as refused:
+            reason = refused.detail.description or refused.detail.message
             return UserCreation(
                 user_principal_name=upn, problems=(USER_REFUSED(user=upn, reason=reason),)
             )
         logger.info("created user %s in customer %s", upn, customer_id)
-        return UserCreation(user_principal_name=upn, user=user, generated_password=generated)
+        lost = bool(result.get("password_lost"))
+        return UserCreation(
+            user_principal_name=upn,
+            user=CustomerUser.model_validate(result["user"]),
+            generated_password=None if lost else generated,
+            password_lost=lost,
+        )
 
     def reset_password(
         self,
@@ -272,8 +321,27 @@ class UserManager:
             problems = check_password(secret, **names)
             if problems:
                 return PasswordReset(user_id=user.id, problems=tuple(problems))
-        self.client.users.reset_password(
-            customer_id, user.id, secret, force_change_password=force_change_password
+        user_id = user.id
+
+        def send(step: Step) -> dict[str, Any]:
+            self.client.users.reset_password(
+                customer_id,
+                user_id,
+                secret,
+                force_change_password=force_change_password,
+                request_id=step.request_id,
+            )
+            return {"user_id": user_id}  # never the password
+
+        # Each reset is its own operation: resending an old one would set a password nobody
+        # holds (passwords are never recorded); a lost answer is retried by resetting again.
+        self.engine.step(
+            str(uuid.uuid4()),
+            _CHANGE,
+            "reset_password",
+            intent={"user_id": user_id},
+            send=send,
+            context={"customer_id": customer_id},
         )
         logger.info("reset the password of user %s in customer %s", user.id, customer_id)
         return PasswordReset(user_id=user.id, generated_password=generated)
@@ -300,13 +368,11 @@ class UserManager:
         if found.available_units <= 0:
             return LicenceChange(**base, sku=found, problems=(_no_free(found),))
         try:
-            self.client.users.update_licenses(customer_id, user_id, assign=[found.product_sku.id])
-        except BadRequestError as error:
-            if error.code == 60012:  # run out of licences between our check and the call
+            self._update_licences(customer_id, user_id, assign=found.product_sku.id)
+        except StepFailed as refused:
+            if refused.detail.code == "60012":  # run out between our check and the call
                 return LicenceChange(**base, sku=found, problems=(_no_free(found),))
-            raise
-        except NotFoundError as error:
-            if error.code == 60002:
+            if refused.detail.code == "60002":
                 return LicenceChange(**base, problems=(USER_NOT_FOUND(user_id=user_id),))
             raise
         return LicenceChange(**base, changed=True, sku=self._sku_after(customer_id, found))
@@ -334,9 +400,47 @@ class UserManager:
                 sku=found,
                 problems=(LICENCE_NOT_ASSIGNED(user_id=user_id, sku=label),),
             )
-        self.client.users.update_licenses(customer_id, user_id, remove=[sku_id])
+        self._update_licences(customer_id, user_id, remove=sku_id)
         after = self._sku_after(customer_id, found) if found is not None else None
         return LicenceChange(**base, sku_id=sku_id, changed=True, sku=after)
+
+    def _update_licences(
+        self,
+        customer_id: str,
+        user_id: str,
+        *,
+        assign: str | None = None,
+        remove: str | None = None,
+    ) -> None:
+        """Assign or remove one licence as one engine step (read back: does the user hold it?)."""
+        sku_id = str(assign or remove)
+
+        def send(step: Step) -> dict[str, Any]:
+            self.client.users.update_licenses(
+                customer_id,
+                user_id,
+                assign=[assign] if assign else [],
+                remove=[remove] if remove else [],
+                request_id=step.request_id,
+            )
+            return {"sku_id": sku_id}
+
+        def read_back(step: Step) -> dict[str, Any] | None:
+            held = {str((item.product_sku or {}).get("id", "")) for item in self.licences(
+                customer_id, user_id
+            )}  # fmt: skip
+            return {"sku_id": sku_id} if (sku_id in held) == bool(assign) else None
+
+        self.engine.step(
+            str(uuid.uuid4()),
+            _CHANGE,
+            "assign_licence" if assign else "remove_licence",
+            intent={"user_id": user_id, "sku_id": sku_id},
+            send=send,
+            read_back=read_back,
+            explained=(BadRequestError,),
+            context={"customer_id": customer_id},
+        )
 
     def _sku_after(self, customer_id: str, sku: SubscribedSku) -> SubscribedSku | None:
         return find_sku(self.skus(customer_id), sku.product_sku.id)
@@ -410,3 +514,7 @@ def _no_free(sku: SubscribedSku) -> Problem:
         consumed=sku.consumed_units,
         total=sku.total_units,
     )
+
+
+#: The key of a user operation's one step.
+_CHANGE = "change"

@@ -13,6 +13,7 @@ from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.user import NewUser
 from csp_commerce.operations import UserManager
 from csp_commerce.provisioning.wire import SubscribedSku
+from csp_commerce.store import Ledger
 from csp_commerce.validation.passwords import check_password
 from csp_commerce.validation.users_csv import read_users_csv
 
@@ -26,7 +27,7 @@ def world() -> World:
 
 @pytest.fixture
 def users(world: World) -> UserManager:
-    return UserManager(world.client)
+    return UserManager(world.client, Ledger(":memory:"))
 
 
 def new_user(name: str = "grace", **changes: object) -> NewUser:
@@ -228,7 +229,7 @@ def test_china_refuses_licences_and_password_resets_before_any_request(
     customer = china.customer()
     before = len(china.transport.requests)
     with pytest.raises(OperationNotSupportedError):
-        operation(UserManager(china.client), customer)  # type: ignore[operator]
+        operation(UserManager(china.client, Ledger(":memory:")), customer)  # type: ignore[operator]
     assert len(china.transport.requests) == before
 
 
@@ -244,7 +245,7 @@ def test_china_client_refuses_subscribed_skus_and_mca_itself(china: World) -> No
 
 def test_china_export_leaves_licences_out(china: World) -> None:
     customer = china.customer()
-    users = UserManager(china.client)
+    users = UserManager(china.client, Ledger(":memory:"))
     assert users.create(customer, new_user()).ok
     out = io.StringIO()
     users.export_csv(customer, out)
