@@ -95,13 +95,13 @@ from csp_commerce.models import (
     TenantResolution,
     TermDuration,
 )
-from csp_commerce.models.catalogue import render_problem
 from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, DynamicsPolicy
 
 if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
     from csp_commerce.fulfilment import Provisioner
+    from csp_commerce.models.catalogue import render_problem
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
     from csp_commerce.provisioning import (
@@ -120,6 +120,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY = {
+    "render_problem": "csp_commerce.models.catalogue",
     "PartnerCenterClient": "csp_commerce.provisioning",
     "AsyncPartnerCenterClient": "csp_commerce.provisioning",
     "ClientSecretCredential": "csp_commerce.provisioning",
