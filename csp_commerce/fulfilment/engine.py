@@ -135,9 +135,10 @@ class StepEngine:
 
     @contextmanager
     def locked(self, subscription_id: str, operation_id: str) -> Iterator[str]:
-        """Hold the subscription for ``operation_id`` (waiting up to ``lock_wait``); yields the
-        lock's name, to pass to :meth:`step`. Leaving the block lets go of it unless a step
-        holding it is still ``sent``: then it stays held until that step's outcome is known."""
+        """Hold the subscription for ``operation_id`` (waiting up to ``lock_wait``, then raising
+        :class:`OutcomeUnknown`); yields the lock's name, to pass to :meth:`step`. Leaving the
+        block lets go of it unless a step holding it is still ``sent``: then it stays held until
+        that step's outcome is known."""
         name = f"subscription:{self.target}:{subscription_id}"
         deadline = time.monotonic() + self.lock_wait
         while not self.ledger.lock(name, operation_id, self.lease_seconds):
@@ -168,15 +169,19 @@ class StepEngine:
     ) -> Result:
         """Make step ``key`` of ``operation_id`` happen exactly once; return its result.
 
-        ``intent`` (or the function that plans it, called only for a new step, under the lock)
-        is recorded before ``send`` runs with the recorded step. A repeat that Partner Center
-        refuses with one of ``explained`` is resolved by ``read_back`` (None: not visible yet).
-        ``owner`` extends an order's lease with the step's first write; ``lock_name`` is held
-        until the outcome is known; ``context`` (customer_id, subscription_id, actor) makes the
-        step findable in a subscription's history.
+        ``intent`` (or the function that plans it, called only for a new step: under the lock
+        when the caller holds one) is recorded before ``send`` runs with the recorded step. A
+        repeat that Partner Center refuses with one of ``explained`` is resolved by
+        ``read_back`` (None: not visible yet); the same refusal of a first attempt is a failure.
+        ``owner`` extends an order's lease in the same write that records each attempt;
+        ``lock_name`` is held until the outcome is known; ``context`` (customer_id,
+        subscription_id, actor) makes the step findable in a subscription's history.
 
         Raises :class:`StepFailed` when the step failed for good (now or before), or one of
-        :data:`UNKNOWN` when its outcome is unknown (the step stays ``sent``; call again).
+        :data:`UNKNOWN` when its outcome is unknown (the step stays ``sent``; call again);
+        :class:`TargetMismatchError` for a step recorded against another Partner Center, and
+        :class:`~csp_commerce.errors.LeaseLostError` when ``owner`` lost the order's lease
+        (nothing is sent).
         """
         recorded = self.ledger.get_step(operation_id, key)
         if recorded is not None:
