@@ -68,8 +68,17 @@ def update_subscription(
 
     def read_back(step: Step) -> dict[str, Any] | None:
         now = engine.client.subscriptions.get(customer_id, subscription_id).to_wire()
-        made = all(now.get(field) == value for field, value in step.intent["changes"].items())
-        return {"subscription": now} if made else None
+        if all(now.get(field) == value for field, value in step.intent["changes"].items()):
+            return {"subscription": now}
+        # A PATCH takes effect at once: refused, and not there, means it was not made.
+        raise StepFailed(
+            failure(
+                f"Partner Center refused the change of subscription {subscription_id} again,"
+                " and it was not made",
+                request_id=step.request_id,
+                error_type="BadRequestError",
+            )
+        )
 
     return engine.step(
         operation_id,
@@ -78,13 +87,17 @@ def update_subscription(
         intent=plan,
         send=send,
         read_back=read_back,
-        # Refusals an earlier attempt of this very step explains: the etag moved (2055), the
-        # subscription is deleted already (2011).
-        explained=(BadRequestError,),
+        explained=_explained_by_an_earlier_patch,
         owner=owner,
         lock_name=lock_name,
         context={"customer_id": customer_id, "subscription_id": subscription_id, "actor": actor},
     )
+
+
+def _explained_by_an_earlier_patch(error: Exception) -> bool:
+    """Refusals an earlier attempt of the same PATCH explains: the etag moved (2055), the
+    subscription is deleted already (2011). Any other refusal stands."""
+    return isinstance(error, BadRequestError) and error.code in (2055, 2011)
 
 
 def set_quantity(

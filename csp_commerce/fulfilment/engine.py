@@ -24,6 +24,7 @@ import copy
 import os
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from csp_commerce.errors import (
     OrderInProgressError,
     OutcomeUnknown,
     PartnerCenterClientError,
+    ResponseValidationError,
     StepFailed,
     TargetMismatchError,
     TokenAcquisitionError,
@@ -41,23 +43,27 @@ from csp_commerce.models import FailureDetail
 from csp_commerce.store.ledger import Step, StepStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Iterator, Mapping
 
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.store.ledger import Ledger
 
 #: Failures after which a step's outcome is unknown: it stays ``sent``, to be sent again.
-#: Sign-in failures belong here too: nothing reached Partner Center, so resending is safe.
+#: Sign-in failures belong here too: nothing reached Partner Center, so resending is safe; and
+#: so does a success answer we cannot read (the change was made: a resend replays it).
 UNKNOWN: tuple[type[Exception], ...] = (
     *UNKNOWN_OUTCOME_ERRORS,
     CartBusyError,
     OrderInProgressError,
     TokenAcquisitionError,
+    ResponseValidationError,
     OutcomeUnknown,
 )
 
 Intent = dict[str, Any]
 Result = dict[str, Any]
+#: Which refusals of a repeated step an earlier attempt of it may explain (then read back).
+Explained = tuple[type[Exception], ...] | Callable[[Exception], bool]
 
 
 def target_of(client: PartnerCenterClient) -> str:
@@ -162,7 +168,7 @@ class StepEngine:
         intent: Intent | Callable[[], Intent],
         send: Callable[[Step], Result],
         read_back: Callable[[Step], Result | None] | None = None,
-        explained: tuple[type[Exception], ...] = (),
+        explained: Explained = (),
         owner: str | None = None,
         lock_name: str | None = None,
         context: Mapping[str, str | None] | None = None,
@@ -171,8 +177,10 @@ class StepEngine:
 
         ``intent`` (or the function that plans it, called only for a new step: under the lock
         when the caller holds one) is recorded before ``send`` runs with the recorded step. A
-        repeat that Partner Center refuses with one of ``explained`` is resolved by
-        ``read_back`` (None: not visible yet); the same refusal of a first attempt is a failure.
+        repeat that Partner Center refuses with one of ``explained`` (error classes, or a test
+        of the error) is resolved by ``read_back``: None means not visible yet (the step stays
+        sent), and ``read_back`` raises :class:`StepFailed` when what it reads shows the change
+        was not made; the same refusal of a first attempt is a failure.
         ``owner`` extends an order's lease in the same write that records each attempt;
         ``lock_name`` is held until the outcome is known; ``context`` (customer_id,
         subscription_id, actor) makes the step findable in a subscription's history.
@@ -208,8 +216,8 @@ class StepEngine:
         try:
             try:
                 result = send(step)
-            except explained:
-                if step.attempts <= 1 or read_back is None:
+            except Exception as error:
+                if step.attempts <= 1 or read_back is None or not _explains(explained, error):
                     raise
                 found = read_back(step)
                 if found is None:
@@ -235,6 +243,12 @@ class StepEngine:
             raise StepFailed(detail) from error
         self.ledger.finish_step(operation_id, key, StepStatus.DONE, result=result)
         return result
+
+
+def _explains(explained: Explained, error: Exception) -> bool:
+    if isinstance(explained, tuple):
+        return isinstance(error, explained)
+    return explained(error)
 
 
 def _plan_failed(key: str, error: PartnerCenterClientError) -> StepFailed:

@@ -29,7 +29,7 @@ from csp_commerce.errors import (
     OperationNotSupportedError,
     StepFailed,
 )
-from csp_commerce.fulfilment.engine import StepEngine
+from csp_commerce.fulfilment.engine import StepEngine, failure
 from csp_commerce.models._base import Model
 from csp_commerce.models.catalogue.users_codes import (
     LICENCE_NOT_ASSIGNED,
@@ -426,10 +426,13 @@ class UserManager:
             return {"sku_id": sku_id}
 
         def read_back(step: Step) -> dict[str, Any] | None:
-            held = {str((item.product_sku or {}).get("id", "")) for item in self.licences(
-                customer_id, user_id
-            )}  # fmt: skip
-            return {"sku_id": sku_id} if (sku_id in held) == bool(assign) else None
+            licences = self.licences(customer_id, user_id)
+            held = {str((item.product_sku or {}).get("id", "")) for item in licences}
+            if (sku_id in held) == bool(assign):
+                return {"sku_id": sku_id}
+            raise StepFailed(  # refused again and not made: the refusal stands
+                failure(f"Partner Center refused the licence change of {user_id} again")
+            )
 
         self.engine.step(
             str(uuid.uuid4()),

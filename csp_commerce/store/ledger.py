@@ -415,6 +415,14 @@ class Ledger:
                 ).rowcount
             ):
                 raise LeaseLostError(f"order {operation_id} is now another worker's")
+            if (
+                lock_name is not None
+                and not db.execute(
+                    "UPDATE locks SET until = max(until, ?) WHERE name = ? AND holder = ?",
+                    (now + lease_seconds, lock_name, operation_id),
+                ).rowcount
+            ):
+                raise LeaseLostError(f"{lock_name} is no longer held by {operation_id}")
             row = db.execute(
                 "SELECT * FROM steps WHERE operation_id = ? AND key = ?", (operation_id, key)
             ).fetchone()
@@ -478,9 +486,16 @@ class Ledger:
                 (status.value, _dump(result), _dump(error), now, operation_id, key),
             )
             if row is not None and row["lock_name"]:
-                db.execute(
-                    "DELETE FROM locks WHERE name = ? AND holder = ?",
-                    (row["lock_name"], operation_id),
+                db.execute(  # unless another step of the operation holding it is still sent
+                    "DELETE FROM locks WHERE name = ? AND holder = ? AND NOT EXISTS (SELECT 1"
+                    " FROM steps WHERE operation_id = ? AND lock_name = ? AND status = ?)",
+                    (
+                        row["lock_name"],
+                        operation_id,
+                        operation_id,
+                        row["lock_name"],
+                        StepStatus.SENT.value,
+                    ),
                 )
 
     def note_step(self, operation_id: str, key: str, intent: Mapping[str, Any]) -> None:
@@ -528,7 +543,7 @@ class Ledger:
         rows = self._db.execute(
             "SELECT * FROM steps WHERE target = ? AND customer_id = ? AND (subscription_id = ?"
             " OR (kind = 'purchase' AND result_json LIKE ?)) ORDER BY created_at, seq",
-            (target, customer_id, subscription_id, f"%{subscription_id}%"),
+            (target, customer_id, subscription_id, f'%"subscription_id": "{subscription_id}"%'),
         )
         return [_step(row) for row in rows]
 

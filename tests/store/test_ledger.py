@@ -190,6 +190,7 @@ def test_a_step_request_id_is_durable_across_connections(tmp_path: Path) -> None
 
 
 def test_a_new_step_is_recorded_sent_with_its_intent_target_and_context(ledger: Ledger) -> None:
+    assert ledger.lock("subscription:s1", "op1")
     step = ledger.begin_step(
         "op1",
         "seats",
@@ -405,10 +406,26 @@ def test_a_sent_step_of_another_lock_or_operation_does_not_pin_the_lock(
     ledger: Ledger, clock: Clock
 ) -> None:
     assert ledger.lock("sub:s1", "op-a", seconds=30)
+    assert ledger.lock("sub:s2", "op-a", seconds=30)
     ledger.begin_step("op-a", "seats", "set_quantity", {}, target=T, lock_name="sub:s2")
-    ledger.begin_step("op-c", "seats", "set_quantity", {}, target=T, lock_name="sub:s1")
     clock.now += 31
     assert ledger.lock("sub:s1", "op-b", seconds=30)
+    assert not ledger.lock("sub:s2", "op-b", seconds=30)
+
+
+def test_a_step_is_recorded_only_by_the_operation_holding_its_lock(
+    ledger: Ledger, clock: Clock
+) -> None:
+    with pytest.raises(LeaseLostError):
+        ledger.begin_step("op-c", "seats", "set_quantity", {}, target=T, lock_name="sub:s1")
+    assert ledger.steps("op-c") == []
+    # A's idle lock lapsed and B took it: A records nothing under it any more.
+    assert ledger.lock("sub:s1", "op-a", seconds=30)
+    clock.now += 31
+    assert ledger.lock("sub:s1", "op-b", seconds=30)
+    with pytest.raises(LeaseLostError):
+        ledger.begin_step("op-a", "seats", "set_quantity", {}, target=T, lock_name="sub:s1")
+    assert ledger.steps("op-a") == []
 
 
 def test_finish_step_lets_go_of_the_lock_the_step_held(ledger: Ledger) -> None:
@@ -418,9 +435,19 @@ def test_finish_step_lets_go_of_the_lock_the_step_held(ledger: Ledger) -> None:
     assert ledger.lock_holder("sub:s1") is None
     assert ledger.lock("sub:s1", "op-b", seconds=30)
     # finishing a step only lets go of its own operation's hold: never of another's
-    ledger.begin_step("op-a", "undo", "set_quantity", {}, target=T, lock_name="sub:s1")
-    ledger.finish_step("op-a", "undo", StepStatus.DONE, result={})
+    ledger.finish_step("op-a", "seats", StepStatus.DONE, result={})
     assert ledger.lock_holder("sub:s1") == "op-b"
+
+
+def test_a_lock_stays_held_while_another_step_holding_it_is_sent(ledger: Ledger) -> None:
+    assert ledger.lock("sub:s1", "op-a", seconds=30)
+    ledger.begin_step("op-a", "one", "set_quantity", {}, target=T, lock_name="sub:s1")
+    ledger.begin_step("op-a", "two", "set_quantity", {}, target=T, lock_name="sub:s1")
+    ledger.finish_step("op-a", "one", StepStatus.DONE, result={})
+    assert ledger.lock_holder("sub:s1") == "op-a"
+    assert not ledger.lock("sub:s1", "op-b", seconds=30)
+    ledger.finish_step("op-a", "two", StepStatus.DONE, result={})
+    assert ledger.lock_holder("sub:s1") is None
 
 
 # -- durability level -----------------------------------------------------------------------
