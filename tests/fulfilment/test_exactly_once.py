@@ -31,6 +31,7 @@ from csp_commerce.errors import APITimeoutError, OutcomeUnknown, ProvisioningInt
 from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.models import BillingCycle, OutcomeStatus
 from csp_commerce.operations import SubscriptionManager
+from csp_commerce.operations.subscription_manager import AddonPurchase
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 from csp_commerce.store.ledger import OrderStatus, StepStatus
 
@@ -465,6 +466,7 @@ def test_a_killed_post_sale_change_is_made_exactly_once(
     assert manager.resume() == []
 
 
+@pytest.mark.parametrize("how", ["resume", "same-operation-id"])
 @pytest.mark.parametrize(
     ("dies", "made_before"),
     [
@@ -479,6 +481,7 @@ def test_a_killed_add_on_purchase_is_made_exactly_once(
     path: Path,
     dies: dict[str, str],
     made_before: int,
+    how: str,
 ) -> None:
     tenant = existing_customer(sandbox)
     parent = bought(sandbox, tenant, "Microsoft 365 Business Standard", 5)
@@ -486,19 +489,24 @@ def test_a_killed_add_on_purchase_is_made_exactly_once(
     killed = KillableLedger(path, clock=clock, **dies)
     with pytest.raises(Killed):
         SubscriptionManager(client_on(wire), killed, actor="ops").buy_addon(
-            tenant, parent, phone, 2, operation_id="op-phone"
+            tenant, parent, phone, 2, billing_cycle="annual", operation_id="op-phone"
         )
     killed.close()
     assert applied(sandbox)["create_order"] == 1 + made_before
 
     clock.advance()
     manager = SubscriptionManager(client_on(wire), open_ledger(path, clock), actor="ops")
-    again = manager.buy_addon(tenant, parent, phone, 2, operation_id="op-phone")
+    if how == "resume":
+        (again,) = manager.resume()
+    else:
+        again = manager.buy_addon(tenant, parent, phone, 2, operation_id="op-phone")
 
-    assert again.ok
+    assert again.ok and again.operation_id == "op-phone"
     (addon,) = manager.addons(tenant, parent)
-    assert again.subscription_id == addon.id
+    assert isinstance(again, AddonPurchase) and again.subscription_id == addon.id
+    assert (addon.quantity, addon.billing_cycle) == (2, "annual")  # as first asked
     assert applied(sandbox)["create_order"] == 2  # the parent's, and the add-on's once
     step = manager.ledger.get_step("op-phone", "change")
     assert step is not None and step.status is StepStatus.DONE
     assert {c.request_id for c in wire.to("POST", "/checkout")} == {step.request_id}
+    assert manager.resume() == []
