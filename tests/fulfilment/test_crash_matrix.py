@@ -45,6 +45,7 @@ from csp_commerce import Checkout, HookManager, Order, OrderLine
 from csp_commerce.errors import ProvisioningInterrupted
 from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.models import LineAction, OutcomeStatus
+from csp_commerce.operations import SubscriptionManager
 from csp_commerce.sandbox import Fault, Sandbox
 from csp_commerce.store.ledger import Ledger
 
@@ -317,3 +318,69 @@ def _place_then_finish(run: Run, what: str) -> None:
         run.verify(run.finish())
     except AssertionError as failure:
         raise AssertionError(f"{what}: {failure}") from None
+
+
+# -- post-sale changes ------------------------------------------------------------------------
+
+
+def _set_quantity(manager: SubscriptionManager, tenant: str, sub: str) -> object:
+    return manager.set_quantity(tenant, sub, 12, operation_id="op-1")
+
+
+def _cancel(manager: SubscriptionManager, tenant: str, sub: str) -> object:
+    return manager.cancel(tenant, sub, operation_id="op-1")
+
+
+def _buy_addon(manager: SubscriptionManager, tenant: str, sub: str) -> object:
+    return manager.buy_addon(tenant, sub, _PHONE_ID, 2, operation_id="op-1")
+
+
+_PHONE_ID = Sandbox().catalog.find(PHONE).catalog_item_id
+
+
+@pytest.mark.parametrize(
+    ("change", "audit", "check"),
+    [
+        pytest.param(_set_quantity, "update_subscription", ("quantity", 12), id="set-quantity"),
+        pytest.param(_cancel, "update_subscription", ("status", "deleted"), id="cancel"),
+        pytest.param(_buy_addon, "create_order", None, id="buy-addon"),
+    ],
+)
+def test_a_post_sale_change_killed_at_every_ledger_write_is_made_once(
+    change: Callable[[SubscriptionManager, str, str], object],
+    audit: str,
+    check: tuple[str, object] | None,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    for n in itertools.count(1):
+        sandbox, clock = Sandbox(seed=7), LedgerClock()
+        wire = Wire(sandbox)
+        tenant = existing_customer(sandbox)
+        sub = bought(sandbox, tenant, STANDARD, 10)
+        before = applied(sandbox)[audit]
+        path.unlink(missing_ok=True)
+        dying = KillableLedger(path, clock=clock, kill_at=n)
+        try:
+            change(SubscriptionManager(client_on(wire), dying, actor="ops"), tenant, sub)
+        except Killed:
+            pass
+        finally:
+            dying.close()
+        if dying.killed_at is None:
+            break
+        clock.advance()
+        with open_ledger(path, clock) as ledger:
+            manager = SubscriptionManager(client_on(wire), ledger, actor="ops")
+            manager.resume()
+            result = change(manager, tenant, sub)  # the caller asks again with the same id
+            where = f"killed at write {n} ({dying.killed_at})"
+            assert getattr(result, "ok", False), where
+            assert applied(sandbox)[audit] - before == 1, where
+            assert ledger.sent_steps(manager.engine.target) == [], where
+        subs = subscriptions_of(sandbox, tenant)
+        if check is not None:
+            assert subs[sub][check[0]] == check[1], where
+        else:
+            assert sorted(s["offerName"] for s in subs.values()) == [STANDARD, PHONE], where
+    assert n > 3
