@@ -477,15 +477,18 @@ class SubscriptionManager:
             subscription_id=subscription_id,
             partner_id_on_record=parent.partner_id or None,
         )
+        if existing is not None and "line" in existing.intent:
+            # Sent before: the very cart line recorded then, whatever this call's defaults.
+            line = LinePlan.model_validate(existing.intent["line"])
+        note = {
+            **self._stamp(subscription_id),
+            "operation": "buy_addon",
+            **target,
+            "line": line.model_dump(mode="json"),
+        }
         try:
             bought = purchase(
-                self.engine,
-                operation_id,
-                _CHANGE,
-                customer_id,
-                [line],
-                actor=self.actor,
-                note={**self._stamp(subscription_id), "operation": "buy_addon", **target},
+                self.engine, operation_id, _CHANGE, customer_id, [line], actor=self.actor, note=note
             )
         except StepFailed:
             failed = self.ledger.get_step(operation_id, _CHANGE)
@@ -508,17 +511,30 @@ class SubscriptionManager:
         steps = self.ledger.subscription_steps(self.engine.target, customer_id, subscription_id)
         return [history_entry(step, subscription_id) for step in steps]
 
-    def resume(self) -> builtins.list[SubscriptionChange]:
+    def resume(self) -> builtins.list[SubscriptionChange | AddonPurchase]:
         """Finish every change (of this Partner Center) whose outcome a stopped process left
-        unknown: each is sent again with its recorded request id. Orders are the saga's."""
-        finished = []
+        unknown: each is sent again with its recorded request id (an add-on, its recorded
+        cart). Orders are the saga's."""
+        finished: builtins.list[SubscriptionChange | AddonPurchase] = []
         for step in self.ledger.sent_steps(self.engine.target):
-            if step.key != _CHANGE or step.kind == "purchase" or step.subscription_id is None:
+            if step.key != _CHANGE or step.customer_id is None:
                 continue
             customer_id = str(step.customer_id)
-            finished.append(
-                self._send(step.kind, customer_id, step.subscription_id, step.operation_id, {})
-            )
+            if step.kind == "purchase" and step.intent.get("operation") == "buy_addon":
+                intent = step.intent
+                finished.append(
+                    self.buy_addon(
+                        customer_id,
+                        str(intent["subscription_id"]),
+                        str(intent["offer_id"]),
+                        int(intent["quantity"]),
+                        operation_id=step.operation_id,
+                    )
+                )
+            elif step.kind != "purchase" and step.subscription_id is not None:
+                finished.append(
+                    self._send(step.kind, customer_id, step.subscription_id, step.operation_id, {})
+                )
         return finished
 
     # -- the one change path ---------------------------------------------------------------------
