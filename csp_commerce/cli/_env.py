@@ -1,12 +1,9 @@
 """Where a ``csp-commerce`` command keeps its state, and which Partner Center it talks to.
 
-By default every command works on the embedded sandbox, whose world is kept in the data
-directory between commands (``.csp-commerce/`` in the working directory, or
-``$CSP_COMMERCE_HOME``, or ``--home``), next to the provisioning ledger and the MCA evidence
-log. ``--live`` talks to the real Partner Center with credentials from the environment, or from
-a JSON config file (``config.json`` in the data directory, or ``$CSP_COMMERCE_CONFIG``) with the
-same names in lower case without the prefix (``{"tenant_id": ..., "client_id": ...}``); the
-environment wins over the file:
+By default every command works on the embedded sandbox. ``--live`` talks to the real Partner
+Center with credentials from the environment, or from a JSON config file (``config.json`` in the
+data directory, or ``$CSP_COMMERCE_CONFIG``) with the same names in lower case without the
+prefix (``{"tenant_id": ..., "client_id": ...}``); the environment wins over the file:
 
 =============================== ===========================================================
 ``CSP_COMMERCE_TENANT_ID``      the partner's Entra tenant id
@@ -20,18 +17,47 @@ environment wins over the file:
 ``CSP_COMMERCE_MCA_KEY`` (or ``--key-file`` on the ``mca`` commands) is the key of the MCA
 evidence log's keyed chain (HMAC-SHA256, at least 16 bytes): every command that writes to the
 log signs its entries with it; it is never stored.
+
+**One world per Partner Center.** The data directory (``.csp-commerce/`` in the working
+directory, or ``$CSP_COMMERCE_HOME``, or ``--home``) keeps each *target* (a Partner Center: its
+cloud and partner tenant, as :func:`csp_commerce.fulfilment.target_of` names it) in a directory
+of its own, so a command only ever sees and resumes what was done against the Partner Center it
+talks to::
+
+    <home>/config.json                          live settings (optional; they choose the partner)
+    <home>/sandbox/sandbox.json                 the embedded sandbox's world
+    <home>/sandbox/ledger.sqlite3               its provisioning ledger
+    <home>/sandbox/mca.sqlite3                  its MCA evidence log
+    <home>/live/<cloud>/<partner tenant>/ledger.sqlite3, mca.sqlite3   one live partner's
+
+The partner tenant is ``CSP_COMMERCE_TENANT_ID`` in lower case (use the tenant's id, not one of
+its domain names, or the same partner gets two directories). The discovery store
+(``discovery.sqlite3``) and the partner accounts' token stores (``tokens/``) stay at the top:
+they are a registry of partner accounts, each kept under its own name.
+
+The MCA evidence log is per target too: its entries are acceptances confirmed (or about to be
+confirmed) to one Partner Center, and the checkout counts the log's latest acceptance for a
+customer reference as that customer's MCA. One shared log would let an acceptance recorded in
+the sandbox stand as evidence for a live customer with the same reference, and would mix test
+entries into the chain a partner anchors and shows Microsoft as its evidence.
+
+State files at the top of the data directory (``ledger.sqlite3``, ``mca.sqlite3``,
+``sandbox.json``, the layout of 0.1.0, which mixed the sandbox and live partners) are not read:
+each command that finds them says so in one line on standard error.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.errors import ConfigurationError
-from csp_commerce.models.clouds import Cloud
+from csp_commerce.errors import ConfigurationError, TargetMismatchError
+from csp_commerce.models.clouds import ENDPOINTS, Cloud
 
 if TYPE_CHECKING:
     import argparse
@@ -46,7 +72,15 @@ if TYPE_CHECKING:
 
 HOME_ENV = "CSP_COMMERCE_HOME"
 DEFAULT_HOME = ".csp-commerce"
+SANDBOX_DIR = "sandbox"
+LIVE_DIR = "live"
 SANDBOX_FILE = "sandbox.json"
+LEDGER_FILE = "ledger.sqlite3"
+MCA_FILE = "mca.sqlite3"
+#: State files at the top of the data directory: the layout of 0.1.0, no longer read.
+OLD_LAYOUT = (LEDGER_FILE, MCA_FILE, SANDBOX_FILE)
+#: A partner tenant as a directory name: a tenant id (GUID) or a domain name, lower case.
+_TENANT = re.compile(r"[a-z0-9][a-z0-9._-]{0,252}")
 SANDBOX_SEED = 2026
 CONFIG_ENV = "CSP_COMMERCE_CONFIG"
 CONFIG_FILE = "config.json"
@@ -75,6 +109,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Environment:
     """The data directory, the Partner Center (sandbox or live) and the stores of one command.
 
+    The ledger and the MCA evidence log are the *target's* (see the module's documentation):
+    the sandbox's, or the live partner's named by the credentials.
+
     Use it as a context manager: on exit the sandbox's world is saved and the stores closed
     (the embedded sandbox also saves after every change it answers, so nothing depends on
     reaching the exit).
@@ -87,6 +124,7 @@ class Environment:
         self.home = home or Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
         self.live = live
         self.mca_key = mca_key
+        self._noticed = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Environment:
@@ -108,9 +146,90 @@ class Environment:
     ) -> None:
         self.close()
 
-    def _path(self, name: str) -> Path:
-        self.home.mkdir(parents=True, exist_ok=True)
-        return self.home / name
+    # -- the target ---------------------------------------------------------------------------
+
+    def _partner(self) -> tuple[Cloud, str]:
+        """The live partner: its cloud and its tenant (lower case), from the settings."""
+        settings = self.live_settings()
+        tenant = settings.get("tenant_id")
+        if not tenant:
+            raise ConfigurationError(
+                "--live needs the partner's tenant: set CSP_COMMERCE_TENANT_ID "
+                f"(or put it in {CONFIG_FILE} in the data directory)"
+            )
+        if not _TENANT.fullmatch(tenant):
+            raise ConfigurationError(
+                f"CSP_COMMERCE_TENANT_ID={tenant!r} is not a tenant id (a GUID, or a domain "
+                "such as contoso.onmicrosoft.com)"
+            )
+        return _cloud(settings.get("cloud") or "global"), tenant
+
+    @cached_property
+    def target(self) -> str:
+        """The Partner Center this command's state belongs to, named as
+        :func:`csp_commerce.fulfilment.target_of` names a client's (``API base|partner tenant``).
+
+        Worked out from the settings alone (no credential is built and nothing is loaded), so
+        reading the ledger needs no secret; :meth:`check_client` holds every client the
+        command changes things with to it.
+        """
+        if not self.live:
+            from csp_commerce.sandbox.credential import SandboxCredential
+
+            cloud, tenant = Cloud.GLOBAL, SandboxCredential.tenant_id
+        else:
+            cloud, tenant = self._partner()
+        return f"{ENDPOINTS[cloud].api_base}|{tenant}"
+
+    @property
+    def target_name(self) -> str:
+        """The target for a person: ``the sandbox`` or ``partner TENANT (CLOUD cloud)``."""
+        if not self.live:
+            return "the sandbox"
+        cloud, tenant = self._partner()
+        return f"partner {tenant} ({cloud.value} cloud)"
+
+    @cached_property
+    def state_dir(self) -> Path:
+        """This target's directory: ``<home>/sandbox`` or ``<home>/live/<cloud>/<tenant>``."""
+        if not self.live:
+            return self.home / SANDBOX_DIR
+        cloud, tenant = self._partner()
+        return self.home / LIVE_DIR / cloud.value / tenant
+
+    def check_client(self, target: str) -> None:
+        """Refuse a client (its ``target``) of another Partner Center than this state's."""
+        if target != self.target:
+            raise TargetMismatchError(
+                f"the client talks to {target!r}, but this command's state "
+                f"({self.state_dir}) belongs to {self.target!r}"
+            )
+
+    def _state(self, name: str) -> Path:
+        """A file in the target's directory (created), after the notice about an old layout."""
+        self._notice_old_layout()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        return self.state_dir / name
+
+    def _notice_old_layout(self) -> None:
+        if self._noticed:
+            return
+        self._noticed = True
+        old = [name for name in OLD_LAYOUT if (self.home / name).is_file()]
+        if old:
+            print(
+                f"csp-commerce: note: {', '.join(old)} at the top of {self.home} (the layout "
+                f"before one directory per Partner Center) are not used; this command's state "
+                f"is in {self.state_dir}",
+                file=sys.stderr,
+            )
+
+    # -- what the command uses ----------------------------------------------------------------
+
+    @property
+    def sandbox_path(self) -> Path:
+        """The embedded sandbox's world: ``<home>/sandbox/sandbox.json``."""
+        return self.home / SANDBOX_DIR / SANDBOX_FILE
 
     @cached_property
     def sandbox(self) -> Sandbox:
@@ -122,7 +241,9 @@ class Environment:
         """
         from csp_commerce.sandbox import Sandbox
 
-        path = self._path(SANDBOX_FILE)
+        self._notice_old_layout()
+        path = self.sandbox_path
+        path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             return Sandbox.load(path, autosave=path)
         return Sandbox(seed=SANDBOX_SEED, autosave=path)
@@ -147,7 +268,11 @@ class Environment:
         )
 
     def live_settings(self) -> dict[str, str]:
-        """The live Partner Center settings: the config file, overridden by the environment."""
+        """The live Partner Center settings: the config file, overridden by the environment.
+
+        The tenant id is kept in lower case (Entra ids and domain names ignore case), so one
+        partner is always one target.
+        """
         path = Path(os.environ.get(CONFIG_ENV) or self.home / CONFIG_FILE)
         settings: dict[str, str] = {}
         if path.exists():
@@ -165,32 +290,38 @@ class Environment:
             value = os.environ.get(f"CSP_COMMERCE_{key.upper()}")
             if value:
                 settings[key] = value
+        if settings.get("tenant_id"):
+            settings["tenant_id"] = settings["tenant_id"].strip().lower()
         return settings
 
     @cached_property
     def ledger(self) -> Ledger:
-        """The provisioning ledger (``ledger.sqlite3`` in the data directory)."""
+        """The target's provisioning ledger (``ledger.sqlite3`` in its directory)."""
         from csp_commerce.store.ledger import Ledger
 
-        return Ledger(self._path("ledger.sqlite3"))
+        return Ledger(self._state(LEDGER_FILE))
 
     @cached_property
     def mca_log(self) -> McaEvidenceLog:
-        """The MCA evidence log (``mca.sqlite3`` in the data directory)."""
+        """The target's MCA evidence log (``mca.sqlite3`` in its directory): see the module's
+        documentation for why it is not shared between targets."""
         from csp_commerce.store.mca_log import McaEvidenceLog
 
-        return McaEvidenceLog(self._path("mca.sqlite3"), key=self.mca_key)
+        return McaEvidenceLog(self._state(MCA_FILE), key=self.mca_key)
 
     def provisioner(self, hooks: HookManager) -> Provisioner:
-        """A provisioner on this environment's client and ledger, telling ``hooks``."""
+        """A provisioner on this environment's client and ledger, telling ``hooks``; a
+        :class:`TargetMismatchError` if the client is not this state's Partner Center."""
         from csp_commerce.fulfilment.order_saga import Provisioner
 
-        return Provisioner(self.client, self.ledger, hooks)
+        provisioner = Provisioner(self.client, self.ledger, hooks)
+        self.check_client(provisioner.target)
+        return provisioner
 
     def save(self) -> None:
         """Keep the sandbox's world for the next command (nothing to do when live)."""
         if "sandbox" in self.__dict__:
-            self.sandbox.save(self._path(SANDBOX_FILE))
+            self.sandbox.save(self.sandbox_path)
 
     def close(self) -> None:
         """Save the sandbox and close what was opened."""

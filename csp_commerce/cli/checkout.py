@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import EXIT_HELD, EXIT_INVALID, EXIT_OK, _env
+from csp_commerce.errors import TargetMismatchError
 
 if TYPE_CHECKING:
     import argparse
@@ -96,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
         order = load_order(args.order_file, offers_for(env, args.catalog))
         recorded = env.ledger.order(order.id)
         if recorded is not None:
+            if recorded.target != env.target:
+                raise TargetMismatchError(
+                    f"order {order.id} was recorded against {recorded.target!r}, not "
+                    f"{env.target!r}: it is never placed or shown here"
+                )
             return _already_submitted(recorded, as_json=args.json)
         checkout = make_checkout(env)
         facts = facts_for(env.client, checkout, order)

@@ -3,6 +3,11 @@
 ``list`` shows every recorded order and its status, ``show ID`` an order's saga steps with
 their durable MS-RequestIds and its outcome, ``resume`` finishes every order a dead or
 interrupted process left pending or half placed (it reads back before resending anything).
+
+Each works on the orders of one Partner Center only: the sandbox's, or with ``--live`` the
+live partner's (each has a ledger of its own, and only records made against that Partner
+Center are shown or resumed), so a sandbox order is never listed, let alone sent, with
+``--live``.
 """
 
 from __future__ import annotations
@@ -51,11 +56,12 @@ def run_list(args: argparse.Namespace) -> int:
 
     with _env.Environment.from_args(args) as env:
         status = OrderStatus(args.status) if args.status else None
-        records = env.ledger.orders(status)
+        records = env.ledger.orders(status, target=env.target)
+        where = env.target_name
     if args.json:
         print(json.dumps([_record_json(record) for record in records], indent=2))
         return EXIT_OK
-    table = Table(title=f"{len(records)} order(s)")
+    table = Table(title=f"{len(records)} order(s) on {where}")
     for column in ("order", "customer", "status", "created", "updated"):
         table.add_column(column)
     for record in records:
@@ -77,8 +83,10 @@ def run_show(args: argparse.Namespace) -> int:
 
     with _env.Environment.from_args(args) as env:
         record = env.ledger.order(args.order_id)
-        if record is None:
-            raise InputError(f"no order {args.order_id!r} in the ledger ({env.ledger.path})")
+        if record is None or record.target != env.target:
+            raise InputError(
+                f"no order {args.order_id!r} on {env.target_name} (ledger {env.ledger.path})"
+            )
         steps = env.ledger.steps(record.order_id)
     if args.json:
         data = _record_json(record)
@@ -107,7 +115,9 @@ def run_resume(args: argparse.Namespace) -> int:
         assert checkout.provisioner is not None  # make_checkout always gives one
         unfinished = len(env.ledger.unfinished(checkout.provisioner.target))
         if not unfinished:
-            out.print("nothing to resume: every recorded order is placed or failed")
+            out.print(
+                f"nothing to resume on {env.target_name}: every recorded order is placed or failed"
+            )
             return EXIT_OK
         outcomes = checkout.resume()
     for outcome in outcomes:

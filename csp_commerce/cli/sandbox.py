@@ -90,7 +90,7 @@ def run_seed(args: argparse.Namespace) -> int:
         total = len(env.sandbox.world.customers)
     print(
         f"seeded {args.customers} customers with {args.subscriptions} subscriptions each "
-        f"({total} customers in the sandbox at {env.home})"
+        f"({total} customers in the sandbox at {env.sandbox_path})"
     )
     return 0
 

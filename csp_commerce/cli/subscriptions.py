@@ -99,7 +99,9 @@ def register(subparsers: Any) -> None:
 def _manager(env: _env.Environment, args: argparse.Namespace) -> SubscriptionManager:
     from csp_commerce.operations.subscription_manager import SubscriptionManager
 
-    return SubscriptionManager(env.client, env.ledger, actor=getattr(args, "actor", None))
+    manager = SubscriptionManager(env.client, env.ledger, actor=getattr(args, "actor", None))
+    env.check_client(manager.engine.target)
+    return manager
 
 
 def _rows(subscriptions: list[Subscription]) -> list[tuple[object, ...]]:

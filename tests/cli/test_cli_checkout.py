@@ -47,7 +47,7 @@ def record_mca(home: Path) -> None:
 
 
 def world(home: Path) -> dict[str, Any]:
-    path = home / "sandbox.json"
+    path = home / "sandbox" / "sandbox.json"
     return Sandbox.load(path).world.to_json() if path.exists() else {}
 
 

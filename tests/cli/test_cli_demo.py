@@ -25,12 +25,12 @@ def test_demo_runs_every_step_as_expected_and_keeps_data_with_home(
     assert "tenant.needs_invitation" in out and "partner-invitation" in out
     assert "4100001" in out and "4100002" in out  # each reseller's partner id on record
     assert "Retry-After honoured" in out
-    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+    with Ledger(tmp_path / "sandbox" / "ledger.sqlite3") as ledger:
         placed = ledger.orders(OrderStatus.PLACED)
         assert ledger.unfinished() == []
     # 3 Contoso + 1 Fabrikam + 2 Northwind + 8 faulty-stretch orders were placed.
     assert len(placed) == 14
-    world = Sandbox.load(tmp_path / "sandbox.json").world
+    world = Sandbox.load(tmp_path / "sandbox" / "sandbox.json").world
     subscriptions = sum(len(customer.subscriptions) for customer in world.customers.values())
     # Contoso's third order merged into its monthly subscription: one fewer than the orders.
     assert subscriptions == 13

@@ -16,7 +16,8 @@ from csp_commerce.sandbox.seed_discovery import seed_sandbox
 def home(tmp_path: Path) -> Path:
     sandbox = Sandbox(seed=4)
     seed_sandbox(sandbox, 6, 2)
-    sandbox.save(tmp_path / "sandbox.json")
+    (tmp_path / "sandbox").mkdir()
+    sandbox.save(tmp_path / "sandbox" / "sandbox.json")  # the embedded sandbox's world
     return tmp_path
 
 

@@ -88,9 +88,11 @@ def test_an_empty_or_damaged_sandbox_file_is_a_clear_error_not_a_traceback(
 ) -> None:
     from csp_commerce.cli import main
 
-    (tmp_path / "sandbox.json").write_bytes(b"")  # what a SIGKILL mid-save used to leave
+    (tmp_path / "sandbox").mkdir()
+    # what a SIGKILL mid-save used to leave:
+    (tmp_path / "sandbox" / "sandbox.json").write_bytes(b"")
     assert main(["sandbox", "seed", "--home", str(tmp_path), "--customers", "1"]) == 2
     err = capsys.readouterr().err
     assert "cannot load sandbox state" in err
-    assert str(tmp_path / "sandbox.json") in err
+    assert str(tmp_path / "sandbox" / "sandbox.json") in err
     assert "Traceback" not in err

@@ -72,7 +72,7 @@ def test_verify_names_the_tampered_entry(
 ) -> None:
     for customer in ("a", "b", "c"):
         assert record(capsys, tmp_path, customer, "--phone", "1") == 0
-    with sqlite3.connect(tmp_path / "mca.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "sandbox" / "mca.sqlite3") as db:
         db.execute("DROP TRIGGER mca_evidence_no_update")
         db.execute(
             "UPDATE mca_evidence SET acceptance_json = replace(acceptance_json, 'Ada', 'Eve')"
@@ -143,7 +143,7 @@ def test_head_and_verify_expect_head(tmp_path: Path, capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, "mca", "verify", "--expect-head", anchor, *home)
     assert code == 0 and f"head {anchor}" in out and "anchored head (entry #3)" in out
 
-    forge(tmp_path / "mca.sqlite3", "DELETE FROM mca_evidence WHERE seq = 3")
+    forge(tmp_path / "sandbox" / "mca.sqlite3", "DELETE FROM mca_evidence WHERE seq = 3")
     code, out, _ = run(capsys, "mca", "verify", *home)
     assert code == 0  # without the anchor the shorter chain looks whole
     code, out, _ = run(capsys, "mca", "verify", "--expect-head", anchor, *home)
@@ -155,7 +155,7 @@ def test_verify_expect_head_finds_an_emptied_file(
 ) -> None:
     assert record(capsys, tmp_path, "a", "--phone", "1") == 0
     _, anchor, _ = run(capsys, "mca", "head", "--home", str(tmp_path))
-    (tmp_path / "mca.sqlite3").write_bytes(b"")
+    (tmp_path / "sandbox" / "mca.sqlite3").write_bytes(b"")
     code, out, _ = run(
         capsys, "mca", "verify", "--expect-head", anchor.strip(), "--home", str(tmp_path)
     )
@@ -181,7 +181,7 @@ def test_a_keyed_log_finds_a_rewrite_with_recomputed_hashes(
     assert code == 0 and "intact: 2 entries" in out and "MACs not checked" not in out
     _, anchor, _ = run(capsys, "mca", "head", *home)
 
-    rewrite_with_recomputed_hashes(tmp_path / "mca.sqlite3")
+    rewrite_with_recomputed_hashes(tmp_path / "sandbox" / "mca.sqlite3")
     code, out, _ = run(capsys, "mca", "verify", *home)
     assert code == 1 and "broken at entry #1" in out and "MAC does not match" in out
 
@@ -221,7 +221,7 @@ def test_a_dropped_trigger_is_reported_and_restored_on_request(
 ) -> None:
     home = ("--home", str(tmp_path))
     assert record(capsys, tmp_path, "a", "--phone", "1") == 0
-    with sqlite3.connect(tmp_path / "mca.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "sandbox" / "mca.sqlite3") as db:
         db.execute("DROP TRIGGER mca_evidence_no_delete")
 
     code, out, _ = run(capsys, "mca", "verify", *home)
@@ -243,7 +243,10 @@ def test_a_corrupt_entry_is_reported_by_list_export_and_verify(
     home = ("--home", str(tmp_path))
     for customer in ("a", "b", "c"):
         assert record(capsys, tmp_path, customer, "--phone", "1") == 0
-    forge(tmp_path / "mca.sqlite3", "UPDATE mca_evidence SET acceptance_json = '{' WHERE seq = 2")
+    forge(
+        tmp_path / "sandbox" / "mca.sqlite3",
+        "UPDATE mca_evidence SET acceptance_json = '{' WHERE seq = 2",
+    )
 
     code, out, err = run(capsys, "mca", "list", *home)
     assert code == 2

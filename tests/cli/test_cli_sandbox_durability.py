@@ -51,13 +51,13 @@ E3 = {"offer": "Office 365 E3", "quantity": 2, "billingCycle": "monthly", "term"
 
 
 def _steps(home: Path) -> list[dict[str, Any]]:
-    with sqlite3.connect(home / "ledger.sqlite3") as db:
+    with sqlite3.connect(home / "sandbox" / "ledger.sqlite3") as db:
         db.row_factory = sqlite3.Row
         return [dict(row) for row in db.execute("SELECT * FROM steps")]
 
 
 def _assert_sandbox_holds_the_ledger(home: Path) -> World:
-    world = World.load(home / "sandbox.json")  # loadable: never a partial file
+    world = World.load(home / "sandbox" / "sandbox.json")  # loadable: never a partial file
     for step in _steps(home):
         if step["status"] != "done":
             continue
@@ -98,7 +98,7 @@ def test_a_killed_checkout_leaves_a_sandbox_holding_everything_its_ledger_record
 
     # The next command goes on from there and buys each line exactly once (after the dead
     # process's lease on the order has run out, as it would 300 s later).
-    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "sandbox" / "ledger.sqlite3") as db:
         db.execute("UPDATE orders SET lease_until = 0")
     capsys.readouterr()
     assert main(["orders", "resume", "--home", str(tmp_path)]) == 0

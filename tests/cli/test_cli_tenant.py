@@ -47,4 +47,4 @@ def test_link_live_explains_the_customer_accepts_it(
         capsys, "tenant", "link", "--customer", "x", "--live", "--home", str(tmp_path)
     )
     assert code == 2 and "Microsoft 365 admin center" in err
-    assert not (tmp_path / "sandbox.json").exists()
+    assert not (tmp_path / "sandbox" / "sandbox.json").exists()

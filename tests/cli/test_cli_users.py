@@ -10,6 +10,7 @@ import pytest
 from test_cli_subscriptions import E3, Seeded, run, seed
 
 from csp_commerce.cli._env import Environment
+from csp_commerce.fulfilment import target_of
 
 
 @pytest.fixture
@@ -131,6 +132,8 @@ def test_china_refuses_licences_before_any_request(
         )
 
     monkeypatch.setattr(Environment, "client", property(china_client))
+    # The stand-in is a China-cloud partner: the home's state is taken to be that target's.
+    monkeypatch.setattr(Environment, "target", property(lambda self: target_of(self.client)))
     code, _, err = run(capsys, world.args("licences", "--customer", world.customer))
     assert code == 2
     assert "not offered in this cloud" in err
