@@ -83,7 +83,7 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 def order(seats: int, email: str = "ada@contoso.com") -> Order:
     customer = Customer(
         reference="cust-1",
-        company=CompanyProfile(company_name="Contoso", domain="contoso"),
+        company=CompanyProfile(company_name="Contoso", domain="contoso.onmicrosoft.com"),
         address=Address(
             country="US", state="WA", city="Redmond", postal_code="98052", address_line1="1 Way"
         ),

@@ -61,10 +61,11 @@ def create_customer(ctx: Context, req: Request) -> Reply:
     address = billing.get("defaultAddress")
     if not isinstance(address, dict):
         raise bad_request("billingProfile.defaultAddress is required.")
-    domain = _text(company, "domain", "companyProfile", max_length=256).lower()
-    violation = pc_rules.domain(domain, ctx.world)
+    given = _text(company, "domain", "companyProfile", max_length=256)
+    violation = pc_rules.domain(given, ctx.world)
     if violation is not None:
         raise refusal(violation)
+    domain = given.lower()
     email = _text(billing, "email", "billingProfile", max_length=254)
     if "@" not in email:
         raise bad_request("billingProfile.email is not an email address.")

@@ -7,22 +7,20 @@ choice is made.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.offer import OfferFamily
 from csp_commerce.sandbox.seed_catalog import SEGMENT_QUALIFICATION, CatalogItem
+from csp_commerce.validation.tenancy import DOMAIN_PREFIX_MAX_LENGTH, domain_is_valid
 
 if TYPE_CHECKING:
     from csp_commerce.sandbox.state import JSON, CustomerState, World
 
 MCA_TYPE = "MicrosoftCustomerAgreement"
 LIVE_STATUSES = frozenset({"active", "pending", "suspended"})
-
-#: The initial ``.onmicrosoft.com`` domain: letters and digits only (Microsoft 365's rule).
-DOMAIN_PATTERN = re.compile(r"[a-z0-9]{1,27}\.onmicrosoft\.com")
 
 
 @dataclass(frozen=True)
@@ -232,19 +230,22 @@ def reseller_on_record(world: World, mpn_id: str) -> Violation | None:
 
 
 def domain(domain_name: str, world: World) -> Violation | None:
-    """The initial domain must be well formed and not taken.
+    """The initial domain must be well formed and not taken (case-insensitively).
 
-    Partner Center's code for a taken domain is undocumented: the sandbox answers 409 / 2000
+    The format is the checkout's own rule (:func:`csp_commerce.validation.tenancy.domain_is_valid`,
+    global cloud): ASCII letters and digits, at most 27, then ``.onmicrosoft.com``. It is judged
+    before lower-casing, so no non-ASCII letter passes as its ASCII lower case. Partner Center's
+    code for a taken domain is undocumented: the sandbox answers 409 / 2000
     (``HEAD /v1/domains/{domain}`` is the documented way to check first).
     """
-    if not DOMAIN_PATTERN.fullmatch(domain_name):
+    if not domain_is_valid(domain_name, Cloud.GLOBAL):
         return Violation(
             400,
             2000,
             "companyProfile.domain must be '<letters and digits>.onmicrosoft.com' "
-            "(at most 27 characters before the suffix).",
+            f"(at most {DOMAIN_PREFIX_MAX_LENGTH} characters before the suffix).",
         )
-    if domain_name in world.domains:
+    if domain_name.lower() in world.domains:
         return Violation(409, 2000, f"The domain {domain_name} is already in use.")
     return None
 

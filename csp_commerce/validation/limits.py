@@ -12,7 +12,8 @@ The rules, from the storefront manuals and Partner Center's limits:
 * Dynamics 365: one subscription per instance. ``DynamicsPolicy.NEW_INSTANCE`` makes every line
   a new subscription (more licences for an existing instance are bought on that subscription,
   ``OrderLine.subscription_id``); ``ADD_LICENCES`` adds the line to the existing instance.
-* Add-ons need a live parent subscription of an allowed product.
+* Add-ons need a live parent subscription of an allowed product; an indirect reseller buys
+  add-ons only on subscriptions it is the partner of record of.
 * A line with ``subscription_id`` adds seats to that live subscription, of the same product and
   billing cycle, billed through the same partner.
 """
@@ -27,6 +28,7 @@ from csp_commerce.models.catalogue.limits_codes import (
     ADDON_PARENT_MISSING,
     ADDON_PARENT_NOT_ALLOWED,
     ADDON_PARENT_NOT_FOUND,
+    ADDON_PARENT_OTHER_RESELLER,
     BELOW_MINIMUM,
     BUSINESS_DUPLICATE_LINE,
     BUSINESS_EXISTS,
@@ -93,7 +95,7 @@ def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) 
         else:
             _check_quantity(problems, line, index)
             if is_addon(offer):
-                _check_parent(problems, line, index, by_id, order.lines[:index])
+                _check_parent(problems, line, index, by_id, order.lines[:index], owner)
             if offer.family is OfferFamily.BUSINESS:
                 key = (offer.product_id, line.billing_cycle.value)
                 if key in business_lines:
@@ -302,6 +304,7 @@ def _check_parent(
     index: int,
     by_id: dict[str, SubscriptionFact],
     earlier: Sequence[OrderLine],
+    owner: str | None,
 ) -> None:
     offer = line.offer
     if line.parent_line_id is not None:
@@ -339,6 +342,16 @@ def _check_parent(
                 parent_subscription_id=parent_id,
                 parent_product=parent.product_id,
                 allowed=sorted(offer.parent_product_ids),
+            )
+        )
+    elif owner is not None and parent.partner_id_on_record != owner:
+        # A reseller acts only on what it sold (the manager's ``subscription.other_reseller``).
+        problems.append(
+            ADDON_PARENT_OTHER_RESELLER(
+                field=field,
+                subscription_id=parent_id,
+                partner_on_record=_on_record(parent.partner_id_on_record),
+                reseller=owner,
             )
         )
 

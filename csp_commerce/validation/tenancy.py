@@ -1,10 +1,12 @@
 """Which Microsoft tenant an order reaches: a new one, an existing one, or one to invite first.
 
-A new customer gets a new tenant, created with its ``.onmicrosoft.com`` domain, which must be
-given and free. An existing tenant needs the partner's reseller relationship; without one, the
-tenant's global administrator must accept the relationship request link first. Several
-resellers' sub-customers may point at the same tenant: each line keeps its own reseller as
-partner of record (see :func:`csp_commerce.validation.limits.plan_line`).
+A new customer gets a new tenant, created with its initial domain, which must be given, well
+formed (:func:`domain_is_valid`: letters and digits, at most :data:`DOMAIN_PREFIX_MAX_LENGTH`,
+then the cloud's suffix) and free. An existing tenant needs the partner's reseller
+relationship; without one, the tenant's global administrator must accept the relationship
+request link first. Several resellers' sub-customers may point at the same tenant: each line
+keeps its own reseller as partner of record (see
+:func:`csp_commerce.validation.limits.plan_line`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from csp_commerce.models.catalogue.tenancy_codes import (
     NEEDS_INVITATION,
     NO_INVITATION_LINK,
 )
+from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.facts import Relationship
 from csp_commerce.models.plan import TenantAction, TenantResolution
 
@@ -32,8 +35,33 @@ INVITATION_URL = (
     "&partnerId={partner_id}&msppId=0&DAP=false#/BillingAccounts/partner-invitation"
 )
 
-# Initial domains are a prefix of letters and digits, optionally with Microsoft's suffix.
-_DOMAIN = re.compile(r"^[A-Za-z0-9]{1,64}(\.onmicrosoft\.com|\.partner\.onmschina\.cn)?$")
+#: The initial domain's suffix in each cloud (the tenant is ``<prefix><suffix>``).
+DOMAIN_SUFFIXES: dict[Cloud, str] = {
+    Cloud.GLOBAL: ".onmicrosoft.com",
+    Cloud.US_GOV: ".onmicrosoft.com",
+    Cloud.CHINA: ".partner.onmschina.cn",
+}
+
+#: The longest prefix (before the suffix) of an initial domain: Microsoft 365's limit, which the
+#: sandbox enforced first. Partner Center's API reference gives no length (create-a-customer,
+#: verify-domain-availability), so this is the stricter reading. The sandbox imports it (and
+#: :func:`domain_is_valid`) from here: checkout and sandbox judge domains alike.
+DOMAIN_PREFIX_MAX_LENGTH = 27
+
+_PATTERNS = {
+    cloud: re.compile(
+        rf"[a-z0-9]{{1,{DOMAIN_PREFIX_MAX_LENGTH}}}{re.escape(suffix)}",
+        re.ASCII | re.IGNORECASE,
+    )
+    for cloud, suffix in DOMAIN_SUFFIXES.items()
+}
+
+
+def domain_is_valid(domain: str, cloud: Cloud = Cloud.GLOBAL) -> bool:
+    """Whether ``domain`` can be a new tenant's initial domain in ``cloud``: ASCII letters and
+    digits (any case), at most :data:`DOMAIN_PREFIX_MAX_LENGTH` of them, then the cloud's
+    suffix, nothing else (no whitespace either: strip it first)."""
+    return _PATTERNS[cloud].fullmatch(domain) is not None
 
 
 def invitation_url(partner_id: str) -> str:
@@ -65,8 +93,14 @@ def resolve(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> T
     if not domain:
         return TenantResolution(action=TenantAction.CREATE, problems=(DOMAIN_MISSING(),))
     problems: tuple[Problem, ...] = ()
-    if not _DOMAIN.match(domain):
-        problems = (DOMAIN_INVALID(domain=domain),)
+    if not domain_is_valid(domain, settings.cloud):
+        problems = (
+            DOMAIN_INVALID(
+                domain=domain,
+                suffix=DOMAIN_SUFFIXES[settings.cloud],
+                max_length=DOMAIN_PREFIX_MAX_LENGTH,
+            ),
+        )
     elif tenant.domain_available is None:
         problems = (DOMAIN_UNCHECKED(domain=domain),)
     elif not tenant.domain_available:

@@ -93,7 +93,7 @@ def line(offer: Offer = ENTERPRISE, quantity: int = 5, **fields: Any) -> OrderLi
 def order(
     *lines: OrderLine,
     reseller: Reseller | None = None,
-    domain: str | None = "contoso",
+    domain: str | None = "contoso.onmicrosoft.com",
     tenant_id: str | None = None,
     reference: str = "cust-1",
 ) -> Order:

@@ -205,6 +205,38 @@ def test_addon_on_an_allowed_parent_is_planned_on_it() -> None:
     assert plan_actions(result) == [(LineAction.ADD_ON, "e3")]
 
 
+def test_a_reseller_cannot_buy_an_addon_on_another_resellers_subscription() -> None:
+    """Issue 10, defect 5: reseller A may not buy an add-on on reseller B's base subscription
+    (nor on one the partner sold directly); on its own it may."""
+    subs = facts(
+        subscriptions=(
+            subscription("theirs", ENTERPRISE, 10, partner_id_on_record="7654321"),
+            subscription("direct", ENTERPRISE, 10),
+            subscription("ours", ENTERPRISE, 10, partner_id_on_record=RESELLER.partner_id),
+        ),
+        resellers={RESELLER.partner_id: GOOD_RESELLER},
+    )
+    check = checkout()
+
+    def as_reseller(parent: str) -> CheckoutResult:
+        addon = line(ADDON, 5, parent_subscription_id=parent)
+        return check.validate(order(addon, reseller=RESELLER), subs)
+
+    refused = as_reseller("theirs")
+    assert codes(refused) == ["addon.parent_other_reseller"]
+    assert refused.plan is None  # nothing to provision: nothing is sent
+    problem = refused.problems[0]
+    assert problem.field == "lines.0.parent_subscription_id"
+    assert problem.params == {
+        "subscription_id": "theirs",
+        "partner_on_record": "7654321",
+        "reseller": RESELLER.partner_id,
+    }
+    assert codes(as_reseller("direct")) == ["addon.parent_other_reseller"]
+    assert as_reseller("direct").problems[0].params["partner_on_record"] == "direct"
+    assert plan_actions(as_reseller("ours")) == [(LineAction.ADD_ON, "ours")]
+
+
 # -- adding seats to a named subscription ---------------------------------------------------------
 
 

@@ -43,8 +43,12 @@ def test_not_required_by_the_host_or_the_cloud(settings: dict[str, object]) -> N
     from checkout_factories import line
 
     from csp_commerce import BillingCycle
+    from csp_commerce.validation.tenancy import DOMAIN_SUFFIXES
 
-    annual = order(line(billing_cycle=BillingCycle.ANNUAL))
+    cloud = settings.get("cloud", Cloud.GLOBAL)
+    assert isinstance(cloud, Cloud)
+    domain = "contoso" + DOMAIN_SUFFIXES[cloud]  # a new tenant's domain in that cloud
+    annual = order(line(billing_cycle=BillingCycle.ANNUAL), domain=domain)
     assert checkout(**settings).validate(annual, facts(mca=McaFacts())).ok
 
 

@@ -48,7 +48,11 @@ def test_unsigned_mpa() -> None:
     from csp_commerce import BillingCycle
 
     china = checkout(cloud=Cloud.CHINA).validate(
-        order(line(billing_cycle=BillingCycle.ANNUAL), reseller=RESELLER),
+        order(
+            line(billing_cycle=BillingCycle.ANNUAL),
+            reseller=RESELLER,
+            domain="contoso.partner.onmschina.cn",
+        ),
         facts(resellers={"1234567": unsigned}),
     )
     assert china.ok

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from checkout_factories import GOOD_RESELLER, RESELLER, checkout, codes, facts, order
+from checkout_factories import GOOD_RESELLER, RESELLER, checkout, codes, facts, line, order
 
-from csp_commerce import Relationship, Reseller, ResellerFacts, TenantAction, TenantFacts
-from csp_commerce.validation.tenancy import invitation_url
+from csp_commerce import (
+    BillingCycle,
+    Relationship,
+    Reseller,
+    ResellerFacts,
+    TenantAction,
+    TenantFacts,
+)
+from csp_commerce.models.clouds import Cloud
+from csp_commerce.validation.tenancy import DOMAIN_PREFIX_MAX_LENGTH, invitation_url
 
 
 def test_a_new_customer_gets_a_new_tenant_with_its_domain() -> None:
-    result = checkout().validate(order(domain="contoso"), facts())
+    result = checkout().validate(order(domain="contoso.onmicrosoft.com"), facts())
     assert result.plan is not None
     assert result.plan.tenant.action is TenantAction.CREATE
-    assert result.plan.tenant.domain == "contoso"
+    assert result.plan.tenant.domain == "contoso.onmicrosoft.com"
 
 
 def test_the_domain_must_be_given_valid_and_free() -> None:
@@ -20,10 +28,39 @@ def test_the_domain_must_be_given_valid_and_free() -> None:
     assert codes(checkout().validate(order(domain="con-toso!"), facts())) == [
         "tenant.domain_invalid"
     ]
+    (invalid,) = checkout().validate(order(domain="contoso"), facts()).problems
+    assert invalid.code == "tenant.domain_invalid"
+    assert invalid.params == {
+        "domain": "contoso",
+        "suffix": ".onmicrosoft.com",
+        "max_length": DOMAIN_PREFIX_MAX_LENGTH,
+    }
     taken = facts(tenant=TenantFacts(domain_available=False))
     assert codes(checkout().validate(order(), taken)) == ["tenant.domain_taken"]
     unknown = facts(tenant=TenantFacts())
     assert codes(checkout().validate(order(), unknown)) == ["tenant.domain_unchecked"]
+
+
+def test_the_domain_format_follows_the_cloud() -> None:
+    """At most 27 letters and digits, then the cloud's suffix (the sandbox's rule too: the
+    contract tests in tests/contracts compare them case by case)."""
+    assert DOMAIN_PREFIX_MAX_LENGTH == 27
+    longest = "a" * 27
+    for domain, valid in [
+        (f"{longest}.onmicrosoft.com", True),
+        (f"{longest}a.onmicrosoft.com", False),
+        ("Contoso2.onmicrosoft.com", True),
+        ("contoso.partner.onmschina.cn", False),
+        ("contoso", False),
+    ]:
+        result = checkout().validate(order(domain=domain), facts())
+        assert result.ok is valid, (domain, codes(result))
+    china = checkout(cloud=Cloud.CHINA)  # 21Vianet: annual billing only
+    annual = line(billing_cycle=BillingCycle.ANNUAL)
+    assert china.validate(order(annual, domain="contoso.partner.onmschina.cn"), facts()).ok
+    assert codes(china.validate(order(annual, domain="contoso.onmicrosoft.com"), facts())) == [
+        "tenant.domain_invalid"
+    ]
 
 
 def test_an_existing_tenant_with_the_relationship_is_used() -> None:

@@ -36,6 +36,18 @@ def test_malformed_domain_refused(app: httpx.Client) -> None:
     assert response.status_code == 400
 
 
+def test_domain_is_judged_before_lower_casing(app: httpx.Client) -> None:
+    # The Kelvin sign lower-cases to an ASCII "k": it must not pass as one.
+    kelvin = app.post("/v1/customers", json=customer_body("\u212aontoso"))
+    assert kelvin.status_code == 400
+    assert app.head("/v1/domains/kontoso.onmicrosoft.com").status_code == 404
+    capitals = app.post("/v1/customers", json=customer_body("Kontoso"))
+    assert capitals.status_code == 201
+    assert capitals.json()["companyProfile"]["domain"] == "kontoso.onmicrosoft.com"
+    again = app.post("/v1/customers", json=customer_body("KONTOSO"))
+    assert again.status_code == 409
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

@@ -113,6 +113,12 @@ ADDON_PARENT_NOT_ALLOWED = ProblemType(
     "{offer} cannot be added to subscription {parent_subscription_id} ({parent_product}); it "
     "needs a subscription of: {allowed}.",
 )
+ADDON_PARENT_OTHER_RESELLER = ProblemType(
+    "addon.parent_other_reseller",
+    None,
+    "Subscription {subscription_id} is sold through another partner ({partner_on_record}); "
+    "{reseller} cannot buy add-ons on it.",
+)
 
 # Seats added to an existing subscription
 SUBSCRIPTION_SUSPENDED = ProblemType(

@@ -14,8 +14,8 @@ DOMAIN_MISSING = ProblemType(
 DOMAIN_INVALID = ProblemType(
     "tenant.domain_invalid",
     "customer.company.domain",
-    "{domain} cannot be a tenant's domain: use letters and digits only, e.g. "
-    "contoso.onmicrosoft.com.",
+    "{domain} cannot be a new tenant's domain: use at most {max_length} letters and digits "
+    "followed by {suffix}, e.g. contoso{suffix}.",
 )
 DOMAIN_TAKEN = ProblemType(
     "tenant.domain_taken",

@@ -1,0 +1,522 @@
+"""Checkout and sandbox agree (issue 10): every Partner Center rule both enforce, one table.
+
+For each rule a parametrized table of cases is built in a fresh sandbox (a Partner Center
+emulator) and judged twice:
+
+* by the checkout: ``Checkout.validate`` with the facts :func:`gather_facts` reads from that
+  sandbox (for the cancellation window, the rule the subscription manager applies before it
+  sends anything);
+* by the sandbox: the request that order would become (``POST /v1/customers``, a cart and its
+  checkout, ``PATCH`` of the subscription), sent over plain HTTP.
+
+The two verdicts (accepted or refused) must agree, and must be the one the case expects. The
+rules: tenant domain format, the Business plan limit, seat caps, qualifications, the MCA, the
+cancellation window and the indirect reseller's MPA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+import pytest
+
+from csp_commerce import (
+    Address,
+    BillingCycle,
+    Checkout,
+    CheckoutResult,
+    CheckoutSettings,
+    CompanyProfile,
+    Contact,
+    Customer,
+    DuplicatePolicy,
+    HookManager,
+    McaFacts,
+    Offer,
+    Order,
+    OrderLine,
+    Reseller,
+    TermDuration,
+)
+from csp_commerce.checkout.gather_facts import gather_facts
+from csp_commerce.provisioning import PartnerCenterClient
+from csp_commerce.sandbox import API_BASE, Sandbox, SandboxCredential
+from csp_commerce.validation.billing_options import default_term
+from csp_commerce.validation.subscription_changes import cancellation_deadline
+
+START = 1_735_689_600.0  # 2025-01-01T00:00:00Z
+DAY = 86_400.0
+MCA_TEMPLATE = "117a77b0-9360-443b-8795-c6dedc750cf9"
+MONTHLY, ANNUAL = BillingCycle.MONTHLY, BillingCycle.ANNUAL
+RESELLER_MPN = "1234567"
+
+REDMOND = Address(
+    country="US", state="WA", city="Redmond", postal_code="98052", address_line1="1 Microsoft Way"
+)
+CONTACT = Contact(
+    first_name="Ada", last_name="Lovelace", email="ada@contoso.com", phone_number="+14255550100"
+)
+
+
+class Clock:
+    """Epoch seconds that move only when a case says so."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class World:
+    """One sandbox, with a plain HTTP client (the sandbox's judge) and our client (the facts)."""
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        self.sandbox = Sandbox(seed=3, clock=self.clock, sleep=lambda _: None)
+        self.http = httpx.Client(
+            transport=self.sandbox.transport(),
+            base_url=API_BASE,
+            headers={"Authorization": "Bearer sandbox-user"},
+        )
+        self.client = PartnerCenterClient(
+            SandboxCredential(clock=self.clock),
+            http_client=self.sandbox.httpx_client(),
+            sleep=lambda _: None,
+        )
+
+    def offer(self, title: str) -> Offer:
+        return self.sandbox.catalog.find(title).to_offer()
+
+    # -- the world's state, made through the API ---------------------------------------------
+
+    def customer(self, *, mca: bool = True, domain: str = "contoso") -> str:
+        response = self.http.post("/v1/customers", json=customer_body(f"{domain}.onmicrosoft.com"))
+        assert response.status_code == 201, response.text
+        customer_id = str(response.json()["id"])
+        if mca:
+            response = self.http.post(f"/v1/customers/{customer_id}/agreements", json=MCA_BODY)
+            assert response.status_code == 201, response.text
+        return customer_id
+
+    def own(self, customer_id: str, *lines: OrderLine, status: str = "active") -> list[str]:
+        """Subscriptions the customer already has (bought now, then set to ``status``)."""
+        response = self.checkout_cart(customer_id, lines, None)
+        assert response.status_code == 201 and not response.json()["orderErrors"], response.text
+        ids = [
+            str(item["subscriptionId"])
+            for order in response.json()["orders"]
+            for item in order["lineItems"]
+        ]
+        if status != "active":
+            for subscription_id in ids:
+                patched = self.patch(customer_id, subscription_id, {"status": status})
+                assert patched.status_code == 200, patched.text
+        return ids
+
+    # -- the sandbox's verdict ---------------------------------------------------------------
+
+    def checkout_cart(
+        self, customer_id: str, lines: tuple[OrderLine, ...], reseller: Reseller | None
+    ) -> httpx.Response:
+        body: dict[str, Any] = {
+            "lineItems": [cart_line(index, line, reseller) for index, line in enumerate(lines)]
+        }
+        if reseller is not None:
+            body["partnerOnRecordAttestationAccepted"] = True
+        cart = self.http.post(f"/v1/customers/{customer_id}/carts", json=body)
+        if cart.status_code != 201:
+            return cart
+        cart_id = cart.json()["id"]
+        return self.http.post(f"/v1/customers/{customer_id}/carts/{cart_id}/checkout")
+
+    def patch(self, customer_id: str, subscription_id: str, body: dict[str, Any]) -> httpx.Response:
+        return self.http.patch(
+            f"/v1/customers/{customer_id}/subscriptions/{subscription_id}", json=body
+        )
+
+    def sandbox_accepts(self, order: Order) -> bool:
+        """Whether Partner Center (the sandbox) accepts every change ``order`` asks for."""
+        customer_id = order.customer.tenant_id
+        assert customer_id is not None
+        new = tuple(line for line in order.lines if line.subscription_id is None)
+        for line in order.lines:
+            if line.subscription_id is not None:
+                current = self.http.get(
+                    f"/v1/customers/{customer_id}/subscriptions/{line.subscription_id}"
+                ).json()["quantity"]
+                quantity = current + line.quantity
+                if self.patch(customer_id, line.subscription_id, {"quantity": quantity}).is_error:
+                    return False
+        if not new:
+            return True
+        response = self.checkout_cart(customer_id, new, order.reseller)
+        return response.status_code == 201 and not response.json()["orderErrors"]
+
+    # -- the checkout's verdict --------------------------------------------------------------
+
+    def checkout_judges(self, order: Order, **settings: Any) -> CheckoutResult:
+        facts = gather_facts(self.client, order)
+        if order.customer.tenant_id is None:
+            # A new customer's MCA comes from the host's evidence log, not Partner Center.
+            facts = facts.model_copy(update={"mca": McaFacts(accepted=True)})
+        checkout = Checkout(HookManager(entry_points=False), CheckoutSettings(**settings))
+        return checkout.validate(order, facts)
+
+
+MCA_BODY = {
+    "primaryContact": {"firstName": "Ada", "lastName": "Lovelace", "email": "ada@contoso.com"},
+    "templateId": MCA_TEMPLATE,
+    "dateAgreed": "2025-01-01T00:00:00Z",
+    "type": "MicrosoftCustomerAgreement",
+}
+
+
+def customer_body(domain: str) -> dict[str, Any]:
+    return {
+        "companyProfile": {"domain": domain},
+        "billingProfile": {
+            "email": "ada@contoso.com",
+            "culture": "en-US",
+            "language": "en",
+            "companyName": "Contoso",
+            "defaultAddress": {
+                "firstName": "Ada",
+                "lastName": "Lovelace",
+                "addressLine1": REDMOND.address_line1,
+                "city": REDMOND.city,
+                "state": REDMOND.state,
+                "postalCode": REDMOND.postal_code,
+                "country": REDMOND.country,
+            },
+        },
+    }
+
+
+def cart_line(index: int, line: OrderLine, reseller: Reseller | None) -> dict[str, Any]:
+    """The cart line the order line becomes (as the step engine sends it)."""
+    term = line.term_duration or default_term(line.offer, line.billing_cycle)
+    raw: dict[str, Any] = {
+        "id": index,
+        "catalogItemId": line.offer.id,
+        "quantity": line.quantity,
+        "billingCycle": line.billing_cycle.value,
+        "termDuration": term.value if term is not None else "",
+    }
+    if line.parent_subscription_id is not None:
+        raw["provisioningContext"] = {"parentSubscriptionId": line.parent_subscription_id}
+    if reseller is not None:
+        raw["participants"] = [{"key": "transaction_reseller", "value": reseller.partner_id}]
+    return raw
+
+
+def order_for(
+    customer_id: str | None,
+    *lines: OrderLine,
+    reseller: Reseller | None = None,
+    domain: str | None = None,
+) -> Order:
+    customer = Customer(
+        reference="contoso",
+        company=CompanyProfile(company_name="Contoso", domain=domain),
+        address=REDMOND,
+        contact=CONTACT,
+        tenant_id=customer_id,
+    )
+    return Order(customer=customer, lines=lines, reseller=reseller)
+
+
+def agree(world: World, order: Order, expected: bool, **settings: Any) -> None:
+    """Judge ``order`` by both, checkout first (it only reads), and compare."""
+    result = world.checkout_judges(order, **settings)
+    by_checkout = result.ok
+    by_sandbox = world.sandbox_accepts(order)
+    assert by_checkout == by_sandbox, (
+        f"checkout {'accepts' if by_checkout else 'refuses'} "
+        f"({[p.code for p in result.problems]}), sandbox "
+        f"{'accepts' if by_sandbox else 'refuses'}"
+    )
+    assert by_checkout is expected, [p.code for p in result.problems]
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    built = World()
+    yield built
+    built.http.close()
+
+
+# -- tenant domain format ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainCase:
+    domain: str
+    accepted: bool
+    taken: bool = False
+
+
+SUFFIX = ".onmicrosoft.com"
+DOMAIN_CASES = {
+    "plain": DomainCase("contoso" + SUFFIX, True),
+    "capitals and digits": DomainCase("Contoso2025" + SUFFIX, True),
+    "surrounding spaces": DomainCase("  contoso" + SUFFIX + " ", True),
+    "27 characters": DomainCase("a" * 27 + SUFFIX, True),
+    "28 characters": DomainCase("a" * 28 + SUFFIX, False),
+    "40 characters": DomainCase("a" * 40 + SUFFIX, False),
+    "suffix-less": DomainCase("contoso", False),
+    "suffix-less 40": DomainCase("a" * 40, False),
+    "hyphen": DomainCase("con-toso" + SUFFIX, False),
+    "underscore": DomainCase("con_toso" + SUFFIX, False),
+    "dot in prefix": DomainCase("con.toso" + SUFFIX, False),
+    "non-ASCII letter": DomainCase("contosö" + SUFFIX, False),
+    "Kelvin sign (lower-cases to k)": DomainCase("\u212aontoso" + SUFFIX, False),
+    "empty prefix": DomainCase(SUFFIX.lstrip("."), False),
+    "custom domain": DomainCase("contoso.com", False),
+    "suffix then more": DomainCase("contoso" + SUFFIX + ".evil.com", False),
+    "21Vianet suffix": DomainCase("contoso.partner.onmschina.cn", False),
+    "taken": DomainCase("contoso" + SUFFIX, False, taken=True),
+}
+
+
+@pytest.mark.parametrize("case", DOMAIN_CASES.values(), ids=DOMAIN_CASES.keys())
+def test_tenant_domain_format(world: World, case: DomainCase) -> None:
+    if case.taken:
+        world.sandbox.add_existing_tenant(case.domain.strip())
+    order = order_for(
+        None, OrderLine(offer=world.offer("Office 365 E3"), quantity=1), domain=case.domain
+    )
+    result = world.checkout_judges(order)
+    by_checkout = result.ok
+    by_sandbox = (
+        world.http.post("/v1/customers", json=customer_body(case.domain)).status_code == 201
+    )
+    assert by_checkout == by_sandbox, ([p.code for p in result.problems], by_sandbox)
+    assert by_checkout is case.accepted
+
+
+# -- Business plans: one subscription per plan and billing cycle --------------------------------
+
+
+@dataclass(frozen=True)
+class BusinessCase:
+    held: tuple[tuple[BillingCycle, str], ...]  # (cycle, status) of the plan's subscriptions
+    ordered: tuple[BillingCycle, ...]
+    accepted: bool
+    plan: str = "Microsoft 365 Business Standard"
+
+
+BUSINESS_CASES = {
+    "first monthly": BusinessCase((), (MONTHLY,), True),
+    "second monthly": BusinessCase(((MONTHLY, "active"),), (MONTHLY,), False),
+    "annual beside monthly": BusinessCase(((MONTHLY, "active"),), (ANNUAL,), True),
+    "third": BusinessCase(((MONTHLY, "active"), (ANNUAL, "active")), (ANNUAL,), False),
+    "suspended counts": BusinessCase(((MONTHLY, "suspended"),), (MONTHLY,), False),
+    "cancelled does not count": BusinessCase(((MONTHLY, "deleted"),), (MONTHLY,), True),
+    "two monthly lines": BusinessCase((), (MONTHLY, MONTHLY), False),
+    "monthly and annual lines": BusinessCase((), (MONTHLY, ANNUAL), True),
+    "another plan": BusinessCase(
+        ((MONTHLY, "active"),), (MONTHLY,), True, plan="Microsoft 365 Business Premium"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BUSINESS_CASES.values(), ids=BUSINESS_CASES.keys())
+def test_business_plan_limit(world: World, case: BusinessCase) -> None:
+    customer_id = world.customer()
+    standard = world.offer("Microsoft 365 Business Standard")
+    for cycle, status in case.held:
+        world.own(
+            customer_id, OrderLine(offer=standard, quantity=5, billing_cycle=cycle), status=status
+        )
+    lines = [
+        OrderLine(offer=world.offer(case.plan), quantity=5, billing_cycle=c) for c in case.ordered
+    ]
+    # Refusing duplicates: the default (merge) turns them into more seats, which is no purchase.
+    refuse = DuplicatePolicy.REFUSE
+    agree(world, order_for(customer_id, *lines), case.accepted, business_duplicates=refuse)
+
+
+# -- seat caps: per subscription, and 300 per customer across a Business plan --------------------
+
+
+@dataclass(frozen=True)
+class SeatCase:
+    held: tuple[tuple[BillingCycle, int], ...]  # the Business plan's subscriptions (cycle, seats)
+    new: tuple[tuple[BillingCycle, int], ...] = ()  # new subscriptions ordered
+    added: tuple[tuple[int, int], ...] = ()  # (index into held, seats added)
+    accepted: bool = True
+    plan: str = "Microsoft 365 Business Standard"
+    suspended: bool = False
+
+
+SEAT_CASES = {
+    "300 on one": SeatCase((), new=((MONTHLY, 300),)),
+    "301 on one": SeatCase((), new=((MONTHLY, 301),), accepted=False),
+    "up to the cap": SeatCase(((MONTHLY, 200),), new=((ANNUAL, 100),)),
+    "past the cap": SeatCase(((MONTHLY, 200),), new=((ANNUAL, 101),), accepted=False),
+    "two lines past the cap": SeatCase((), new=((MONTHLY, 200), (ANNUAL, 101)), accepted=False),
+    "added up to the cap": SeatCase(((MONTHLY, 200), (ANNUAL, 50)), added=((0, 50),)),
+    "added past the cap": SeatCase(
+        ((MONTHLY, 200), (ANNUAL, 50)), added=((0, 51),), accepted=False
+    ),
+    "added to 300": SeatCase(((MONTHLY, 299),), added=((0, 1),)),
+    "added past 300": SeatCase(((MONTHLY, 299),), added=((0, 2),), accepted=False),
+    "added to a suspended one": SeatCase(
+        ((MONTHLY, 10),), added=((0, 1),), accepted=False, suspended=True
+    ),
+    "enterprise 10000": SeatCase((), new=((MONTHLY, 10_000),), plan="Office 365 E3"),
+    "enterprise 10001": SeatCase(
+        (), new=((MONTHLY, 10_001),), accepted=False, plan="Office 365 E3"
+    ),
+    "enterprise added past 10000": SeatCase(
+        ((MONTHLY, 9_999),), added=((0, 2),), accepted=False, plan="Office 365 E3"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SEAT_CASES.values(), ids=SEAT_CASES.keys())
+def test_seat_caps(world: World, case: SeatCase) -> None:
+    customer_id = world.customer()
+    offer = world.offer(case.plan)
+    status = "suspended" if case.suspended else "active"
+    held = [
+        world.own(
+            customer_id, OrderLine(offer=offer, quantity=seats, billing_cycle=cycle), status=status
+        )[0]
+        for cycle, seats in case.held
+    ]
+    lines = [
+        OrderLine(offer=offer, quantity=seats, billing_cycle=cycle) for cycle, seats in case.new
+    ]
+    lines += [
+        OrderLine(
+            offer=offer,
+            quantity=seats,
+            billing_cycle=case.held[index][0],
+            subscription_id=held[index],
+        )
+        for index, seats in case.added
+    ]
+    agree(world, order_for(customer_id, *lines), case.accepted)
+
+
+# -- qualifications -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualificationCase:
+    offer: str
+    held: tuple[tuple[str, str], ...]  # (qualification, vetting status)
+    accepted: bool
+
+
+A3 = "Office 365 A3 for faculty"
+NONPROFIT = "Microsoft 365 Business Basic for Nonprofits"
+GCC = "Office 365 G3 GCC"
+QUALIFICATION_CASES = {
+    "commercial needs none": QualificationCase("Office 365 E3", (), True),
+    "education approved": QualificationCase(A3, (("Education", "Approved"),), True),
+    "education missing": QualificationCase(A3, (), False),
+    "education in review": QualificationCase(A3, (("Education", "InReview"),), False),
+    "education denied": QualificationCase(A3, (("Education", "Denied"),), False),
+    "education with another one": QualificationCase(A3, (("Nonprofit", "Approved"),), False),
+    "nonprofit approved": QualificationCase(NONPROFIT, (("Nonprofit", "Approved"),), True),
+    "nonprofit in review": QualificationCase(NONPROFIT, (("Nonprofit", "InReview"),), False),
+    "government approved": QualificationCase(
+        GCC, (("GovernmentCommunityCloud", "Approved"),), True
+    ),
+    "government with state-owned": QualificationCase(
+        GCC, (("StateOwnedEntity", "Approved"),), False
+    ),
+}
+
+
+@pytest.mark.parametrize("case", QUALIFICATION_CASES.values(), ids=QUALIFICATION_CASES.keys())
+def test_qualifications(world: World, case: QualificationCase) -> None:
+    customer_id = world.customer()
+    for qualification, status in case.held:
+        world.sandbox.set_qualification(customer_id, qualification, status)
+    offer = world.offer(case.offer)
+    # Every offer of the table sells a one-year term billed annually.
+    line = OrderLine(offer=offer, quantity=1, billing_cycle=ANNUAL, term_duration=TermDuration.P1Y)
+    agree(world, order_for(customer_id, line), case.accepted)
+
+
+# -- the Microsoft Customer Agreement ------------------------------------------------------------
+
+
+MCA_CASES = {
+    "accepted": ("self", True),
+    "not accepted": (None, False),
+    "another tenant's": ("other", False),
+}
+
+
+@pytest.mark.parametrize(("whose", "accepted"), MCA_CASES.values(), ids=MCA_CASES.keys())
+def test_mca(world: World, whose: str | None, accepted: bool) -> None:
+    customer_id = world.customer(mca=whose == "self")
+    if whose == "other":
+        world.customer(domain="fabrikam")  # has the MCA; ours does not
+    line = OrderLine(offer=world.offer("Office 365 E3"), quantity=1)
+    agree(world, order_for(customer_id, line), accepted)
+
+
+# -- the cancellation window ---------------------------------------------------------------------
+
+
+CANCELLATION_CASES = {
+    "at once": (0.0, True),
+    "a second before seven days": (7 * DAY - 1, True),
+    "at seven days": (7 * DAY, True),
+    "a second after seven days": (7 * DAY + 1, False),
+    "a month later": (30 * DAY, False),
+}
+
+
+@pytest.mark.parametrize(
+    ("after", "accepted"), CANCELLATION_CASES.values(), ids=CANCELLATION_CASES.keys()
+)
+def test_cancellation_window(world: World, after: float, accepted: bool) -> None:
+    customer_id = world.customer()
+    (subscription_id,) = world.own(
+        customer_id, OrderLine(offer=world.offer("Office 365 E3"), quantity=3)
+    )
+    world.clock.now += after
+
+    # The rule the subscription manager applies before it sends a cancellation.
+    subscription = world.client.subscriptions.get(customer_id, subscription_id)
+    deadline = cancellation_deadline(subscription)
+    now = datetime.fromtimestamp(world.clock.now, timezone.utc)
+    by_checkout = deadline is None or now <= deadline
+    by_sandbox = not world.patch(customer_id, subscription_id, {"status": "deleted"}).is_error
+    assert by_checkout == by_sandbox
+    assert by_checkout is accepted
+
+
+# -- the indirect reseller's Microsoft Partner Agreement ------------------------------------------
+
+
+RESELLER_CASES = {
+    "direct": (None, None, True),
+    "signed": (RESELLER_MPN, True, True),
+    "not signed": (RESELLER_MPN, False, False),
+    "unknown": ("7654321", None, False),
+    "not numeric": ("fabrikam", None, False),
+}
+
+
+@pytest.mark.parametrize(
+    ("mpn", "signed", "accepted"), RESELLER_CASES.values(), ids=RESELLER_CASES.keys()
+)
+def test_reseller_mpa(world: World, mpn: str | None, signed: bool | None, accepted: bool) -> None:
+    if mpn is not None and signed is not None:
+        world.sandbox.add_reseller(mpn, "Fabrikam IT", mpa_signed=signed)
+    customer_id = world.customer()
+    reseller = Reseller(partner_id=mpn, name="Fabrikam IT") if mpn is not None else None
+    line = OrderLine(offer=world.offer("Office 365 E3"), quantity=1)
+    agree(world, order_for(customer_id, line, reseller=reseller), accepted)
