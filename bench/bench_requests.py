@@ -103,11 +103,13 @@ class CommitCounter:
     """Counts the commits of a ledger or evidence log (wrapping its ``Database``): each
     ``transaction()`` block, and each write statement run outside one (autocommit). ``durable``
     counts those that changed a row, the ones that write to the WAL (and, at the default
-    ``synchronous=FULL``, sync it)."""
+    ``synchronous=FULL``, sync it). ``by_method`` names the store's method each durable commit
+    came from (``begin_step``, ``finish_step``, ...)."""
 
     def __init__(self, store: Any) -> None:
         self.commits = 0
         self.durable = 0
+        self.by_method: Counter[str] = Counter()
         self._depth = 0
         database = store._db
         connection: sqlite3.Connection = database._db
@@ -138,13 +140,27 @@ class CommitCounter:
 
     def _count(self, changed: bool) -> None:
         self.commits += 1
-        self.durable += changed
+        if changed:
+            self.durable += 1
+            self.by_method[_store_method()] += 1
 
-    def take(self) -> tuple[int, int]:
-        """(commits, durable commits) since the last call."""
-        taken = (self.commits, self.durable)
+    def take(self) -> tuple[int, int, Counter[str]]:
+        """(commits, durable commits, durable commits by store method) since the last call."""
+        taken = (self.commits, self.durable, self.by_method)
         self.commits = self.durable = 0
+        self.by_method = Counter()
         return taken
+
+
+def _store_method() -> str:
+    """The name of the innermost store method (``csp_commerce.store.*``) on the call stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.startswith("csp_commerce.store.") and module != "csp_commerce.store._sqlite":
+            return frame.f_code.co_name
+        frame = frame.f_back  # type: ignore[assignment]
+    return "?"
 
 
 class World:
@@ -233,14 +249,16 @@ class Figures:
     ledger_durable: int = 0
     log_commits: int = 0
     sent: list[str] = field(default_factory=list)  # the last order's saga requests
+    commits: Counter[str] = field(default_factory=Counter)  # the last order's, by method
 
     def add(
         self,
         taken: tuple[Counter[tuple[str, str]], list[str]],
-        ledger: tuple[int, int],
-        log: tuple[int, int],
+        ledger: tuple[int, int, Counter[str]],
+        log: tuple[int, int, Counter[str]],
     ) -> None:
         counts, self.sent = taken
+        self.commits = ledger[2]
         self.orders += 1
         self.writes += counts["saga", "write"]
         self.saga_reads += counts["saga", "read"]
@@ -385,7 +403,16 @@ def report(results: list[Figures], batch: int, rules_reads: int) -> None:
     print("\nthe saga's requests, one order of each type:")
     for f in results:
         print(f"  {f.name}: {', '.join(f.sent)}")
+    print("\nthe ledger's durable commits, one order of each type:")
+    for f in results:
+        print(f"  {f.name}: {named(f.commits)}")
     print(f"\nworst ratio to the minimum: {worst:.2f}x (target <= 1.10x)")
+
+
+def named(commits: Counter[str]) -> str:
+    """``9 (record_order 1, begin_step 3, ...)``, in the order the methods first committed."""
+    parts = ", ".join(f"{method} {count}" for method, count in commits.items())
+    return f"{sum(commits.values())} ({parts})"
 
 
 def main(argv: list[str] | None = None) -> int:
