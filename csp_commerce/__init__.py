@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
-from csp_commerce.checkout import Checkout
+from csp_commerce.checkout import Checkout, FactsCache
 from csp_commerce.errors import (
     AgreementAlreadyConfirmedError,
     APIConnectionError,
@@ -191,6 +191,7 @@ __all__ = [
     "DiscoveryStore",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "FactsCache",
     "FaultPlan",
     "FileTokenStore",
     "HookManager",

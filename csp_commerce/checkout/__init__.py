@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
 from csp_commerce.checkout.checkout import COUNTRY_RULES_PLUGIN, MCA_LOG_PLUGIN, Checkout
+from csp_commerce.checkout.facts_cache import FactsCache
 
 if TYPE_CHECKING:
     from csp_commerce.checkout.gather_facts import gather_facts, gather_facts_async
@@ -25,6 +26,7 @@ __all__ = [
     "COUNTRY_RULES_PLUGIN",
     "MCA_LOG_PLUGIN",
     "Checkout",
+    "FactsCache",
     "gather_facts",
     "gather_facts_async",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from csp_commerce.checkout.facts_cache import FactsCache
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import (
@@ -49,7 +50,10 @@ class Checkout:
     :meth:`place` and :meth:`resume` provision approved orders through Partner Center, and makes
     Partner Center's own ``countryvalidationrules`` (cached per country, added as
     ``csp_commerce.partner_center_country_rules`` unless ``hooks`` has or blocks that name)
-    override the offline address rules.
+    override the offline address rules. ``facts_cache`` (default: a new
+    :class:`~csp_commerce.checkout.facts_cache.FactsCache`) keeps an indirect reseller's facts
+    for the next orders of a batch: :meth:`place` gathers facts with it, and a host gathering
+    them itself passes ``cache=checkout.facts_cache`` to ``gather_facts``.
 
     ``hooks`` itself is never changed: when the checkout adds a plugin, :attr:`hooks` is a copy of
     it with that plugin (:meth:`HookManager.with_plugins`), so checkouts sharing one manager keep
@@ -62,8 +66,10 @@ class Checkout:
         settings: CheckoutSettings | None = None,
         mca_log: McaEvidenceLog | None = None,
         provisioner: Provisioner | None = None,
+        facts_cache: FactsCache | None = None,
     ) -> None:
         given = hooks if hooks is not None else HookManager()
+        self.facts_cache = facts_cache if facts_cache is not None else FactsCache()
         self.settings = _settings_for(settings, provisioner)
         self.mca_log = mca_log
         self.provisioner = provisioner
@@ -120,7 +126,8 @@ class Checkout:
     def place(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
         """Validate ``order`` and, when it has no Problems and is approved, provision it.
 
-        ``facts`` default to what Partner Center says (``gather_facts``); an MCA acceptance in
+        ``facts`` default to what Partner Center says (``gather_facts``, with
+        :attr:`facts_cache`); an MCA acceptance in
         the evidence log counts even before Partner Center has been told of it.
 
         The result carries the Problems (nothing is sent to Partner Center), or the plan, its
@@ -146,7 +153,7 @@ class Checkout:
         if facts is None:
             from csp_commerce.checkout.gather_facts import gather_facts
 
-            facts = gather_facts(provisioner.client, order)
+            facts = gather_facts(provisioner.client, order, cache=self.facts_cache)
         partner_center_has_mca = facts.mca.on_record
         if self.mca_log is not None and not facts.mca.accepted:
             # Our evidence log counts before Partner Center hears of it: placing confirms it.

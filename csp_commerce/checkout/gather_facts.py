@@ -6,6 +6,10 @@ and the order. Facts fetched: the tenant (the customer, its relationship to the 
 invitation link when there is none; for a new customer, whether the domain is free), existing
 subscriptions, qualifications, the MCA on record, and the indirect reseller's MPN, MPA and
 relationship. Agreements, relationships, MPN and MPA need an app+user credential.
+
+With a :class:`~csp_commerce.checkout.facts_cache.FactsCache` (``cache=``; the checkout holds
+one), the reseller's MPN profile, MPA status and the partner's list of indirect resellers are
+read once per batch, not once per order.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from csp_commerce.checkout.facts_cache import MISSING
 from csp_commerce.errors import (
     MpaStatusError,
     NotFoundError,
@@ -43,6 +48,7 @@ from csp_commerce.provisioning.pagination import AsyncPager, SyncPager
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from csp_commerce.checkout.facts_cache import FactsCache
     from csp_commerce.models import Order
     from csp_commerce.provisioning._core import ClientCore
     from csp_commerce.provisioning.async_client import AsyncPartnerCenterClient
@@ -70,7 +76,8 @@ class _Step:
     tolerate: tuple[type[Exception], ...] = ()
 
 
-def _steps(client: ClientCore, order: Order) -> list[_Step]:
+def _steps(client: ClientCore, order: Order, known: dict[str, Any]) -> list[_Step]:
+    """The fetches ``order`` needs, but for the facts already ``known`` (from the cache)."""
     customer = order.customer
     steps: list[_Step] = []
     tenant_id = customer.tenant_id
@@ -95,7 +102,59 @@ def _steps(client: ClientCore, order: Order) -> list[_Step]:
             _Step("mpa_status", lambda c: c.relationships.mpa_status(mpn), None, (MpaStatusError,)),
             _Step("resellers", lambda c: c.relationships.indirect_resellers(), []),
         ]
-    return steps
+    return [step for step in steps if step.name not in known]
+
+
+# -- the facts kept for a batch -----------------------------------------------------------------
+
+
+def _cache_keys(client: ClientCore, order: Order) -> dict[str, tuple[str, ...]]:
+    """The cache keys of the reseller facts ``order`` needs: the MPN profile and MPA status by
+    partner and MPN id, the list of indirect resellers by partner."""
+    if order.reseller is None:
+        return {}
+    partner = f"{client.base_url}|{getattr(client.credential, 'tenant_id', None) or ''}"
+    mpn = order.reseller.partner_id
+    return {
+        "mpn_profile": ("mpn_profile", partner, mpn),
+        "mpa_status": ("mpa_status", partner, mpn),
+        "resellers": ("indirect_resellers", partner),
+    }
+
+
+def _recall(client: ClientCore, order: Order, cache: FactsCache | None) -> dict[str, Any]:
+    """The reseller facts the cache holds for ``order``; the list of resellers only when it
+    names this reseller (a newly related reseller is read again)."""
+    if cache is None:
+        return {}
+    known = {}
+    for name, key in _cache_keys(client, order).items():
+        value = cache.get(key)
+        if value is not MISSING:
+            known[name] = value
+    if "resellers" in known and not _is_related(order, known["resellers"]):
+        del known["resellers"]
+    return known
+
+
+def _remember(
+    client: ClientCore, order: Order, fetched: dict[str, Any], cache: FactsCache | None
+) -> None:
+    """Keep the reseller facts just read that let an order through (a missing MPN profile or
+    an unsigned MPA is read again next time)."""
+    if cache is None:
+        return
+    for name, key in _cache_keys(client, order).items():
+        if name in fetched and _worth_keeping(name, fetched[name]):
+            cache.put(key, fetched[name])
+
+
+def _worth_keeping(name: str, value: Any) -> bool:
+    if name == "mpn_profile":
+        return value is not None  # None: no such MPN id (yet)
+    if name == "mpa_status":
+        return value is not None and bool(value.is_agreement_signed)
+    return True  # the list of resellers: recalled only when it names the order's reseller
 
 
 def _needs_invitation(order: Order, results: dict[str, Any]) -> bool:
@@ -126,19 +185,31 @@ async def _run_async(client: AsyncPartnerCenterClient, step: _Step) -> Any:
         return step.default
 
 
-def gather_facts(client: PartnerCenterClient, order: Order) -> CheckoutFacts:
-    """The facts ``order`` is judged by, fetched one after another."""
-    results = {step.name: _run(client, step) for step in _steps(client, order)}
+def gather_facts(
+    client: PartnerCenterClient, order: Order, *, cache: FactsCache | None = None
+) -> CheckoutFacts:
+    """The facts ``order`` is judged by, fetched one after another (the reseller's from
+    ``cache`` when it holds them)."""
+    known = _recall(client, order, cache)
+    fetched = {step.name: _run(client, step) for step in _steps(client, order, known)}
+    _remember(client, order, fetched, cache)
+    results = {**fetched, **known}
     if _needs_invitation(order, results):
         results["request_link"] = _run(client, _INVITATION)
     return assemble(order, results)
 
 
-async def gather_facts_async(client: AsyncPartnerCenterClient, order: Order) -> CheckoutFacts:
-    """The facts ``order`` is judged by, the independent fetches run concurrently."""
-    steps = _steps(client, order)
+async def gather_facts_async(
+    client: AsyncPartnerCenterClient, order: Order, *, cache: FactsCache | None = None
+) -> CheckoutFacts:
+    """The facts ``order`` is judged by, the independent fetches run concurrently (the
+    reseller's from ``cache`` when it holds them)."""
+    known = _recall(client, order, cache)
+    steps = _steps(client, order, known)
     values = await asyncio.gather(*(_run_async(client, step) for step in steps))
-    results = dict(zip((step.name for step in steps), values, strict=True))
+    fetched = dict(zip((step.name for step in steps), values, strict=True))
+    _remember(client, order, fetched, cache)
+    results = {**fetched, **known}
     if _needs_invitation(order, results):
         results["request_link"] = await _run_async(client, _INVITATION)
     return assemble(order, results)
@@ -274,11 +345,7 @@ def _reseller_facts(order: Order, results: dict[str, Any]) -> dict[str, Reseller
     if reseller is None:
         return {}
     status: MpaStatus | None = results.get("mpa_status")
-    related: list[PartnerRelationship] = results.get("resellers", [])
-    is_related = any(
-        r.mpn_id == reseller.partner_id or (reseller.tenant_id and r.id == reseller.tenant_id)
-        for r in related
-    )
+    is_related = _is_related(order, results.get("resellers", []))
     return {
         reseller.partner_id: ResellerFacts(
             partner_id=reseller.partner_id,
@@ -287,6 +354,15 @@ def _reseller_facts(order: Order, results: dict[str, Any]) -> dict[str, Reseller
             related=is_related,
         )
     }
+
+
+def _is_related(order: Order, related: list[PartnerRelationship]) -> bool:
+    reseller = order.reseller
+    assert reseller is not None
+    return any(
+        r.mpn_id == reseller.partner_id or bool(reseller.tenant_id and r.id == reseller.tenant_id)
+        for r in related
+    )
 
 
 __all__ = ["assemble", "gather_facts", "gather_facts_async"]

@@ -11,6 +11,7 @@ import respx
 from pc_fakes import BASE, FakeCredential, collection, pc_error
 from provisioning.test_resources import SUBSCRIPTION
 
+from csp_commerce.checkout import FactsCache
 from csp_commerce.checkout.gather_facts import gather_facts, gather_facts_async
 from csp_commerce.models import (
     Address,
@@ -204,3 +205,129 @@ async def test_async_gathers_concurrently(router: respx.MockRouter) -> None:
     assert elapsed < 7 * 0.05
     assert facts.mca.accepted and facts.resellers["7654321"].related
     assert BASE in str(router.calls.last.request.url)
+
+
+# -- the reseller's facts, kept for a batch ----------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def reseller_reads(router: respx.MockRouter) -> int:
+    paths = ("/v1/profiles/mpn", "/v1/compliance/csp/agreementstatus", "/v1/relationships")
+    return sum(1 for call in router.calls if call.request.url.path in paths)
+
+
+def new_reseller_order() -> Order:
+    return make_order(tenant_id=None)
+
+
+def test_the_second_order_of_a_reseller_reads_no_reseller_facts(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
+    router.head("/v1/domains/contoso.onmicrosoft.com").respond(404)
+    reseller_routes(router)
+    cache = FactsCache()
+
+    first = gather_facts(client, new_reseller_order(), cache=cache)
+    assert reseller_reads(router) == 3
+    second = gather_facts(client, new_reseller_order(), cache=cache)
+
+    assert reseller_reads(router) == 3  # MPN profile, MPA status and the list: from the cache
+    assert len(router.calls) == 5  # only the second order's domain check was sent
+    assert second.resellers == first.resellers
+    assert second.resellers["7654321"].mpn_valid and second.resellers["7654321"].related
+
+
+def test_the_reseller_facts_are_read_again_once_they_expire(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
+    router.head("/v1/domains/contoso.onmicrosoft.com").respond(404)
+    reseller_routes(router)
+    clock = Clock()
+    cache = FactsCache(ttl=60, clock=clock)
+    gather_facts(client, new_reseller_order(), cache=cache)
+    clock.now += 59
+    gather_facts(client, new_reseller_order(), cache=cache)
+    assert reseller_reads(router) == 3
+
+    clock.now += 1
+    facts = gather_facts(client, new_reseller_order(), cache=cache)
+
+    assert reseller_reads(router) == 6
+    assert facts.resellers["7654321"].mpa_signed
+
+
+def test_what_refuses_a_reseller_is_not_kept(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
+    router.head("/v1/domains/contoso.onmicrosoft.com").respond(404)
+    router.get("/v1/profiles/mpn").mock(return_value=pc_error(404, 3000))
+    router.get("/v1/compliance/csp/agreementstatus").respond(json={"isAgreementSigned": False})
+    router.get("/v1/relationships").respond(json=collection([]))
+    cache = FactsCache()
+    refused = gather_facts(client, new_reseller_order(), cache=cache)
+    reseller = refused.resellers["7654321"]
+    assert (reseller.mpn_valid, reseller.mpa_signed, reseller.related) == (False, False, False)
+
+    reseller_routes(router)  # the reseller is registered, signs and is related meanwhile
+    facts = gather_facts(client, new_reseller_order(), cache=cache)
+
+    assert reseller_reads(router) == 6
+    reseller = facts.resellers["7654321"]
+    assert reseller.mpn_valid and reseller.mpa_signed and reseller.related
+
+
+def test_another_reseller_of_the_partner_reuses_the_list_of_resellers(
+    client: PartnerCenterClient, router: respx.MockRouter
+) -> None:
+    router.head("/v1/domains/contoso.onmicrosoft.com").respond(404)
+    router.get("/v1/profiles/mpn").respond(json={"mpnId": "7654321"})
+    router.get("/v1/compliance/csp/agreementstatus").respond(json={"isAgreementSigned": True})
+    relationships = router.get("/v1/relationships").respond(
+        json=collection([{"id": "r-1", "mpnId": "7654321"}, {"id": "r-2", "mpnId": "1111111"}])
+    )
+    cache = FactsCache()
+    gather_facts(client, new_reseller_order(), cache=cache)
+    other = new_reseller_order().model_copy(
+        update={"reseller": Reseller(partner_id="1111111", name="Tailspin")}
+    )
+
+    facts = gather_facts(client, other, cache=cache)
+
+    assert relationships.call_count == 1  # the partner's list, once
+    assert reseller_reads(router) == 5  # the other reseller's own MPN profile and MPA status
+    assert facts.resellers["1111111"].related
+
+
+async def test_the_async_gatherer_shares_the_cache(router: respx.MockRouter) -> None:
+    router.head("/v1/domains/contoso.onmicrosoft.com").respond(404)
+    reseller_routes(router)
+    cache = FactsCache()
+    async with AsyncPartnerCenterClient(
+        FakeCredential(), http_client=httpx.AsyncClient()
+    ) as client:
+        await gather_facts_async(client, new_reseller_order(), cache=cache)
+        facts = await gather_facts_async(client, new_reseller_order(), cache=cache)
+    assert reseller_reads(router) == 3
+    assert facts.resellers["7654321"].related
+
+
+def test_facts_of_one_partner_are_not_another_partners(router: respx.MockRouter) -> None:
+    router.head("/v1/domains/contoso.onmicrosoft.com").respond(404)
+    reseller_routes(router)
+    cache = FactsCache()
+
+    class OtherPartner(FakeCredential):
+        tenant_id = "another-partner"
+
+    for credential in (FakeCredential(), OtherPartner()):
+        client = PartnerCenterClient(credential, http_client=httpx.Client())
+        gather_facts(client, new_reseller_order(), cache=cache)
+
+    assert reseller_reads(router) == 6

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from fulfilment_world import Recorder, acceptance, client_for, new_customer_order, offer
 
-from csp_commerce import Checkout, HookManager, OrderLine
+from csp_commerce import Checkout, FactsCache, HookManager, OrderLine
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.models import OutcomeStatus
@@ -230,3 +230,37 @@ def test_an_add_on_for_a_later_or_unknown_line_is_a_problem() -> None:
         new_customer_order(11, phone, base)
     )
     assert "addon.parent_line_invalid" in [problem.code for problem in result.problems]
+
+
+def test_a_resellers_later_orders_are_placed_without_reading_its_facts_again(
+    tmp_path: Path,
+) -> None:
+    from csp_commerce import Reseller
+    from csp_commerce.provisioning import PartnerCenterClient
+    from csp_commerce.sandbox import SandboxCredential
+
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    sandbox.add_reseller("5100001", "Reseller One")
+    paths: list[str] = []
+    http = sandbox.httpx_client(event_hooks={"request": [lambda r: paths.append(r.url.path)]})
+    client = PartnerCenterClient(SandboxCredential(), http_client=http, sleep=lambda _: None)
+    hooks = HookManager(entry_points=False, plugins=[recorder])
+    checkout = Checkout(
+        hooks=hooks,
+        mca_log=McaEvidenceLog(tmp_path / "mca.sqlite3"),
+        provisioner=Provisioner(client, Ledger(tmp_path / "ledger.sqlite3"), hooks),
+    )
+    reseller_paths = {"/v1/profiles/mpn", "/v1/compliance/csp/agreementstatus", "/v1/relationships"}
+    reads = []
+    for n in (20, 21):
+        line = OrderLine(offer=offer(sandbox, "Office 365 E3"), quantity=2)
+        order = new_customer_order(n, line).model_copy(
+            update={"reseller": Reseller(partner_id="5100001", name="Reseller One")}
+        )
+        checkout.record_mca_acceptance(acceptance(order))
+        result = checkout.place(order)  # gathers the facts itself, with its cache
+        assert result.outcome is not None and result.outcome.placed, result.problems
+        reads.append(sum(1 for path in paths if path in reseller_paths))
+        paths.clear()
+    assert reads == [3, 0]
+    assert isinstance(checkout.facts_cache, FactsCache)
