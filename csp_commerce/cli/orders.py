@@ -105,29 +105,41 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    """Finish every unfinished order and print what was finished."""
+    """Finish every unfinished order, and every subscription change whose outcome a stopped
+    process left unknown; print what was finished."""
     from csp_commerce.cli import _render
     from csp_commerce.cli.checkout import make_checkout
+    from csp_commerce.operations import SubscriptionManager
 
     out = _render.console()
     with _env.Environment.from_args(args) as env:
         checkout = make_checkout(env)
         assert checkout.provisioner is not None  # make_checkout always gives one
-        unfinished = len(env.ledger.unfinished(checkout.provisioner.target))
-        if not unfinished:
+        target = checkout.provisioner.target
+        unfinished = len(env.ledger.unfinished(target))
+        changes = [s for s in env.ledger.sent_steps(target) if s.key == "change"]
+        if not unfinished and not changes:
             out.print(
                 f"nothing to resume on {env.target_name}: every recorded order is placed or failed"
             )
             return EXIT_OK
         outcomes = checkout.resume()
+        finished = SubscriptionManager(env.client, env.ledger).resume() if changes else []
     for outcome in outcomes:
         out.print(_render.outcome_table(outcome))
     failed = sum(1 for outcome in outcomes if not outcome.placed)
+    refused = sum(1 for change in finished if change.problems)
     out.print(
         f"resumed {len(outcomes)} of {unfinished} unfinished order(s): "
         f"{len(outcomes) - failed} placed, {failed} failed"
     )
-    return EXIT_INVALID if failed or len(outcomes) < unfinished else EXIT_OK
+    if changes:
+        out.print(
+            f"finished {len(finished)} subscription change(s) left unknown: "
+            f"{len(finished) - refused} made, {refused} refused"
+        )
+    incomplete = len(outcomes) < unfinished
+    return EXIT_INVALID if failed or refused or incomplete else EXIT_OK
 
 
 def _when(epoch: float) -> str:

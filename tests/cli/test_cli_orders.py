@@ -140,3 +140,37 @@ def test_resume_finishes_an_interrupted_order_without_buying_twice(
 
     code, out, _ = run(capsys, "orders", "resume", "--home", str(tmp_path))
     assert code == 0 and "nothing to resume" in out
+
+
+def test_resume_also_finishes_a_subscription_change_whose_answer_was_lost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from csp_commerce.errors import UNKNOWN_OUTCOME_ERRORS
+    from csp_commerce.operations import SubscriptionManager
+
+    place(tmp_path, 3)
+    with Environment(tmp_path) as env:
+        (customer,) = env.sandbox.world.customers.values()
+        (subscription_id,) = customer.subscriptions
+        manager = SubscriptionManager(env.client.with_options(max_retries=0), env.ledger)
+        original = env.sandbox.app.exchange
+
+        def exchange(method: str, path: str, *args: object, **kwargs: object) -> object:
+            if method == "PATCH":  # applied, then the answer is lost
+                env.sandbox.faults.force(Fault.COMMIT_THEN_DROP)
+            return original(method, path, *args, **kwargs)  # type: ignore[arg-type]
+
+        env.sandbox.app.exchange = exchange  # type: ignore[method-assign]
+        with pytest.raises(UNKNOWN_OUTCOME_ERRORS):
+            manager.set_quantity(customer.id, subscription_id, 7, operation_id="op-7")
+        env.sandbox.app.exchange = original  # type: ignore[method-assign]
+        assert env.ledger.get_step("op-7", "change").status is StepStatus.SENT  # type: ignore[union-attr]
+
+    code, out, _ = run(capsys, "orders", "resume", "--home", str(tmp_path))
+
+    assert code == 0, out
+    assert "finished 1 subscription change(s) left unknown: 1 made" in out
+    with Environment(tmp_path) as env:
+        assert env.ledger.get_step("op-7", "change").status is StepStatus.DONE  # type: ignore[union-attr]
+        (customer,) = env.sandbox.world.customers.values()
+        assert [s["quantity"] for s in customer.subscriptions.values()] == [7]
