@@ -5,49 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from evidence_world import NOW, accepted, raw
 
-from csp_commerce import AcceptanceSource, Contact, McaAcceptance
+from csp_commerce import AcceptanceSource
 from csp_commerce.store import McaEvidenceLog, VerifyResult
 from csp_commerce.store.mca_log import GENESIS, canonical_json, entry_hash
-
-CONTACT = Contact(
-    first_name="Ada", last_name="Lovelace", email="ada@contoso.com", phone_number="+1 425 555 0100"
-)
-NOW = datetime(2026, 2, 1, 12, 0, tzinfo=timezone.utc)
-
-
-def accepted(customer: str = "cust-1", **changes: object) -> McaAcceptance:
-    fields: dict[str, object] = {
-        "customer_reference": customer,
-        "template_id": "117a77b0-9360-443b-8795-c6dedc750cf9",
-        "contact": CONTACT,
-        "accepted_at": datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc),
-        "source": AcceptanceSource.CUSTOMER,
-        "confirmed_by": "ada@contoso.com",
-    }
-    fields.update(changes)
-    return McaAcceptance.model_validate(fields)
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "evidence" / "mca.sqlite3"
-
-
-@pytest.fixture
-def log(path: Path) -> Iterator[McaEvidenceLog]:
-    with McaEvidenceLog(path, clock=lambda: NOW) as opened:
-        yield opened
-
-
-def raw(path: Path) -> sqlite3.Connection:
-    """A second connection, as a tamperer with file access would have."""
-    return sqlite3.connect(path, isolation_level=None)
 
 
 def test_entries_chain_their_hashes(log: McaEvidenceLog) -> None:

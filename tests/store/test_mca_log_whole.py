@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from evidence_world import NOW, accepted, raw
 
-from csp_commerce import AcceptanceSource, Contact, McaAcceptance
 from csp_commerce.errors import ConfigurationError, InputError, McaEvidenceDamagedError
 from csp_commerce.store import McaEvidenceLog, VerifyResult
 from csp_commerce.store.mca_log import (
@@ -23,39 +21,7 @@ from csp_commerce.store.mca_log import (
     entry_mac,
 )
 
-NOW = datetime(2026, 2, 1, 12, 0, tzinfo=timezone.utc)
 KEY = b"the host's secret key, 32 bytes!"
-
-
-def accepted(customer: str = "cust-1", **changes: object) -> McaAcceptance:
-    fields: dict[str, object] = {
-        "customer_reference": customer,
-        "template_id": "117a77b0-9360-443b-8795-c6dedc750cf9",
-        "contact": Contact(
-            first_name="Ada", last_name="Lovelace", email="ada@contoso.com", phone_number="+1 4"
-        ),
-        "accepted_at": datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc),
-        "source": AcceptanceSource.CUSTOMER,
-        "confirmed_by": "ada@contoso.com",
-    }
-    fields.update(changes)
-    return McaAcceptance.model_validate(fields)
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "evidence" / "mca.sqlite3"
-
-
-@pytest.fixture
-def log(path: Path) -> Iterator[McaEvidenceLog]:
-    with McaEvidenceLog(path, clock=lambda: NOW) as opened:
-        yield opened
-
-
-def raw(path: Path) -> sqlite3.Connection:
-    """A second connection, as a tamperer with file access would have."""
-    return sqlite3.connect(path, isolation_level=None)
 
 
 def forge(path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
