@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -39,13 +40,40 @@ def not_found(what: str, code: int = 1000) -> EmulatedError:
     return EmulatedError(404, code, f"{what} was not found.")
 
 
+class QueryParams(Mapping[str, str]):
+    """A request's query parameters, looked up whatever the case of their names.
+
+    Partner Center reads ``invoiceLineItemType`` and ``invoicelineitemtype`` alike; iteration
+    gives the names as sent. Parameters no handler asks for are ignored, as Partner Center does.
+    """
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items: dict[str, str] = dict(items or {})
+        self._folded = {key.lower(): key for key in self._items}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[self._folded[key.lower()]]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._folded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"QueryParams({self._items!r})"
+
+
 @dataclass
 class Request:
     """One parsed request, as handlers see it."""
 
     method: str
     path: str
-    query: dict[str, str]
+    query: QueryParams
     headers: dict[str, str]  # lower-case names
     body: Any
     params: tuple[str, ...] = ()

@@ -29,7 +29,13 @@ from csp_commerce.sandbox import (
     customer_routes,
     invoice_routes,
 )
-from csp_commerce.sandbox._http import API_VERSION_HEADERS, Context, Reply, Request
+from csp_commerce.sandbox._http import (
+    API_VERSION_HEADERS,
+    Context,
+    QueryParams,
+    Reply,
+    Request,
+)
 from csp_commerce.sandbox.faults import Fault, Throttled
 from csp_commerce.sandbox.state import RecordedOutcome
 
@@ -37,22 +43,37 @@ Handler = Callable[[Context, Request], Reply]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
 ADMIN_PREFIX = "/sandbox/"
-_CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)")
+_CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Route:
-    """One operation: method + path pattern → handler; ``user`` marks A+U-only operations."""
+    """One operation: method + path pattern → handler; ``user`` marks A+U-only operations.
+
+    ``template`` is the path with ``{}`` for each id; :meth:`canonical` fills it in.
+    """
 
     method: str
     pattern: re.Pattern[str]
     handler: Handler
     user: bool = False
+    template: str = ""
+
+    def canonical(self, params: tuple[str, ...]) -> str:
+        """The path as the route spells it: literal segments lower-case, no trailing slash."""
+        return self.template.format(*params) if self.template else ""
 
 
 def _route(method: str, template: str, handler: Handler, *, user: bool = False) -> Route:
-    pattern = re.escape(template).replace(r"\{\}", "([^/]+)")
-    return Route(method, re.compile(pattern), handler, user)
+    # Partner Center's routing ignores the case of the literal segments and tolerates one
+    # trailing slash; ids keep their case (the captured groups are the text as sent).
+    pattern = re.escape(template).replace(r"\{\}", "([^/]+)") + "/?"
+    return Route(method, re.compile(pattern, re.IGNORECASE), handler, user, template)
+
+
+def _is_admin(path: str) -> bool:
+    """Whether ``path`` is one of the sandbox's own routes (whatever its case)."""
+    return path[: len(ADMIN_PREFIX)].lower() == ADMIN_PREFIX
 
 
 C = "/v1/customers/{}"
@@ -64,8 +85,15 @@ ROUTES: tuple[Route, ...] = (
     _route("POST", "/v1/customers", customer_routes.create_customer),
     _route("GET", "/v1/customers", customer_routes.list_customers),
     _route("GET", C, customer_routes.get_customer),
+    _route("GET", C + "/profiles/company", customer_routes.company_profile),
+    _route("GET", C + "/profiles/billing", customer_routes.billing_profile),
     _route("HEAD", "/v1/domains/{}", customer_routes.domain_exists),
     _route("POST", "/v1/validations/address", customer_routes.validate_address),
+    _route(
+        "GET",
+        "/v1/validations/checkdomainavailability/{}",
+        customer_routes.check_domain_availability,
+    ),
     _route("GET", "/v1/countryvalidationrules/{}", customer_routes.country_rules),
     # agreements, qualifications, relationships, resellers
     _route("GET", "/v1/agreements", customer_routes.agreement_templates, user=True),
@@ -92,10 +120,18 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", C + "/subscriptions/{}", commerce_routes.get_subscription),
     _route("PATCH", C + "/subscriptions/{}", commerce_routes.update_subscription),
     _route("GET", C + "/subscriptions/{}/addons", commerce_routes.list_addons),
+    _route(
+        "GET",
+        C + "/subscriptions/{}/provisioningstatus",
+        commerce_routes.subscription_provisioning_status,
+        user=True,
+    ),
     # users and licences
     _route("POST", C + "/users", customer_routes.create_user, user=True),
     _route("GET", C + "/users", customer_routes.list_users, user=True),
+    _route("GET", C + "/users/{}", customer_routes.get_user, user=True),
     _route("PATCH", C + "/users/{}", customer_routes.update_user, user=True),
+    _route("GET", C + "/users/{}/directoryroles", customer_routes.user_directory_roles, user=True),
     _route("POST", C + "/users/{}/licenseupdates", customer_routes.update_licenses, user=True),
     _route("GET", C + "/users/{}/licenses", customer_routes.user_licenses, user=True),
     _route("GET", C + "/subscribedskus", customer_routes.subscribed_skus, user=True),
@@ -180,13 +216,15 @@ class App:
         method = method.upper()
         lower = {key.lower(): value for key, value in headers.items()}
         with self.lock:
-            if path.startswith(ADMIN_PREFIX):
+            if _is_admin(path):
                 return Exchange(self._settle(self._serve(method, path, query, lower, body), lower))
             injector = self.ctx.injector
             latency = injector.latency()
             match = _CUSTOMER_PATH.match(path)
             customer = match.group(1) if match else None
-            throttled = injector.throttle(None if customer == "relationshiprequests" else customer)
+            if customer is not None and customer.lower() == "relationshiprequests":
+                customer = None
+            throttled = injector.throttle(customer)
             if throttled is not None:
                 return Exchange(_throttle_response(throttled, lower), latency=latency)
             fault = injector.draw()
@@ -245,7 +283,7 @@ class App:
         body: bytes,
     ) -> Response:
         echo = _echo(headers)
-        admin = path.startswith(ADMIN_PREFIX)
+        admin = _is_admin(path)
         route, params = self._match(method, path)
         if route is None:
             status = 405 if params else 404
@@ -267,6 +305,9 @@ class App:
             if route.user and not kind:
                 return _unauthorised("This operation needs an app+user token.", echo)
             user = kind
+        # One operation has one path whatever the spelling of its literal segments: the replay
+        # of a request id and the audit log see the route's own spelling.
+        path = route.canonical(params) or path
         request_id = headers.get("ms-requestid")
         remembered = method in WRITE_METHODS and bool(request_id) and not admin
         world = self.ctx.world
@@ -291,7 +332,7 @@ class App:
         except ValueError:
             error = EmulatedError(400, 2000, "The request body is not valid JSON.")
             return _encode(Reply(400, error.body()), echo)
-        request = Request(method, path, dict(query), headers, parsed, params, user)
+        request = Request(method, path, QueryParams(query), headers, parsed, params, user)
         if method in WRITE_METHODS:
             self._changed = True
         try:

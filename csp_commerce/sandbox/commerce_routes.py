@@ -643,6 +643,28 @@ def get_subscription(ctx: Context, req: Request) -> Reply:
     return Reply(200, _sub(customer_of(ctx, req.params[0]), req.params[1]))
 
 
+def subscription_provisioning_status(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/customers/{c}/subscriptions/{s}/provisioningstatus``:
+    ``{skuId, status, quantity, endDate}``.
+
+    The sandbox provisions at checkout, so the status is ``success`` for every subscription it
+    holds (a cancelled one too: it was provisioned). ``skuId`` is the product SKU's id (the one
+    licences are assigned by); the offer id when the catalog no longer has the item.
+    """
+    subscription = _sub(customer_of(ctx, req.params[0]), req.params[1])
+    item = ctx.catalog.get(subscription["offerId"])
+    return Reply(
+        200,
+        {
+            "skuId": item.sku_guid if item is not None else subscription["offerId"],
+            "status": "success",
+            "quantity": subscription["quantity"],
+            "endDate": subscription.get("commitmentEndDate"),
+            "attributes": {"objectType": "SubscriptionProvisioningStatus"},
+        },
+    )
+
+
 def list_addons(ctx: Context, req: Request) -> Reply:
     """``GET /v1/customers/{c}/subscriptions/{s}/addons``."""
     customer = customer_of(ctx, req.params[0])

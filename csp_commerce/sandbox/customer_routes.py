@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from csp_commerce.errors import EmulatedError
+from csp_commerce.models.clouds import Cloud
 from csp_commerce.sandbox import pc_rules
 from csp_commerce.sandbox._http import (
     Context,
@@ -20,6 +21,7 @@ from csp_commerce.sandbox._http import (
 )
 from csp_commerce.sandbox.address_checks import check_new_customer_address, country_rules_body
 from csp_commerce.sandbox.state import JSON, CustomerState
+from csp_commerce.validation.tenancy import DOMAIN_PREFIX_MAX_LENGTH, domain_is_valid
 
 MCA_TEMPLATE_ID = "117a77b0-9360-443b-8795-c6dedc750cf9"
 MCA_LINK = "https://aka.ms/customeragreement"
@@ -155,6 +157,37 @@ def list_customers(ctx: Context, req: Request) -> Reply:
 def domain_exists(ctx: Context, req: Request) -> Reply:
     """``HEAD /v1/domains/{domain}``: 200 taken, 404 available; empty body."""
     return Reply(200 if req.params[0].lower() in ctx.world.domains else 404)
+
+
+def company_profile(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/customers/{c}/profiles/company``: the tenant id, domain and company name."""
+    customer = customer_of(ctx, req.params[0])
+    return Reply(200, customer.customer["companyProfile"])
+
+
+def billing_profile(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/customers/{c}/profiles/billing``: the profile with its ``attributes.etag``."""
+    customer = customer_of(ctx, req.params[0])
+    return Reply(200, customer.customer["billingProfile"])
+
+
+def check_domain_availability(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/validations/checkdomainavailability/{prefix}``: a bare JSON ``true`` when
+    ``{prefix}.onmicrosoft.com`` is free for a new tenant, ``false`` when taken.
+
+    Undocumented in the reference (the SDK's answer is a boolean): the sandbox takes the prefix
+    only (no ``.onmicrosoft.com``) and, stricter, refuses one that could never be an initial
+    domain with 400 / 2000 rather than answering ``false``. Like ``HEAD /v1/domains/{domain}``
+    it takes app-only tokens.
+    """
+    prefix = req.params[0]
+    domain = f"{prefix}.onmicrosoft.com"
+    if not domain_is_valid(domain, Cloud.GLOBAL):
+        raise bad_request(
+            f"The domain prefix must be ASCII letters and digits, at most "
+            f"{DOMAIN_PREFIX_MAX_LENGTH} of them, not {prefix!r}."
+        )
+    return Reply(200, domain.lower() not in ctx.world.domains)
 
 
 def validate_address(ctx: Context, req: Request) -> Reply:
@@ -428,6 +461,34 @@ def update_user(ctx: Context, req: Request) -> Reply:
         if isinstance(body.get(field), str):
             user[field] = body[field]
     return Reply(200, user)  # the password itself is never echoed
+
+
+def get_user(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/customers/{c}/users/{u}``: 404 / 60002 for an unknown user."""
+    customer = customer_of(ctx, req.params[0])
+    return Reply(200, _user(customer, req.params[1]))
+
+
+#: Entra ID's Global Administrator ("Company Administrator" in Partner Center's answers), by its
+#: role template id, which is the same in every tenant.
+COMPANY_ADMINISTRATOR = {
+    "id": "62e90394-69f5-4237-9190-012177145e10",
+    "name": "Company Administrator",
+    "attributes": {"objectType": "DirectoryRole"},
+}
+
+
+def user_directory_roles(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/customers/{c}/users/{u}/directoryroles``: a collection of ``{id, name}``.
+
+    The sandbox assigns no roles but one: the tenant's first admin (``admin@{domain}``, made
+    with the tenant) is its Company Administrator; every other user has none.
+    """
+    customer = customer_of(ctx, req.params[0])
+    user = _user(customer, req.params[1])
+    domain = customer.customer["companyProfile"]["domain"]
+    roles = [dict(COMPANY_ADMINISTRATOR)] if user["userPrincipalName"] == f"admin@{domain}" else []
+    return Reply(200, collection(roles))
 
 
 def list_users(ctx: Context, req: Request) -> Reply:

@@ -105,3 +105,52 @@ async def test_facts_from_the_sandbox_sync_and_async() -> None:
     assert facts == async_facts
     assert facts.mca.accepted and len(facts.subscriptions) == 1
     assert facts.tenant.relationship.value == "reseller"
+
+
+def test_profiles_users_roles_and_status_sync() -> None:
+    sandbox = Sandbox(seed=5)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        assert client.customers.domain_prefix_available("newco")
+        customer_id, subscription_id = onboard(client)
+        assert not client.customers.domain_prefix_available("NewCo")
+        company = client.customers.company_profile(customer_id)
+        assert (company.tenant_id, company.domain) == (customer_id, "newco.onmicrosoft.com")
+        billing = client.customers.billing_profile(customer_id)
+        assert billing.email == "ana@newco.example" and billing.attributes is not None
+        assert billing.attributes.etag
+        status = client.subscriptions.provisioning_status(customer_id, subscription_id)
+        subscription = client.subscriptions.get(customer_id, subscription_id)
+        assert (status.status, status.quantity) == ("success", subscription.quantity)
+        assert status.end_date == subscription.commitment_end_date
+        admin = next(
+            u
+            for u in client.users.list(customer_id)
+            if u.user_principal_name == "admin@newco.onmicrosoft.com"
+        )
+        assert client.users.get(customer_id, admin.id) == admin
+        roles = list(client.users.directory_roles(customer_id, admin.id))
+        assert [role.name for role in roles] == ["Company Administrator"]
+
+
+async def test_profiles_users_roles_and_status_async() -> None:
+    sandbox = Sandbox(seed=6)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        customer_id, subscription_id = onboard(
+            PartnerCenterClient(SandboxCredential(), http_client=http)
+        )
+    async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+        client = AsyncPartnerCenterClient(SandboxCredential(), http_client=http)
+        assert not await client.customers.domain_prefix_available("newco")
+        assert await client.customers.domain_prefix_available("othercoo")
+        company = await client.customers.company_profile(customer_id)
+        assert company.tenant_id == customer_id
+        billing = await client.customers.billing_profile(customer_id)
+        assert billing.company_name == "NewCo"
+        status = await client.subscriptions.provisioning_status(customer_id, subscription_id)
+        assert status.status == "success" and status.sku_id
+        users = [user async for user in client.users.list(customer_id)]
+        (admin,) = users
+        assert (await client.users.get(customer_id, admin.id)).id == admin.id
+        roles = [role async for role in client.users.directory_roles(customer_id, admin.id)]
+        assert [role.id for role in roles] == ["62e90394-69f5-4237-9190-012177145e10"]

@@ -1,4 +1,4 @@
-"""Customers: create (company + billing profile), get, list, domain availability."""
+"""Customers: create (company + billing profile), get, list, profiles, domain availability."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from csp_commerce.provisioning.resources._resource import (
     operation,
     quote,
 )
-from csp_commerce.provisioning.wire import CustomerBillingProfile, PCCustomer
+from csp_commerce.provisioning.wire import (
+    CustomerBillingProfile,
+    CustomerCompanyProfile,
+    PCCustomer,
+)
 
 
 def _create(
@@ -55,6 +59,25 @@ def _list(*, size: int = 100) -> PageSpec[PCCustomer]:
     return PageSpec(Call("GET", "/v1/customers", collection(PCCustomer), params={"size": size}))
 
 
+def _company_profile(customer_id: str) -> Call[CustomerCompanyProfile]:
+    """The customer's company profile: tenant id, domain, company name."""
+    path = f"/v1/customers/{quote(customer_id)}/profiles/company"
+    return Call("GET", path, model(CustomerCompanyProfile))
+
+
+def _billing_profile(customer_id: str) -> Call[CustomerBillingProfile]:
+    """The customer's billing profile, with the ``attributes.etag`` an update must send."""
+    path = f"/v1/customers/{quote(customer_id)}/profiles/billing"
+    return Call("GET", path, model(CustomerBillingProfile))
+
+
+def _domain_prefix_available(prefix: str) -> Call[bool]:
+    """Whether ``{prefix}.onmicrosoft.com`` is free for a new tenant
+    (``GET /v1/validations/checkdomainavailability/{prefix}``, a JSON boolean)."""
+    path = f"/v1/validations/checkdomainavailability/{quote(prefix)}"
+    return Call("GET", path, model(bool))
+
+
 def _domain_available(domain: str) -> Call[bool]:
     """Whether ``domain`` (``name.onmicrosoft.com``) is free for a new tenant (HEAD: 404)."""
     return Call("HEAD", f"/v1/domains/{quote(domain)}", status_is(404), accept=frozenset({404}))
@@ -65,11 +88,14 @@ class _Operations:
     get = operation(_get)
     list = listing(_list)
     domain_available = operation(_domain_available)
+    domain_prefix_available = operation(_domain_prefix_available)
+    company_profile = operation(_company_profile)
+    billing_profile = operation(_billing_profile)
 
 
 class Customers(SyncResource, _Operations):
-    """``client.customers``: create, get, list, domain availability."""
+    """``client.customers``: create, get, list, profiles, domain availability."""
 
 
 class AsyncCustomers(AsyncResource, _Operations):
-    """``client.customers`` (async): create, get, list, domain availability."""
+    """``client.customers`` (async): create, get, list, profiles, domain availability."""

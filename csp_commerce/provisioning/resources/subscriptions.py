@@ -18,7 +18,7 @@ from csp_commerce.provisioning.resources._resource import (
     operation,
     quote,
 )
-from csp_commerce.provisioning.wire import Subscription
+from csp_commerce.provisioning.wire import Subscription, SubscriptionProvisioningStatus
 
 
 def _path(customer_id: str, subscription_id: str | None = None) -> str:
@@ -43,6 +43,19 @@ def _list(
 def _get(customer_id: str, subscription_id: str) -> Call[Subscription]:
     """One subscription."""
     return Call("GET", _path(customer_id, subscription_id), model(Subscription))
+
+
+def _provisioning_status(
+    customer_id: str, subscription_id: str
+) -> Call[SubscriptionProvisioningStatus]:
+    """Whether the subscription's licences are provisioned (``success``, ``pending`` or
+    ``failed``), with its SKU, quantity and end date (app+user)."""
+    return Call(
+        "GET",
+        _path(customer_id, subscription_id) + "/provisioningstatus",
+        model(SubscriptionProvisioningStatus),
+        app_user=True,
+    )
 
 
 def _addons(customer_id: str, subscription_id: str) -> PageSpec[Subscription]:
@@ -155,6 +168,7 @@ class _Operations:
     list = listing(_list)
     get = operation(_get)
     addons = listing(_addons)
+    provisioning_status = operation(_provisioning_status)
     update = operation(_update)
     change_quantity = operation(_change_quantity)
     suspend = operation(_suspend)

@@ -14,6 +14,7 @@ from csp_commerce.provisioning.resources._resource import (
 )
 from csp_commerce.provisioning.wire import (
     CustomerUser,
+    DirectoryRole,
     License,
     LicenseAssignment,
     LicenseUpdate,
@@ -70,6 +71,23 @@ def _list(customer_id: str, *, size: int = 100) -> PageSpec[CustomerUser]:
             _users_path(customer_id),
             collection(CustomerUser),
             params={"size": size},
+            app_user=True,
+        )
+    )
+
+
+def _get(customer_id: str, user_id: str) -> Call[CustomerUser]:
+    """One user of the customer (404 code 60002 when unknown)."""
+    return Call("GET", _users_path(customer_id, user_id), model(CustomerUser), app_user=True)
+
+
+def _directory_roles(customer_id: str, user_id: str) -> PageSpec[DirectoryRole]:
+    """The directory roles the user holds (``Company Administrator`` for a global admin)."""
+    return PageSpec(
+        Call(
+            "GET",
+            _users_path(customer_id, user_id) + "/directoryroles",
+            collection(DirectoryRole),
             app_user=True,
         )
     )
@@ -159,6 +177,8 @@ def _subscribed_skus(customer_id: str) -> PageSpec[SubscribedSku]:
 class _UserOperations:
     create = operation(_create)
     list = listing(_list)
+    get = operation(_get)
+    directory_roles = listing(_directory_roles)
     reset_password = operation(_reset_password)
     update_licenses = operation(_update_licenses)
     licenses = listing(_licenses)

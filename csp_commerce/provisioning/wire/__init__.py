@@ -51,9 +51,15 @@ from csp_commerce.provisioning.wire.relationships import (
     PartnerRelationship,
     RelationshipRequest,
 )
-from csp_commerce.provisioning.wire.subscriptions import ProductSku, SubscribedSku, Subscription
+from csp_commerce.provisioning.wire.subscriptions import (
+    ProductSku,
+    SubscribedSku,
+    Subscription,
+    SubscriptionProvisioningStatus,
+)
 from csp_commerce.provisioning.wire.users import (
     CustomerUser,
+    DirectoryRole,
     License,
     LicenseAssignment,
     LicenseUpdate,
@@ -78,6 +84,7 @@ __all__ = [
     "CustomerCompanyProfile",
     "CustomerQualification",
     "CustomerUser",
+    "DirectoryRole",
     "Invoice",
     "InvoiceLineItem",
     "KeyValue",
@@ -105,6 +112,7 @@ __all__ = [
     "Sku",
     "SubscribedSku",
     "Subscription",
+    "SubscriptionProvisioningStatus",
     "UserCredentials",
     "transaction_reseller",
 ]

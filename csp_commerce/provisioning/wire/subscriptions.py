@@ -33,6 +33,17 @@ class Subscription(PCModel):
         return self.attributes.etag if self.attributes is not None else None
 
 
+class SubscriptionProvisioningStatus(PCModel):
+    """Whether a subscription's licences are provisioned: ``status`` is ``success``,
+    ``pending`` or ``failed``; ``sku_id`` is the product SKU's id."""
+
+    sku_id: str | None = None
+    status: str | None = None
+    quantity: int | None = None
+    end_date: str | None = None
+    attributes: Attributes | None = None
+
+
 class ProductSku(PCModel):
     """The SKU a subscribed SKU is for."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from csp_commerce.provisioning.wire._pc_model import PCModel
+from csp_commerce.provisioning.wire._pc_model import Attributes, PCModel
 
 
 class PasswordProfile(PCModel):
@@ -50,3 +50,11 @@ class License(PCModel):
 
     product_sku: dict[str, Any] | None = None
     service_plans: list[dict[str, Any]] | None = None
+
+
+class DirectoryRole(PCModel):
+    """A directory (Entra ID) role a user holds, e.g. ``Company Administrator``."""
+
+    id: str
+    name: str | None = None
+    attributes: Attributes | None = None
