@@ -678,14 +678,26 @@ def list_addons(ctx: Context, req: Request) -> Reply:
 def update_subscription(ctx: Context, req: Request) -> Reply:
     """``PATCH /v1/customers/{c}/subscriptions/{s}``: quantity, status, auto-renew, name.
 
-    A missing ``If-Match`` is accepted (Partner Center only documents it for some updates); a
-    stale one is refused with 400 / 2055.
+    The etag may come two ways. The ``If-Match`` header is what the reference documents
+    (DOCS ``test-and-debug``: etag from ``attributes.etag`` of a fresh GET, stale → 400 / 2055).
+    The body's ``attributes.etag`` is what Microsoft's .NET SDK sends (it PATCHes the resource
+    as read, without the header); no page in the reference confirms that Partner Center checks
+    it, so that path is unconfirmed. The sandbox takes the stricter reading: every etag sent,
+    header or body, must be current, or 400 / 2055. A request with neither is accepted (Partner
+    Center documents ``If-Match`` only for some updates).
     """
     customer = customer_of(ctx, req.params[0])
     subscription = _sub(customer, req.params[1])
     body = req.json_object()
-    etag = req.headers.get("if-match")
-    if etag is not None and etag.strip().strip('"') != subscription["attributes"]["etag"]:
+    current = subscription["attributes"]["etag"]
+    sent: list[str] = []
+    header = req.headers.get("if-match")
+    if header is not None:
+        sent.append(header.strip().strip('"'))
+    attributes = body.get("attributes")
+    if isinstance(attributes, dict) and attributes.get("etag") is not None:
+        sent.append(str(attributes["etag"]).strip().strip('"'))
+    if any(etag != current for etag in sent):
         raise bad_request("The ETag is no longer valid; read the subscription again.", code=2055)
     if subscription["status"] == "deleted":
         raise bad_request("A deleted subscription cannot be updated.", code=2011)

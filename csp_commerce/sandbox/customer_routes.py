@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from csp_commerce.errors import EmulatedError
@@ -148,9 +149,58 @@ def get_customer(ctx: Context, req: Request) -> Reply:
     return Reply(200, customer.customer)
 
 
+def query_filter(req: Request, fields: frozenset[str], operators: frozenset[str]) -> JSON | None:
+    """The ``filter`` query parameter: Partner Center's URL-encoded JSON
+    ``{"Field": ..., "Value": ..., "Operator": ...}``, or None when absent.
+
+    Stricter than the documentation (which lists the operators of every search but not which
+    field takes which): a field or operator the sandbox does not know is refused with 400 / 2000
+    rather than ignored, so a search is never silently answered with everything.
+    """
+    raw = req.query.get("filter")
+    if raw is None or not raw.strip():
+        return None
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise bad_request("filter must be a JSON object.") from None
+    if not isinstance(parsed, dict):
+        raise bad_request("filter must be a JSON object.")
+    field, value, operator = parsed.get("Field"), parsed.get("Value"), parsed.get("Operator")
+    if not isinstance(field, str) or field.lower() not in {f.lower() for f in fields}:
+        raise bad_request(f"filter Field must be one of {sorted(fields)}.")
+    if not isinstance(operator, str) or operator.lower() not in operators:
+        raise bad_request(f"filter Operator must be one of {sorted(operators)}.")
+    if not isinstance(value, str):
+        raise bad_request("filter Value must be a string.")
+    canonical = next(f for f in fields if f.lower() == field.lower())
+    return {"Field": canonical, "Value": value, "Operator": operator.lower()}
+
+
+#: The customer search fields the reference lists (§2.3; ``IndirectCloudSolutionProvider`` is
+#: a reseller's search and the sandbox's partner is a provider, so it is refused here).
+CUSTOMER_FILTER_FIELDS = frozenset({"CompanyName", "Domain", "IndirectReseller"})
+
+
+def _customer_matches(state: CustomerState, query: JSON) -> bool:
+    wanted = query["Value"].lower()
+    if query["Field"] == "IndirectReseller":
+        return any(reseller.lower().startswith(wanted) for reseller in state.resellers)
+    profile = state.customer["companyProfile"]
+    key = "companyName" if query["Field"] == "CompanyName" else "domain"
+    return str(profile.get(key, "")).lower().startswith(wanted)
+
+
 def list_customers(ctx: Context, req: Request) -> Reply:
-    """``GET /v1/customers?size=N``: seek paging (filters are not emulated)."""
-    items = [state.customer for state in ctx.world.customers.values() if state.related]
+    """``GET /v1/customers?size=N[&filter=...]``: seek paging; the ``filter`` searches by
+    company name, domain or indirect reseller tenant id with ``starts_with`` (case-insensitive),
+    the only operator Partner Center documents for a customer search."""
+    query = query_filter(req, CUSTOMER_FILTER_FIELDS, frozenset({"starts_with"}))
+    items = [
+        state.customer
+        for state in ctx.world.customers.values()
+        if state.related and (query is None or _customer_matches(state, query))
+    ]
     return Reply(200, seek_page(req, "customers", items, "/v1/customers"))
 
 
@@ -344,10 +394,25 @@ def reseller_wire(reseller: JSON, relationship_type: str) -> JSON:
     }
 
 
+RELATIONSHIP_TYPES = ("IsIndirectCloudSolutionProviderOf", "IsIndirectResellerOf")
+
+
 def list_resellers(ctx: Context, req: Request) -> Reply:
-    """``GET /v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf``."""
-    if req.query.get("relationship_type") != "IsIndirectCloudSolutionProviderOf":
-        raise bad_request("relationship_type must be IsIndirectCloudSolutionProviderOf.")
+    """``GET /v1/relationships?relationship_type=...``: ``IsIndirectCloudSolutionProviderOf``
+    lists a provider's indirect resellers; ``IsIndirectResellerOf`` lists the indirect
+    providers of a partner signed in as a reseller (Microsoft's "retrieve a list of indirect
+    resellers" page, ``PartnerRelationshipType``).
+
+    The sandbox's partner is an indirect provider and no one's reseller, so its
+    ``IsIndirectResellerOf`` view is an empty collection (Partner Center's answer for a partner
+    without providers; the documentation shows no error for it). Any other type: 400 / 2000.
+    """
+    wanted = req.query.get("relationship_type") or ""
+    kind = next((t for t in RELATIONSHIP_TYPES if t.lower() == wanted.lower()), None)
+    if kind is None:
+        raise bad_request(f"relationship_type must be one of {', '.join(RELATIONSHIP_TYPES)}.")
+    if kind == "IsIndirectResellerOf":
+        return Reply(200, collection([]))
     items = [
         reseller_wire(r, "is_indirect_cloud_solution_provider_of")
         for r in ctx.world.resellers.values()
@@ -492,9 +557,15 @@ def user_directory_roles(ctx: Context, req: Request) -> Reply:
 
 
 def list_users(ctx: Context, req: Request) -> Reply:
-    """``GET /v1/customers/{c}/users?size=N``: seek paging."""
+    """``GET /v1/customers/{c}/users?size=N[&filter=...]``: seek paging.
+
+    Without a filter the deleted (``inactive``) users are left out, as Partner Center's "view
+    deleted users" page says; ``{"Field":"UserState","Value":"Inactive","Operator":"equals"}``
+    lists them (any state, case-insensitive)."""
     customer = customer_of(ctx, req.params[0])
-    items = list(customer.users.values())
+    query = query_filter(req, frozenset({"UserState"}), frozenset({"equals"}))
+    wanted = "active" if query is None else query["Value"].lower()
+    items = [u for u in customer.users.values() if str(u.get("state", "active")).lower() == wanted]
     return Reply(200, seek_page(req, "users", items, f"/v1/customers/{customer.id}/users"))
 
 
@@ -538,10 +609,32 @@ def _skus(ctx: Context, customer: CustomerState) -> dict[str, JSON]:
     return result
 
 
+LICENSE_GROUPS = ("Group1", "Group2")
+
+
+def _license_group(req: Request) -> str | None:
+    """The ``licenseGroupIds`` query parameter: ``Group1`` (Entra-managed products) or
+    ``Group2`` (Minecraft), one group per request as the reference says; anything else is
+    refused with 400 / 2000 (stricter: the documentation gives no error for it)."""
+    raw = req.query.get("licenseGroupIds")
+    if raw is None or not raw.strip():
+        return None
+    group = next((g for g in LICENSE_GROUPS if g.lower() == raw.strip().lower()), None)
+    if group is None:
+        raise bad_request(f"licenseGroupIds must be one of {', '.join(LICENSE_GROUPS)}.")
+    return group
+
+
 def subscribed_skus(ctx: Context, req: Request) -> Reply:
-    """``GET /v1/customers/{c}/subscribedskus``."""
+    """``GET /v1/customers/{c}/subscribedskus[?licenseGroupIds=Group1|Group2]``."""
     customer = customer_of(ctx, req.params[0])
-    return Reply(200, collection(list(_skus(ctx, customer).values())))
+    group = _license_group(req)
+    items = [
+        sku
+        for sku in _skus(ctx, customer).values()
+        if group is None or sku["productSku"].get("licenseGroupId") == group
+    ]
+    return Reply(200, collection(items))
 
 
 def _user(customer: CustomerState, user_id: str) -> JSON:
@@ -590,13 +683,16 @@ def update_licenses(ctx: Context, req: Request) -> Reply:
 
 
 def user_licenses(ctx: Context, req: Request) -> Reply:
-    """``GET /v1/customers/{c}/users/{u}/licenses``."""
+    """``GET /v1/customers/{c}/users/{u}/licenses[?licenseGroupIds=Group1|Group2]``."""
     customer = customer_of(ctx, req.params[0])
     user = _user(customer, req.params[1])
+    group = _license_group(req)
     skus = _skus(ctx, customer)
     items: list[Any] = []
     for sku_id in customer.licenses.get(user["id"], []):
         product = skus[sku_id]["productSku"] if sku_id in skus else {"id": sku_id}
+        if group is not None and product.get("licenseGroupId", "Group1") != group:
+            continue
         items.append(
             {"productSku": product, "servicePlans": [], "attributes": {"objectType": "License"}}
         )

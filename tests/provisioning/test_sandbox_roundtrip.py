@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from csp_commerce.checkout.gather_facts import gather_facts, gather_facts_async
-from csp_commerce.errors import AppUserRequiredError
+from csp_commerce.errors import AppUserRequiredError, StaleETagError
 from csp_commerce.models import Address, CompanyProfile, Customer, Offer, Order, OrderLine
 from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
 from csp_commerce.provisioning.wire import (
@@ -154,3 +154,89 @@ async def test_profiles_users_roles_and_status_async() -> None:
         assert (await client.users.get(customer_id, admin.id)).id == admin.id
         roles = [role async for role in client.users.directory_roles(customer_id, admin.id)]
         assert [role.id for role in roles] == ["62e90394-69f5-4237-9190-012177145e10"]
+
+
+def _queries_world() -> tuple[Sandbox, str, str, str]:
+    """A sandbox with a customer (NewCo: one subscription, the admin licensed and one deleted
+    user) and an indirect reseller; (sandbox, customer id, deleted user id, reseller id)."""
+    sandbox = Sandbox(seed=8)
+    reseller = sandbox.add_reseller("5100001", "Reseller One")
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        customer_id, _ = onboard(client)
+        (sku,) = client.subscribed_skus.list(customer_id)
+        (admin,) = client.users.list(customer_id)
+        client.users.update_licenses(customer_id, admin.id, assign=[sku.product_sku.id])
+        gone = client.users.create(
+            customer_id,
+            user_principal_name="gone@newco.onmicrosoft.com",
+            first_name="Gone",
+            last_name="User",
+            display_name="Gone User",
+            usage_location="US",
+            password="Pa55w.rd!x",
+        )
+        http.patch(
+            f"https://api.partnercenter.microsoft.com/v1/customers/{customer_id}/users/{gone.id}",
+            json={"state": "inactive"},
+            headers={"Authorization": "Bearer sandbox-user"},
+        ).raise_for_status()
+    return sandbox, customer_id, gone.id, reseller
+
+
+def test_searches_groups_and_providers_sync() -> None:
+    sandbox, customer_id, gone, reseller = _queries_world()
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        assert [c.id for c in client.customers.list(company_name="new")] == [customer_id]
+        assert [c.id for c in client.customers.list(domain="NEWCO.")] == [customer_id]
+        assert list(client.customers.list(company_name="other")) == []
+        assert list(client.customers.list(indirect_reseller=reseller)) == []
+        with pytest.raises(ValueError, match="one of"):
+            client.customers.list(company_name="a", domain="b")
+        assert [u.id for u in client.users.list(customer_id, state="Inactive")] == [gone]
+        assert gone not in {u.id for u in client.users.list(customer_id)}
+        (sku,) = client.subscribed_skus.list(customer_id, license_group="Group1")
+        assert list(client.subscribed_skus.list(customer_id, license_group="Group2")) == []
+        admin = next(u for u in client.users.list(customer_id) if u.id != gone)
+        (licence,) = client.users.licenses(customer_id, admin.id, license_group="Group1")
+        assert (licence.product_sku or {})["id"] == sku.product_sku.id
+        assert list(client.users.licenses(customer_id, admin.id, license_group="Group2")) == []
+        assert list(client.relationships.indirect_providers()) == []
+        assert [r.id for r in client.relationships.indirect_resellers()] == [reseller]
+
+
+async def test_searches_groups_and_providers_async() -> None:
+    sandbox, customer_id, gone, reseller = _queries_world()
+    async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+        client = AsyncPartnerCenterClient(SandboxCredential(), http_client=http)
+        assert [c.id async for c in client.customers.list(domain="newco")] == [customer_id]
+        assert [c async for c in client.customers.list(company_name="zzz")] == []
+        inactive = [u.id async for u in client.users.list(customer_id, state="Inactive")]
+        assert inactive == [gone]
+        skus = [s async for s in client.subscribed_skus.list(customer_id, license_group="Group1")]
+        assert len(skus) == 1
+        assert [
+            s async for s in client.subscribed_skus.list(customer_id, license_group="Group2")
+        ] == []
+        active = [u async for u in client.users.list(customer_id)]
+        (admin,) = active
+        mine = [
+            x async for x in client.users.licenses(customer_id, admin.id, license_group="Group1")
+        ]
+        assert [(x.product_sku or {})["id"] for x in mine] == [skus[0].product_sku.id]
+        assert [r async for r in client.relationships.indirect_providers()] == []
+        assert [r.id async for r in client.relationships.indirect_resellers()] == [reseller]
+
+
+def test_update_sends_the_etag_in_header_and_body() -> None:
+    sandbox = Sandbox(seed=9)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        customer_id, subscription_id = onboard(client)
+        read = client.subscriptions.get(customer_id, subscription_id).to_wire()
+        assert read["attributes"]["etag"]
+        changed = client.subscriptions.update(customer_id, read, {"quantity": 3})
+        assert changed.quantity == 3
+        with pytest.raises(StaleETagError):
+            client.subscriptions.update(customer_id, read, {"quantity": 4})

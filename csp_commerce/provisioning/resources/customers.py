@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model, status_is
 from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
@@ -54,9 +56,29 @@ def _get(customer_id: str) -> Call[PCCustomer]:
     return Call("GET", f"/v1/customers/{quote(customer_id)}", model(PCCustomer))
 
 
-def _list(*, size: int = 100) -> PageSpec[PCCustomer]:
-    """Every customer of the partner, ``size`` per page (seek paging)."""
-    return PageSpec(Call("GET", "/v1/customers", collection(PCCustomer), params={"size": size}))
+def _list(
+    *,
+    size: int = 100,
+    company_name: str | None = None,
+    domain: str | None = None,
+    indirect_reseller: str | None = None,
+) -> PageSpec[PCCustomer]:
+    """The partner's customers, ``size`` per page (seek paging); at most one search:
+    ``company_name`` or ``domain`` (a prefix) or ``indirect_reseller`` (the reseller's tenant
+    id: the customers it sells to), sent as Partner Center's ``starts_with`` filter."""
+    searches = {
+        "CompanyName": company_name,
+        "Domain": domain,
+        "IndirectReseller": indirect_reseller,
+    }
+    given = {field: value for field, value in searches.items() if value is not None}
+    if len(given) > 1:
+        raise ValueError("search by one of company_name, domain or indirect_reseller")
+    params: dict[str, str | int] = {"size": size}
+    for field, value in given.items():
+        search = {"Field": field, "Value": value, "Operator": "starts_with"}
+        params["filter"] = json.dumps(search, separators=(",", ":"))
+    return PageSpec(Call("GET", "/v1/customers", collection(PCCustomer), params=params))
 
 
 def _company_profile(customer_id: str) -> Call[CustomerCompanyProfile]:

@@ -41,6 +41,20 @@ def _indirect_resellers() -> PageSpec[PartnerRelationship]:
     )
 
 
+def _indirect_providers() -> PageSpec[PartnerRelationship]:
+    """The indirect providers of the partner, when it is signed in as an indirect reseller
+    (``relationship_type=IsIndirectResellerOf``)."""
+    return PageSpec(
+        Call(
+            "GET",
+            "/v1/relationships",
+            collection(PartnerRelationship),
+            params={"relationship_type": "IsIndirectResellerOf"},
+            app_user=True,
+        )
+    )
+
+
 def _customer_resellers(customer_id: str) -> PageSpec[PartnerRelationship]:
     """The resellers related to a customer."""
     return PageSpec(
@@ -76,6 +90,7 @@ def _mpa_status(mpn_id: str) -> Call[MpaStatus]:
 class _Operations:
     request_link = operation(_request_link)
     indirect_resellers = listing(_indirect_resellers)
+    indirect_providers = listing(_indirect_providers)
     customer_resellers = listing(_customer_resellers)
     mpn_profile = operation(_mpn_profile)
     mpa_status = operation(_mpa_status)

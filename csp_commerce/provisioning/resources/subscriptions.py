@@ -76,6 +76,9 @@ def _patch(
     current: Subscription = yield _get(customer_id, subscription_id)
     if check_window:
         _check_cancellation_window(current)
+    # The etag travels twice: ``If-Match`` (the header the reference documents, Microsoft's
+    # test-and-debug page) and ``attributes.etag`` in the body as read (what Microsoft's SDK
+    # sends; that Partner Center checks it is unconfirmed). The sandbox checks both.
     body = {**current.to_wire(), **changes}
     headers = {"If-Match": f'"{current.etag.strip(chr(34))}"'} if current.etag else None
     updated: Subscription = yield Call(
@@ -99,7 +102,9 @@ def _update(
     """Change a subscription as it was read: one PATCH of ``subscription`` (its JSON as read,
     e.g. ``Subscription.to_wire()``) with ``changes``, ``If-Match`` on its etag, and no read of
     its own. The step engine records the read it computed ``changes`` from, so a resend sends
-    the very same request."""
+    the very same request. The body keeps the read's ``attributes.etag`` (as Microsoft's SDK
+    sends it; unconfirmed that Partner Center checks it) and ``If-Match`` carries it too (the
+    documented header)."""
     etag = (subscription.get("attributes") or {}).get("etag")
     return Call(
         "PATCH",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
@@ -63,17 +64,27 @@ def _create(
     )
 
 
-def _list(customer_id: str, *, size: int = 100) -> PageSpec[CustomerUser]:
-    """The customer's users, ``size`` per page (seek paging)."""
+def _list(customer_id: str, *, size: int = 100, state: str | None = None) -> PageSpec[CustomerUser]:
+    """The customer's users, ``size`` per page (seek paging). Partner Center leaves deleted
+    users out; ``state="Inactive"`` lists them instead (the ``UserState`` filter)."""
+    params: dict[str, str | int] = {"size": size}
+    if state is not None:
+        search = {"Field": "UserState", "Value": state, "Operator": "equals"}
+        params["filter"] = json.dumps(search, separators=(",", ":"))
     return PageSpec(
         Call(
             "GET",
             _users_path(customer_id),
             collection(CustomerUser),
-            params={"size": size},
+            params=params,
             app_user=True,
         )
     )
+
+
+def _group(license_group: str | None) -> dict[str, str | int] | None:
+    """``licenseGroupIds``: ``Group1`` (Entra-managed products) or ``Group2`` (Minecraft)."""
+    return None if license_group is None else {"licenseGroupIds": license_group}
 
 
 def _get(customer_id: str, user_id: str) -> Call[CustomerUser]:
@@ -147,27 +158,35 @@ def _update_licenses(
     )
 
 
-def _licenses(customer_id: str, user_id: str) -> PageSpec[License]:
-    """The licences assigned to a user."""
+def _licenses(
+    customer_id: str, user_id: str, *, license_group: str | None = None
+) -> PageSpec[License]:
+    """The licences assigned to a user; ``license_group`` (``"Group1"`` or ``"Group2"``)
+    keeps one licence group."""
     return PageSpec(
         Call(
             "GET",
             _users_path(customer_id, user_id) + "/licenses",
             collection(License),
+            params=_group(license_group),
             app_user=True,
             capability="supports_licence_management",
         )
     )
 
 
-def _subscribed_skus(customer_id: str) -> PageSpec[SubscribedSku]:
+def _subscribed_skus(
+    customer_id: str, *, license_group: str | None = None
+) -> PageSpec[SubscribedSku]:
     """Licence counts per SKU: available, active, consumed and total units (not offered in
-    China, where licences are not managed through Partner Center)."""
+    China, where licences are not managed through Partner Center); ``license_group``
+    (``"Group1"`` or ``"Group2"``) keeps one licence group."""
     return PageSpec(
         Call(
             "GET",
             f"/v1/customers/{quote(customer_id)}/subscribedskus",
             collection(SubscribedSku),
+            params=_group(license_group),
             app_user=True,
             capability="supports_licence_management",
         )
