@@ -28,6 +28,7 @@ from csp_commerce.sandbox import (
     commerce_routes,
     customer_routes,
     invoice_routes,
+    openapi,
 )
 from csp_commerce.sandbox._http import (
     API_VERSION_HEADERS,
@@ -43,6 +44,7 @@ Handler = Callable[[Context, Request], Reply]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
 ADMIN_PREFIX = "/sandbox/"
+OPENAPI_PATH = "/openapi.json"
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
@@ -58,22 +60,34 @@ class Route:
     handler: Handler
     user: bool = False
     template: str = ""
+    public: bool = False
 
     def canonical(self, params: tuple[str, ...]) -> str:
         """The path as the route spells it: literal segments lower-case, no trailing slash."""
         return self.template.format(*params) if self.template else ""
 
 
-def _route(method: str, template: str, handler: Handler, *, user: bool = False) -> Route:
+def _route(
+    method: str, template: str, handler: Handler, *, user: bool = False, public: bool = False
+) -> Route:
     # Partner Center's routing ignores the case of the literal segments and tolerates one
     # trailing slash; ids keep their case (the captured groups are the text as sent).
     pattern = re.escape(template).replace(r"\{\}", "([^/]+)") + "/?"
-    return Route(method, re.compile(pattern, re.IGNORECASE), handler, user, template)
+    return Route(method, re.compile(pattern, re.IGNORECASE), handler, user, template, public)
 
 
 def _is_admin(path: str) -> bool:
     """Whether ``path`` is one of the sandbox's own routes (whatever its case)."""
     return path[: len(ADMIN_PREFIX)].lower() == ADMIN_PREFIX
+
+
+def _is_public(path: str) -> bool:
+    """Whether ``path`` is the sandbox's OpenAPI document (no token, no faults)."""
+    return path.rstrip("/").lower() == OPENAPI_PATH
+
+
+def _openapi(ctx: Context, req: Request) -> Reply:
+    return Reply(200, openapi.openapi_document())
 
 
 C = "/v1/customers/{}"
@@ -153,6 +167,8 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/sandbox/v1/state", admin_routes.get_state),
     _route("PUT", "/sandbox/v1/state", admin_routes.put_state),
     _route("PUT", "/sandbox/v1/faults", admin_routes.put_faults),
+    # the route table as an OpenAPI 3.1 document (no token; no faults, no throttling)
+    _route("GET", OPENAPI_PATH, _openapi, public=True),
 )
 
 
@@ -216,7 +232,7 @@ class App:
         method = method.upper()
         lower = {key.lower(): value for key, value in headers.items()}
         with self.lock:
-            if _is_admin(path):
+            if _is_admin(path) or _is_public(path):
                 return Exchange(self._settle(self._serve(method, path, query, lower, body), lower))
             injector = self.ctx.injector
             latency = injector.latency()
@@ -295,7 +311,9 @@ class App:
         token = _bearer(headers)
         user = False
         caller = token
-        if admin:
+        if route.public:
+            pass
+        elif admin:
             if token is None or self.admin_token is None or not _same(token, self.admin_token):
                 return _unauthorised("The sandbox admin token is missing or not valid.", echo)
         else:

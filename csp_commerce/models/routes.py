@@ -1,0 +1,596 @@
+"""The route-and-shape contract: every route the project knows, as data.
+
+One row per operation: method, path template (``{name}`` for each id), the query parameter
+names, who may call it, the answer's type, and the client operations that send it. The client's
+and the sandbox's route tests are generated from this table, ``docs/endpoints.md`` is rendered
+from it (``scripts/render_endpoints.py``) and the sandbox serves it as an OpenAPI 3.1 document
+(``GET /openapi.json``).
+
+``auth``: ``app`` (an app-only or an app+user token), ``app+user`` (app+user only), ``admin``
+(the sandbox admin token; the sandbox's own routes) or ``none`` (no token).
+``response``: a Partner Center resource name, ``Collection[Name]`` (the paged envelope),
+``Name[]`` (a bare JSON array), ``bool`` (bare JSON), ``object`` (untyped JSON) or ``""``
+(no body).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Auth = Literal["app", "app+user", "admin", "none"]
+AUTH_KINDS: tuple[Auth, ...] = ("app", "app+user", "admin", "none")
+_PARAM = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One operation of the contract (see the module's documentation for the fields)."""
+
+    resource: str
+    method: str
+    path: str
+    auth: Auth
+    response: str
+    status: int = 200
+    query: tuple[str, ...] = ()
+    client: tuple[str, ...] = ()
+    notes: str = ""
+
+    @property
+    def sandbox_only(self) -> bool:
+        """Whether only the sandbox serves it (its own administration, its OpenAPI document)."""
+        return self.auth in ("admin", "none")
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The names of the path's ids, in order."""
+        return tuple(_PARAM.findall(self.path))
+
+    @property
+    def shape(self) -> str:
+        """The path with every id as ``{}`` (how the sandbox's routes spell it)."""
+        return _PARAM.sub("{}", self.path)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(method, shape)``: what identifies the route whatever its ids are called."""
+        return (self.method, self.shape)
+
+
+def _r(
+    resource: str,
+    method: str,
+    path: str,
+    auth: Auth,
+    response: str,
+    *,
+    status: int = 200,
+    query: tuple[str, ...] = (),
+    client: tuple[str, ...] = (),
+    notes: str = "",
+) -> RouteSpec:
+    return RouteSpec(resource, method, path, auth, response, status, query, client, notes)
+
+
+C = "/v1/customers/{customerId}"
+SEEK = ("size",)  # seek paging: the continuation token travels in MS-ContinuationToken
+
+ROUTES: tuple[RouteSpec, ...] = (
+    # customers, domains, addresses
+    _r(
+        "customers",
+        "POST",
+        "/v1/customers",
+        "app",
+        "Customer",
+        status=201,
+        client=("customers.create",),
+        notes="body `companyProfile{domain, organizationRegistrationNumber?}`, "
+        "`billingProfile{email, culture, language, companyName, defaultAddress{...}}`, "
+        "`associatedPartnerId?` → 201 "
+        "customer (`id`, `companyProfile`, `billingProfile`, `relationshipToPartner`, "
+        "`userCredentials`)",
+    ),
+    _r(
+        "customers",
+        "GET",
+        C,
+        "app",
+        "Customer",
+        client=("customers.get",),
+        notes="404 code 1000 when unknown",
+    ),
+    _r(
+        "customers",
+        "GET",
+        "/v1/customers",
+        "app",
+        "Collection[Customer]",
+        query=SEEK,
+        client=("customers.list",),
+        notes="seek paging",
+    ),
+    _r(
+        "company profile",
+        "GET",
+        C + "/profiles/company",
+        "app",
+        "CustomerCompanyProfile",
+        client=("customers.company_profile",),
+        notes="`{tenantId, domain, companyName, organizationRegistrationNumber?}`",
+    ),
+    _r(
+        "billing profile",
+        "GET",
+        C + "/profiles/billing",
+        "app",
+        "CustomerBillingProfile",
+        client=("customers.billing_profile",),
+        notes="`{id, firstName, lastName, email, culture, language, companyName, defaultAddress, "
+        "attributes.etag}`",
+    ),
+    _r(
+        "domains",
+        "HEAD",
+        "/v1/domains/{domain}",
+        "app",
+        "",
+        client=("customers.domain_available",),
+        notes="200 = taken, 404 = available",
+    ),
+    _r(
+        "domain prefix",
+        "GET",
+        "/v1/validations/checkdomainavailability/{prefix}",
+        "app",
+        "bool",
+        client=("customers.domain_prefix_available",),
+        notes="bare JSON `true` = `{prefix}.onmicrosoft.com` free, `false` = taken; the sandbox "
+        "refuses a prefix that cannot be a domain with 400 2000 (undocumented: stricter)",
+    ),
+    _r(
+        "address validation",
+        "POST",
+        "/v1/validations/address",
+        "app",
+        "AddressValidationResult",
+        client=("validations.validate_address",),
+        notes="→ 200 `{originalAddress, suggestedAddresses, status, validationMessage?}`",
+    ),
+    _r(
+        "country rules",
+        "GET",
+        "/v1/countryvalidationrules/{countryCode}",
+        "app",
+        "CountryValidationRules",
+        client=("country_validation_rules.get",),
+        notes="`supportedStatesList`, `isStateRequired`, `isPostalCodeRequired`, "
+        "`postalCodeRegex`, `isCityRequired`, ...",
+    ),
+    # agreements, qualifications, relationships, resellers
+    _r(
+        "agreements (templates)",
+        "GET",
+        "/v1/agreements",
+        "app+user",
+        "Collection[AgreementTemplate]",
+        query=("agreementType",),
+        client=("agreements.templates",),
+        notes="`agreementType=MicrosoftCustomerAgreement` → collection `{templateId, "
+        "agreementType, agreementLink, versionRank}`",
+    ),
+    _r(
+        "agreements",
+        "POST",
+        C + "/agreements",
+        "app+user",
+        "Agreement",
+        status=201,
+        client=("agreements.confirm",),
+        notes="body `{primaryContact{firstName,lastName,email,phoneNumber?}, templateId, "
+        "dateAgreed, type}` → 201; same contact again → 400 code 600061 (treat as success)",
+    ),
+    _r(
+        "agreements",
+        "GET",
+        C + "/agreements",
+        "app+user",
+        "Collection[Agreement]",
+        query=("agreementType",),
+        client=("agreements.list",),
+        notes="collection",
+    ),
+    _r(
+        "qualifications",
+        "GET",
+        C + "/qualifications",
+        "app",
+        "CustomerQualification[]",
+        client=("qualifications.get",),
+        notes="`[{qualification, vettingStatus, vettingReason?, vettingCreatedDate?}]`",
+    ),
+    _r(
+        "qualifications",
+        "POST",
+        C + "/qualifications",
+        "app+user",
+        "CustomerQualification",
+        status=201,
+        client=("qualifications.set",),
+        notes="body `{qualification, educationSegment?, website?, validationCode?}` → 201 "
+        "(`vettingStatus: InReview`)",
+    ),
+    _r(
+        "relationship link",
+        "GET",
+        "/v1/customers/relationshiprequests",
+        "app+user",
+        "RelationshipRequest",
+        client=("relationships.request_link",),
+        notes='→ `{"url": "https://admin.microsoft.com/...partnerId=...'
+        '#/BillingAccounts/partner-invitation"}`',
+    ),
+    _r(
+        "indirect resellers",
+        "GET",
+        "/v1/relationships",
+        "app+user",
+        "Collection[PartnerRelationship]",
+        query=("relationship_type",),
+        client=("relationships.indirect_resellers",),
+        notes="`relationship_type=IsIndirectCloudSolutionProviderOf` → collection `{id, name, "
+        "relationshipType, state, mpnId, location}`",
+    ),
+    _r(
+        "customer's resellers",
+        "GET",
+        C + "/relationships",
+        "app+user",
+        "Collection[PartnerRelationship]",
+        client=("relationships.customer_resellers",),
+        notes="collection",
+    ),
+    _r(
+        "MPN profile",
+        "GET",
+        "/v1/profiles/mpn",
+        "app+user",
+        "MpnProfile",
+        query=("mpnId",),
+        client=("relationships.mpn_profile",),
+        notes="404 code 3000 when unknown",
+    ),
+    _r(
+        "MPA status",
+        "GET",
+        "/v1/compliance/csp/agreementstatus",
+        "app+user",
+        "MpaStatus",
+        query=("mpnId", "tenantId"),
+        client=("relationships.mpa_status",),
+        notes='→ `{"isAgreementSigned": bool}`; 400 codes 2000-2206',
+    ),
+    # orders, carts, subscriptions
+    _r(
+        "legacy orders",
+        "POST",
+        C + "/orders",
+        "app",
+        "Order",
+        status=201,
+        client=("orders.create",),
+        notes="body `{referenceCustomerId, billingCycle, lineItems[{lineItemNumber, offerId, "
+        "quantity, partnerIdOnRecord?, termDuration?}]}` → 201 order",
+    ),
+    _r("orders", "GET", C + "/orders", "app", "Collection[Order]", client=("orders.list",)),
+    _r("orders", "GET", C + "/orders/{orderId}", "app", "Order", client=("orders.get",)),
+    _r(
+        "order status",
+        "GET",
+        C + "/orders/{orderId}/provisioningstatus",
+        "app+user",
+        "Collection[ProvisioningStatus]",
+        client=("orders.provisioning_status",),
+        notes="collection `{lineItemNumber, status}`",
+    ),
+    _r(
+        "carts",
+        "POST",
+        C + "/carts",
+        "app",
+        "Cart",
+        status=201,
+        client=("carts.create",),
+        notes="body `{partnerOnRecordAttestationAccepted?, lineItems[{id, catalogItemId, "
+        'quantity, billingCycle, termDuration, participants?[{key:"transaction_reseller", '
+        "value}], provisioningContext?}]}` → 201 cart (`id`, `status: Active`)",
+    ),
+    _r("carts", "GET", C + "/carts/{cartId}", "app", "Cart", client=("carts.get",)),
+    _r("carts", "PUT", C + "/carts/{cartId}", "app", "Cart", client=("carts.update",)),
+    _r(
+        "checkout",
+        "POST",
+        C + "/carts/{cartId}/checkout",
+        "app",
+        "CartCheckoutResult",
+        status=201,
+        client=("carts.checkout",),
+        notes="→ 201 `{orders: [...], orderErrors: [{orderGroupId, code, description}]}`; "
+        "409 800064 busy; 400 800065 already submitted",
+    ),
+    _r(
+        "subscriptions",
+        "GET",
+        C + "/subscriptions",
+        "app",
+        "Collection[Subscription]",
+        query=("order_id", "mpn_id"),
+        client=("subscriptions.list",),
+        notes="only an order's (`order_id`) or a reseller's (`mpn_id`) if given",
+    ),
+    _r(
+        "subscriptions",
+        "GET",
+        C + "/subscriptions/{subscriptionId}",
+        "app",
+        "Subscription",
+        client=("subscriptions.get",),
+        notes="`id, offerId, offerName, friendlyName, quantity, status, billingCycle, "
+        "termDuration, autoRenewEnabled, partnerId, orderId, creationDate, commitmentEndDate, "
+        "cancellationAllowedUntilDate, refundableQuantity, attributes.etag`",
+    ),
+    _r(
+        "subscriptions",
+        "PATCH",
+        C + "/subscriptions/{subscriptionId}",
+        "app",
+        "Subscription",
+        client=(
+            "subscriptions.update",
+            "subscriptions.change_quantity",
+            "subscriptions.suspend",
+            "subscriptions.reactivate",
+            "subscriptions.set_auto_renew",
+            "subscriptions.cancel",
+        ),
+        notes="the subscription as read, changed: `quantity`, `status` (`suspended`/`active`/"
+        "`deleted` to cancel), `autoRenewEnabled`; `If-Match` etag (stale → 400 2055)",
+    ),
+    _r(
+        "add-ons",
+        "GET",
+        C + "/subscriptions/{subscriptionId}/addons",
+        "app",
+        "Collection[Subscription]",
+        client=("subscriptions.addons",),
+        notes="collection",
+    ),
+    _r(
+        "subscription status",
+        "GET",
+        C + "/subscriptions/{subscriptionId}/provisioningstatus",
+        "app+user",
+        "SubscriptionProvisioningStatus",
+        client=("subscriptions.provisioning_status",),
+        notes="`{skuId, status: success|pending|failed, quantity, endDate}` (the sandbox: always "
+        "`success`)",
+    ),
+    # users and licences
+    _r(
+        "users",
+        "POST",
+        C + "/users",
+        "app+user",
+        "CustomerUser",
+        status=201,
+        client=("users.create",),
+        notes="not offered in China",
+    ),
+    _r(
+        "users",
+        "GET",
+        C + "/users",
+        "app+user",
+        "Collection[CustomerUser]",
+        query=SEEK,
+        client=("users.list",),
+        notes="seek paging",
+    ),
+    _r(
+        "users",
+        "GET",
+        C + "/users/{userId}",
+        "app+user",
+        "CustomerUser",
+        client=("users.get",),
+        notes="404 60002 unknown user",
+    ),
+    _r(
+        "users",
+        "PATCH",
+        C + "/users/{userId}",
+        "app+user",
+        "CustomerUser",
+        client=("users.reset_password",),
+        notes="password reset (`passwordProfile{password, forceChangePassword}`) or `state`; "
+        "404 60002 unknown user; not offered in China or US Government",
+    ),
+    _r(
+        "user's roles",
+        "GET",
+        C + "/users/{userId}/directoryroles",
+        "app+user",
+        "Collection[DirectoryRole]",
+        client=("users.directory_roles",),
+        notes="collection `{id, name}` (the sandbox: the tenant's first admin is `Company "
+        "Administrator`, others none)",
+    ),
+    _r(
+        "licences",
+        "POST",
+        C + "/users/{userId}/licenseupdates",
+        "app+user",
+        "LicenseUpdate",
+        status=201,
+        client=("users.update_licenses",),
+        notes="`{licensesToAssign[{skuId}], licensesToRemove[skuId]}`; 400 60012 when none free",
+    ),
+    _r(
+        "licences",
+        "GET",
+        C + "/users/{userId}/licenses",
+        "app+user",
+        "Collection[License]",
+        client=("users.licenses",),
+    ),
+    _r(
+        "subscribed SKUs",
+        "GET",
+        C + "/subscribedskus",
+        "app+user",
+        "Collection[SubscribedSku]",
+        client=("subscribed_skus.list",),
+        notes="`{availableUnits, activeUnits, consumedUnits, totalUnits, productSku{id, name}}`",
+    ),
+    # invoices, audit, catalog
+    _r(
+        "invoices",
+        "GET",
+        "/v1/invoices",
+        "app",
+        "Collection[Invoice]",
+        query=("size", "offset"),
+        client=("invoices.list",),
+        notes="offset paging",
+    ),
+    _r(
+        "invoices",
+        "GET",
+        "/v1/invoices/{invoiceId}",
+        "app",
+        "Invoice",
+        client=("invoices.get",),
+        notes="with its PDF link",
+    ),
+    _r(
+        "invoice lines",
+        "GET",
+        "/v1/invoices/{invoiceId}/lineitems",
+        "app",
+        "Collection[InvoiceLineItem]",
+        query=("provider", "invoicelineitemtype", "size"),
+        client=("invoices.line_items",),
+        notes="`provider=onetime&invoicelineitemtype=billinglineitems`; seek paging",
+    ),
+    _r(
+        "audit records",
+        "GET",
+        "/v1/auditrecords",
+        "app",
+        "Collection[AuditRecord]",
+        query=("startDate", "endDate", "size"),
+        client=("audit_records.list",),
+        notes="seek paging; 90 days kept (an older start is a 400); records `customerId`, "
+        "`resourceType`, `operationType`, `operationDate`",
+    ),
+    _r(
+        "catalog",
+        "GET",
+        "/v1/products",
+        "app",
+        "Collection[Product]",
+        query=("country", "targetView", "targetSegment"),
+        client=("products.list",),
+        notes="`country=CC&targetView=OnlineServices`",
+    ),
+    _r(
+        "catalog",
+        "GET",
+        "/v1/products/{productId}",
+        "app",
+        "Product",
+        query=("country", "targetSegment"),
+    ),
+    _r(
+        "catalog",
+        "GET",
+        "/v1/products/{productId}/skus",
+        "app",
+        "Collection[Sku]",
+        query=("country", "targetSegment"),
+        client=("products.skus",),
+    ),
+    _r(
+        "catalog",
+        "GET",
+        "/v1/products/{productId}/skus/{skuId}/availabilities",
+        "app",
+        "Collection[Availability]",
+        query=("country", "targetSegment"),
+        client=("products.availabilities",),
+    ),
+    # the sandbox's own routes (the admin token only; no faults, no throttling)
+    _r(
+        "sandbox tenants",
+        "POST",
+        "/sandbox/v1/tenants",
+        "admin",
+        "object",
+        status=201,
+        notes="an existing tenant the partner has no relationship with yet",
+    ),
+    _r(
+        "sandbox relationships",
+        "POST",
+        "/sandbox/v1/customers/{customerId}/relationship/accept",
+        "admin",
+        "object",
+        notes="the tenant's admin accepts the invitation",
+    ),
+    _r(
+        "sandbox qualifications",
+        "POST",
+        "/sandbox/v1/customers/{customerId}/qualifications",
+        "admin",
+        "object",
+        notes="set a qualification's vetting outcome",
+    ),
+    _r(
+        "sandbox resellers",
+        "POST",
+        "/sandbox/v1/resellers",
+        "admin",
+        "object",
+        status=201,
+        notes="an indirect reseller",
+    ),
+    _r(
+        "sandbox invoices",
+        "POST",
+        "/sandbox/v1/invoices",
+        "admin",
+        "object",
+        status=201,
+        notes="generate a month's invoice",
+    ),
+    _r("sandbox state", "GET", "/sandbox/v1/state", "admin", "object", notes="save the world"),
+    _r("sandbox state", "PUT", "/sandbox/v1/state", "admin", "object", notes="load the world"),
+    _r(
+        "sandbox faults",
+        "PUT",
+        "/sandbox/v1/faults",
+        "admin",
+        "object",
+        notes="fault rates, latency, rate limits",
+    ),
+    _r(
+        "OpenAPI",
+        "GET",
+        "/openapi.json",
+        "none",
+        "object",
+        notes="this table as an OpenAPI 3.1 document",
+    ),
+)
