@@ -108,9 +108,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         "/v1/customers",
         "app",
         "Collection[Customer]",
-        query=SEEK,
+        query=(*SEEK, "filter"),
         client=("customers.list",),
-        notes="seek paging",
+        notes="seek paging; `filter`: a JSON search by CompanyName, Domain or IndirectReseller",
     ),
     _r(
         "company profile",
@@ -239,8 +239,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         "app+user",
         "Collection[PartnerRelationship]",
         query=("relationship_type",),
-        client=("relationships.indirect_resellers",),
-        notes="`relationship_type=IsIndirectCloudSolutionProviderOf` → collection `{id, name, "
+        client=("relationships.indirect_resellers", "relationships.indirect_providers"),
+        notes="`relationship_type=IsIndirectCloudSolutionProviderOf` (the partner's resellers) or "
+        "`IsIndirectResellerOf` (a reseller's providers) → collection `{id, name, "
         "relationshipType, state, mpnId, location}`",
     ),
     _r(
@@ -394,9 +395,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         C + "/users",
         "app+user",
         "Collection[CustomerUser]",
-        query=SEEK,
+        query=(*SEEK, "filter"),
         client=("users.list",),
-        notes="seek paging",
+        notes="seek paging; `filter`: UserState equals Inactive (deleted users)",
     ),
     _r(
         "users",
@@ -443,6 +444,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         C + "/users/{userId}/licenses",
         "app+user",
         "Collection[License]",
+        query=("licenseGroupIds",),
         client=("users.licenses",),
     ),
     _r(
@@ -451,6 +453,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         C + "/subscribedskus",
         "app+user",
         "Collection[SubscribedSku]",
+        query=("licenseGroupIds",),
         client=("subscribed_skus.list",),
         notes="`{availableUnits, activeUnits, consumedUnits, totalUnits, productSku{id, name}}`",
     ),
