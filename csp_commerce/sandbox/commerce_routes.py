@@ -288,6 +288,10 @@ def _subscription(
             ],
         },
         "actions": ["edit", "cancel"],
+        # The reference lists neither field's values; Partner Center's SDK carries a flag and
+        # the action taken on it. A subscription the sandbox provisions needs no attention.
+        "attentionNeeded": False,
+        "actionTaken": None,
         "links": {
             "self": {
                 "uri": f"/v1/customers/{customer.id}/subscriptions/{subscription_id}",

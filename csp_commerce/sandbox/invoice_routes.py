@@ -72,6 +72,9 @@ def generate_invoice(ctx: Context, year: int, month: int) -> JSON:
                 },
             }
         ],
+        "amendments": [],
+        "amendsOf": None,
+        "taxReceipts": [],
         "attributes": {"objectType": "Invoice"},
     }
     world.invoices[number] = invoice
@@ -139,6 +142,22 @@ def _charge(
             f"{TERM_TEXT[subscription['termDuration']]} commitment for {cycle} billing"
         ),
         "billingFrequency": cycle.capitalize(),
+        "invoiceLineItemType": "billing_line_items",
+        "billingProvider": "one_time",
+        "publisherId": "",
+        "productQualifiers": [],
+        "alternateId": subscription["id"].replace("-", "")[:12],
+        "referenceId": subscription["orderId"],
+        "priceAdjustmentDescription": "",
+        "discountDetails": "",
+        # Prices are in USD and billed in USD: the exchange rate is 1, dated the charge start.
+        "pricingCurrency": "USD",
+        "pcToBCExchangeRate": 1.0,
+        "pcToBCExchangeRateDate": timestamp(start),
+        "meterDescription": "",
+        "reservationOrderId": "",
+        "creditReasonCode": "",
+        "promotionId": "",
         "attributes": {"objectType": "OneTimeInvoiceLineItem"},
     }
 
@@ -154,7 +173,11 @@ def get_invoice(ctx: Context, req: Request) -> Reply:
     invoice = ctx.world.invoices.get(req.params[0])
     if invoice is None:
         raise not_found(f"Invoice {req.params[0]}")
-    return Reply(200, invoice)
+    # Only the single read adds the link; Partner Center's is a blob URL valid for 30 minutes,
+    # the sandbox's is its own statement route, relative to wherever it is served (that route
+    # needs the bearer token).
+    link = f"/v1/invoices/{invoice['id']}/documents/statement"
+    return Reply(200, {**invoice, "pdfDownloadLink": link})
 
 
 def invoice_lines(ctx: Context, req: Request) -> Reply:

@@ -608,7 +608,7 @@ CASES: dict[str, Case] = {
         "/v1/invoices/G001/lineitems",
         collection([{"invoiceNumber": "G001", "chargeType": "new", "quantity": 2, "mpnId": "1"}]),
         params={"provider": "onetime", "invoicelineitemtype": "billinglineitems", "size": "100"},
-        check=lambda r: r[0].charge_type == "new" and r[0].model_extra["mpnId"] == "1",
+        check=lambda r: r[0].charge_type == "new" and r[0].mpn_id == "1",
     ),
     "products.list": Case(
         lambda c: c.products.list("US"),

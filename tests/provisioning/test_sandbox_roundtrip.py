@@ -154,3 +154,34 @@ async def test_profiles_users_roles_and_status_async() -> None:
         assert (await client.users.get(customer_id, admin.id)).id == admin.id
         roles = [role async for role in client.users.directory_roles(customer_id, admin.id)]
         assert [role.id for role in roles] == ["62e90394-69f5-4237-9190-012177145e10"]
+
+
+def test_documented_fields_parse_into_the_wire_models() -> None:
+    sandbox = Sandbox(seed=8)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        customer_id, subscription_id = onboard(client)
+        rules = client.country_validation_rules.get("DE")
+        assert (rules.default_culture, rules.is_vat_id_supported) == ("de-DE", True)
+        assert rules.supported_languages_list and rules.supported_cultures_list
+        assert rules.country_calling_codes_list == ["49"] and rules.vat_id_regex
+        assert rules.is_tax_id_supported is False and rules.is_tax_id_optional is True
+        assert client.country_validation_rules.get("US").tax_id_format == "US######"
+        subscription = client.subscriptions.get(customer_id, subscription_id)
+        assert subscription.attention_needed is False and subscription.action_taken is None
+        assert "attentionNeeded" in subscription.to_wire()
+        now = datetime.now(timezone.utc)
+        number = sandbox.generate_invoice(now.year, now.month)["id"]
+        invoice = client.invoices.get(number)
+        assert invoice.pdf_download_link == f"/v1/invoices/{number}/documents/statement"
+        (item,) = client.invoices.line_items(number)
+        assert (item.invoice_line_item_type, item.billing_provider) == (
+            "billing_line_items",
+            "one_time",
+        )
+        assert (item.pricing_currency, item.pc_to_bc_exchange_rate) == ("USD", 1.0)
+        assert item.discount_details == "" and item.pc_to_bc_exchange_rate_date
+        assert item.model_extra == {"attributes": {"objectType": "OneTimeInvoiceLineItem"}}
+        profile = client.relationships.mpn_profile(sandbox.world.partner_mpn_id)
+        assert profile.attributes is not None
+        assert profile.attributes.object_type == "MpnProfile"
