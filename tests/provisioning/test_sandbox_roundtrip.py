@@ -185,3 +185,47 @@ def test_documented_fields_parse_into_the_wire_models() -> None:
         profile = client.relationships.mpn_profile(sandbox.world.partner_mpn_id)
         assert profile.attributes is not None
         assert profile.attributes.object_type == "MpnProfile"
+
+
+def test_catalog_reads_statement_and_unbilled_lines_sync() -> None:
+    sandbox = Sandbox(seed=9)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        onboard(client)
+        product = next(iter(client.products.list("US")))
+        assert client.products.get(product.id, "US") == product
+        sku = next(iter(client.products.skus(product.id, "US")))
+        assert client.products.sku(product.id, sku.id, "US") == sku
+        availability = next(iter(client.products.availabilities(product.id, sku.id, "US")))
+        assert client.products.availability(product.id, sku.id, availability.id, "US") == (
+            availability
+        )
+        (unbilled,) = client.invoices.line_items("unbilled", currency_code="USD", period="current")
+        assert unbilled.sku_id == sku.id and unbilled.invoice_number == ""
+        now = datetime.now(timezone.utc)
+        number = sandbox.generate_invoice(now.year, now.month)["id"]
+        pdf = client.invoices.statement(number)
+        assert pdf.startswith(b"%PDF-") and number.encode() in pdf
+        assert list(client.invoices.line_items(number, currency_code="EUR")) == []
+
+
+async def test_catalog_reads_statement_and_unbilled_lines_async() -> None:
+    sandbox = Sandbox(seed=10)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        onboard(PartnerCenterClient(SandboxCredential(), http_client=http))
+    now = datetime.now(timezone.utc)
+    async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+        client = AsyncPartnerCenterClient(SandboxCredential(), http_client=http)
+        product, *_ = [p async for p in client.products.list("US")]
+        assert await client.products.get(product.id, "US") == product
+        sku, *_ = [s async for s in client.products.skus(product.id, "US")]
+        assert await client.products.sku(product.id, sku.id, "US") == sku
+        availabilities = client.products.availabilities(product.id, sku.id, "US")
+        availability, *_ = [a async for a in availabilities]
+        got = await client.products.availability(product.id, sku.id, availability.id, "US")
+        assert got == availability
+        lines = client.invoices.line_items("unbilled", currency_code="USD", period="current")
+        assert [line.sku_id async for line in lines] == [sku.id]
+        number = sandbox.generate_invoice(now.year, now.month)["id"]
+        pdf = await client.invoices.statement(number)
+        assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")

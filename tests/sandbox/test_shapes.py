@@ -156,3 +156,54 @@ def test_subscription_attention_and_mpn_object_type(sandbox: Sandbox, user: http
     profile = user.get("/v1/profiles/mpn").json()
     assert profile["profileType"] == "MpnProfile"
     assert profile["attributes"]["objectType"] == "MpnProfile"
+
+
+def test_one_product_sku_and_availability(sandbox: Sandbox, user: httpx.Client) -> None:
+    basic = sandbox.catalog.find("Microsoft 365 Business Basic")
+    us = {"country": "US"}
+    product = user.get(f"/v1/products/{basic.product_id}", params=us).json()
+    assert product["id"] == basic.product_id
+    sku_path = f"/v1/products/{basic.product_id}/skus/{basic.sku_id}"
+    sku = user.get(sku_path, params=us).json()
+    assert (sku["id"], sku["attributes"]["objectType"]) == (basic.sku_id, "Sku")
+    availability = user.get(f"{sku_path}/availabilities/{basic.availability_id}", params=us)
+    assert availability.json()["catalogItemId"] == basic.catalog_item_id
+    assert user.get(f"{sku_path}/availabilities/NOPE", params=us).status_code == 404
+    assert user.get(f"/v1/products/{basic.product_id}/skus/NOPE", params=us).status_code == 404
+    assert user.get(sku_path).status_code == 400  # country is required
+
+
+def test_statement_is_a_pdf(sandbox: Sandbox, user: httpx.Client) -> None:
+    basic = sandbox.catalog.find("Microsoft 365 Business Basic")
+    customer = ready_customer(user)
+    buy(user, customer, line(basic.catalog_item_id, 2, "monthly", "P1M"))
+    number = sandbox.generate_invoice(2025, 1)["id"]
+    pdf = user.get(f"/v1/invoices/{number}/documents/statement")
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-1.4") and pdf.content.rstrip().endswith(b"%%EOF")
+    assert number.encode() in pdf.content
+    # the xref offsets point at the objects
+    xref = int(pdf.content.rsplit(b"startxref\n", 1)[1].split()[0])
+    assert pdf.content[xref:].startswith(b"xref")
+    assert user.get("/v1/invoices/G999/documents/statement").status_code == 404
+
+
+def test_unbilled_lines_by_currency_and_period(sandbox: Sandbox, user: httpx.Client) -> None:
+    basic = sandbox.catalog.find("Microsoft 365 Business Basic")
+    customer = ready_customer(user)
+    buy(user, customer, line(basic.catalog_item_id, 2, "monthly", "P1M"))
+    path = "/v1/invoices/unbilled/lineitems"
+    query = {"provider": "onetime", "invoicelineitemtype": "billinglineitems"}
+    assert user.get(path, params=query).status_code == 400  # currencycode and period needed
+    current = {**query, "currencycode": "USD", "period": "current"}
+    (item,) = user.get(path, params=current).json()["items"]
+    assert (item["customerId"], item["invoiceNumber"]) == (customer, "")
+    assert user.get(path, params={**current, "currencycode": "EUR"}).json()["items"] == []
+    assert user.get(path, params={**current, "period": "previous"}).json()["items"] == []
+    assert user.get(path, params={**current, "period": "later"}).status_code == 400
+    usage = {**current, "invoicelineitemtype": "usagelineitems"}
+    assert user.get(path, params=usage).json()["items"] == []
+    # once the month is invoiced, its lines are billed, not unbilled
+    sandbox.generate_invoice(2025, 1)
+    assert user.get(path, params=current).json()["items"] == []
