@@ -9,8 +9,8 @@ from it (``scripts/render_endpoints.py``) and the sandbox serves it as an OpenAP
 ``auth``: ``app`` (an app-only or an app+user token), ``app+user`` (app+user only), ``admin``
 (the sandbox admin token; the sandbox's own routes) or ``none`` (no token).
 ``response``: a Partner Center resource name, ``Collection[Name]`` (the paged envelope),
-``Name[]`` (a bare JSON array), ``bool`` (bare JSON), ``object`` (untyped JSON) or ``""``
-(no body).
+``Name[]`` (a bare JSON array), ``bool`` (bare JSON), ``object`` (untyped JSON), ``pdf`` (a
+PDF document) or ``""`` (no body).
 """
 
 from __future__ import annotations
@@ -478,14 +478,24 @@ ROUTES: tuple[RouteSpec, ...] = (
         notes="with its PDF link",
     ),
     _r(
+        "invoice statement",
+        "GET",
+        "/v1/invoices/{invoiceId}/documents/statement",
+        "app",
+        "pdf",
+        client=("invoices.statement",),
+        notes="the invoice as a PDF (`application/pdf`)",
+    ),
+    _r(
         "invoice lines",
         "GET",
         "/v1/invoices/{invoiceId}/lineitems",
         "app",
         "Collection[InvoiceLineItem]",
-        query=("provider", "invoicelineitemtype", "size"),
+        query=("provider", "invoicelineitemtype", "currencycode", "period", "size"),
         client=("invoices.line_items",),
-        notes="`provider=onetime&invoicelineitemtype=billinglineitems`; seek paging",
+        notes="`provider=onetime&invoicelineitemtype=billinglineitems`; `unbilled` as the invoice "
+        "id with `currencycode` and `period` (`current`, `previous`); seek paging",
     ),
     _r(
         "audit records",
@@ -515,6 +525,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "app",
         "Product",
         query=("country", "targetSegment"),
+        client=("products.get",),
     ),
     _r(
         "catalog",
@@ -528,11 +539,29 @@ ROUTES: tuple[RouteSpec, ...] = (
     _r(
         "catalog",
         "GET",
+        "/v1/products/{productId}/skus/{skuId}",
+        "app",
+        "Sku",
+        query=("country", "targetSegment"),
+        client=("products.sku",),
+    ),
+    _r(
+        "catalog",
+        "GET",
         "/v1/products/{productId}/skus/{skuId}/availabilities",
         "app",
         "Collection[Availability]",
         query=("country", "targetSegment"),
         client=("products.availabilities",),
+    ),
+    _r(
+        "catalog",
+        "GET",
+        "/v1/products/{productId}/skus/{skuId}/availabilities/{availabilityId}",
+        "app",
+        "Availability",
+        query=("country", "targetSegment"),
+        client=("products.availability",),
     ),
     # the sandbox's own routes (the admin token only; no faults, no throttling)
     _r(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from csp_commerce.errors import EmulatedError
 from csp_commerce.sandbox import pc_rules
 from csp_commerce.sandbox._http import not_found, refusal
+from csp_commerce.sandbox.seed_locales import locale_of
 from csp_commerce.validation.postal import CountryRules, normalize_postal_code, offline_rules
 
 if TYPE_CHECKING:
@@ -138,16 +139,27 @@ def country_rules_body(country: str) -> JSON:
     if found is None:
         raise not_found(f"Country {country}")
     pattern = found.postal_code_pattern
+    local = locale_of(found.country)
     body: dict[str, Any] = {
         "iso2Code": found.country,
+        "defaultCulture": local.default_culture,
         "isStateRequired": found.state_required,
         "supportedStatesList": sorted(found.states),
+        "supportedLanguagesList": list(local.languages),
+        "supportedCulturesList": list(local.cultures),
         "isPostalCodeRequired": found.postal_code_required,
         "postalCodeRegex": f"^(?:{pattern.pattern})$" if pattern is not None else None,
         "isCityRequired": found.city_required,
         "phoneNumberRegex": (
             f"^(?:{found.phone_pattern.pattern})$" if found.phone_pattern else None
         ),
+        "isVatIdSupported": local.vat_id_regex is not None,
+        "vatIdRegex": local.vat_id_regex,
+        "isTaxIdSupported": local.tax_id_format is not None,
+        "isTaxIdOptional": local.tax_id_optional,
+        "taxIdFormat": local.tax_id_format,
+        "taxIdSample": local.tax_id_sample,
+        "countryCallingCodesList": list(local.calling_codes),
         "attributes": {"objectType": "CountryValidationRules"},
     }
     return body

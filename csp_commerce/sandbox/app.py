@@ -153,11 +153,18 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/v1/invoices", invoice_routes.list_invoices),
     _route("GET", "/v1/invoices/{}", invoice_routes.get_invoice),
     _route("GET", "/v1/invoices/{}/lineitems", invoice_routes.invoice_lines),
+    _route("GET", "/v1/invoices/{}/documents/statement", invoice_routes.statement),
     _route("GET", "/v1/auditrecords", audit_routes.list_audit_records),
     _route("GET", "/v1/products", commerce_routes.list_products),
     _route("GET", "/v1/products/{}", commerce_routes.get_product),
     _route("GET", "/v1/products/{}/skus", commerce_routes.list_skus),
+    _route("GET", "/v1/products/{}/skus/{}", commerce_routes.get_sku),
     _route("GET", "/v1/products/{}/skus/{}/availabilities", commerce_routes.list_availabilities),
+    _route(
+        "GET",
+        "/v1/products/{}/skus/{}/availabilities/{}",
+        commerce_routes.get_availability,
+    ),
     # sandbox administration (the admin token only; no faults, no throttling)
     _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
     _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
@@ -408,6 +415,8 @@ def _echo(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def _encode(reply: Reply, echo: dict[str, str]) -> Response:
+    if isinstance(reply.body, bytes):  # a document (the handler sets its Content-Type)
+        return Response(reply.status, {**echo, **reply.headers}, reply.body)
     content = b"" if reply.body is None else json.dumps(reply.body).encode()
     return Response(reply.status, {**echo, **reply.headers}, content)
 

@@ -175,6 +175,25 @@ def list_availabilities(ctx: Context, req: Request) -> Reply:
     return Reply(200, collection(items))
 
 
+def get_sku(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/products/{p}/skus/{s}?country=``."""
+    product, sku = req.params
+    for item in _visible(ctx, req):
+        if item.product_id == product and item.sku_id == sku:
+            return Reply(200, _sku_wire(item))
+    raise not_found(f"Sku {product}/{sku}")
+
+
+def get_availability(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/products/{p}/skus/{s}/availabilities/{a}?country=``."""
+    product, sku, availability = req.params
+    country = _country(req)
+    for item in _visible(ctx, req):
+        if (item.product_id, item.sku_id, item.availability_id) == (product, sku, availability):
+            return Reply(200, _availability_wire(item, country))
+    raise not_found(f"Availability {product}/{sku}/{availability}")
+
+
 # -- placing orders ------------------------------------------------------------------------------
 
 
@@ -288,6 +307,10 @@ def _subscription(
             ],
         },
         "actions": ["edit", "cancel"],
+        # The reference lists neither field's values; Partner Center's SDK carries a flag and
+        # the action taken on it. A subscription the sandbox provisions needs no attention.
+        "attentionNeeded": False,
+        "actionTaken": None,
         "links": {
             "self": {
                 "uri": f"/v1/customers/{customer.id}/subscriptions/{subscription_id}",

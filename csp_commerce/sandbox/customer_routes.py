@@ -449,7 +449,7 @@ def mpn_profile(ctx: Context, req: Request) -> Reply:
             "partnerName": name,
             "mpnId": mpn_id,
             "profileType": "MpnProfile",
-            "attributes": {"objectType": "PartnerNetworkProfile"},
+            "attributes": {"objectType": "MpnProfile"},
         },
     )
 

@@ -72,6 +72,9 @@ def generate_invoice(ctx: Context, year: int, month: int) -> JSON:
                 },
             }
         ],
+        "amendments": [],
+        "amendsOf": None,
+        "taxReceipts": [],
         "attributes": {"objectType": "Invoice"},
     }
     world.invoices[number] = invoice
@@ -139,6 +142,22 @@ def _charge(
             f"{TERM_TEXT[subscription['termDuration']]} commitment for {cycle} billing"
         ),
         "billingFrequency": cycle.capitalize(),
+        "invoiceLineItemType": "billing_line_items",
+        "billingProvider": "one_time",
+        "publisherId": "",
+        "productQualifiers": [],
+        "alternateId": subscription["id"].replace("-", "")[:12],
+        "referenceId": subscription["orderId"],
+        "priceAdjustmentDescription": "",
+        "discountDetails": "",
+        # Prices are in USD and billed in USD: the exchange rate is 1, dated the charge start.
+        "pricingCurrency": "USD",
+        "pcToBCExchangeRate": 1.0,
+        "pcToBCExchangeRateDate": timestamp(start),
+        "meterDescription": "",
+        "reservationOrderId": "",
+        "creditReasonCode": "",
+        "promotionId": "",
         "attributes": {"objectType": "OneTimeInvoiceLineItem"},
     }
 
@@ -154,29 +173,105 @@ def get_invoice(ctx: Context, req: Request) -> Reply:
     invoice = ctx.world.invoices.get(req.params[0])
     if invoice is None:
         raise not_found(f"Invoice {req.params[0]}")
-    return Reply(200, invoice)
+    # Only the single read adds the link; Partner Center's is a blob URL valid for 30 minutes,
+    # the sandbox's is its own statement route, relative to wherever it is served (that route
+    # needs the bearer token).
+    link = f"/v1/invoices/{invoice['id']}/documents/statement"
+    return Reply(200, {**invoice, "pdfDownloadLink": link})
 
 
 def invoice_lines(ctx: Context, req: Request) -> Reply:
     """``GET /v1/invoices/{id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems``.
 
-    Seek paging; other providers (legacy ``office``, ``azure``) have no lines in the sandbox.
+    ``{id}`` ``unbilled`` is the current or previous period's charges not yet invoiced: it needs
+    ``currencycode`` and ``period`` (``current`` or ``previous``). ``currencycode`` on a billed
+    invoice narrows its lines to that currency. Seek paging; other providers (legacy
+    ``office``, ``azure``) and usage lines have no lines in the sandbox (it sells licences
+    only). Partner Center retired unbilled v1 reconciliation for new commerce (15 Mar 2026);
+    the sandbox keeps serving it for hosts that still read legacy data.
     """
     number = req.params[0]
-    if number not in ctx.world.invoices:
-        raise not_found(f"Invoice {number}")
     provider = (req.query.get("provider") or "").lower()
     kind = (req.query.get("invoicelineitemtype") or "").lower()
     if not provider or not kind:
         raise bad_request("provider and invoicelineitemtype are required.")
-    lines = ctx.world.invoice_lines.get(number, [])
+    currency = (req.query.get("currencycode") or "").upper()
+    if number.lower() == "unbilled":
+        period = (req.query.get("period") or "").lower()
+        if not currency or period not in ("current", "previous"):
+            raise bad_request("currencycode and period (current or previous) are required.")
+        number = "unbilled"
+        lines = _unbilled(ctx, previous=period == "previous")
+    elif number not in ctx.world.invoices:
+        raise not_found(f"Invoice {number}")
+    else:
+        lines = ctx.world.invoice_lines.get(number, [])
     if provider != "onetime" or kind != "billinglineitems":
         lines = []
+    if currency:
+        lines = [line for line in lines if line["currency"] == currency]
     path = f"/v1/invoices/{number}/lineitems"
-    page = seek_page(req, f"lines-{number}", lines, path)
-    next_link = page["links"].get("next")
-    if next_link is not None:
-        next_link["uri"] = next_link["uri"].replace(
-            "?", "?provider=onetime&invoicelineitemtype=billinglineitems&", 1
-        )
-    return Reply(200, page)
+    # the next link keeps the request's provider, type, currency and period
+    return Reply(200, seek_page(req, f"lines-{number}", lines, path))
+
+
+def _unbilled(ctx: Context, *, previous: bool) -> list[JSON]:
+    """The charges of the current (or previous) month, unless that month was invoiced."""
+    now = datetime.fromtimestamp(ctx.clock(), tz=timezone.utc)
+    year, month = now.year, now.month
+    if previous:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = datetime(
+        year, month, calendar.monthrange(year, month)[1], 23, 59, 59, tzinfo=timezone.utc
+    )
+    if any(i["billingPeriodStartDate"] == timestamp(start) for i in ctx.world.invoices.values()):
+        return []
+    lines: list[JSON] = []
+    for customer in ctx.world.customers.values():
+        for subscription in customer.subscriptions.values():
+            line = _charge(ctx, customer, subscription, "", start, end)
+            if line is not None:
+                lines.append(line)
+    return lines
+
+
+def statement(ctx: Context, req: Request) -> Reply:
+    """``GET /v1/invoices/{id}/documents/statement``: the invoice as a (one-page) PDF."""
+    invoice = ctx.world.invoices.get(req.params[0])
+    if invoice is None:
+        raise not_found(f"Invoice {req.params[0]}")
+    text = (
+        f"Invoice {invoice['id']}  {invoice['billingPeriodStartDate'][:10]} - "
+        f"{invoice['billingPeriodEndDate'][:10]}  total {invoice['totalCharges']:.2f} "
+        f"{invoice['currencyCode']}"
+    )
+    return Reply(200, pdf_document(text), {"Content-Type": "application/pdf"})
+
+
+def pdf_document(text: str) -> bytes:
+    """A minimal valid PDF 1.4 of one A4 page showing ``text`` (ASCII) in Helvetica."""
+    safe = text.encode("ascii", "replace").decode().replace("\\", "").replace("(", "[")
+    safe = safe.replace(")", "]")
+    stream = f"BT /F1 12 Tf 56 780 Td ({safe}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

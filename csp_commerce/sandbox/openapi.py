@@ -27,6 +27,8 @@ def _schema(response: str, schemas: dict[str, Any]) -> dict[str, Any] | None:
         return {"type": "boolean"}
     if response == "object":
         return {"type": "object"}
+    if response == "pdf":
+        return None  # a document, not JSON: described by the operation
     found = _COLLECTION.fullmatch(response)
     if found:
         return {
@@ -61,7 +63,9 @@ def _operation(route: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
     ]
     answer: dict[str, Any] = {"description": route.response or "no body"}
     schema = _schema(route.response, schemas)
-    if schema is not None:
+    if route.response == "pdf":
+        answer["content"] = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    elif schema is not None:
         answer["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(route.status): answer}
     if route.method == "HEAD":

@@ -608,7 +608,52 @@ CASES: dict[str, Case] = {
         "/v1/invoices/G001/lineitems",
         collection([{"invoiceNumber": "G001", "chargeType": "new", "quantity": 2, "mpnId": "1"}]),
         params={"provider": "onetime", "invoicelineitemtype": "billinglineitems", "size": "100"},
-        check=lambda r: r[0].charge_type == "new" and r[0].model_extra["mpnId"] == "1",
+        check=lambda r: r[0].charge_type == "new" and r[0].mpn_id == "1",
+    ),
+    "invoices.line_items(unbilled)": Case(
+        lambda c: c.invoices.line_items("unbilled", currency_code="EUR", period="previous"),
+        "GET",
+        "/v1/invoices/unbilled/lineitems",
+        collection([{"invoiceNumber": "", "currency": "EUR", "pricingCurrency": "USD"}]),
+        params={
+            "provider": "onetime",
+            "invoicelineitemtype": "billinglineitems",
+            "currencycode": "EUR",
+            "period": "previous",
+            "size": "2000",
+        },
+        check=lambda r: r[0].currency == "EUR" and r[0].pricing_currency == "USD",
+    ),
+    "invoices.statement": Case(
+        lambda c: c.invoices.statement("G001"),
+        "GET",
+        "/v1/invoices/G001/documents/statement",
+        b"%PDF-1.4\n%%EOF\n",
+        check=lambda r: r == b"%PDF-1.4\n%%EOF\n",
+    ),
+    "products.get": Case(
+        lambda c: c.products.get("CFQ7TTC0LH18", "US"),
+        "GET",
+        "/v1/products/CFQ7TTC0LH18",
+        {"id": "CFQ7TTC0LH18", "title": "Microsoft 365 Business Basic"},
+        params={"country": "US"},
+        check=lambda r: r.id == "CFQ7TTC0LH18",
+    ),
+    "products.sku": Case(
+        lambda c: c.products.sku("CFQ7TTC0LH18", "0001", "US"),
+        "GET",
+        "/v1/products/CFQ7TTC0LH18/skus/0001",
+        {"id": "0001", "productId": "CFQ7TTC0LH18", "title": "Basic"},
+        params={"country": "US"},
+        check=lambda r: r.id == "0001",
+    ),
+    "products.availability": Case(
+        lambda c: c.products.availability("CFQ7TTC0LH18", "0001", "CFQ7TTC0KDLJ", "US"),
+        "GET",
+        "/v1/products/CFQ7TTC0LH18/skus/0001/availabilities/CFQ7TTC0KDLJ",
+        {"id": "CFQ7TTC0KDLJ", "skuId": "0001", "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0KDLJ"},
+        params={"country": "US"},
+        check=lambda r: r.id == "CFQ7TTC0KDLJ",
     ),
     "products.list": Case(
         lambda c: c.products.list("US"),
@@ -663,6 +708,10 @@ def _cart() -> Any:
 
 
 def _register(router: respx.MockRouter, case: Case) -> respx.Route:
+    if isinstance(case.response, bytes):
+        return router.route(method=case.method, path=case.path).respond(
+            case.status, content=case.response, headers={"Content-Type": "application/pdf"}
+        )
     content = b"" if case.response is None else json.dumps(case.response).encode()
     return router.route(method=case.method, path=case.path).respond(
         case.status, content=content, headers={"Content-Type": "application/json"}

@@ -240,3 +240,78 @@ def test_update_sends_the_etag_in_header_and_body() -> None:
         assert changed.quantity == 3
         with pytest.raises(StaleETagError):
             client.subscriptions.update(customer_id, read, {"quantity": 4})
+
+
+def test_documented_fields_parse_into_the_wire_models() -> None:
+    sandbox = Sandbox(seed=8)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        customer_id, subscription_id = onboard(client)
+        rules = client.country_validation_rules.get("DE")
+        assert (rules.default_culture, rules.is_vat_id_supported) == ("de-DE", True)
+        assert rules.supported_languages_list and rules.supported_cultures_list
+        assert rules.country_calling_codes_list == ["49"] and rules.vat_id_regex
+        assert rules.is_tax_id_supported is False and rules.is_tax_id_optional is True
+        assert client.country_validation_rules.get("US").tax_id_format == "US######"
+        subscription = client.subscriptions.get(customer_id, subscription_id)
+        assert subscription.attention_needed is False and subscription.action_taken is None
+        assert "attentionNeeded" in subscription.to_wire()
+        now = datetime.now(timezone.utc)
+        number = sandbox.generate_invoice(now.year, now.month)["id"]
+        invoice = client.invoices.get(number)
+        assert invoice.pdf_download_link == f"/v1/invoices/{number}/documents/statement"
+        (item,) = client.invoices.line_items(number)
+        assert (item.invoice_line_item_type, item.billing_provider) == (
+            "billing_line_items",
+            "one_time",
+        )
+        assert (item.pricing_currency, item.pc_to_bc_exchange_rate) == ("USD", 1.0)
+        assert item.discount_details == "" and item.pc_to_bc_exchange_rate_date
+        assert item.model_extra == {"attributes": {"objectType": "OneTimeInvoiceLineItem"}}
+        profile = client.relationships.mpn_profile(sandbox.world.partner_mpn_id)
+        assert profile.attributes is not None
+        assert profile.attributes.object_type == "MpnProfile"
+
+
+def test_catalog_reads_statement_and_unbilled_lines_sync() -> None:
+    sandbox = Sandbox(seed=9)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        client = PartnerCenterClient(SandboxCredential(), http_client=http)
+        onboard(client)
+        product = next(iter(client.products.list("US")))
+        assert client.products.get(product.id, "US") == product
+        sku = next(iter(client.products.skus(product.id, "US")))
+        assert client.products.sku(product.id, sku.id, "US") == sku
+        availability = next(iter(client.products.availabilities(product.id, sku.id, "US")))
+        assert client.products.availability(product.id, sku.id, availability.id, "US") == (
+            availability
+        )
+        (unbilled,) = client.invoices.line_items("unbilled", currency_code="USD", period="current")
+        assert unbilled.sku_id == sku.id and unbilled.invoice_number == ""
+        now = datetime.now(timezone.utc)
+        number = sandbox.generate_invoice(now.year, now.month)["id"]
+        pdf = client.invoices.statement(number)
+        assert pdf.startswith(b"%PDF-") and number.encode() in pdf
+        assert list(client.invoices.line_items(number, currency_code="EUR")) == []
+
+
+async def test_catalog_reads_statement_and_unbilled_lines_async() -> None:
+    sandbox = Sandbox(seed=10)
+    with httpx.Client(transport=sandbox.transport()) as http:
+        onboard(PartnerCenterClient(SandboxCredential(), http_client=http))
+    now = datetime.now(timezone.utc)
+    async with httpx.AsyncClient(transport=sandbox.transport()) as http:
+        client = AsyncPartnerCenterClient(SandboxCredential(), http_client=http)
+        product, *_ = [p async for p in client.products.list("US")]
+        assert await client.products.get(product.id, "US") == product
+        sku, *_ = [s async for s in client.products.skus(product.id, "US")]
+        assert await client.products.sku(product.id, sku.id, "US") == sku
+        availabilities = client.products.availabilities(product.id, sku.id, "US")
+        availability, *_ = [a async for a in availabilities]
+        got = await client.products.availability(product.id, sku.id, availability.id, "US")
+        assert got == availability
+        lines = client.invoices.line_items("unbilled", currency_code="USD", period="current")
+        assert [line.sku_id async for line in lines] == [sku.id]
+        number = sandbox.generate_invoice(now.year, now.month)["id"]
+        pdf = await client.invoices.statement(number)
+        assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from csp_commerce.provisioning._core import Call, PageSpec, collection, model
 from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
@@ -11,6 +13,9 @@ from csp_commerce.provisioning.resources._resource import (
     quote,
 )
 from csp_commerce.provisioning.wire import Invoice, InvoiceLineItem
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def _list(*, size: int = 100) -> PageSpec[Invoice]:
@@ -29,16 +34,43 @@ def _line_items(
     *,
     provider: str = "onetime",
     line_item_type: str = "billinglineitems",
+    currency_code: str | None = None,
+    period: str | None = None,
     size: int = 2000,
 ) -> PageSpec[InvoiceLineItem]:
-    """An invoice's line items (``provider``: onetime, office or azure)."""
+    """An invoice's line items (``provider``: onetime, office or azure; ``line_item_type``:
+    billinglineitems or usagelineitems).
+
+    ``invoice_id`` ``"unbilled"`` with ``currency_code`` and ``period`` (``current`` or
+    ``previous``) reads the charges not yet invoiced.
+    """
+    params: dict[str, str | int] = {"provider": provider, "invoicelineitemtype": line_item_type}
+    if currency_code is not None:
+        params["currencycode"] = currency_code
+    if period is not None:
+        params["period"] = period
+    params["size"] = size
     return PageSpec(
         Call(
             "GET",
             f"/v1/invoices/{quote(invoice_id)}/lineitems",
             collection(InvoiceLineItem),
-            params={"provider": provider, "invoicelineitemtype": line_item_type, "size": size},
+            params=params,
         )
+    )
+
+
+def _content(response: httpx.Response) -> bytes:
+    return response.content
+
+
+def _statement(invoice_id: str) -> Call[bytes]:
+    """An invoice's PDF (the bytes of ``documents/statement``)."""
+    return Call(
+        "GET",
+        f"/v1/invoices/{quote(invoice_id)}/documents/statement",
+        _content,
+        headers={"Accept": "application/pdf"},
     )
 
 
@@ -46,6 +78,7 @@ class _Operations:
     list = listing(_list)
     get = operation(_get)
     line_items = listing(_line_items)
+    statement = operation(_statement)
 
 
 class Invoices(SyncResource, _Operations):

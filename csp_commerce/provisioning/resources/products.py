@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from csp_commerce.provisioning._core import Call, PageSpec, collection
+from csp_commerce.provisioning._core import Call, PageSpec, collection, model
 from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
     listing,
+    operation,
     quote,
 )
 from csp_commerce.provisioning.wire import Availability, Product, Sku
@@ -42,10 +43,36 @@ def _availabilities(product_id: str, sku_id: str, country: str) -> PageSpec[Avai
     )
 
 
+def _get(product_id: str, country: str) -> Call[Product]:
+    """One product as sold in ``country``."""
+    path = f"/v1/products/{quote(product_id)}"
+    return Call("GET", path, model(Product), params={"country": country})
+
+
+def _sku(product_id: str, sku_id: str, country: str) -> Call[Sku]:
+    """One SKU of a product, in ``country``."""
+    path = f"/v1/products/{quote(product_id)}/skus/{quote(sku_id)}"
+    return Call("GET", path, model(Sku), params={"country": country})
+
+
+def _availability(
+    product_id: str, sku_id: str, availability_id: str, country: str
+) -> Call[Availability]:
+    """One availability of a SKU, in ``country``."""
+    path = (
+        f"/v1/products/{quote(product_id)}/skus/{quote(sku_id)}"
+        f"/availabilities/{quote(availability_id)}"
+    )
+    return Call("GET", path, model(Availability), params={"country": country})
+
+
 class _Operations:
     list = listing(_list)
+    get = operation(_get)
     skus = listing(_skus)
+    sku = operation(_sku)
     availabilities = listing(_availabilities)
+    availability = operation(_availability)
 
 
 class Products(SyncResource, _Operations):

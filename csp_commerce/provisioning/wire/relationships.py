@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csp_commerce.provisioning.wire._pc_model import PCModel
+from csp_commerce.provisioning.wire._pc_model import Attributes, PCModel
 
 
 class RelationshipRequest(PCModel):
@@ -30,3 +30,4 @@ class MpnProfile(PCModel):
     mpn_id: str = Field(min_length=1)
     partner_name: str | None = None
     profile_type: str | None = None
+    attributes: Attributes | None = None

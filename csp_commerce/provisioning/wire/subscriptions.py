@@ -25,6 +25,8 @@ class Subscription(PCModel):
     creation_date: str | None = None
     commitment_end_date: str | None = None
     cancellation_allowed_until_date: str | None = None
+    attention_needed: bool | None = None
+    action_taken: str | None = None
     attributes: Attributes | None = None
 
     @property
