@@ -8,6 +8,7 @@ Everything listens on 127.0.0.1 only and stops by itself (timeouts everywhere).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -61,15 +62,15 @@ def _placed(ledger: Path) -> int:
         return 0
 
 
-def _unplaced(ledger: Path) -> object:
-    """What is not placed (orders, and steps not done), for a failure's message."""
+def _unplaced(ledger: Path) -> str:
+    """What is not placed (orders, and steps not done, in full), for a failure's message."""
     with sqlite3.connect(ledger) as db:
         orders = db.execute("SELECT order_id, status FROM orders WHERE status != 'placed'")
         steps = db.execute(
             "SELECT operation_id, key, status, attempts, error_json FROM steps"
             " WHERE status != 'done'"
         )
-        return orders.fetchall(), steps.fetchall()
+        return json.dumps({"orders": orders.fetchall(), "steps": steps.fetchall()}, indent=1)
 
 
 @pytest.fixture
