@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +49,31 @@ def test_http_server_serves_partner_center_paths() -> None:
             with pytest.raises(httpx.TransportError):
                 client.get("/v1/invoices")
             assert client.get("/sandbox/v1/state", headers=admin(sandbox)).status_code == 200
+
+
+@pytest.mark.parametrize("sent", [0, 10], ids=["headers-only", "part-of-the-body"])
+def test_a_request_cut_short_by_a_killed_client_is_not_served_nor_remembered(sent: int) -> None:
+    # A worker SIGKILLed between writing a create's headers and its body: the server reads the
+    # headers, then end of file. Served, the missing body was refused (400 / 2000) and that
+    # refusal replayed to the next worker's resend with the same MS-RequestId.
+    sandbox = Sandbox(seed=1)
+    with sandbox.server() as server:
+        host, port = server.httpd.server_address[:2]
+        body = json.dumps(customer_body("killed")).encode()
+        head = (
+            "POST /v1/customers HTTP/1.1\r\nHost: sandbox\r\n"
+            "Authorization: Bearer sandbox-app\r\nMS-RequestId: cut-short\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        with socket.create_connection((str(host), int(port)), timeout=5) as dead:
+            dead.sendall(head.encode() + body[:sent])
+            dead.shutdown(socket.SHUT_WR)
+            assert dead.recv(1024) == b""  # closed unanswered once the body fell short
+        headers = {"Authorization": "Bearer sandbox-app", "MS-RequestId": "cut-short"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=5) as client:
+            resent = client.post("/v1/customers", json=customer_body("killed"))
+            assert resent.status_code == 201, resent.text
+            assert client.head("/v1/domains/killed.onmicrosoft.com").status_code == 200
 
 
 def test_cli_registers_sandbox_serve() -> None:
