@@ -12,9 +12,28 @@ import argparse
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from csp_commerce.errors import CSPCommerceError
+from csp_commerce.cli._globals import (
+    EXIT_HELD,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_PARTNER_CENTER,
+    EXIT_USAGE,
+    add_global_arguments,
+    configure_logging,
+    fail,
+)
+from csp_commerce.cli._globals import chosen_command as _chosen_command
+from csp_commerce.errors import (
+    CSPCommerceError,
+    NotFoundError,
+    PartnerCenterError,
+    TokenAcquisitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,7 +75,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_HELD = 0, 1, 2, 3
+__all__ = [
+    "COMMANDS",
+    "COMMAND_MODULES",
+    "EXIT_HELD",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_PARTNER_CENTER",
+    "EXIT_USAGE",
+    "build_parser",
+    "chosen_command",
+    "main",
+]
 
 
 def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
@@ -69,6 +101,13 @@ def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
     from csp_commerce import __version__
 
     parser.add_argument("--version", action="version", version=f"csp-commerce {__version__}")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        help="data directory (default: $CSP_COMMERCE_HOME or the user data directory)",
+    )
+    add_global_arguments(parser, top=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     registered: set[str] = set()
     for name, (module_name, help_text) in COMMANDS.items():
@@ -78,7 +117,19 @@ def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
                 registered.add(module_name)
         else:
             subparsers.add_parser(name, help=help_text)
+    _add_globals_to_leaves(subparsers)
     return parser
+
+
+def _add_globals_to_leaves(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """The global options on every sub-command (and sub-sub-command), after its own options."""
+    for parser in dict.fromkeys(subparsers.choices.values()):
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for action in nested:
+                _add_globals_to_leaves(action)
+        else:
+            add_global_arguments(parser, top=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,39 +138,51 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:
-    """The sub-command ``argv`` names: its first positional argument (the top-level options take
-    no value), or None when there is none or it is not a sub-command."""
-    for index, token in enumerate(argv):
-        if token == "--":
-            token = argv[index + 1] if index + 1 < len(argv) else ""
-        elif token.startswith("-"):
-            continue
-        return token if token in COMMANDS else None
-    return None
+    """The sub-command ``argv`` names (its first positional argument, past the values of the
+    global options), or None when there is none or it is not a sub-command."""
+    return _chosen_command(argv, tuple(COMMANDS))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (0 ok, 1 something invalid, 2 unusable input,
-    3 an order held for approval)."""
+    """Run the command; returns the exit code (README, "The command": 0 ok, 1 Problems or a
+    refusal, 2 unusable input (an unknown id too) or local state, 3 held for approval,
+    4 Partner Center or the network failed, 70 a defect, 130 interrupted). No traceback is
+    printed unless ``--debug``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command = chosen_command(argv)
     parser = _parser([COMMANDS[command][0]] if command is not None else [])
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):  # pragma: no cover - argparse chose another entry than we did
         args = build_parser().parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    configure_logging(int(getattr(args, "verbose", 0) or 0))
     try:
         code: int = args.func(args)
+    except NotFoundError as error:  # an id the operator gave that Partner Center does not know
+        fail(str(error))
+        return EXIT_USAGE
+    except (PartnerCenterError, TokenAcquisitionError) as error:  # sent, or signing in, failed
+        fail(str(error))
+        return EXIT_PARTNER_CENTER
     except CSPCommerceError as error:
-        print(f"csp-commerce: error: {error}", file=sys.stderr)
+        fail(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("csp-commerce: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (``csp-commerce hooks | head``): stop quietly, and keep Python
         # from complaining again while it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_INVALID
+    except Exception as error:  # a defect: one line, the traceback only when asked for
+        if debug:
+            raise
+        fail(
+            f"unexpected {type(error).__name__}: {error} (a defect in csp-commerce; run again "
+            "with --debug for the traceback)"
+        )
+        return EXIT_INTERNAL
     return code
 
 
