@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):  # pragma: no cover - argparse chose another entry than we did
         args = build_parser().parse_args(argv)
     debug = bool(getattr(args, "debug", False))
-    configure_logging(int(getattr(args, "verbose", 0) or 0))
+    undo_logging = configure_logging(int(getattr(args, "verbose", 0) or 0))
     try:
         code: int = args.func(args)
     except NotFoundError as error:  # an id the operator gave that Partner Center does not know
@@ -183,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "with --debug for the traceback)"
         )
         return EXIT_INTERNAL
+    finally:
+        undo_logging()
     return code
 
 

@@ -18,7 +18,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 #: Exit codes, the same for every sub-command (README, "The command").
 EXIT_OK = 0  #: done
@@ -115,21 +115,26 @@ class _ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-def configure_logging(verbosity: int) -> None:
+def configure_logging(verbosity: int) -> Callable[[], None]:
     """Send the library's log to standard error: warnings always, ``-v`` retries and throttling
-    (INFO), ``-vv`` every request (DEBUG); every line scrubbed."""
+    (INFO), ``-vv`` every request (DEBUG); every line scrubbed. Returns the function that undoes
+    it (the command calls it on its way out, so a host calling :func:`main` keeps its logging)."""
     logger = logging.getLogger("csp_commerce")
-    for handler in list(logger.handlers):
-        if getattr(handler, "_csp_commerce_cli", False):
-            logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler._csp_commerce_cli = True  # type: ignore[attr-defined]
     handler.setFormatter(_ScrubbingFormatter("csp-commerce: %(levelname)s: %(message)s"))
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(
         logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
     )
-    logger.propagate = False
+    logger.propagate = False  # the line is shown once, by this handler
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+    return undo
 
 
 def fail(message: str) -> None:

@@ -170,12 +170,12 @@ def test_an_error_a_server_echoes_is_scrubbed_before_printing(
 
 
 def test_verbose_logs_are_scrubbed(capsys: pytest.CaptureFixture[str]) -> None:
-    _globals.configure_logging(2)
+    undo = _globals.configure_logging(2)
     try:
         logging.getLogger("csp_commerce.provisioning").debug("request headers=%s", f"Bearer {JWT}")
         logging.getLogger("csp_commerce.provisioning").info("retrying in 1s")
     finally:
-        _globals.configure_logging(0)
+        undo()
     err = capsys.readouterr().err
     assert "retrying in 1s" in err
     assert JWT not in err
@@ -183,9 +183,12 @@ def test_verbose_logs_are_scrubbed(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_without_verbose_info_lines_stay_quiet(capsys: pytest.CaptureFixture[str]) -> None:
-    _globals.configure_logging(0)
-    logging.getLogger("csp_commerce.provisioning").info("retrying in 1s")
-    logging.getLogger("csp_commerce.provisioning").warning("Retry-After over the cap")
+    undo = _globals.configure_logging(0)
+    try:
+        logging.getLogger("csp_commerce.provisioning").info("retrying in 1s")
+        logging.getLogger("csp_commerce.provisioning").warning("Retry-After over the cap")
+    finally:
+        undo()
     err = capsys.readouterr().err
     assert "retrying" not in err
     assert "Retry-After over the cap" in err
@@ -197,3 +200,10 @@ def test_the_readme_lists_every_exit_code() -> None:
     documented = {int(row.split("|")[1]) for row in table.splitlines()[2:]}
     defined = {value for name, value in vars(_globals).items() if name.startswith("EXIT_")}
     assert documented == defined
+
+
+def test_the_command_leaves_the_hosts_logging_as_it_found_it() -> None:
+    logger = logging.getLogger("csp_commerce")
+    before = (list(logger.handlers), logger.level, logger.propagate)
+    assert main(["hooks", "-vv"]) == 0
+    assert (list(logger.handlers), logger.level, logger.propagate) == before
