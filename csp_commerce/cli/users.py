@@ -7,10 +7,12 @@ a failure (e.g. licence management in 21Vianet China).
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from csp_commerce._files import write_atomically
 from csp_commerce.cli import _env
 from csp_commerce.cli.prices import (
     EXIT_OK,
@@ -252,8 +254,9 @@ def run_export(args: argparse.Namespace) -> int:
     with _env.Environment.from_args(args) as env:
         manager = _manager(env)
         if args.output:
-            with Path(args.output).open("w", encoding="utf-8", newline="") as out:
-                count = manager.export_csv(args.customer, out)
+            buffer = io.StringIO()
+            count = manager.export_csv(args.customer, buffer)
+            write_atomically(args.output, buffer.getvalue())
             print(f"{count} users written to {args.output}")
         else:
             manager.export_csv(args.customer, sys.stdout)
