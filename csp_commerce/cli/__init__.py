@@ -26,6 +26,7 @@ from csp_commerce.cli._globals import (
     add_global_arguments,
     configure_logging,
     fail,
+    plain_text,
 )
 from csp_commerce.cli._globals import chosen_command as _chosen_command
 from csp_commerce.errors import (
@@ -70,6 +71,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "billing": ("csp_commerce.cli.billing", "billing reports and invoice reconciliation"),
     "prices": ("csp_commerce.cli.prices", "show a price list file"),
+    "customers": ("csp_commerce.cli.customers", "list and show the partner's customers"),
+    "catalog": (
+        "csp_commerce.cli.catalog",
+        "browse offers by country and segment; write an order template",
+    ),
+    "resellers": (
+        "csp_commerce.cli.resellers",
+        "indirect resellers: list, check an MPN id and its MPA",
+    ),
+    "audit": ("csp_commerce.cli.audit", "Partner Center's activity log (up to 90 days)"),
+    "problems": ("csp_commerce.cli.problems", "every Problem code with its parameters"),
+    "doctor": (
+        "csp_commerce.cli.doctor",
+        "check the data directory, credentials, token, connectivity and clock",
+    ),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.
@@ -91,10 +107,23 @@ __all__ = [
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help shows the modules' reST docstrings as plain text: no
+    double backquotes, no ``:func:`` roles; paragraphs kept (sub-command parsers are made from
+    this class too)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        return plain_text(super().format_help())
+
+
 def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
     """The top-level parser with the sub-commands of the modules in ``load`` registered in full
     and every other sub-command as a bare entry (name and help, no options)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="csp-commerce",
         description="Checkout rules, Partner Center provisioning and a sandbox for CSP partners.",
     )

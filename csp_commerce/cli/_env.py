@@ -49,6 +49,7 @@ each command that finds them says so in one line on standard error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -61,6 +62,7 @@ from csp_commerce.errors import ConfigurationError, TargetMismatchError
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from types import TracebackType
 
     from csp_commerce.fulfilment.order_saga import Provisioner
@@ -329,7 +331,9 @@ class Environment:
         """The target's provisioning ledger (``ledger.sqlite3`` in its directory)."""
         from csp_commerce.store.ledger import Ledger
 
-        return Ledger(self._state(LEDGER_FILE))
+        path = self._state(LEDGER_FILE)
+        with _damaged_database(path):
+            return Ledger(path)
 
     @cached_property
     def mca_log(self) -> McaEvidenceLog:
@@ -337,7 +341,9 @@ class Environment:
         documentation for why it is not shared between targets."""
         from csp_commerce.store.mca_log import McaEvidenceLog
 
-        return McaEvidenceLog(self._state(MCA_FILE), key=self.mca_key)
+        path = self._state(MCA_FILE)
+        with _damaged_database(path):
+            return McaEvidenceLog(path, key=self.mca_key)
 
     def provisioner(self, hooks: HookManager) -> Provisioner:
         """A provisioner on this environment's client and ledger, telling ``hooks``; a
@@ -360,6 +366,20 @@ class Environment:
             resource: Any = self.__dict__.pop(name, None)
             if resource is not None:
                 resource.close()
+
+
+@contextlib.contextmanager
+def _damaged_database(path: Path) -> Iterator[None]:
+    """Turn SQLite's refusal to open a damaged or foreign file into a message naming it."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        raise ConfigurationError(
+            f"{path} is damaged or not a csp-commerce database ({error}); restore it from a "
+            "backup, or move it away to start an empty one"
+        ) from None
 
 
 def mca_key(key_file: Path | None) -> bytes | None:

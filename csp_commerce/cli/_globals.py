@@ -140,3 +140,14 @@ def configure_logging(verbosity: int) -> Callable[[], None]:
 def fail(message: str) -> None:
     """Print one scrubbed error line on standard error."""
     print(f"csp-commerce: error: {scrub(message)}", file=sys.stderr)
+
+
+_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def plain_text(text: str) -> str:
+    """reST inline markup as plain text: ``x`` and :role:`x` become x (help is read in a
+    terminal, not rendered by Sphinx); a trailing ``::`` becomes ``:``."""
+    text = _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], text)
+    return _LITERAL.sub(r"\1", text).replace("::\n", ":\n")

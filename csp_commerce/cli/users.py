@@ -73,6 +73,11 @@ def register(subparsers: Any) -> None:
     add_format(licences, "table", "json")
     licences.set_defaults(func=run_user_licences)
 
+    roles = action("roles", "the directory roles a user holds (e.g. Company Administrator)")
+    roles.add_argument("user", metavar="USER", help="user id")
+    add_format(roles, "table", "json")
+    roles.set_defaults(func=run_roles)
+
     for name, help_text in (
         ("assign", "assign a licence (SKU id, part number or name), if a unit is free"),
         ("remove", "remove a licence from a user"),
@@ -130,6 +135,17 @@ def run_list(args: argparse.Namespace) -> int:
         ("id", "user principal name", "display name", "usage location", "state"),
         [(u.id, u.user_principal_name, u.display_name, u.usage_location, u.state) for u in users],
     )
+    return EXIT_OK
+
+
+def run_roles(args: argparse.Namespace) -> int:
+    """``users roles USER``."""
+    from csp_commerce.cli._render import emit
+
+    with _env.Environment.from_args(args) as env:
+        roles = list(env.client.users.directory_roles(args.customer, args.user))
+    rows = [(role.id, role.name) for role in roles]
+    emit(args.format, f"directory roles of {args.user}", ("role id", "name"), rows, roles)
     return EXIT_OK
 
 

@@ -207,3 +207,13 @@ def test_the_command_leaves_the_hosts_logging_as_it_found_it() -> None:
     before = (list(logger.handlers), logger.level, logger.propagate)
     assert main(["hooks", "-vv"]) == 0
     assert (list(logger.handlers), logger.level, logger.propagate) == before
+
+
+@pytest.mark.parametrize("command", sorted(cli.COMMANDS))
+def test_help_is_plain_text_not_markup(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "``" not in out
+    assert ":func:`" not in out and ":class:`" not in out
