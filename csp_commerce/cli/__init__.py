@@ -101,9 +101,11 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PARTNER_CENTER",
     "EXIT_USAGE",
+    "PLUGIN_GROUP",
     "build_parser",
     "chosen_command",
     "main",
+    "plugin_commands",
 ]
 
 
@@ -120,9 +122,34 @@ class _Parser(argparse.ArgumentParser):
         return plain_text(super().format_help())
 
 
-def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
+#: The entry-point group through which an installed package adds sub-commands: each entry is
+#: ``name = "module"``, and the module's ``register(subparsers)`` adds the sub-command ``name``
+#: (with ``func`` set), as the built-in modules do.
+PLUGIN_GROUP = "csp_commerce.commands"
+
+
+def plugin_commands() -> dict[str, tuple[str, str]]:
+    """Sub-commands of installed packages (:data:`PLUGIN_GROUP`): name → (module, one-line help).
+
+    Read from the packages' metadata only (nothing is imported); a name the command already has
+    is ignored, so a plugin cannot replace a built-in command.
+    """
+    from importlib.metadata import entry_points
+
+    found: dict[str, tuple[str, str]] = {}
+    for point in entry_points(group=PLUGIN_GROUP):
+        if point.name in COMMANDS or point.name in found:
+            continue
+        source = point.dist.name if point.dist is not None else point.module
+        found[point.name] = (point.module, f"(plugin command from {source})")
+    return found
+
+
+def _parser(
+    load: Sequence[str], plugins: dict[str, tuple[str, str]] | None = None
+) -> argparse.ArgumentParser:
     """The top-level parser with the sub-commands of the modules in ``load`` registered in full
-    and every other sub-command as a bare entry (name and help, no options)."""
+    and every other sub-command (built-in, and the ``plugins`` given) as a bare entry."""
     parser = _Parser(
         prog="csp-commerce",
         description="Checkout rules, Partner Center provisioning and a sandbox for CSP partners.",
@@ -139,7 +166,7 @@ def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
     add_global_arguments(parser, top=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     registered: set[str] = set()
-    for name, (module_name, help_text) in COMMANDS.items():
+    for name, (module_name, help_text) in {**COMMANDS, **(plugins or {})}.items():
         if module_name in load:
             if module_name not in registered:
                 importlib.import_module(module_name).register(subparsers)
@@ -179,7 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     printed unless ``--debug``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command = chosen_command(argv)
-    parser = _parser([COMMANDS[command][0]] if command is not None else [])
+    if command is not None:
+        parser = _parser([COMMANDS[command][0]])
+    else:  # --help, no command, or a plugin's: only then are installed packages looked at
+        plugins = plugin_commands()
+        plugin = _chosen_command(argv, tuple(plugins))
+        parser = _parser([plugins[plugin][0]] if plugin else [], plugins)
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):  # pragma: no cover - argparse chose another entry than we did
         args = build_parser().parse_args(argv)
