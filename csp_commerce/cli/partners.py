@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.cli import EXIT_INVALID, EXIT_OK
+from csp_commerce.cli import EXIT_OK
 from csp_commerce.cli._env import Environment, add_arguments
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.models.clouds import Cloud
@@ -156,8 +156,7 @@ def _remove(args: argparse.Namespace) -> int:
     env = Environment.from_args(args)
     with open_store(env) as store:
         removed = store.remove_partner(args.name)
-    if not removed:
-        print(f"no partner account named {args.name!r}")
-        return EXIT_INVALID
+    if not removed:  # an unknown name: exit 2, as every unknown id
+        raise ConfigurationError(f"no partner account named {args.name!r} (see 'partners list')")
     print(f"removed {args.name} (its token store file is left in place)")
     return EXIT_OK
