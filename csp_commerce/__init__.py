@@ -137,8 +137,10 @@ _LAZY = {
     "Discovery": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
     "SandboxCredential": "csp_commerce.sandbox",
-    "gather_facts": "csp_commerce.checkout",
-    "gather_facts_async": "csp_commerce.checkout",
+    # The module itself, not the package: ``csp_commerce.checkout.gather_facts`` names the
+    # submodule once it is imported, so the package's attribute is not the function.
+    "gather_facts": "csp_commerce.checkout.gather_facts",
+    "gather_facts_async": "csp_commerce.checkout.gather_facts",
     "PriceList": "csp_commerce.models.price",
     "FaultPlan": "csp_commerce.sandbox",
     "PriceListPlugin": "csp_commerce.hooks.builtin.price_list_hooks",
