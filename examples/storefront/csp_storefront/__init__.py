@@ -3,6 +3,7 @@
 ``csp-storefront`` starts it (``python -m csp_storefront``); :func:`create_app` builds the
 Starlette application on a :class:`Shop`, the storefront's back office.
 """
+
 from __future__ import annotations
 
 from csp_storefront.shop import Shop
