@@ -242,7 +242,7 @@ class Pages:
         tenant_id = str(form.get("tenant_id", "")).strip() if link else None
         company = str(form.get("company_name", ""))
         checked, customer = forms.read_customer(
-            form,
+            _strings(form),
             self.shop.checkout.hooks,
             reference=self.shop.new_reference(company),
             tenant_id=tenant_id or None,
@@ -291,7 +291,7 @@ class Pages:
         user = self.user(request)
         shop_customer = self.customer_of(user, request.path_params["reference"])
         form = await self.form(request)
-        problems, contact = forms.read_contact(form)
+        problems, contact = forms.read_contact(_strings(form))
         moment = forms.accepted_at(str(form.get("accepted_at", "")))
         if moment is None:
             problems["accepted_at"] = forms.problem("storefront.invalid", "accepted_at")
@@ -320,14 +320,14 @@ class Pages:
         action = str(form.get("action", ""))
         if action not in {"seats", "suspend", "reactivate", "cancel"}:
             raise HTTPException(400, "Unknown action.")
-        seats = 0
+        seats: int | None = 0
         if action == "seats":
             seats = _quantity(str(form.get("seats", "")))
-            if seats is None:
-                problems = [forms.problem("storefront.quantity", "seats")]
-                return self._customer_page(
-                    request, user, shop_customer, 400, subscription_problems=problems
-                )
+        if seats is None:
+            problems = [forms.problem("storefront.quantity", "seats")]
+            return self._customer_page(
+                request, user, shop_customer, 400, subscription_problems=problems
+            )
         problems = self.shop.change_subscription(
             user, shop_customer, request.path_params["subscription_id"], action, seats
         )
@@ -465,6 +465,11 @@ class Pages:
             )
         self.shop.reject(user, entry, reason.strip())
         return RedirectResponse(f"/orders/{entry.order.id}", 303)
+
+
+def _strings(form: FormData) -> dict[str, str]:
+    """The form's text fields (no files are accepted)."""
+    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def _quantity(text: str) -> int | None:
