@@ -347,3 +347,55 @@ def test_the_user_chooses_the_language(open_page: Any) -> None:
     page.click("#set-language")
     expect(page.locator("h1")).to_have_text("Clients")
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_bad_order_and_mca_input_shows_problems_and_places_nothing(
+    open_page: Any, storefront: Storefront
+) -> None:
+    page = open_page(ADATUM)
+    offer = offer_id(storefront, "Office 365 E3")
+    orders = len(storefront.shop.orders)
+    for quantity in ("", "0", "<script>alert(1)</script>", "2\u0000", "9" * 40):
+        page.goto(f"/customers/northwind/order?offer={quote(offer)}")
+        page.fill("#quantity", quantity)
+        page.click("#place-order")
+        expect(page.locator("#problems li")).to_have_attribute("data-code", "storefront.quantity")
+        assert page.locator("main script").count() == 0
+    token = page.locator("input[name=csrf]").first.get_attribute("value")
+    unknown = page.request.post(
+        "/customers/northwind/order",
+        form={"csrf": token or "", "offer": '"><img src=x>', "billing_cycle": "x", "quantity": "1"},
+    )
+    assert unknown.status == 400
+    assert "<img src=x>" not in unknown.text()
+    assert len(storefront.shop.orders) == orders
+
+    evidence = len(storefront.shop.mca_evidence(storefront.shop.customers["northwind"]))
+    page.goto("/customers/northwind")
+    page.fill("#mca #first_name", "")
+    page.fill("#mca #email", "not-an-e-mail")
+    page.fill("#mca #phone_number", "<b>555</b>")
+    page.fill("#mca #accepted_at", "yesterday")
+    page.click("#record-mca")
+    for name, code in [
+        ("first_name", "storefront.required"),
+        ("email", "storefront.invalid"),
+        ("phone_number", "storefront.markup_not_allowed"),
+        ("accepted_at", "storefront.invalid"),
+    ]:
+        expect(page.locator(f"#mca .problem[data-field={name}]")).to_have_attribute(
+            "data-code", code
+        )
+    assert len(storefront.shop.mca_evidence(storefront.shop.customers["northwind"])) == evidence
+
+
+def test_the_sign_in_page(browser: Any, storefront: Storefront) -> None:
+    context = browser.new_context(base_url=storefront.url)
+    page = context.new_page()
+    response = page.goto("/customers")
+    assert page.url.endswith("/signin")
+    assert response is not None
+    assert "script-src 'none'" in (response.headers.get("content-security-policy") or "")
+    expect(page.locator("form[action='/signin']")).to_contain_text("Adatum IT")
+    shoot(page, "signin")
+    context.close()
