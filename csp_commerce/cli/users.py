@@ -83,7 +83,7 @@ def register(subparsers: Any) -> None:
         ("remove", "remove a licence from a user"),
     ):
         sub = action(name, help_text)
-        sub.add_argument("user", metavar="USER", help="user id")
+        sub.add_argument("user", metavar="USER", help="user id or user principal name")
         sub.add_argument("sku", metavar="SKU", help="SKU id, part number or name")
         sub.set_defaults(func=run_licence_change)
 
