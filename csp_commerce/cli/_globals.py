@@ -151,3 +151,34 @@ def plain_text(text: str) -> str:
     terminal, not rendered by Sphinx); a trailing ``::`` becomes ``:``."""
     text = _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], text)
     return _LITERAL.sub(r"\1", text).replace("::\n", ":\n")
+
+
+def add_confirmation(parser: argparse.ArgumentParser) -> None:
+    """``--yes`` and ``--dry-run`` for a command that destroys or stops something."""
+    parser.add_argument("--yes", "-y", action="store_true", help="do it without asking")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would be done, and do nothing"
+    )
+
+
+def confirmed(args: argparse.Namespace, what: str) -> bool:
+    """Whether to go ahead with ``what`` (a sentence: "cancel subscription S of C").
+
+    ``--dry-run`` prints it and answers False; ``--yes`` answers True; otherwise the person at
+    a terminal is asked, and a script (no terminal on standard input) is refused with an
+    :class:`InputError` naming ``--yes``, rather than left waiting or acting unasked.
+    """
+    from csp_commerce.errors import InputError
+
+    if getattr(args, "dry_run", False):
+        print(f"dry run: would {what}; nothing was changed")
+        return False
+    if getattr(args, "yes", False):
+        return True
+    if not sys.stdin.isatty():
+        raise InputError(f"about to {what}: pass --yes to confirm (or --dry-run to see it only)")
+    answer = input(f"{what[0].upper()}{what[1:]}? [y/N] ").strip().casefold()
+    if answer not in ("y", "yes"):
+        print("nothing was changed")
+        return False
+    return True

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import EXIT_OK
 from csp_commerce.cli._env import Environment, add_arguments
+from csp_commerce.cli._globals import add_confirmation, confirmed
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.models.clouds import Cloud
 
@@ -60,6 +61,7 @@ def register(subparsers: Any) -> None:
     remove = actions.add_parser("remove", help="forget a partner account and its discovery data")
     remove.add_argument("name")
     add_arguments(remove)
+    add_confirmation(remove)
     remove.set_defaults(func=_remove)
 
 
@@ -154,6 +156,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     env = Environment.from_args(args)
+    if not confirmed(args, f"forget the partner account {args.name!r} and its discovery runs"):
+        return EXIT_OK
     with open_store(env) as store:
         removed = store.remove_partner(args.name)
     if not removed:  # an unknown name: exit 2, as every unknown id
