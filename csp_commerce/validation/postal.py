@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -56,7 +55,8 @@ class CountryRules:
     (:func:`normalize_postal_code`); ``state_postal_prefixes`` maps a state code to the pattern
     its postal codes start with (used with ``match``). ``states`` empty means "any value".
     ``postal_ranges`` are the allocated ranges of the code's key (``postal_range_key``, for
-    example ``digits:2``): see :meth:`postal_code_allocated`. The VAT and tax-id fields are
+    example ``digits:2``), ``postal_range_keys`` every key they allow: see
+    :meth:`postal_code_allocated`. The VAT and tax-id fields are
     Partner Center's ``isVatIdSupported``, ``vatIdRegex``, ``isTaxIdSupported``,
     ``isTaxIdOptional``, ``taxIdFormat`` and ``taxIdSample``.
     """
@@ -77,6 +77,7 @@ class CountryRules:
     phone_pattern: re.Pattern[str] | None = None
     postal_range_key: str = ""
     postal_ranges: tuple[tuple[str, str], ...] = ()
+    postal_range_keys: frozenset[str] = frozenset()
     vat_id_supported: bool = False
     vat_id_pattern: re.Pattern[str] | None = None
     tax_id_supported: bool = False
@@ -91,13 +92,22 @@ class CountryRules:
         falls in one of ``postal_ranges``, and it is not all zeros. True where the country
         has no range data.
         """
-        if not self.postal_ranges:
+        keys = self.postal_range_keys
+        if not keys:
             return True
         if not code.strip("0 -"):
             return False
-        key = _range_key(code, self.postal_range_key)
-        index = bisect_right(self.postal_ranges, (key, "\uffff")) - 1
-        return index >= 0 and key <= self.postal_ranges[index][1]
+        kind, _, length = self.postal_range_key.partition(":")
+        if kind == "letters":
+            found = _LEADING_LETTERS.match(code)
+            return found is not None and found.group() in keys
+        size = int(length)
+        key = code[:size]
+        if kind == "digits" and not key.isdigit():
+            key = "".join(c for c in code if c.isdigit())[:size]
+        elif kind == "chars" and (" " in key or "-" in key):
+            key = code.replace(" ", "").replace("-", "")[:size]
+        return key in keys
 
     @property
     def tax_id_required(self) -> bool:
@@ -166,6 +176,7 @@ class CountryRules:
             phone_pattern=_pc_regex(data.get("phonenumberregex"), country, "phoneNumberRegex"),
             postal_range_key=fallback.postal_range_key if fallback is not None else "",
             postal_ranges=fallback.postal_ranges if fallback is not None else (),
+            postal_range_keys=fallback.postal_range_keys if fallback is not None else frozenset(),
             vat_id_supported=_flag(data, "isvatidsupported", country),
             vat_id_pattern=_pc_regex(data.get("vatidregex"), country, "vatIdRegex"),
             tax_id_supported=_flag(data, "istaxidsupported", country),
@@ -228,6 +239,7 @@ def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
     required = str(entry.get("required", ""))
     postal = entry.get("postal")
     tax = TAX_RULES.get(country)
+    ranges = tuple((str(lo), str(hi)) for lo, hi in entry.get("allocated", ()))
     return CountryRules(
         country=country,
         postal_code_required="Z" in required,
@@ -246,7 +258,8 @@ def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
         registration_number_required=country in REGISTRATION_COUNTRIES,
         phone_required=country in REGISTRATION_COUNTRIES,
         postal_range_key=str(entry.get("range_key", "")),
-        postal_ranges=tuple((str(lo), str(hi)) for lo, hi in entry.get("allocated", ())),
+        postal_ranges=ranges,
+        postal_range_keys=_range_keys(ranges),
         vat_id_supported=tax is not None and tax.vat_id_regex is not None,
         vat_id_pattern=(
             _pc_regex(tax.vat_id_regex, country, "vatIdRegex")
@@ -261,17 +274,19 @@ def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
     )
 
 
-def _range_key(code: str, spec: str) -> str:
-    kind, _, length = spec.partition(":")
-    if kind == "letters":
-        end = 0
-        while end < len(code) and "A" <= code[end] <= "Z":
-            end += 1
-        return code[:end]
-    wanted = int(length or 0)
-    if kind == "digits":
-        return "".join(c for c in code if c.isdigit())[:wanted]
-    return "".join(c for c in code if c not in " -")[:wanted]
+_LEADING_LETTERS = re.compile(r"[A-Z]+")
+
+
+def _range_keys(ranges: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    # Every key the ranges allow (at most 1000 for three digits): a set lookup per code.
+    keys: set[str] = set()
+    for low, high in ranges:
+        if low == high or not (low.isdigit() and high.isdigit()):
+            keys.add(low)
+            keys.add(high)
+        else:
+            keys.update(f"{n:0{len(low)}d}" for n in range(int(low), int(high) + 1))
+    return frozenset(keys)
 
 
 def _flag(data: Mapping[str, Any], key: str, country: str, *, default: bool = False) -> bool:
