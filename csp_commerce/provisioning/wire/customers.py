@@ -74,15 +74,16 @@ class CustomerQualification(PCModel):
     qualification: str
     vetting_status: str | None = None
     vetting_reason: str | None = None
-    vetting_created_date: str | None = None
+    vetting_create_date: str | None = None
 
     @model_validator(mode="before")
     @classmethod
-    def _older_date_spelling(cls, data: Any) -> Any:
-        # the docs spell the date both vettingCreatedDate and vettingCreateDate
-        if isinstance(data, dict) and "vettingCreateDate" in data:
+    def _other_date_spelling(cls, data: Any) -> Any:
+        # Partner Center's SDK property is VettingCreateDate (vettingCreateDate on the wire);
+        # one doc page spells it vettingCreatedDate: read that too.
+        if isinstance(data, dict) and "vettingCreatedDate" in data:
             data = dict(data)
-            data.setdefault("vettingCreatedDate", data.pop("vettingCreateDate"))
+            data.setdefault("vettingCreateDate", data.pop("vettingCreatedDate"))
         return data
 
 
