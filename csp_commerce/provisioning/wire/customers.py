@@ -28,6 +28,9 @@ class PCAddress(PCModel):
 class CustomerCompanyProfile(PCModel):
     """``companyProfile``: the tenant's domain and company."""
 
+    # Only where one was given (the countries that require it).
+    conditional_fields = frozenset({"organizationRegistrationNumber"})
+
     domain: str | None = None
     tenant_id: str | None = None
     company_name: str | None = None
@@ -57,6 +60,9 @@ class UserCredentials(PCModel):
 class PCCustomer(PCModel):
     """A customer of the partner (its ``id`` is the customer's tenant id)."""
 
+    # userCredentials: only in the create answer; associatedPartnerId: a reseller's customer.
+    conditional_fields = frozenset({"userCredentials", "associatedPartnerId"})
+
     id: str
     commerce_id: str | None = None
     company_profile: CustomerCompanyProfile | None = None
@@ -70,6 +76,9 @@ class PCCustomer(PCModel):
 
 class CustomerQualification(PCModel):
     """A qualification and where Microsoft's vetting of it stands."""
+
+    # Only once the vetting was denied.
+    conditional_fields = frozenset({"vettingReason"})
 
     qualification: str
     vetting_status: str | None = None
@@ -89,6 +98,9 @@ class CustomerQualification(PCModel):
 
 class AddressValidationResult(PCModel):
     """The answer of ``POST /v1/validations/address``."""
+
+    # Only when the address is not verified.
+    conditional_fields = frozenset({"validationMessage"})
 
     original_address: PCAddress | None = None
     suggested_addresses: list[PCAddress] = Field(default_factory=list)

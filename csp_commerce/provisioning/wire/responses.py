@@ -92,10 +92,13 @@ def response_model(response: str) -> type[PCModel] | None:
 
 
 def documented_fields(model: type[PCModel]) -> tuple[str, ...]:
-    """The wire names (camelCase) of every field ``model`` declares: the fields Partner Center
-    documents for that resource."""
+    """The wire names (camelCase) of the fields ``model`` declares (the fields Partner Center
+    documents for that resource) that every answer carries: all but its
+    ``conditional_fields``."""
     return tuple(
-        info.alias or name for name, info in model.model_fields.items() if not info.exclude
+        wire
+        for name, info in model.model_fields.items()
+        if (wire := info.alias or name) not in model.conditional_fields
     )
 
 
