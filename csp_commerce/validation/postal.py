@@ -55,10 +55,10 @@ class CountryRules:
     (:func:`normalize_postal_code`); ``state_postal_prefixes`` maps a state code to the pattern
     its postal codes start with (used with ``match``). ``states`` empty means "any value".
     ``postal_ranges`` are the allocated ranges of the code's key (``postal_range_key``, for
-    example ``digits:2``), ``postal_range_keys`` every key they allow: see
-    :meth:`postal_code_allocated`. The VAT and tax-id fields are
-    Partner Center's ``isVatIdSupported``, ``vatIdRegex``, ``isTaxIdSupported``,
-    ``isTaxIdOptional``, ``taxIdFormat`` and ``taxIdSample``.
+    example ``digits:2``; ``postal_range_size`` is its length, 0 for leading letters),
+    ``postal_range_keys`` every key they allow: see :meth:`postal_code_allocated`. The VAT
+    and tax-id fields are Partner Center's ``isVatIdSupported``, ``vatIdRegex``,
+    ``isTaxIdSupported``, ``isTaxIdOptional``, ``taxIdFormat`` and ``taxIdSample``.
     """
 
     country: str
@@ -78,6 +78,7 @@ class CountryRules:
     postal_range_key: str = ""
     postal_ranges: tuple[tuple[str, str], ...] = ()
     postal_range_keys: frozenset[str] = frozenset()
+    postal_range_size: int = 0
     vat_id_supported: bool = False
     vat_id_pattern: re.Pattern[str] | None = None
     tax_id_supported: bool = False
@@ -95,17 +96,19 @@ class CountryRules:
         keys = self.postal_range_keys
         if not keys:
             return True
+        size = self.postal_range_size
+        if size and code[:size] in keys:  # the usual case: the key is the code's first characters
+            return bool(code.strip("0 -"))
         if not code.strip("0 -"):
             return False
-        kind, _, length = self.postal_range_key.partition(":")
-        if kind == "letters":
-            found = _LEADING_LETTERS.match(code)
-            return found is not None and found.group() in keys
-        size = int(length)
-        key = code[:size]
-        if kind == "digits" and not key.isdigit():
-            key = "".join(c for c in code if c.isdigit())[:size]
-        elif kind == "chars" and (" " in key or "-" in key):
+        if not size:  # letters: the leading letters (GB's area)
+            end = 1
+            while end < len(code) and code[end].isalpha():
+                end += 1
+            return code[:end] in keys
+        if self.postal_range_key.startswith("digits"):
+            key = _NON_DIGITS.sub("", code)[:size]
+        else:
             key = code.replace(" ", "").replace("-", "")[:size]
         return key in keys
 
@@ -177,6 +180,7 @@ class CountryRules:
             postal_range_key=fallback.postal_range_key if fallback is not None else "",
             postal_ranges=fallback.postal_ranges if fallback is not None else (),
             postal_range_keys=fallback.postal_range_keys if fallback is not None else frozenset(),
+            postal_range_size=fallback.postal_range_size if fallback is not None else 0,
             vat_id_supported=_flag(data, "isvatidsupported", country),
             vat_id_pattern=_pc_regex(data.get("vatidregex"), country, "vatIdRegex"),
             tax_id_supported=_flag(data, "istaxidsupported", country),
@@ -260,6 +264,7 @@ def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
         postal_range_key=str(entry.get("range_key", "")),
         postal_ranges=ranges,
         postal_range_keys=_range_keys(ranges),
+        postal_range_size=int(str(entry.get("range_key", ":0")).partition(":")[2] or 0),
         vat_id_supported=tax is not None and tax.vat_id_regex is not None,
         vat_id_pattern=(
             _pc_regex(tax.vat_id_regex, country, "vatIdRegex")
@@ -274,7 +279,7 @@ def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
     )
 
 
-_LEADING_LETTERS = re.compile(r"[A-Z]+")
+_NON_DIGITS = re.compile(r"[^0-9]+")
 
 
 def _range_keys(ranges: tuple[tuple[str, str], ...]) -> frozenset[str]:
