@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csp_commerce.models import Address
 from csp_commerce.validation.address_rules import validate_address
@@ -275,3 +277,30 @@ def test_every_seeded_sample_matches_its_format(country: str) -> None:
     if rule.vat_id_regex is not None:
         re.compile(rule.vat_id_regex)
         assert rule.vat_id_regex.startswith("^") and rule.vat_id_regex.endswith("$")
+
+
+def _reference_allocated(rules: CountryRules, code: str) -> bool:
+    # The plain reading of the compiled data: the key, then a scan of the (lo, hi) ranges.
+    if not code.strip("0 -"):
+        return False
+    kind, _, size = rules.postal_range_key.partition(":")
+    if kind == "letters":
+        key = re.match(r"[A-Z]*", code).group()  # type: ignore[union-attr]
+    elif kind == "digits":
+        key = re.sub(r"\D", "", code)[: int(size)]
+    else:
+        key = re.sub(r"[ -]", "", code)[: int(size)]
+    return any(low <= key <= high and len(key) == len(low) for low, high in rules.postal_ranges)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    country=st.sampled_from(sorted(RANGES)),
+    code=st.from_regex(
+        r"[A-Z]?[0-9]{1,6}(?:[ -][0-9A-Z]{1,4})?|[A-Z]{1,3}[0-9] ?[0-9][A-Z]{2}", fullmatch=True
+    ),
+)
+def test_the_fast_lookup_agrees_with_the_ranges(country: str, code: str) -> None:
+    rules = offline_rules(country)
+    assert rules is not None
+    assert rules.postal_code_allocated(code) == _reference_allocated(rules, code)
