@@ -20,6 +20,7 @@ from csp_commerce.provisioning._core import (
     wait_from_signal,
 )
 from csp_commerce.provisioning._tokens import AsyncTokenProvider
+from csp_commerce.provisioning.pool import ShardedAsyncTransport
 from csp_commerce.provisioning.resources import (
     AsyncAgreements,
     AsyncCarts,
@@ -60,7 +61,7 @@ class AsyncPartnerCenterClient(ClientCore):
 
     At most ``max_in_flight`` requests are sent at once (the others wait their turn, and a
     request waiting out a retry's delay holds no turn); an HTTP client the client creates keeps
-    that many connections alive.
+    that many connections alive, in small pools (:mod:`~csp_commerce.provisioning.pool`).
     """
 
     def __init__(
@@ -74,7 +75,9 @@ class AsyncPartnerCenterClient(ClientCore):
         super().__init__(credential, **options)
         self._owns_http = http_client is None
         self._http = (
-            http_client if http_client is not None else httpx.AsyncClient(limits=self.pool_limits())
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(transport=ShardedAsyncTransport(self.max_in_flight))
         )
         self._in_flight = asyncio.BoundedSemaphore(self.max_in_flight)
         self._sleep = sleep
