@@ -247,7 +247,7 @@ class ReconciliationReport(Model):
 
     def json_data(self) -> Any:
         """The differences, each with the sale and the invoice line it concerns."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", by_alias=True)
 
 
 RECONCILIATION_COLUMNS: tuple[str, ...] = (
