@@ -419,6 +419,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         "404 60002 unknown user; not offered in China or US Government",
     ),
     _r(
+        "users",
+        "DELETE",
+        C + "/users/{userId}",
+        "app+user",
+        "",
+        status=204,
+        client=("users.delete",),
+        notes="the user stays `inactive` 30 days (listed with the UserState filter); "
+        "404 60002 unknown user",
+    ),
+    _r(
         "user's roles",
         "GET",
         C + "/users/{userId}/directoryroles",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         LicenceChange,
         PasswordReset,
         UserCreation,
+        UserDeletion,
         UserManager,
     )
 
@@ -50,6 +51,7 @@ _LAZY = {
     "ImportRow": "csp_commerce.operations.user_manager",
     "LicenceChange": "csp_commerce.operations.user_manager",
     "PasswordReset": "csp_commerce.operations.user_manager",
+    "UserDeletion": "csp_commerce.operations.user_manager",
     "UserCreation": "csp_commerce.operations.user_manager",
     "UserManager": "csp_commerce.operations.user_manager",
     "SalesCollection": "csp_commerce.operations.sales",
@@ -76,6 +78,7 @@ __all__ = [
     "SubscriptionChange",
     "SubscriptionManager",
     "UserCreation",
+    "UserDeletion",
     "UserManager",
     "billing_report",
     "cancellation_deadline",

@@ -145,6 +145,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", C + "/users", customer_routes.list_users, user=True),
     _route("GET", C + "/users/{}", customer_routes.get_user, user=True),
     _route("PATCH", C + "/users/{}", customer_routes.update_user, user=True),
+    _route("DELETE", C + "/users/{}", customer_routes.delete_user, user=True),
     _route("GET", C + "/users/{}/directoryroles", customer_routes.user_directory_roles, user=True),
     _route("POST", C + "/users/{}/licenseupdates", customer_routes.update_licenses, user=True),
     _route("GET", C + "/users/{}/licenses", customer_routes.user_licenses, user=True),
