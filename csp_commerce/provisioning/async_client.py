@@ -14,11 +14,20 @@ from csp_commerce.provisioning._core import (
     Call,
     ClientCore,
     Flow,
+    Wait,
     log_retry,
     new_id,
     wait_from_signal,
 )
 from csp_commerce.provisioning._tokens import AsyncTokenProvider
+from csp_commerce.provisioning.blobs import (
+    BadRow,
+    BlobPlan,
+    blob_cut,
+    blob_failure,
+    blob_request,
+    decoder_for,
+)
 from csp_commerce.provisioning.resources import (
     AsyncAgreements,
     AsyncCarts,
@@ -28,6 +37,7 @@ from csp_commerce.provisioning.resources import (
     AsyncOrders,
     AsyncProducts,
     AsyncQualifications,
+    AsyncReconciliation,
     AsyncRelationships,
     AsyncSubscribedSkus,
     AsyncSubscriptions,
@@ -38,7 +48,7 @@ from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from types import TracebackType
 
     from typing_extensions import Self
@@ -71,6 +81,7 @@ class AsyncPartnerCenterClient(ClientCore):
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self._sleep = sleep
         self._tokens = AsyncTokenProvider(credential, self.scope, clock=self.clock)
+        self._graph_tokens = AsyncTokenProvider(credential, self.graph_scope, clock=self.clock)
 
     # resources ----------------------------------------------------------------------------
 
@@ -86,6 +97,7 @@ class AsyncPartnerCenterClient(ClientCore):
     users = resource(AsyncUsers)
     subscribed_skus = resource(AsyncSubscribedSkus)
     invoices = resource(AsyncInvoices)
+    reconciliation = resource(AsyncReconciliation)
     products = resource(AsyncProducts)
     audit_records = resource(AsyncAuditRecords)
     # plumbing -----------------------------------------------------------------------------
@@ -101,6 +113,7 @@ class AsyncPartnerCenterClient(ClientCore):
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+            copy._graph_tokens = self._graph_tokens
         return copy
 
     async def _execute(self, plan: Call[T] | Flow[T]) -> T:
@@ -110,10 +123,14 @@ class AsyncPartnerCenterClient(ClientCore):
         result: Any = None
         while True:
             try:
-                call = plan.send(result)
+                step = plan.send(result)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
-            result = await self._send(call)
+            if isinstance(step, Wait):
+                await self._sleep(step.seconds)
+                result = None
+            else:
+                result = await self._send(step)
 
     async def _send(self, call: Call[T]) -> T:
         """One logical operation: a fixed MS-RequestId, retried as the policy says."""
@@ -133,13 +150,38 @@ class AsyncPartnerCenterClient(ClientCore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
-        request = self.build_request(self._http, call, request_id, await self._tokens.get())
+        tokens = self._graph_tokens if call.graph else self._tokens
+        request = self.build_request(self._http, call, request_id, await tokens.get())
         self.log_request(request)
         try:
             response = await self._http.send(request)
         except httpx.TransportError as exc:
             raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
+
+    async def _stream(self, plan: BlobPlan[T]) -> AsyncIterator[T | BadRow]:
+        """Download ``plan``'s blobs in order, yielding each line's item as it arrives."""
+        for blob in plan.blobs:
+            request_id = new_id()
+            request = blob_request(self._http, blob, request_id, self.timeout)
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            try:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise blob_failure(blob, response, request_id)
+                decoder = decoder_for(blob, plan.item, request_id)
+                async for chunk in response.aiter_raw():
+                    for item in decoder.feed(chunk):
+                        yield item
+                for item in decoder.finish():
+                    yield item
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            finally:
+                await response.aclose()
 
     async def close(self) -> None:
         """Close the HTTP client if this client created it."""

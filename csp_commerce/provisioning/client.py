@@ -20,6 +20,14 @@ from csp_commerce.provisioning._core import (
     wait_from_signal,
 )
 from csp_commerce.provisioning._tokens import TokenProvider
+from csp_commerce.provisioning.blobs import (
+    BadRow,
+    BlobPlan,
+    blob_cut,
+    blob_failure,
+    blob_request,
+    decoder_for,
+)
 from csp_commerce.provisioning.resources import (
     Agreements,
     Carts,
@@ -29,6 +37,7 @@ from csp_commerce.provisioning.resources import (
     Orders,
     Products,
     Qualifications,
+    Reconciliation,
     Relationships,
     SubscribedSkus,
     Subscriptions,
@@ -39,7 +48,7 @@ from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
     from typing_extensions import Self
@@ -72,6 +81,7 @@ class PartnerCenterClient(ClientCore):
         self._http = http_client if http_client is not None else httpx.Client()
         self._sleep = sleep
         self._tokens = TokenProvider(credential, self.scope, clock=self.clock)
+        self._graph_tokens = TokenProvider(credential, self.graph_scope, clock=self.clock)
 
     # resources ----------------------------------------------------------------------------
 
@@ -87,6 +97,7 @@ class PartnerCenterClient(ClientCore):
     users = resource(Users)
     subscribed_skus = resource(SubscribedSkus)
     invoices = resource(Invoices)
+    reconciliation = resource(Reconciliation)
     products = resource(Products)
     audit_records = resource(AuditRecords)
     # plumbing -----------------------------------------------------------------------------
@@ -102,11 +113,12 @@ class PartnerCenterClient(ClientCore):
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+            copy._graph_tokens = self._graph_tokens
         return copy
 
     def _execute(self, plan: Call[T] | Flow[T]) -> T:
         if isinstance(plan, GeneratorType):
-            return drive(cast("Flow[T]", plan), self._send)
+            return drive(cast("Flow[T]", plan), self._send, self._sleep)
         assert isinstance(plan, Call)
         return self._send(plan)
 
@@ -128,13 +140,36 @@ class PartnerCenterClient(ClientCore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
-        request = self.build_request(self._http, call, request_id, self._tokens.get())
+        tokens = self._graph_tokens if call.graph else self._tokens
+        request = self.build_request(self._http, call, request_id, tokens.get())
         self.log_request(request)
         try:
             response = self._http.send(request)
         except httpx.TransportError as exc:
             raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
+
+    def _stream(self, plan: BlobPlan[T]) -> Iterator[T | BadRow]:
+        """Download ``plan``'s blobs in order, yielding each line's item as it arrives."""
+        for blob in plan.blobs:
+            request_id = new_id()
+            request = blob_request(self._http, blob, request_id, self.timeout)
+            try:
+                response = self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            try:
+                if response.status_code != 200:
+                    response.read()
+                    raise blob_failure(blob, response, request_id)
+                decoder = decoder_for(blob, plan.item, request_id)
+                for chunk in response.iter_raw():
+                    yield from decoder.feed(chunk)
+                yield from decoder.finish()
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            finally:
+                response.close()
 
     def close(self) -> None:
         """Close the HTTP client if this client created it."""

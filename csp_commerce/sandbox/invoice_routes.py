@@ -201,7 +201,7 @@ def invoice_lines(ctx: Context, req: Request) -> Reply:
         if not currency or period not in ("current", "previous"):
             raise bad_request("currencycode and period (current or previous) are required.")
         number = "unbilled"
-        lines = _unbilled(ctx, previous=period == "previous")
+        lines = unbilled_lines(ctx, previous=period == "previous")
     elif number not in ctx.world.invoices:
         raise not_found(f"Invoice {number}")
     else:
@@ -215,7 +215,7 @@ def invoice_lines(ctx: Context, req: Request) -> Reply:
     return Reply(200, seek_page(req, f"lines-{number}", lines, path))
 
 
-def _unbilled(ctx: Context, *, previous: bool) -> list[JSON]:
+def unbilled_lines(ctx: Context, *, previous: bool) -> list[JSON]:
     """The charges of the current (or previous) month, unless that month was invoiced."""
     now = datetime.fromtimestamp(ctx.clock(), tz=timezone.utc)
     year, month = now.year, now.month

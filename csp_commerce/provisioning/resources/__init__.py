@@ -12,6 +12,10 @@ from csp_commerce.provisioning.resources.qualifications import (
     AsyncQualifications,
     Qualifications,
 )
+from csp_commerce.provisioning.resources.reconciliation import (
+    AsyncReconciliation,
+    Reconciliation,
+)
 from csp_commerce.provisioning.resources.relationships import (
     AsyncRelationships,
     Relationships,
@@ -40,6 +44,7 @@ __all__ = [
     "AsyncOrders",
     "AsyncProducts",
     "AsyncQualifications",
+    "AsyncReconciliation",
     "AsyncRelationships",
     "AsyncSubscribedSkus",
     "AsyncSubscriptions",
@@ -52,6 +57,7 @@ __all__ = [
     "Orders",
     "Products",
     "Qualifications",
+    "Reconciliation",
     "Relationships",
     "SubscribedSkus",
     "Subscriptions",
