@@ -12,8 +12,9 @@ from pathlib import Path
 from csp_commerce.models.routes import ROUTES, RouteSpec
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "endpoints.md"
-AUTH = {"app": "app", "app+user": "A+U", "admin": "admin", "none": "none"}
+AUTH = {"app": "app", "app+user": "A+U", "admin": "admin", "sas": "SAS", "none": "none"}
 HEAD = '# The Partner Center surface csp_commerce speaks\n\nThe client (`csp_commerce/provisioning/`) and the sandbox (`csp_commerce/sandbox/`) both follow\nthis table: paths are relative to the cloud\'s API base, bodies and responses are Partner Center\'s\ncamelCase JSON (see `../shared/reference/partner-center-api.md` for the fields). "A+U" marks\noperations that need an app+user token; the others accept app-only or app+user.\n\nCollections are `{"totalCount": n, "items": [...], "links": {"next": {"uri", "method", "headers": [{"key": "MS-ContinuationToken", "value": "..."}]}}, "attributes": {"objectType": "Collection"}}`.\nSeek-paged collections (customers, users, invoice line items) send `links.next` while more remain;\nthe client GETs `links.next.uri` with its headers until `links.next` is absent.\n\nRouting (both Partner Center and the sandbox): the literal segments of a path match in any case\n(ids keep theirs), one trailing slash is tolerated, query names match in any case and unknown\nquery parameters are ignored.\n\nErrors: `{"code": <int>, "description": "...", "data": [], "source": "PartnerFD"}` with the HTTP\nstatus; throttling is `429` with `Retry-After: <seconds>` and body\n`{"statusCode": 429, "message": "Rate limit is exceeded. Try again in N seconds."}`.\n\n'  # noqa: E501
+GRAPH = 'Billing reconciliation v2 is Microsoft Graph\'s, not Partner Center\'s: its paths (`/reports/partners/billing/...`) are\nrelative to the cloud\'s Graph base (`https://graph.microsoft.com/v1.0`, global cloud only) and take a Graph token; its\nerrors are `{"error": {"code", "message"}}`. The blobs of an export are read from the manifest\'s `rootDirectory` with its\n`sasToken` and no bearer token ("SAS"); the sandbox serves them under `/storage/exports/...` on its own base, and Graph\'s\nroutes both there and under `/v1.0/reports/...`.\n\n'  # noqa: E501
 TAIL = "Sandbox-only administration (not Partner Center's): `POST /sandbox/v1/customers/{c}/relationship/accept`\n(the tenant's admin accepts the invitation), `POST /sandbox/v1/tenants` (an existing tenant the partner\nhas no relationship with yet), `GET /sandbox/v1/state` and `PUT /sandbox/v1/state` (save / load the\nworld), `PUT /sandbox/v1/faults` (fault rates, latency, rate limits), `POST /sandbox/v1/resellers`,\n`POST /sandbox/v1/customers/{c}/qualifications`, `POST /sandbox/v1/invoices`. Each needs\n`Authorization: Bearer <sandbox admin token>` (`Sandbox.admin_token`; `sandbox serve` prints it or\ntakes `--admin-token`); without it, 401 code 800001. Partner tokens are refused there.\n\nTokens the sandbox accepts: `Bearer sandbox-app` (app-only) and `Bearer sandbox-user` (app+user); an\nA+U operation with an app-only token is refused with 401 code 800001, as Partner Center does. The\ntoken is checked before an `MS-RequestId` is replayed, and a replay goes only to the token that sent\nthe first request.\n"  # noqa: E501
 
 
@@ -40,7 +41,7 @@ def render() -> str:
     lines += [_row(route) for route in ROUTES if not route.sandbox_only]
     sandbox = ["", "The sandbox's own routes:", "", header, lines[1]]
     sandbox += [_row(route) for route in ROUTES if route.sandbox_only]
-    return HEAD + "\n".join(lines + sandbox) + "\n\n" + TAIL
+    return HEAD + "\n".join(lines + sandbox) + "\n\n" + GRAPH + TAIL
 
 
 def main(argv: list[str]) -> int:

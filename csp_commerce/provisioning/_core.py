@@ -206,6 +206,9 @@ def read_error(response: httpx.Response) -> ErrorBody:
         body = None
     if not isinstance(body, dict):
         return ErrorBody()
+    inner = body.get("error")
+    if isinstance(inner, dict) and "code" not in body:  # Microsoft Graph's error shape
+        body = inner
     # A throttling body's ``statusCode`` is the HTTP status, not a business code.
     code = body.get("code")
     if isinstance(code, str) and code.strip().isdigit():

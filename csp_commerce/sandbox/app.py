@@ -49,6 +49,8 @@ NO_MFA_TOKENS = frozenset({"sandbox-user-nomfa"})
 MFA_REQUIRED_CODE = 900421
 ADMIN_PREFIX = "/sandbox/"
 OPENAPI_PATH = "/openapi.json"
+#: Graph's version segment: a client on Graph's real base reaches the sandbox's /reports/...
+GRAPH_VERSION = "/v1.0/reports/"
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
@@ -339,6 +341,8 @@ class App:
     ) -> Response:
         echo = _echo(headers)
         admin = _is_admin(path)
+        if path[: len(GRAPH_VERSION)].lower() == GRAPH_VERSION:
+            path = path[len("/v1.0") :]  # Graph's /v1.0/reports/... as /reports/...
         route, params = self._match(method, path)
         if route is None:
             status = 405 if params else 404
