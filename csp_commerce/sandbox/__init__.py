@@ -29,7 +29,6 @@ from csp_commerce.sandbox import admin_routes, billing_export_routes, invoice_ro
 from csp_commerce.sandbox._http import Context
 from csp_commerce.sandbox.app import App
 from csp_commerce.sandbox.credential import AccessToken, SandboxCredential
-from csp_commerce.sandbox.exports import ExportBoard
 from csp_commerce.sandbox.faults import Fault, FaultInjector, FaultPlan
 from csp_commerce.sandbox.seed_catalog import Catalog, CatalogItem
 from csp_commerce.sandbox.server import SandboxServer, serve
@@ -38,6 +37,8 @@ from csp_commerce.sandbox.transport import SandboxTransport
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+
+    from csp_commerce.sandbox.exports import ExportBoard
 
 #: The base URL the in-process clients use: the global cloud's, so client URLs work unchanged.
 API_BASE = ENDPOINTS[Cloud.GLOBAL].api_base
