@@ -270,8 +270,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         "app+user",
         "MpnProfile",
         query=("mpnId",),
-        client=("relationships.mpn_profile",),
-        notes="404 code 3000 when unknown",
+        client=("relationships.mpn_profile", "mfa.check"),
+        notes="404 code 3000 when unknown; without `mpnId` the partner's own (`mfa.check` sends it "
+        "with `ValidateMfa: true`: 401 code 900421 when the token has no MFA claim)",
     ),
     _r(
         "MPA status",

@@ -34,6 +34,7 @@ from csp_commerce.provisioning.resources import (
     AsyncCountryValidationRulesResource,
     AsyncCustomers,
     AsyncInvoices,
+    AsyncMfa,
     AsyncOrders,
     AsyncProducts,
     AsyncQualifications,
@@ -97,6 +98,7 @@ class AsyncPartnerCenterClient(ClientCore):
     users = resource(AsyncUsers)
     subscribed_skus = resource(AsyncSubscribedSkus)
     invoices = resource(AsyncInvoices)
+    mfa = resource(AsyncMfa)
     reconciliation = resource(AsyncReconciliation)
     products = resource(AsyncProducts)
     audit_records = resource(AsyncAuditRecords)

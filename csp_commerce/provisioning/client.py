@@ -34,6 +34,7 @@ from csp_commerce.provisioning.resources import (
     CountryValidationRulesResource,
     Customers,
     Invoices,
+    Mfa,
     Orders,
     Products,
     Qualifications,
@@ -97,6 +98,7 @@ class PartnerCenterClient(ClientCore):
     users = resource(Users)
     subscribed_skus = resource(SubscribedSkus)
     invoices = resource(Invoices)
+    mfa = resource(Mfa)
     reconciliation = resource(Reconciliation)
     products = resource(Products)
     audit_records = resource(AuditRecords)

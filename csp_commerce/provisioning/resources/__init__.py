@@ -6,6 +6,7 @@ from __future__ import annotations
 from csp_commerce.provisioning.resources.agreements import Agreements, AsyncAgreements
 from csp_commerce.provisioning.resources.customers import AsyncCustomers, Customers
 from csp_commerce.provisioning.resources.invoices import AsyncInvoices, Invoices
+from csp_commerce.provisioning.resources.mfa import AsyncMfa, Mfa
 from csp_commerce.provisioning.resources.orders import AsyncCarts, AsyncOrders, Carts, Orders
 from csp_commerce.provisioning.resources.products import AsyncProducts, Products
 from csp_commerce.provisioning.resources.qualifications import (
@@ -41,6 +42,7 @@ __all__ = [
     "AsyncCountryValidationRulesResource",
     "AsyncCustomers",
     "AsyncInvoices",
+    "AsyncMfa",
     "AsyncOrders",
     "AsyncProducts",
     "AsyncQualifications",
@@ -54,6 +56,7 @@ __all__ = [
     "CountryValidationRulesResource",
     "Customers",
     "Invoices",
+    "Mfa",
     "Orders",
     "Products",
     "Qualifications",
