@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from csp_commerce import errors as E
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 T = TypeVar("T")
 
 #: gzip header and trailer (``32 + 15`` would also take zlib; exports are gzip).
 _GZIP = 16 + zlib.MAX_WBITS
+#: At most this many inflated bytes are split and parsed at once (memory stays flat).
+PIECE = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -54,25 +59,25 @@ class BlobPlan(Generic[T]):
 class JsonLinesDecoder(Generic[T]):
     """Inflates one blob chunk by chunk and parses each complete line into ``item``.
 
-    Lines are parsed a batch per chunk through one ``TypeAdapter(list[item])`` call (pydantic's
-    fast path); a batch with a bad line is parsed again line by line to name it.
+    Each line is validated straight from its bytes (pydantic-core's JSON parser: no dict in
+    between), which measured faster than one ``list[item]`` call over a joined batch.
     """
 
     def __init__(self, blob: str, item: type[T], request_id: str) -> None:
         self.blob = blob
         self.request_id = request_id
         self._one: TypeAdapter[T] = _adapter(item)
-        self._many: TypeAdapter[list[T]] = _adapter(list[item])  # type: ignore[valid-type]
         self._inflate = zlib.decompressobj(_GZIP)
         self._rest = b""
         self.lines = 0
 
-    def feed(self, chunk: bytes) -> list[T | BadRow]:
-        """The items (and bad rows) completed by ``chunk``."""
-        data = self._rest + self._inflated(chunk)
-        lines = data.split(b"\n")
-        self._rest = lines.pop()
-        return self._parse(lines)
+    def feed(self, chunk: bytes) -> Iterator[T | BadRow]:
+        """The items (and bad rows) completed by ``chunk``, inflated a bounded piece at a time
+        (a 64 KiB chunk of JSON lines can inflate to megabytes)."""
+        for piece in self._inflated(chunk):
+            lines = (self._rest + piece).split(b"\n")
+            self._rest = lines.pop()
+            yield from self._parse(lines)
 
     def finish(self) -> list[T | BadRow]:
         """The last line's item; raises if the gzip stream did not end properly."""
@@ -81,46 +86,40 @@ class JsonLinesDecoder(Generic[T]):
         rest, self._rest = self._rest, b""
         return self._parse([rest])
 
-    def _inflated(self, chunk: bytes) -> bytes:
+    def _inflated(self, chunk: bytes) -> Iterator[bytes]:
+        data = chunk
         try:
-            out = self._inflate.decompress(chunk)
-            # a blob may be several gzip members one after another
-            while self._inflate.eof and self._inflate.unused_data:
-                leftover = self._inflate.unused_data
-                self._inflate = zlib.decompressobj(_GZIP)
-                out += self._inflate.decompress(leftover)
+            while data:
+                piece = self._inflate.decompress(data, PIECE)
+                data = self._inflate.unconsumed_tail
+                if self._inflate.eof and self._inflate.unused_data:
+                    # a blob may be several gzip members one after another
+                    data = self._inflate.unused_data + data
+                    self._inflate = zlib.decompressobj(_GZIP)
+                yield piece
         except zlib.error as error:
             raise self._corrupt(f"not gzip ({error})") from None
-        return out
 
     def _parse(self, raw: list[bytes]) -> list[T | BadRow]:
-        lines = [line for line in (r.strip() for r in raw) if line]
-        first = self.lines + 1
-        self.lines += len(raw)
-        if not lines:
-            return []
-        try:
-            return list(self._many.validate_json(b"[" + b",".join(lines) + b"]"))
-        except (ValidationError, ValueError):
-            pass
         out: list[T | BadRow] = []
-        number = first
-        for line in (r.strip() for r in raw):
-            if line:
-                out.append(self._one_line(line, number))
-            number += 1
+        validate = self._one.validate_json
+        for line in raw:
+            self.lines += 1
+            if not line.strip():
+                continue
+            try:
+                out.append(validate(line))
+            except ValidationError as error:
+                out.append(self._bad(error, self.lines))
         return out
 
-    def _one_line(self, line: bytes, number: int) -> T | BadRow:
-        try:
-            return self._one.validate_json(line)
-        except ValidationError as error:
-            problems = error.errors(include_url=False, include_input=False)
-            first = problems[0] if problems else {"msg": "invalid"}
-            reason = str(first.get("msg", "invalid"))
-            if first.get("type") != "json_invalid":
-                reason = f"{'.'.join(str(p) for p in first.get('loc', ()))}: {reason}"
-            return BadRow(self.blob, number, reason)
+    def _bad(self, error: ValidationError, number: int) -> BadRow:
+        problems = error.errors(include_url=False, include_input=False)
+        first = problems[0] if problems else {"msg": "invalid"}
+        reason = str(first.get("msg", "invalid"))
+        if first.get("type") != "json_invalid":
+            reason = f"{'.'.join(str(p) for p in first.get('loc', ()))}: {reason}"
+        return BadRow(self.blob, number, reason)
 
     def _corrupt(self, why: str) -> E.BlobCorruptError:
         return E.BlobCorruptError(

@@ -36,6 +36,8 @@ LEGACY_MESSAGE = (
 )
 OPERATIONS = "/reports/partners/billing/operations/"
 ATTRIBUTE_SETS = ("full", "basic")
+#: Exports kept (with their blobs); older ones answer 404 as expired operations do.
+MAX_JOBS = 32
 
 
 def _graph_error(status: int, code: str, message: str) -> Reply:
@@ -58,7 +60,10 @@ def _body(req: Request) -> JSON | Reply:
 
 
 def _accept(ctx: Context, req: Request, job: ExportJob) -> Reply:
-    ctx.exports.jobs[job.id] = job
+    jobs = ctx.exports.jobs
+    jobs[job.id] = job
+    while len(jobs) > MAX_JOBS:  # Graph's operations expire; the oldest go first here
+        del jobs[next(iter(jobs))]
     location = _base(req) + OPERATIONS + job.id
     return Reply(202, None, {"Location": location, "Retry-After": str(job.settings.retry_after)})
 

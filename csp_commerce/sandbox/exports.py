@@ -62,6 +62,7 @@ class ExportJob:
     polls_left: int = 0
     sas_expiry: int = 0
     settings: ExportSettings = field(default_factory=ExportSettings)
+    _made: dict[int, bytes] = field(default_factory=dict, repr=False)
 
     def blob_names(self) -> list[str]:
         """The blob file names (none for an export without lines)."""
@@ -70,7 +71,13 @@ class ExportJob:
         return [f"part-{index:05d}.json.gz" for index in range(blobs)]
 
     def blob_bytes(self, index: int) -> bytes:
-        """Blob ``index`` as gzip JSON lines (with the settings' damage, if any)."""
+        """Blob ``index`` as gzip JSON lines (with the settings' damage, if any); made once."""
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._make(index)
+        return made
+
+    def _make(self, index: int) -> bytes:
         size = max(1, self.settings.lines_per_blob)
         start, end = index * size, min(self.count, (index + 1) * size)
         bad = self.settings.bad_line

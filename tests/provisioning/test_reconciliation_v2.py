@@ -313,15 +313,25 @@ def test_the_decoder_takes_any_chunking_and_gzip_members() -> None:
         assert out[0].model_extra == {"newField": 0}
 
 
+def test_the_decoder_inflates_a_bounded_piece_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("csp_commerce.provisioning.blobs.PIECE", 100)
+    data = gzip.compress(_lines(2000))  # inflates ~120 times larger than one piece
+    decoder = JsonLinesDecoder("b", ReconciliationLineItem, "r")
+    pieces = decoder.feed(data)
+    first = next(pieces)  # the first item comes before the whole chunk is inflated
+    assert isinstance(first, ReconciliationLineItem) and len(decoder._rest) < 200
+    assert len(list(pieces)) + 1 + len(decoder.finish()) == 2000
+
+
 def test_the_decoder_refuses_what_is_not_gzip() -> None:
     decoder = JsonLinesDecoder("b", ReconciliationLineItem, "r")
     with pytest.raises(BlobCorruptError, match="not gzip"):
-        decoder.feed(b"plain text, not gzip at all")
+        list(decoder.feed(b"plain text, not gzip at all"))
 
 
 def test_a_line_of_the_wrong_shape_is_a_bad_row_naming_the_field() -> None:
     decoder = JsonLinesDecoder("b", ReconciliationLineItem, "r")
-    out = decoder.feed(gzip.compress(b'{"quantity": "many"}\n{"quantity": 2}\n'))
+    out = list(decoder.feed(gzip.compress(b'{"quantity": "many"}\n{"quantity": 2}\n')))
     out += decoder.finish()
     assert isinstance(out[0], BadRow) and out[0].line == 1 and "quantity" in out[0].error
     assert isinstance(out[1], ReconciliationLineItem)
