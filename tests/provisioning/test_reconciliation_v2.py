@@ -350,3 +350,34 @@ def test_manifest_blob_urls_join_root_name_and_sas() -> None:
     assert manifest.blob_url(manifest.blobs[0]) == (
         "https://acct.blob.core.windows.net/c/dir/part-1.json.gz?sv=1&sig=x"
     )
+
+
+class _CutStream(httpx.SyncByteStream):
+    """A body that breaks off after its first chunk (a connection reset mid-download)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def __iter__(self) -> Any:
+        yield self.content[:100]
+        raise httpx.ReadError("connection reset by peer")
+
+
+def test_a_download_cut_mid_blob_is_a_typed_error_not_half_a_blob() -> None:
+    from csp_commerce.errors import APIConnectionError
+
+    sandbox, _, _ = world(seed=14)
+    number = sandbox.generate_large_invoice(500)["id"]
+    transport = sandbox.transport()
+
+    def cutting(request: httpx.Request) -> httpx.Response:
+        response = transport.handle_request(request)
+        if "/storage/" not in request.url.path:
+            return response
+        return httpx.Response(200, stream=_CutStream(response.read()), request=request)
+
+    http = httpx.Client(transport=httpx.MockTransport(cutting))
+    client = PartnerCenterClient(SandboxCredential(), http_client=http, sleep=lambda _: None)
+    manifest = client.reconciliation.export_billed(number)
+    with pytest.raises(APIConnectionError, match="broke off"):
+        list(client.reconciliation.line_items(manifest))

@@ -48,6 +48,7 @@ class Accepted:
 
     location: str
     retry_after: float | None
+    request_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _accepted(response: httpx.Response) -> Accepted:
     location = response.headers.get("Location")
     if not location:
         raise ValueError("the export's 202 answer has no Location header")
-    return Accepted(location, _retry_after(response))
+    return Accepted(location, _retry_after(response), _request_id(response))
 
 
 def _polled(response: httpx.Response) -> Polled:
@@ -113,7 +114,7 @@ def _export(
             raise E.ExportTimeoutError(
                 f"the export at {location} was still running after {waited:g}s (max_wait "
                 f"{max_wait:g}s); no report is built",
-                request_id=location.rsplit("/", 1)[-1],
+                request_id=accepted.request_id,
             )
         yield Wait(pause)
         waited += pause
