@@ -14,11 +14,18 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.invoice_lines import (
+        InvoiceLines,
+        MemoryEtagMemory,
+        billed_lines,
+        unbilled_lines,
+    )
     from csp_commerce.operations.sales import (
         SalesCollection,
         billing_report,
         customer_references,
         reconcile_invoice,
+        reconcile_unbilled,
         sales_records,
     )
     from csp_commerce.operations.subscription_manager import (
@@ -58,6 +65,11 @@ _LAZY = {
     "billing_report": "csp_commerce.operations.sales",
     "customer_references": "csp_commerce.operations.sales",
     "reconcile_invoice": "csp_commerce.operations.sales",
+    "reconcile_unbilled": "csp_commerce.operations.sales",
+    "InvoiceLines": "csp_commerce.operations.invoice_lines",
+    "MemoryEtagMemory": "csp_commerce.operations.invoice_lines",
+    "billed_lines": "csp_commerce.operations.invoice_lines",
+    "unbilled_lines": "csp_commerce.operations.invoice_lines",
     "sales_records": "csp_commerce.operations.sales",
 }
 
@@ -71,7 +83,9 @@ __all__ = [
     "HistoryEntry",
     "ImportReport",
     "ImportRow",
+    "InvoiceLines",
     "LicenceChange",
+    "MemoryEtagMemory",
     "PasswordReset",
     "Progress",
     "SalesCollection",
@@ -80,10 +94,13 @@ __all__ = [
     "UserCreation",
     "UserDeletion",
     "UserManager",
+    "billed_lines",
     "billing_report",
     "cancellation_deadline",
     "customer_references",
     "fingerprint",
     "reconcile_invoice",
+    "reconcile_unbilled",
     "sales_records",
+    "unbilled_lines",
 ]

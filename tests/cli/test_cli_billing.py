@@ -144,3 +144,42 @@ def test_reconcile_unknown_invoice_exits_2(
     ))  # fmt: skip
     assert code == 2
     assert "Traceback" not in err
+
+
+def test_reconcile_shows_where_the_lines_came_from(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = generate_invoice(world, capsys)
+    code, out, err = run(capsys, world.args(
+        "billing", "reconcile", "--invoice", invoice, "--price-list", str(world.prices),
+    ))  # fmt: skip
+    assert code == 0 and "reconciliation v2" in out and "reconciliation v2" in err
+
+
+def test_reconcile_unbilled_reads_the_current_period_from_v2(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, world.args(
+        "billing", "reconcile", "--unbilled", "--price-list", str(world.prices),
+        "--format", "json",
+    ))  # fmt: skip
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["source"] == "reconciliation v2 (unbilled)" and report["differences"] == []
+    code, _, err = run(capsys, world.args(
+        "billing", "reconcile", "--unbilled", "--api", "v1", "--price-list", str(world.prices),
+    ))  # fmt: skip
+    assert code == 2 and "retired" in err
+
+
+def test_reconcile_with_an_unreadable_line_is_incomplete_not_clean(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = generate_invoice(world, capsys)
+    with Environment(world.home) as env:
+        env.sandbox.world.invoice_lines[invoice][0]["quantity"] = "seven"
+    code, out, err = run(capsys, world.args(
+        "billing", "reconcile", "--invoice", invoice, "--price-list", str(world.prices),
+    ))  # fmt: skip
+    assert code == 1
+    assert "INCOMPLETE" in out and "bad_row" in out and "unreadable invoice line" in err
