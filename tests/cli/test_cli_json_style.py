@@ -32,6 +32,7 @@ RUNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("mca", "export"): ("--format", "json"),
     ("mca", "head"): ("--json",),
     ("partners", "list"): ("--json",),
+    ("partners", "check"): ("--json",),
     ("discover",): ("--json", "--requests-per-minute", "60000"),
     ("subscriptions", "list"): ("--customer", "{customer}", "--format", "json"),
     ("subscriptions", "show"): ("--customer", "{customer}", "{subscription}", "--format", "json"),
