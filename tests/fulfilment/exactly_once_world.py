@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from csp_commerce.models import CreatedTenant, ProvisioningOutcome
-    from csp_commerce.store._sqlite import Database, Result
+    from csp_commerce.store._db import Database, Result
     from csp_commerce.store.ledger import Step
 
 #: A dead worker's lease and idle locks (300 s) have run out this much later.
