@@ -157,7 +157,7 @@ def _store_method() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
-        if module.startswith("csp_commerce.store.") and module != "csp_commerce.store._sqlite":
+        if module.startswith("csp_commerce.store.") and module not in ("csp_commerce.store._db", "csp_commerce.store._schema"):
             return frame.f_code.co_name
         frame = frame.f_back  # type: ignore[assignment]
     return "?"

@@ -81,7 +81,7 @@ PG_FUNCTION = "mca_evidence_append_only"
 _PG_BODY = " BEGIN RAISE EXCEPTION 'the MCA evidence log is append-only'; END "
 _PG_FUNCTION_SQL = (
     f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql"
-    f" AS $$${_PG_BODY}$$"
+    f" AS $${_PG_BODY}$$"
 )
 PG_TRIGGERS = {
     "mca_evidence_no_update": "CREATE TRIGGER mca_evidence_no_update BEFORE UPDATE ON"
@@ -121,6 +121,7 @@ def upgrade_mca_log(db: Database) -> list[int]:
     return upgrade(db, _STORE, _MIGRATIONS)
 
 
+_UNQUALIFIED = re.compile(r"\b(ON|FUNCTION) \S+\.(?=mca_evidence)")
 _COLUMNS = "seq, customer_reference, recorded_at, acceptance_json, prev_hash, hash, mac"
 _HEAD = re.compile(r"(\d+):([0-9a-f]{64})")
 
@@ -531,8 +532,8 @@ def _trigger_damage(db: Database) -> list[str]:
     """The protective triggers that are missing or no longer the ones the log created (on
     PostgreSQL also: disabled, or calling a function that no longer refuses)."""
     if db.engine == "postgresql":
-        found = {
-            str(name): " ".join(str(sql).split())
+        found = {  # the definition, its schema qualifiers dropped
+            str(name): _UNQUALIFIED.sub(r"\1 ", " ".join(str(sql).split()))
             for name, sql, enabled, body in db.execute(
                 "SELECT t.tgname, pg_get_triggerdef(t.oid), t.tgenabled, p.prosrc"
                 " FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
