@@ -100,17 +100,19 @@ def _with_schema(url: str, schema: str) -> str:
 
 
 @pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> str:
+def db_engine(request: pytest.FixtureRequest) -> str:
     """``sqlite`` or ``postgresql``: the test runs on each."""
     return str(request.param)
 
 
 @pytest.fixture
-def store_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[str], str]:
+def store_url(
+    db_engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Callable[[str], str]:
     """``store_url(name)``: where a store called ``name`` lives for this test, on this engine:
     a file in the test's folder, or a schema of the test's own in the session's PostgreSQL (the
     same name gives the same place, so a test can reopen a store)."""
-    if engine == "sqlite":
+    if db_engine == "sqlite":
         return lambda name: str(tmp_path / f"{name}.sqlite3")
     server = request.getfixturevalue("postgres_url")
     prefix = f"t{uuid.uuid4().hex[:12]}"

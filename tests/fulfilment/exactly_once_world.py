@@ -68,7 +68,8 @@ def open_ledger(path: str | Path, clock: LedgerClock) -> Ledger:
 
 
 def _no_sync(ledger: Ledger) -> None:
-    ledger._db.execute("PRAGMA synchronous=OFF")
+    if ledger._db.engine == "sqlite":  # PostgreSQL: synchronous="NORMAL" is commit-async
+        ledger._db.execute("PRAGMA synchronous=OFF")
 
 
 class _Watched:

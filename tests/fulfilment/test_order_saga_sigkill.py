@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
+
+from csp_commerce.store.ledger import Ledger, OrderStatus
 
 ORDERS = 30
 LEASE_EXPIRED = 301.0
@@ -50,27 +52,23 @@ print("done", flush=True)
 """
 
 
-def _placed(ledger: Path) -> int:
-    if not ledger.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=1) as db:
-            return int(
-                db.execute("SELECT COUNT(*) FROM orders WHERE status='placed'").fetchone()[0]
-            )
-    except sqlite3.OperationalError:
-        return 0
+def _placed(ledger: str) -> int:
+    with Ledger(ledger) as reading:
+        return len(reading.orders(OrderStatus.PLACED))
 
 
-def _unplaced(ledger: Path) -> str:
+def _unplaced(ledger: str) -> str:
     """What is not placed (orders, and steps not done, in full), for a failure's message."""
-    with sqlite3.connect(ledger) as db:
-        orders = db.execute("SELECT order_id, status FROM orders WHERE status != 'placed'")
-        steps = db.execute(
-            "SELECT operation_id, key, status, attempts, error_json FROM steps"
-            " WHERE status != 'done'"
-        )
-        return json.dumps({"orders": orders.fetchall(), "steps": steps.fetchall()}, indent=1)
+    with Ledger(ledger) as reading:
+        orders = [
+            (o.order_id, o.status.value) for o in reading.orders() if o.status.value != "placed"
+        ]
+        steps = [
+            (s.operation_id, s.key, s.status.value, s.attempts, s.error)
+            for s in reading.steps()
+            if s.status.value != "done"
+        ]
+        return json.dumps({"orders": orders, "steps": steps}, indent=1, default=str)
 
 
 @pytest.fixture
@@ -98,7 +96,7 @@ def server_url() -> object:
             server.wait(timeout=5)
 
 
-def _worker(url: str, ledger: Path, later: float = 0.0) -> subprocess.Popen[str]:
+def _worker(url: str, ledger: str, later: float = 0.0) -> subprocess.Popen[str]:
     """A worker process; ``later`` seconds on its clock (a restart after the lease ran out)."""
     env = {
         **os.environ,
@@ -114,9 +112,10 @@ def _worker(url: str, ledger: Path, later: float = 0.0) -> subprocess.Popen[str]
 
 
 def test_sigkill_mid_batch_then_resume_places_every_order_exactly_once(
-    server_url: str, tmp_path: Path
+    server_url: str, store_url: Callable[[str], str]
 ) -> None:
-    ledger = tmp_path / "ledger.sqlite3"
+    ledger = store_url("ledger")  # a SQLite file, or a PostgreSQL schema: both engines
+    _placed(ledger)  # the schema exists before the worker and this test read it
     first = _worker(server_url, ledger)
     deadline = time.monotonic() + 15
     while _placed(ledger) < 3 and first.poll() is None and time.monotonic() < deadline:
