@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "billing": ("csp_commerce.cli.billing", "billing reports and invoice reconciliation"),
     "prices": ("csp_commerce.cli.prices", "show a price list file"),
+    "db": ("csp_commerce.cli.db", "upgrade the stores' schemas, prune old finished orders"),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.
@@ -69,6 +70,9 @@ def _parser(load: Sequence[str]) -> argparse.ArgumentParser:
     from csp_commerce import __version__
 
     parser.add_argument("--version", action="version", version=f"csp-commerce {__version__}")
+    from csp_commerce.cli._env import add_database_argument
+
+    add_database_argument(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     registered: set[str] = set()
     for name, (module_name, help_text) in COMMANDS.items():
@@ -88,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def chosen_command(argv: Sequence[str]) -> str | None:
     """The sub-command ``argv`` names: its first positional argument (the top-level options take
-    no value), or None when there is none or it is not a sub-command."""
+    no value but ``--database URL``), or None when there is none or it is not a sub-command."""
     for index, token in enumerate(argv):
+        if index > 0 and argv[index - 1] == "--database":
+            continue
         if token == "--":
             token = argv[index + 1] if index + 1 < len(argv) else ""
         elif token.startswith("-"):

@@ -80,8 +80,7 @@ TRIGGERS = {
 PG_FUNCTION = "mca_evidence_append_only"
 _PG_BODY = " BEGIN RAISE EXCEPTION 'the MCA evidence log is append-only'; END "
 _PG_FUNCTION_SQL = (
-    f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql"
-    f" AS $${_PG_BODY}$$"
+    f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $${_PG_BODY}$$"
 )
 PG_TRIGGERS = {
     "mca_evidence_no_update": "CREATE TRIGGER mca_evidence_no_update BEFORE UPDATE ON"
