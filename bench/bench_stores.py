@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from csp_commerce.fulfilment.order_saga import Provisioner  # noqa: E402
-from csp_commerce import HookManager  # noqa: E402
-from csp_commerce.provisioning import PartnerCenterClient  # noqa: E402
-from csp_commerce.sandbox import Sandbox, SandboxCredential  # noqa: E402
-from csp_commerce.store.ledger import Ledger  # noqa: E402
+from csp_commerce import HookManager
+from csp_commerce.fulfilment.order_saga import Provisioner
+from csp_commerce.provisioning import PartnerCenterClient
+from csp_commerce.sandbox import Sandbox, SandboxCredential
+from csp_commerce.store.ledger import Ledger
 
 
 def fill(ledger: Ledger, target: str, count: int) -> None:
