@@ -1,5 +1,7 @@
 """``Provisioner.resume()`` with nothing to do, at 100 and at 100,000 finished orders, on SQLite
-and on PostgreSQL: its cost must not grow with history (target: the same within ±20 %).
+and on PostgreSQL: its cost must not grow with history (target: the same within ±20 %). And
+discovery's per-customer read of fingerprints at 1,000 and 10,000 customers x 10 subscriptions
+stored: flat (it scanned every fingerprint before the index on their parent).
 
 The finished orders are written straight into the ledger (one transaction), each with two done
 steps, as placed orders leave them. PostgreSQL: ``--postgres URL``, or a throwaway server started
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -25,6 +29,7 @@ from csp_commerce import HookManager
 from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.provisioning import PartnerCenterClient
 from csp_commerce.sandbox import Sandbox, SandboxCredential
+from csp_commerce.store.discovery_store import SUBSCRIPTION, DiscoveryStore
 from csp_commerce.store.ledger import Ledger
 
 
@@ -48,21 +53,83 @@ def fill(ledger: Ledger, target: str, count: int) -> None:
         db.executemany(f"INSERT INTO steps VALUES ({', '.join('?' * 17)})", steps)
 
 
-def time_resume(location: str, history: int, runs: int = 200) -> float:
-    """The median seconds of one ``resume()`` with nothing to do over ``history`` orders."""
+def interleaved(calls: dict[str, Callable[[], object]], rounds: int = 2_000) -> dict[str, float]:
+    """The median seconds of each call, measured in alternation, in a new random order each
+    round (the machine's noise falls on every size alike)."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    order = list(calls.items())
+    shuffler = random.Random(7)
+    for _ in range(rounds):
+        shuffler.shuffle(order)
+        for name, call in order:
+            started = time.perf_counter()
+            call()
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def bench_resume(fresh: Callable[[], str], histories: tuple[int, ...]) -> dict[str, float]:
+    """``resume()`` with nothing to do over each history size."""
     sandbox = Sandbox(seed=1)
     client = PartnerCenterClient(SandboxCredential(), http_client=sandbox.httpx_client())
-    with Ledger(location) as ledger:
+    calls: dict[str, Callable[[], object]] = {}
+    ledgers = []
+    for history in histories:
+        ledger = Ledger(fresh())
+        ledgers.append(ledger)
         provisioner = Provisioner(client, ledger, HookManager())
         fill(ledger, provisioner.target, history)
-        for _ in range(20):
-            assert provisioner.resume() == []
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            provisioner.resume()
-            samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        if ledger._db.engine == "postgresql":
+            ledger._db.execute("ANALYZE orders")
+        assert provisioner.resume() == []
+        calls[f"resume@{history}"] = provisioner.resume
+    try:
+        return interleaved(calls, rounds=300)
+    finally:
+        for ledger in ledgers:
+            ledger.close()
+
+
+def bench_fingerprints(fresh: Callable[[], str], subscriptions: int = 10) -> dict[str, float]:
+    """Reading one customer's subscription fingerprints (what discovery does per customer)
+    with 1,000 and 10,000 customers stored, and with 10,000 but without the parent index (as
+    before it)."""
+    calls: dict[str, Callable[[], object]] = {}
+    stores = []
+    for name, customers, indexed in (
+        ("fingerprints@1000", 1_000, True),
+        ("fingerprints@10000", 10_000, True),
+        ("fingerprints@10000-unindexed", 10_000, False),
+    ):
+        store = DiscoveryStore(fresh())
+        stores.append(store)
+        for start in range(0, customers, 1_000):
+            store.remember(
+                "p",
+                SUBSCRIPTION,
+                (
+                    (f"s{c}-{k}", f"c{c}", f"h{c}-{k}")
+                    for c in range(start, min(customers, start + 1_000))
+                    for k in range(subscriptions)
+                ),
+            )
+        if not indexed:
+            store._db.execute("DROP INDEX fingerprints_by_parent")
+        if store._db.engine == "postgresql":
+            store._db.execute("ANALYZE fingerprints")
+        counter = iter(range(10**9))
+        calls[name] = lambda store=store, customers=customers, counter=counter: store.fingerprints(
+            "p", SUBSCRIPTION, f"c{(next(counter) * 7919) % customers}"
+        )
+    try:
+        unindexed = calls.pop("fingerprints@10000-unindexed")
+        return {
+            **interleaved(calls, rounds=1_000),
+            **interleaved({"fingerprints@10000-unindexed": unindexed}, rounds=20),
+        }
+    finally:
+        for store in stores:
+            store.close()
 
 
 def main() -> None:
@@ -81,24 +148,32 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as folder:
             for engine in ("sqlite", "postgresql"):
-                results[engine] = {}
-                for history in (100, args.orders):
+
+                def fresh(engine: str = engine) -> str:
                     tag = uuid.uuid4().hex[:8]
                     if engine == "sqlite":
-                        location = str(Path(folder) / f"{tag}.sqlite3")
-                    else:
-                        joiner = "&" if "?" in postgres else "?"
-                        location = f"{postgres}{joiner}schema=bench_{tag}"
-                    results[engine][str(history)] = time_resume(location, history)
+                        return str(Path(folder) / f"{tag}.sqlite3")
+                    return f"{postgres}{'&' if '?' in postgres else '?'}schema=bench_{tag}"
+
+                results[engine] = {
+                    **bench_resume(fresh, (100, args.orders)),
+                    **bench_fingerprints(fresh),
+                }
     finally:
         if server is not None:
             server.stop()
     for engine, figures in results.items():
-        small, large = figures["100"], figures[str(args.orders)]
+        small, large = figures["resume@100"], figures[f"resume@{args.orders}"]
         print(
             f"{engine:10} resume() with nothing to do: {small * 1e6:8.0f} µs at 100 orders, "
             f"{large * 1e6:8.0f} µs at {args.orders:,}: ratio {large / small:.2f} "
             f"(target 0.80-1.20)"
+        )
+        small, large = figures["fingerprints@1000"], figures["fingerprints@10000"]
+        print(
+            f"{engine:10} one customer's fingerprints: {small * 1e6:8.0f} µs at 1,000 customers, "
+            f"{large * 1e6:8.0f} µs at 10,000: ratio {large / small:.2f} (flat: 1.0); "
+            f"without the parent index {figures['fingerprints@10000-unindexed'] * 1e6:.0f} µs"
         )
     print(json.dumps(results))
 
