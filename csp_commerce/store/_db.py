@@ -23,6 +23,7 @@ extra: ``pip install 'csp-commerce[postgres]'``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -160,6 +161,10 @@ class Database:
         """True when the store's table ``name`` exists."""
         raise NotImplementedError
 
+    def lock_schema(self) -> None:
+        """Inside :meth:`transaction`: keep every other store of this database (or schema) from
+        changing the schema until commit (SQLite's write lock already covers the file)."""
+
     def columns(self, table: str) -> set[str]:
         """The names of a table's columns."""
         raise NotImplementedError
@@ -249,8 +254,8 @@ class PostgresDatabase(Database):
         self._psycopg = psycopg
         self._local = threading.local()
         # The advisory lock's key: the store and its schema, as a signed 64-bit integer.
-        digest = hashlib.sha256(f"csp-commerce/{store}/{location.schema or ''}".encode()).digest()
-        self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        self._lock_key = _key(f"csp-commerce/{store}/{location.schema or ''}")
+        self._schema_key = _key(f"csp-commerce/schema/{location.schema or ''}")
         schema = location.schema
         commit = "on" if synchronous == "FULL" else "off"
 
@@ -263,7 +268,12 @@ class PostgresDatabase(Database):
 
         try:
             if schema is not None:
-                with psycopg.connect(location.target, autocommit=True) as first:
+                # IF NOT EXISTS still races with another process creating it: the loser
+                # fails on the catalogue's unique index, and the schema is there.
+                with (
+                    psycopg.connect(location.target, autocommit=True) as first,
+                    contextlib.suppress(psycopg.errors.UniqueViolation),
+                ):
                     first.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             self._pool = ConnectionPool(
                 location.target,
@@ -317,6 +327,9 @@ class PostgresDatabase(Database):
     def close(self) -> None:
         self._pool.close()
 
+    def lock_schema(self) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(?)", (self._schema_key,))
+
     def table_exists(self, name: str) -> bool:
         row = self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()
         return bool(row[0])
@@ -328,6 +341,11 @@ class PostgresDatabase(Database):
             (table,),
         )
         return {str(row[0]) for row in rows}
+
+
+def _key(name: str) -> int:
+    """An advisory lock's key for ``name``: a signed 64-bit integer."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def _placeholders(sql: str) -> str:

@@ -60,6 +60,7 @@ def upgrade(db: Database, store: str, migrations: Sequence[Migration]) -> list[i
     if version(db, store) == latest:  # the common case, without a write lock
         return []
     with db.transaction() as tx:
+        tx.lock_schema()  # stores sharing a database create schema_version once
         tx.execute(tx.ddl(_VERSIONS))
         current = version(tx, store)
         if current > latest:

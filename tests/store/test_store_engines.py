@@ -271,3 +271,37 @@ def test_the_evidence_log_refuses_changes_and_reports_a_removed_guard_on_each_en
         assert sorted(log.restore_triggers()) == sorted(result.missing_triggers)
         assert log.verify().ok
         assert log.append(accepted("cust-2")).seq == 2
+
+
+def test_processes_opening_a_new_database_at_once_create_every_schema_once(
+    store_url: Callable[[str], str],
+) -> None:
+    url = store_url("together")
+    opened: list[object] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def open_one(n: int) -> None:
+        start.wait()
+        try:
+            kind = (Ledger, DiscoveryStore, McaEvidenceLog)[n % 3]
+            store = kind(url)
+            opened.append(store)
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_one, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with Ledger(url) as ledger:
+        rows = ledger._db.execute("SELECT store, version FROM schema_version ORDER BY store")
+        assert [tuple(row) for row in rows] == [
+            ("discovery", 2),
+            ("ledger", 2),
+            ("mca_evidence", 1),
+        ]
+    for store in opened:
+        store.close()  # type: ignore[attr-defined]
