@@ -22,7 +22,6 @@ conditions are checked on the rows it changes, so a lease or lock goes to one wo
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from csp_commerce.store._db import Database, connect
 from csp_commerce.store._schema import Migration, upgrade
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Mapping
     from contextlib import AbstractContextManager
 
@@ -191,9 +191,9 @@ class Ledger:
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError("synchronous must be 'FULL' or 'NORMAL'")
-        self.path = os.fspath(location)
         self._clock = clock
         self._db: Database = connect(location, store=_STORE, synchronous=synchronous)
+        self.path = str(self._db.location)  # for messages: a URL's password left out
         try:
             upgrade_ledger(self._db)
         except BaseException:

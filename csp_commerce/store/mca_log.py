@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,6 +43,7 @@ from csp_commerce.store._db import Database, connect, database_error
 from csp_commerce.store._schema import Migration, upgrade
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable
     from types import TracebackType
 
@@ -268,7 +268,6 @@ class McaEvidenceLog:
         clock: Callable[[], datetime] = _utcnow,
         key: bytes | None = None,
     ) -> None:
-        self.path = os.fspath(path)
         self._clock = clock
         if key is not None and (not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES):
             raise ConfigurationError(
@@ -276,6 +275,7 @@ class McaEvidenceLog:
             )
         self._key = key
         self._db: Database = connect(path, store=_STORE)
+        self.path = str(self._db.location)  # for messages: a URL's password left out
         try:
             upgrade_mca_log(self._db)
         except database_error(self._db.engine) as error:
