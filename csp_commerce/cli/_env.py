@@ -44,7 +44,9 @@ entries into the chain a partner anchors and shows Microsoft as its evidence.
 **The database.** ``--database URL`` (or ``$CSP_COMMERCE_DATABASE_URL``) moves the stores: with
 ``postgresql://...`` each target's ledger and MCA evidence log live in a schema of their own
 (``csp_sandbox``, ``csp_live_<cloud>_<tenant>``) and the discovery store in ``csp_registry``,
-so that targets stay apart in one database; ``sqlite:///DIR`` keeps the layout above under DIR.
+so that targets stay apart in one database (``?schema=NAME`` on the URL replaces the ``csp``
+prefix, to keep several installations apart); ``sqlite:///DIR`` keeps the layout above under
+DIR.
 
 State files at the top of the data directory (``ledger.sqlite3``, ``mca.sqlite3``,
 ``sandbox.json``, the layout of 0.1.0, which mixed the sandbox and live partners) are not read:
@@ -128,10 +130,10 @@ def add_database_argument(parser: argparse.ArgumentParser, *, suppress: bool = F
     )
 
 
-def schema_name(text: str) -> str:
-    """A PostgreSQL schema name for ``text`` (a target's directory): lower case, ``_`` for
-    anything else, at most 63 characters (a long one ends in a hash of the whole)."""
-    name = "csp_" + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+def schema_name(text: str, *, prefix: str = "csp") -> str:
+    """A PostgreSQL schema name for ``text`` (a target's directory) after ``prefix``: lower
+    case, ``_`` for anything else, at most 63 characters (a long one ends in a hash of it)."""
+    name = f"{prefix}_" + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
     if len(name) > 63:
         name = name[:54] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
     return name
@@ -247,15 +249,16 @@ class Environment:
         """Where one of this command's stores lives: ``file`` in the target's directory (or,
         ``shared``, at the top of the data directory), or, with a ``postgresql://`` database,
         the target's schema in it (``csp_sandbox``, ``csp_live_<cloud>_<tenant>``; shared
-        stores in ``csp_registry``). A ``sqlite:///DIR`` database puts the files under DIR."""
+        stores in ``csp_registry``; a URL's own ``schema=NAME`` replaces the ``csp`` prefix).
+        A ``sqlite:///DIR`` database puts the files under DIR."""
         from csp_commerce.store._db import locate
 
         where = locate(self.database) if self.database else None
         if where is not None and where.engine == "postgresql":
             relative = "registry" if shared else str(self.state_dir.relative_to(self.home))
+            schema = schema_name(relative, prefix=where.schema or "csp")
             assert self.database is not None
-            joiner = "&" if "?" in self.database else "?"
-            return f"{self.database}{joiner}schema={schema_name(relative)}"
+            return f"{self.database}{'&' if '?' in self.database else '?'}schema={schema}"
         if shared:
             return str((Path(where.target) if where else self.home) / file)
         path = self._state(file)

@@ -15,14 +15,16 @@ SANDBOX_TARGET = "https://api.partnercenter.microsoft.com|"
 def test_db_upgrade_reports_every_store_in_the_target_schemas_of_a_postgresql_database(
     postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"{postgres_url}&schema=ignored" if "?" in postgres_url else postgres_url
-    assert main(["--database", postgres_url, "db", "upgrade", "--home", str(tmp_path)]) == 0
+    url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=shop"
+    assert main(["--database", url, "db", "upgrade", "--home", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "ledger: schema version 2" in out and "(schema csp_sandbox)" in out
-    assert "discovery: schema version 2" in out and "(schema csp_registry)" in out
+    assert "ledger: schema version 2" in out and "(schema shop_sandbox)" in out
+    assert "discovery: schema version 2" in out and "(schema shop_registry)" in out
     assert "mca_evidence: schema version 1" in out
     assert main(["db", "upgrade", "--home", str(tmp_path), "--database", url]) == 0
     assert "up to date" in capsys.readouterr().out
+    assert main(["--database", postgres_url, "db", "upgrade", "--home", str(tmp_path)]) == 0
+    assert "(schema csp_sandbox)" in capsys.readouterr().out  # no schema given: csp_
     assert not list(tmp_path.glob("**/*.sqlite3"))  # nothing went to files
 
 
@@ -48,8 +50,10 @@ def test_the_database_variable_chooses_the_stores_and_prune_keeps_open_orders(
 def test_the_demo_runs_on_postgresql(
     postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = f"{postgres_url}&schema=demo" if "?" in postgres_url else postgres_url
+    database = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=demo"
     code = main(["--database", database, "demo", "--home", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert not list(tmp_path.glob("**/*.sqlite3"))
+    with Ledger(f"{database}_sandbox") as ledger:  # the demo's orders, in its schema
+        assert ledger.orders(OrderStatus.PLACED)
