@@ -305,3 +305,12 @@ def test_processes_opening_a_new_database_at_once_create_every_schema_once(
         ]
     for store in opened:
         store.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("level", "commit"), [("FULL", "on"), ("NORMAL", "off")])
+def test_the_durability_level_is_postgresqls_synchronous_commit(
+    postgres_url: str, level: str, commit: str
+) -> None:
+    url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=durability"
+    with Ledger(url, synchronous=level) as ledger:  # type: ignore[arg-type]
+        assert ledger._db.execute("SHOW synchronous_commit").fetchone()[0] == commit
