@@ -89,7 +89,7 @@ def open_store(env: Environment) -> DiscoveryStore:
     """The discovery store (partner accounts, runs, fingerprints) in the data directory."""
     from csp_commerce.store.discovery_store import DiscoveryStore
 
-    return DiscoveryStore(env.home / DISCOVERY_DB)
+    return DiscoveryStore(env.store_location(DISCOVERY_DB, shared=True))
 
 
 def _add(args: argparse.Namespace) -> int:
