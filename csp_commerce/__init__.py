@@ -57,6 +57,7 @@ from csp_commerce.errors import (
     TargetMismatchError,
     TokenAcquisitionError,
     UnknownMpnError,
+    WebhookRejectedError,
 )
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
@@ -260,6 +261,7 @@ __all__ = [
     "TokenAcquisitionError",
     "UnknownMpnError",
     "UserManager",
+    "WebhookRejectedError",
     "__version__",
     "credential_for",
     "format_money",
