@@ -10,7 +10,7 @@ from it (``scripts/render_endpoints.py``) and the sandbox serves it as an OpenAP
 (the sandbox admin token; the sandbox's own routes) or ``none`` (no token).
 ``response``: a Partner Center resource name, ``Collection[Name]`` (the paged envelope),
 ``Name[]`` (a bare JSON array), ``bool`` (bare JSON), ``object`` (untyped JSON), ``pdf`` (a
-PDF document) or ``""`` (no body).
+PDF document), ``pem`` (PEM certificates) or ``""`` (no body).
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def _r(
 
 
 C = "/v1/customers/{customerId}"
+WH = "/webhooks/v1/registration"
 SEEK = ("size",)  # seek paging: the continuation token travels in MS-ContinuationToken
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -563,6 +564,56 @@ ROUTES: tuple[RouteSpec, ...] = (
         query=("country", "targetSegment"),
         client=("products.availability",),
     ),
+    # webhooks (one registration per partner; PascalCase bodies)
+    _r(
+        "webhooks",
+        "POST",
+        WH,
+        "app",
+        "WebhookRegistration",
+        client=("webhooks.register",),
+        notes="body `{WebhookUrl, WebhookEvents[]}` → `{SubscriberId, WebhookUrl, "
+        "WebhookEvents}`; the sandbox answers 409 when one exists (undocumented)",
+    ),
+    _r("webhooks", "GET", WH, "app", "WebhookRegistration", client=("webhooks.get",)),
+    _r(
+        "webhooks",
+        "PUT",
+        WH,
+        "app",
+        "WebhookRegistration",
+        client=("webhooks.update",),
+        notes="replaces URL and events",
+    ),
+    _r("webhooks", "DELETE", WH, "app", "", status=204, client=("webhooks.delete",)),
+    _r(
+        "webhooks",
+        "GET",
+        WH + "/events",
+        "app",
+        "string[]",
+        client=("webhooks.supported_events",),
+        notes="the event names a registration may ask for",
+    ),
+    _r(
+        "webhooks",
+        "POST",
+        WH + "/validationEvents",
+        "app",
+        "WebhookValidationEvent",
+        client=("webhooks.send_test_event",),
+        notes="sends `test-created` (must be registered); 2 requests/minute → 429",
+    ),
+    _r(
+        "webhooks",
+        "GET",
+        WH + "/validationEvents/{correlationId}",
+        "app",
+        "WebhookValidationStatus",
+        client=("webhooks.test_event_status",),
+        notes="`status`, `responseCode` (the receiver's HTTP status), `systemMessage`; "
+        "shape from Microsoft's sample answer",
+    ),
     # the sandbox's own routes (the admin token only; no faults, no throttling)
     _r(
         "sandbox tenants",
@@ -606,6 +657,31 @@ ROUTES: tuple[RouteSpec, ...] = (
         "object",
         status=201,
         notes="generate a month's invoice",
+    ),
+    _r(
+        "sandbox webhooks",
+        "POST",
+        "/sandbox/v1/webhooks/events",
+        "admin",
+        "object",
+        status=201,
+        notes="queue an event `{eventName, resourceUri, resourceName?}` as if it happened",
+    ),
+    _r(
+        "sandbox webhooks",
+        "GET",
+        "/sandbox-certificates/webhook-signer.pem",
+        "none",
+        "pem",
+        notes="the signing certificate events point to (`X-MS-Certificate-Url`)",
+    ),
+    _r(
+        "sandbox webhooks",
+        "GET",
+        "/sandbox-certificates/webhook-root.pem",
+        "none",
+        "pem",
+        notes="the sandbox's root: trust it only to receive the sandbox's events",
     ),
     _r("sandbox state", "GET", "/sandbox/v1/state", "admin", "object", notes="save the world"),
     _r("sandbox state", "PUT", "/sandbox/v1/state", "admin", "object", notes="load the world"),

@@ -33,6 +33,7 @@ from csp_commerce.provisioning.resources import (
     AsyncSubscriptions,
     AsyncUsers,
     AsyncValidations,
+    AsyncWebhooks,
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
@@ -88,6 +89,7 @@ class AsyncPartnerCenterClient(ClientCore):
     invoices = resource(AsyncInvoices)
     products = resource(AsyncProducts)
     audit_records = resource(AsyncAuditRecords)
+    webhooks = resource(AsyncWebhooks)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

@@ -34,6 +34,7 @@ from csp_commerce.provisioning.resources import (
     Subscriptions,
     Users,
     Validations,
+    Webhooks,
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
@@ -89,6 +90,7 @@ class PartnerCenterClient(ClientCore):
     invoices = resource(Invoices)
     products = resource(Products)
     audit_records = resource(AuditRecords)
+    webhooks = resource(Webhooks)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

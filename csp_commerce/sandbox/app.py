@@ -29,6 +29,7 @@ from csp_commerce.sandbox import (
     customer_routes,
     invoice_routes,
     openapi,
+    webhook_routes,
 )
 from csp_commerce.sandbox._http import (
     API_VERSION_HEADERS,
@@ -45,6 +46,9 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
 ADMIN_PREFIX = "/sandbox/"
 OPENAPI_PATH = "/openapi.json"
+_PUBLIC_PATHS = frozenset(
+    {OPENAPI_PATH, webhook_routes.CERTIFICATE_PATH, webhook_routes.ROOT_PATH}
+)
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
@@ -82,8 +86,9 @@ def _is_admin(path: str) -> bool:
 
 
 def _is_public(path: str) -> bool:
-    """Whether ``path`` is the sandbox's OpenAPI document (no token, no faults)."""
-    return path.rstrip("/").lower() == OPENAPI_PATH
+    """Whether ``path`` is the sandbox's OpenAPI document or a webhook certificate (no token,
+    no faults)."""
+    return path.rstrip("/").lower() in _PUBLIC_PATHS
 
 
 def _openapi(ctx: Context, req: Request) -> Reply:
@@ -165,15 +170,29 @@ ROUTES: tuple[Route, ...] = (
         "/v1/products/{}/skus/{}/availabilities/{}",
         commerce_routes.get_availability,
     ),
+    # webhooks
+    _route("POST", "/webhooks/v1/registration", webhook_routes.register),
+    _route("GET", "/webhooks/v1/registration", webhook_routes.get_registration),
+    _route("PUT", "/webhooks/v1/registration", webhook_routes.update_registration),
+    _route("DELETE", "/webhooks/v1/registration", webhook_routes.delete_registration),
+    _route("GET", "/webhooks/v1/registration/events", webhook_routes.supported_events),
+    _route("POST", "/webhooks/v1/registration/validationEvents", webhook_routes.send_test_event),
+    _route(
+        "GET", "/webhooks/v1/registration/validationEvents/{}", webhook_routes.test_event_status
+    ),
     # sandbox administration (the admin token only; no faults, no throttling)
     _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
     _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
     _route("POST", "/sandbox/v1/customers/{}/qualifications", admin_routes.post_qualification),
     _route("POST", "/sandbox/v1/resellers", admin_routes.post_reseller),
     _route("POST", "/sandbox/v1/invoices", admin_routes.post_invoice),
+    _route("POST", "/sandbox/v1/webhooks/events", webhook_routes.post_event),
     _route("GET", "/sandbox/v1/state", admin_routes.get_state),
     _route("PUT", "/sandbox/v1/state", admin_routes.put_state),
     _route("PUT", "/sandbox/v1/faults", admin_routes.put_faults),
+    # the webhook certificates (no token: receivers fetch them)
+    _route("GET", webhook_routes.CERTIFICATE_PATH, webhook_routes.certificate, public=True),
+    _route("GET", webhook_routes.ROOT_PATH, webhook_routes.root, public=True),
     # the route table as an OpenAPI 3.1 document (no token; no faults, no throttling)
     _route("GET", OPENAPI_PATH, _openapi, public=True),
 )

@@ -33,7 +33,8 @@ def _routing_miss(response: Response) -> bool:
     """A 404/405 from routing itself (not a business 404 such as an unknown customer)."""
     if response.status == 405:
         return True
-    body = response.json() if response.content else None
+    is_json = "json" in response.headers.get("Content-Type", "application/json")
+    body = response.json() if response.content and is_json else None
     return (
         response.status == 404
         and isinstance(body, dict)

@@ -29,6 +29,7 @@ from csp_commerce.provisioning.resources.validations import (
     CountryValidationRulesResource,
     Validations,
 )
+from csp_commerce.provisioning.resources.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
     "Agreements",
@@ -45,6 +46,7 @@ __all__ = [
     "AsyncSubscriptions",
     "AsyncUsers",
     "AsyncValidations",
+    "AsyncWebhooks",
     "Carts",
     "CountryValidationRulesResource",
     "Customers",
@@ -57,4 +59,5 @@ __all__ = [
     "Subscriptions",
     "Users",
     "Validations",
+    "Webhooks",
 ]

@@ -65,6 +65,11 @@ from csp_commerce.provisioning.wire.users import (
     LicenseUpdate,
     PasswordProfile,
 )
+from csp_commerce.provisioning.wire.webhooks import (
+    WebhookRegistration,
+    WebhookValidationEvent,
+    WebhookValidationStatus,
+)
 
 __all__ = [
     "AddressValidationResult",
@@ -114,5 +119,8 @@ __all__ = [
     "Subscription",
     "SubscriptionProvisioningStatus",
     "UserCredentials",
+    "WebhookRegistration",
+    "WebhookValidationEvent",
+    "WebhookValidationStatus",
     "transaction_reseller",
 ]
