@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.x509.oid import NameOID
 
@@ -38,6 +40,8 @@ MICROSOFT_ORGANIZATION = "Microsoft Corporation"
 #: How long a checked certificate is reused before it is fetched again (seconds).
 CERTIFICATE_CACHE_SECONDS = 24 * 3600.0
 _MAX_CHAIN = 6
+_BEGIN = b"-----BEGIN CERTIFICATE-----"
+_END = b"-----END CERTIFICATE-----"
 
 
 def _untrusted(message: str) -> WebhookRejectedError:
@@ -55,10 +59,23 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 
 
 def _default_roots() -> tuple[x509.Certificate, ...]:
+    """The certifi bundle's roots; one a future cryptography refuses (e.g. a non-positive
+    serial number) is left out rather than failing every other."""
     import certifi
 
     with open(certifi.where(), "rb") as handle:
-        return tuple(x509.load_pem_x509_certificates(handle.read()))
+        blocks = handle.read().split(_END)
+    roots = []
+    for block in blocks:
+        if _BEGIN not in block:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            try:
+                roots.append(x509.load_pem_x509_certificate(block + _END))
+            except ValueError:
+                continue
+    return tuple(roots)
 
 
 @dataclass(frozen=True)
