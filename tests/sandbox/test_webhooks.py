@@ -37,23 +37,21 @@ class Seen:
 def receiver_for(
     sandbox: Sandbox, clock: FakeClock, *, trust_sandbox: bool = True
 ) -> tuple[WebhookReceiver, Seen]:
+    """A receiver fetching certificates from the sandbox; it trusts the sandbox's root only
+    when ``trust_sandbox`` (else Partner Center's production trust)."""
     seen = Seen()
-    with sandbox.httpx_client() as http:
 
-        def fetch(url: str) -> bytes:
-            return sandbox.httpx_client().get(url).raise_for_status().content
+    def fetch(url: str) -> bytes:
+        with sandbox.httpx_client() as http:
+            return http.get(url).raise_for_status().content
 
-        trust = (
-            WebhookTrust.sandbox(sandbox.webhook_root_pem(), sandbox.webhook_certificate_url)
-            if trust_sandbox
-            else None
-        )
-        del http
+    trust = (
+        WebhookTrust.sandbox(sandbox.webhook_root_pem(), sandbox.webhook_certificate_url)
+        if trust_sandbox
+        else WebhookTrust.microsoft()
+    )
     hooks = HookManager(builtins=False, entry_points=False, plugins=[seen])
-    kwargs: dict[str, Any] = {"fetch": fetch, "clock": clock}
-    if trust is not None:
-        kwargs["trust"] = trust
-    return WebhookReceiver(hooks, **kwargs), seen
+    return WebhookReceiver(hooks, trust=trust, fetch=fetch, clock=clock), seen
 
 
 def to_receiver(receiver: WebhookReceiver) -> httpx.Client:
