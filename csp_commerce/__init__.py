@@ -101,8 +101,10 @@ from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, Dyna
 
 if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
+    from csp_commerce.events import WebhookReceiver, WebhookTrust
     from csp_commerce.fulfilment import Provisioner
     from csp_commerce.models.catalogue import render_problem
+    from csp_commerce.models.events import WebhookEvent
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
     from csp_commerce.provisioning import (
@@ -116,7 +118,7 @@ if TYPE_CHECKING:
         RetryPolicy,
     )
     from csp_commerce.sandbox import Sandbox, SandboxCredential
-    from csp_commerce.store import Ledger, McaEvidenceLog
+    from csp_commerce.store import EventLog, Ledger, McaEvidenceLog
 
 __version__ = "0.1.0"
 
@@ -133,6 +135,10 @@ _LAZY = {
     "Provisioner": "csp_commerce.fulfilment",
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
+    "EventLog": "csp_commerce.store",
+    "WebhookReceiver": "csp_commerce.events",
+    "WebhookTrust": "csp_commerce.events",
+    "WebhookEvent": "csp_commerce.models.events",
     "SubscriptionManager": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
@@ -192,6 +198,7 @@ __all__ = [
     "DiscoveryStore",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "EventLog",
     "FactsCache",
     "FaultPlan",
     "FileTokenStore",
@@ -261,7 +268,10 @@ __all__ = [
     "TokenAcquisitionError",
     "UnknownMpnError",
     "UserManager",
+    "WebhookEvent",
+    "WebhookReceiver",
     "WebhookRejectedError",
+    "WebhookTrust",
     "__version__",
     "credential_for",
     "format_money",

@@ -51,6 +51,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "billing": ("csp_commerce.cli.billing", "billing reports and invoice reconciliation"),
     "prices": ("csp_commerce.cli.prices", "show a price list file"),
+    "webhooks": (
+        "csp_commerce.cli.webhooks",
+        "register, test and receive Partner Center's events",
+    ),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.

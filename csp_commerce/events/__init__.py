@@ -15,15 +15,23 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.events.receiver import WebhookReceiver, WebhookResponse
+    from csp_commerce.events.server import ReceiverServer
     from csp_commerce.events.trust import CertificateStore, WebhookTrust
 
 _LAZY = {
     "WebhookReceiver": "csp_commerce.events.receiver",
     "WebhookResponse": "csp_commerce.events.receiver",
     "CertificateStore": "csp_commerce.events.trust",
+    "ReceiverServer": "csp_commerce.events.server",
     "WebhookTrust": "csp_commerce.events.trust",
 }
 
 __getattr__ = lazy_attributes(__name__, _LAZY)
 
-__all__ = ["CertificateStore", "WebhookReceiver", "WebhookResponse", "WebhookTrust"]
+__all__ = [
+    "CertificateStore",
+    "ReceiverServer",
+    "WebhookReceiver",
+    "WebhookResponse",
+    "WebhookTrust",
+]

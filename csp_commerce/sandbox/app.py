@@ -46,9 +46,7 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
 ADMIN_PREFIX = "/sandbox/"
 OPENAPI_PATH = "/openapi.json"
-_PUBLIC_PATHS = frozenset(
-    {OPENAPI_PATH, webhook_routes.CERTIFICATE_PATH, webhook_routes.ROOT_PATH}
-)
+_PUBLIC_PATHS = frozenset({OPENAPI_PATH, webhook_routes.CERTIFICATE_PATH, webhook_routes.ROOT_PATH})
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
