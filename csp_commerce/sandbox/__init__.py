@@ -146,9 +146,16 @@ class Sandbox:
             transport=self.transport(), base_url=API_BASE, headers=_auth(token), **kwargs
         )
 
-    def server(self, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
-        """An HTTP server for this sandbox (not started; use it as a context manager)."""
-        return SandboxServer(self, host, port)
+    def server(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        deliver_webhooks_every: float | None = None,
+    ) -> SandboxServer:
+        """An HTTP server for this sandbox (not started; use it as a context manager);
+        ``deliver_webhooks_every`` (seconds) sends the queued webhook events that often."""
+        return SandboxServer(self, host, port, deliver_webhooks_every=deliver_webhooks_every)
 
     # -- persistence --------------------------------------------------------------------------
 

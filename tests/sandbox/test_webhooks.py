@@ -230,3 +230,33 @@ def test_the_certificates_are_served_without_a_token(sandbox: Sandbox) -> None:
         b"-----BEGIN CERTIFICATE"
     )
     assert root.content == sandbox.webhook_root_pem()
+
+
+def test_the_sandbox_server_delivers_over_sockets_to_a_receiver_fetching_its_certificate() -> None:
+    import time
+
+    from csp_commerce.events import ReceiverServer
+
+    sandbox = Sandbox(seed=5)
+    seen = Seen()
+    with sandbox.server(deliver_webhooks_every=0.05) as server:
+        trust = WebhookTrust.sandbox(sandbox.webhook_root_pem(), sandbox.webhook_certificate_url)
+        assert sandbox.webhook_certificate_url.startswith(server.url)
+        hooks = HookManager(builtins=False, entry_points=False, plugins=[seen])
+        receiver = WebhookReceiver(hooks, trust=trust)  # fetches over HTTP from the server
+        with (
+            ReceiverServer(receiver, path="/events") as endpoint,
+            httpx.Client(
+                base_url=server.url, headers={"Authorization": "Bearer sandbox-app"}
+            ) as app,
+        ):
+            register(app, ["test-created"], endpoint.url)
+            correlation = app.post(REG + "/validationEvents").json()["correlationId"]
+            deadline = time.monotonic() + 20
+            status = app.get(f"{REG}/validationEvents/{correlation}").json()
+            while status["status"] == "pending" and time.monotonic() < deadline:
+                time.sleep(0.05)
+                status = app.get(f"{REG}/validationEvents/{correlation}").json()
+    assert [event.name for event in seen.events] == ["test-created"]
+    assert status["responseCode"] == 200
+    assert receiver.certificates.fetches == 1
