@@ -392,3 +392,15 @@ def test_the_asgi_app_takes_posts_of_bounded_size_only(world: World) -> None:
     assert _asgi(world, "GET", body, headers(world.pki.key, body))[0] == 405
     assert _asgi(world, "POST", body, headers(world.pki.key, body), max_body=10)[0] == 413
     assert world.recorder.calls == []
+
+
+def test_old_ids_are_pruned_and_their_replays_are_stale(world: World) -> None:
+    body = event_body()
+    assert world.deliver(body).status == 200
+    event_id = world.recorder.events[0].id
+    world.now += 80 * 3600  # past max_age (72 h) and the hourly prune
+    fresh = (NOW + timedelta(hours=80)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert world.deliver(event_body(ResourceName="n", ResourceChangeUtcDate=fresh)).status == 200
+    assert not world.receiver.events.seen(event_id)
+    answer = world.deliver(body)
+    assert (answer.status, answer.body["error"]) == (400, "stale")
