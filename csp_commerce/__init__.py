@@ -105,6 +105,7 @@ if TYPE_CHECKING:
     from csp_commerce.fulfilment import Provisioner
     from csp_commerce.models.catalogue import render_problem
     from csp_commerce.models.events import WebhookEvent
+    from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
     from csp_commerce.provisioning import (
@@ -119,6 +120,10 @@ if TYPE_CHECKING:
     )
     from csp_commerce.sandbox import Sandbox, SandboxCredential
     from csp_commerce.store import EventLog, Ledger, McaEvidenceLog
+    from csp_commerce.validation.gdap_rules import (
+        check_gdap_assignment,
+        check_gdap_relationship,
+    )
 
 __version__ = "0.1.0"
 
@@ -139,6 +144,9 @@ _LAZY = {
     "WebhookReceiver": "csp_commerce.events",
     "WebhookTrust": "csp_commerce.events",
     "WebhookEvent": "csp_commerce.models.events",
+    "GdapTemplate": "csp_commerce.models.gdap",
+    "check_gdap_assignment": "csp_commerce.validation.gdap_rules",
+    "check_gdap_relationship": "csp_commerce.validation.gdap_rules",
     "SubscriptionManager": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
@@ -202,6 +210,7 @@ __all__ = [
     "FactsCache",
     "FaultPlan",
     "FileTokenStore",
+    "GdapTemplate",
     "HookManager",
     "InputError",
     "InternalServerError",
@@ -273,6 +282,8 @@ __all__ = [
     "WebhookRejectedError",
     "WebhookTrust",
     "__version__",
+    "check_gdap_assignment",
+    "check_gdap_relationship",
     "credential_for",
     "format_money",
     "gather_facts",
