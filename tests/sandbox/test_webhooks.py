@@ -260,3 +260,26 @@ def test_the_sandbox_server_delivers_over_sockets_to_a_receiver_fetching_its_cer
     assert [event.name for event in seen.events] == ["test-created"]
     assert status["responseCode"] == 200
     assert receiver.certificates.fetches == 1
+
+
+def test_a_subscription_change_emits_subscription_updated_for_it(
+    sandbox: Sandbox, app: httpx.Client, user: httpx.Client, clock: FakeClock
+) -> None:
+    from .conftest import buy, line, ready_customer
+
+    register(app, ["subscription-updated"])
+    basic = sandbox.catalog.find("Microsoft 365 Business Basic").catalog_item_id
+    customer = ready_customer(user)
+    order = buy(user, customer, line(basic, 5)).json()["orders"][0]
+    subscription_id = order["lineItems"][0]["subscriptionId"]
+    path = f"/v1/customers/{customer}/subscriptions/{subscription_id}"
+    assert sandbox.world.webhooks["outbox"] == []  # buying is not an update
+    refused = user.patch(path, json={**user.get(path).json(), "quantity": 0})
+    assert refused.status_code == 400 and sandbox.world.webhooks["outbox"] == []
+    assert user.patch(path, json={**user.get(path).json(), "quantity": 6}).status_code == 200
+    receiver, seen = receiver_for(sandbox, clock)
+    (delivery,) = sandbox.deliver_webhooks(to_receiver(receiver))
+    assert delivery.status == 200
+    (event,) = seen.events
+    assert event.name == "subscription-updated"
+    assert (event.customer_id, event.subscription_id) == (customer, subscription_id)
