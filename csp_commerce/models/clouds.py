@@ -27,11 +27,18 @@ class CloudEndpoints:
     supports_user_creation: bool = True
     supports_multi_partner: bool = True
     annual_billing_only: bool = False
+    #: Microsoft Graph (GDAP) on this cloud; empty where the library does not reach it.
+    graph_base: str = "https://graph.microsoft.com"
 
     @property
     def scope(self) -> str:
         """The OAuth scope for app-only tokens on this cloud."""
         return f"{self.resource}/.default"
+
+    @property
+    def graph_scope(self) -> str:
+        """The OAuth scope of Microsoft Graph on this cloud."""
+        return f"{self.graph_base}/.default"
 
 
 ENDPOINTS: dict[Cloud, CloudEndpoints] = {
@@ -48,6 +55,7 @@ ENDPOINTS: dict[Cloud, CloudEndpoints] = {
         supports_licence_management=False,
         supports_password_reset=False,
         annual_billing_only=True,
+        graph_base="https://microsoftgraph.chinacloudapi.cn",
     ),
     Cloud.US_GOV: CloudEndpoints(
         api_base="https://api.partnercenter.microsoft.com",
@@ -57,5 +65,6 @@ ENDPOINTS: dict[Cloud, CloudEndpoints] = {
         supports_password_reset=False,
         supports_user_creation=False,  # partners cannot create customer users there
         supports_multi_partner=False,
+        graph_base="https://graph.microsoft.us",
     ),
 }

@@ -76,6 +76,7 @@ def _r(
 
 C = "/v1/customers/{customerId}"
 WH = "/webhooks/v1/registration"
+GDAP = "/v1.0/tenantRelationships/delegatedAdminRelationships"
 SEEK = ("size",)  # seek paging: the continuation token travels in MS-ContinuationToken
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -614,6 +615,102 @@ ROUTES: tuple[RouteSpec, ...] = (
         notes="`status`, `responseCode` (the receiver's HTTP status), `systemMessage`; "
         "shape from Microsoft's sample answer",
     ),
+    # GDAP on Microsoft Graph (the cloud's Graph base; a Graph-scoped token)
+    _r(
+        "gdap relationships",
+        "POST",
+        GDAP,
+        "app",
+        "DelegatedAdminRelationship",
+        status=201,
+        client=("gdap.create_relationship",),
+        notes="body `{displayName (≤50, unique), duration (P1D..P2Y), customer?{tenantId}, "
+        "accessDetails{unifiedRoles[{roleDefinitionId}]}, autoExtendDuration (PT0S|P180D)}` → "
+        "201 `created`",
+    ),
+    _r(
+        "gdap relationships",
+        "GET",
+        GDAP,
+        "app",
+        "object",
+        client=("gdap.list_relationships",),
+        notes="`{value[], @odata.nextLink?}`; the client follows every page",
+    ),
+    _r(
+        "gdap relationships",
+        "GET",
+        GDAP + "/{relationshipId}",
+        "app",
+        "DelegatedAdminRelationship",
+        client=("gdap.get_relationship",),
+        notes="`status`: created, approvalPending, active, terminated, expired, ...",
+    ),
+    _r(
+        "gdap relationships",
+        "POST",
+        GDAP + "/{relationshipId}/requests",
+        "app",
+        "DelegatedAdminRelationshipRequest",
+        status=201,
+        client=("gdap.lock_for_approval", "gdap.terminate"),
+        notes='`{"action": "lockForApproval"|"terminate"}`',
+    ),
+    _r(
+        "gdap relationships",
+        "GET",
+        GDAP + "/{relationshipId}/operations",
+        "app",
+        "object",
+        client=("gdap.operations",),
+        notes="long-running operations `{value[]}`",
+    ),
+    _r(
+        "gdap access assignments",
+        "POST",
+        GDAP + "/{relationshipId}/accessAssignments",
+        "app+user",
+        "DelegatedAdminAccessAssignment",
+        status=201,
+        client=("gdap.create_access_assignment",),
+        notes="`{accessContainer{accessContainerId, accessContainerType: securityGroup}, "
+        "accessDetails{unifiedRoles[]}}` on an active relationship → `pending`, then `active`",
+    ),
+    _r(
+        "gdap access assignments",
+        "GET",
+        GDAP + "/{relationshipId}/accessAssignments",
+        "app+user",
+        "object",
+        client=("gdap.list_access_assignments",),
+    ),
+    _r(
+        "gdap access assignments",
+        "GET",
+        GDAP + "/{relationshipId}/accessAssignments/{assignmentId}",
+        "app+user",
+        "DelegatedAdminAccessAssignment",
+        client=("gdap.get_access_assignment",),
+    ),
+    _r(
+        "gdap access assignments",
+        "PATCH",
+        GDAP + "/{relationshipId}/accessAssignments/{assignmentId}",
+        "app+user",
+        "DelegatedAdminAccessAssignment",
+        client=("gdap.update_access_assignment",),
+        notes="`If-Match` etag; new roles (within the relationship's)",
+    ),
+    _r(
+        "gdap access assignments",
+        "DELETE",
+        GDAP + "/{relationshipId}/accessAssignments/{assignmentId}",
+        "app+user",
+        "",
+        status=204,
+        client=("gdap.delete_access_assignment",),
+        notes="`If-Match` etag",
+    ),
     # the sandbox's own routes (the admin token only; no faults, no throttling)
     _r(
         "sandbox tenants",
@@ -682,6 +779,14 @@ ROUTES: tuple[RouteSpec, ...] = (
         "none",
         "pem",
         notes="the sandbox's root: trust it only to receive the sandbox's events",
+    ),
+    _r(
+        "sandbox gdap",
+        "POST",
+        "/sandbox/v1/gdap/{relationshipId}/approve",
+        "admin",
+        "object",
+        notes="the customer's admin approves a relationship pending approval (`{tenantId?}`)",
     ),
     _r("sandbox state", "GET", "/sandbox/v1/state", "admin", "object", notes="save the world"),
     _r("sandbox state", "PUT", "/sandbox/v1/state", "admin", "object", notes="load the world"),

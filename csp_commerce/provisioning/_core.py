@@ -61,6 +61,8 @@ class Call(Generic[T]):
     :ivar context: narrows error mapping (``"mpa"``: codes 2000-2206 are MPA status errors).
     :ivar accept: non-2xx statuses that are answers, not errors (domain HEAD's 404).
     :ivar recover: turns a known error into a result, or re-raises it.
+    :ivar graph: sent to Microsoft Graph (the cloud's Graph base, a Graph-scoped token) rather
+        than to Partner Center.
     """
 
     method: str
@@ -75,6 +77,7 @@ class Call(Generic[T]):
     context: str | None = None
     accept: frozenset[int] = frozenset()
     recover: Callable[[E.PartnerCenterError], T] | None = None
+    graph: bool = False
 
 
 #: A multi-step operation: yields calls, receives their results, returns the result.
@@ -197,6 +200,10 @@ def read_error(response: httpx.Response) -> ErrorBody:
         body = None
     if not isinstance(body, dict):
         return ErrorBody()
+    raw = body
+    graph_error = body.get("error")
+    if isinstance(graph_error, dict):  # Microsoft Graph: {"error": {"code", "message"}}
+        body = graph_error
     # A throttling body's ``statusCode`` is the HTTP status, not a business code.
     code = body.get("code")
     if isinstance(code, str) and code.strip().isdigit():
@@ -211,7 +218,7 @@ def read_error(response: httpx.Response) -> ErrorBody:
         description=str(description) if description is not None else None,
         data=data if isinstance(data, list) else [],
         is_retryable=retryable if isinstance(retryable, bool) else None,
-        raw=body,
+        raw=raw,
     )
 
 
@@ -372,6 +379,9 @@ class ClientCore:
         self.endpoints = resolve_cloud(cloud)
         self._base_url_override = base_url
         self.base_url = (base_url or self.endpoints.api_base).rstrip("/")
+        #: Graph calls go to the cloud's Graph, or to ``base_url`` when it is overridden (the
+        #: sandbox over HTTP serves both).
+        self.graph_base = (base_url or self.endpoints.graph_base).rstrip("/")
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
@@ -437,7 +447,8 @@ class ClientCore:
         if call.headers:
             headers.update(call.headers)
         path = call.path
-        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        base = self.graph_base if call.graph else self.base_url
+        url = path if path.startswith(("http://", "https://")) else base + path
         return http.build_request(
             call.method,
             url,

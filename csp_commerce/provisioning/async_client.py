@@ -24,6 +24,7 @@ from csp_commerce.provisioning.resources import (
     AsyncCarts,
     AsyncCountryValidationRulesResource,
     AsyncCustomers,
+    AsyncGdap,
     AsyncInvoices,
     AsyncOrders,
     AsyncProducts,
@@ -72,6 +73,9 @@ class AsyncPartnerCenterClient(ClientCore):
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self._sleep = sleep
         self._tokens = AsyncTokenProvider(credential, self.scope, clock=self.clock)
+        self._graph_tokens = AsyncTokenProvider(
+            credential, self.endpoints.graph_scope, clock=self.clock
+        )
 
     # resources ----------------------------------------------------------------------------
 
@@ -90,6 +94,7 @@ class AsyncPartnerCenterClient(ClientCore):
     products = resource(AsyncProducts)
     audit_records = resource(AsyncAuditRecords)
     webhooks = resource(AsyncWebhooks)
+    gdap = resource(AsyncGdap)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:
@@ -103,6 +108,7 @@ class AsyncPartnerCenterClient(ClientCore):
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+            copy._graph_tokens = self._graph_tokens
         return copy
 
     async def _execute(self, plan: Call[T] | Flow[T]) -> T:
@@ -135,13 +141,18 @@ class AsyncPartnerCenterClient(ClientCore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
-        request = self.build_request(self._http, call, request_id, await self._tokens.get())
+        request = self.build_request(
+            self._http, call, request_id, await self._token_source(call).get()
+        )
         self.log_request(request)
         try:
             response = await self._http.send(request)
         except httpx.TransportError as exc:
             raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
+
+    def _token_source(self, call: Call[Any]) -> AsyncTokenProvider:
+        return self._graph_tokens if call.graph else self._tokens
 
     async def close(self) -> None:
         """Close the HTTP client if this client created it."""

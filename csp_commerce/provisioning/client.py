@@ -25,6 +25,7 @@ from csp_commerce.provisioning.resources import (
     Carts,
     CountryValidationRulesResource,
     Customers,
+    Gdap,
     Invoices,
     Orders,
     Products,
@@ -73,6 +74,7 @@ class PartnerCenterClient(ClientCore):
         self._http = http_client if http_client is not None else httpx.Client()
         self._sleep = sleep
         self._tokens = TokenProvider(credential, self.scope, clock=self.clock)
+        self._graph_tokens = TokenProvider(credential, self.endpoints.graph_scope, clock=self.clock)
 
     # resources ----------------------------------------------------------------------------
 
@@ -91,6 +93,7 @@ class PartnerCenterClient(ClientCore):
     products = resource(Products)
     audit_records = resource(AuditRecords)
     webhooks = resource(Webhooks)
+    gdap = resource(Gdap)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:
@@ -104,6 +107,7 @@ class PartnerCenterClient(ClientCore):
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+            copy._graph_tokens = self._graph_tokens
         return copy
 
     def _execute(self, plan: Call[T] | Flow[T]) -> T:
@@ -130,13 +134,16 @@ class PartnerCenterClient(ClientCore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
-        request = self.build_request(self._http, call, request_id, self._tokens.get())
+        request = self.build_request(self._http, call, request_id, self._token_source(call).get())
         self.log_request(request)
         try:
             response = self._http.send(request)
         except httpx.TransportError as exc:
             raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
+
+    def _token_source(self, call: Call[Any]) -> TokenProvider:
+        return self._graph_tokens if call.graph else self._tokens
 
     def close(self) -> None:
         """Close the HTTP client if this client created it."""

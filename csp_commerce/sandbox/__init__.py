@@ -27,7 +27,7 @@ import httpx
 
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 from csp_commerce.sandbox import admin_routes, invoice_routes, webhook_routes
-from csp_commerce.sandbox._http import Context
+from csp_commerce.sandbox._http import Context, QueryParams
 from csp_commerce.sandbox.app import App
 from csp_commerce.sandbox.credential import AccessToken, SandboxCredential
 from csp_commerce.sandbox.faults import Fault, FaultInjector, FaultPlan
@@ -216,6 +216,21 @@ class Sandbox:
             invoice = invoice_routes.generate_invoice(self._ctx, year, month)
             self.app.after_change()
             return invoice
+
+    def approve_gdap(self, relationship_id: str, tenant_id: str | None = None) -> JSON:
+        """The customer's Global Administrator approves a GDAP relationship pending approval
+        (``tenant_id``: the approving tenant, for a relationship made without a customer)."""
+        from csp_commerce.sandbox import gdap_routes
+        from csp_commerce.sandbox._http import Request
+
+        request = Request(
+            "POST", "", QueryParams(), {}, {"tenantId": tenant_id}, (relationship_id,)
+        )
+        with self.app.lock:
+            reply = gdap_routes.approve(self._ctx, request)
+            self.app.after_change()
+            body: JSON = reply.body
+            return body
 
     # -- webhooks ------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from csp_commerce.sandbox import (
     audit_routes,
     commerce_routes,
     customer_routes,
+    gdap_routes,
     invoice_routes,
     openapi,
     webhook_routes,
@@ -94,6 +95,7 @@ def _openapi(ctx: Context, req: Request) -> Reply:
 
 
 C = "/v1/customers/{}"
+GDAP = gdap_routes.PATH
 ROUTES: tuple[Route, ...] = (
     # customers, domains, addresses
     _route(
@@ -178,6 +180,17 @@ ROUTES: tuple[Route, ...] = (
     _route(
         "GET", "/webhooks/v1/registration/validationEvents/{}", webhook_routes.test_event_status
     ),
+    # GDAP on Microsoft Graph
+    _route("POST", GDAP, gdap_routes.create_relationship),
+    _route("GET", GDAP, gdap_routes.list_relationships),
+    _route("GET", GDAP + "/{}", gdap_routes.get_relationship),
+    _route("POST", GDAP + "/{}/requests", gdap_routes.post_request),
+    _route("GET", GDAP + "/{}/operations", gdap_routes.list_operations),
+    _route("POST", GDAP + "/{}/accessAssignments", gdap_routes.create_assignment, user=True),
+    _route("GET", GDAP + "/{}/accessAssignments", gdap_routes.list_assignments, user=True),
+    _route("GET", GDAP + "/{}/accessAssignments/{}", gdap_routes.get_assignment, user=True),
+    _route("PATCH", GDAP + "/{}/accessAssignments/{}", gdap_routes.update_assignment, user=True),
+    _route("DELETE", GDAP + "/{}/accessAssignments/{}", gdap_routes.delete_assignment, user=True),
     # sandbox administration (the admin token only; no faults, no throttling)
     _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
     _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
@@ -185,6 +198,7 @@ ROUTES: tuple[Route, ...] = (
     _route("POST", "/sandbox/v1/resellers", admin_routes.post_reseller),
     _route("POST", "/sandbox/v1/invoices", admin_routes.post_invoice),
     _route("POST", "/sandbox/v1/webhooks/events", webhook_routes.post_event),
+    _route("POST", "/sandbox/v1/gdap/{}/approve", gdap_routes.approve),
     _route("GET", "/sandbox/v1/state", admin_routes.get_state),
     _route("PUT", "/sandbox/v1/state", admin_routes.put_state),
     _route("PUT", "/sandbox/v1/faults", admin_routes.put_faults),

@@ -18,6 +18,7 @@ from csp_commerce.provisioning._core import Call, PageSpec
 from csp_commerce.provisioning.client import PartnerCenterClient
 from csp_commerce.provisioning.resources._resource import listing, operation
 from csp_commerce.provisioning.wire import Subscription
+from csp_commerce.provisioning.wire.gdap import GraphPage
 
 
 def _operations() -> list[tuple[str, Any]]:
@@ -76,13 +77,13 @@ def _calls(descriptor: Any) -> list[Call[Any]]:
         return [built]
     if isinstance(built, PageSpec):
         return [built.first]
-    calls = []  # a flow: answer each step with a subscription as read
+    calls = []  # a flow: answer each step with a subscription as read (a Graph one: a page)
     read = Subscription.model_validate({"id": "x-subscription-id", "quantity": 1})
     try:
         step = next(built)
         while True:
             calls.append(step)
-            step = built.send(read)
+            step = built.send(GraphPage() if step.graph else read)
     except StopIteration:
         pass
     return calls

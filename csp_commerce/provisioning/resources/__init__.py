@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from csp_commerce.provisioning.resources.agreements import Agreements, AsyncAgreements
 from csp_commerce.provisioning.resources.customers import AsyncCustomers, Customers
+from csp_commerce.provisioning.resources.gdap import AsyncGdap, Gdap
 from csp_commerce.provisioning.resources.invoices import AsyncInvoices, Invoices
 from csp_commerce.provisioning.resources.orders import AsyncCarts, AsyncOrders, Carts, Orders
 from csp_commerce.provisioning.resources.products import AsyncProducts, Products
@@ -37,6 +38,7 @@ __all__ = [
     "AsyncCarts",
     "AsyncCountryValidationRulesResource",
     "AsyncCustomers",
+    "AsyncGdap",
     "AsyncInvoices",
     "AsyncOrders",
     "AsyncProducts",
@@ -50,6 +52,7 @@ __all__ = [
     "Carts",
     "CountryValidationRulesResource",
     "Customers",
+    "Gdap",
     "Invoices",
     "Orders",
     "Products",
