@@ -175,3 +175,23 @@ def test_a_relationship_created_and_approved_is_saved_with_the_world(
     again = Sandbox.load(tmp_path / "w.json")
     reread = PartnerCenterClient(SandboxCredential(), http_client=again.httpx_client())
     assert reread.gdap.get_relationship(created.id).display_name == "Saved"
+
+
+def test_gdap_changes_are_signed_webhook_events(
+    sandbox: Sandbox, client: PartnerCenterClient
+) -> None:
+    names = [
+        "granular-admin-relationship-approved",
+        "granular-admin-relationship-activated",
+        "granular-admin-access-assignment-created",
+        "granular-admin-relationship-terminated",
+    ]
+    client.webhooks.register("https://host.example/events", names)
+    created = client.gdap.create_relationship("Evented", "P90D", [READER])
+    client.gdap.lock_for_approval(created.id)
+    sandbox.approve_gdap(created.id, "tenant-3")
+    client.gdap.create_access_assignment(created.id, "group-7", [READER])
+    client.gdap.terminate(created.id)
+    queued = [item["eventName"] for item in sandbox.world.webhooks["outbox"]]
+    assert queued == names
+    assert all(created.id in item["body"] for item in sandbox.world.webhooks["outbox"])
