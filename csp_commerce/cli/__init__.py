@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "billing": ("csp_commerce.cli.billing", "billing reports and invoice reconciliation"),
     "prices": ("csp_commerce.cli.prices", "show a price list file"),
+    "gdap": ("csp_commerce.cli.gdap", "GDAP relationships: list, show, approval link"),
     "webhooks": (
         "csp_commerce.cli.webhooks",
         "register, test and receive Partner Center's events",
