@@ -66,6 +66,7 @@ from csp_commerce.errors import (
     TargetMismatchError,
     TokenAcquisitionError,
     UnknownMpnError,
+    WebhookRejectedError,
 )
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
@@ -110,8 +111,11 @@ from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, Dyna
 if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
     from csp_commerce.checkout.catalog_offers import offers_from_catalog
+    from csp_commerce.events import WebhookReceiver, WebhookTrust
     from csp_commerce.fulfilment import Provisioner
     from csp_commerce.models.catalogue import render_problem
+    from csp_commerce.models.events import WebhookEvent
+    from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
     from csp_commerce.provisioning import (
@@ -125,7 +129,11 @@ if TYPE_CHECKING:
         RetryPolicy,
     )
     from csp_commerce.sandbox import Sandbox, SandboxCredential
-    from csp_commerce.store import Ledger, McaEvidenceLog
+    from csp_commerce.store import EventLog, Ledger, McaEvidenceLog
+    from csp_commerce.validation.gdap_rules import (
+        check_gdap_assignment,
+        check_gdap_relationship,
+    )
 
 __version__ = "0.1.0"
 
@@ -142,6 +150,13 @@ _LAZY = {
     "Provisioner": "csp_commerce.fulfilment",
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
+    "EventLog": "csp_commerce.store",
+    "WebhookReceiver": "csp_commerce.events",
+    "WebhookTrust": "csp_commerce.events",
+    "WebhookEvent": "csp_commerce.models.events",
+    "GdapTemplate": "csp_commerce.models.gdap",
+    "check_gdap_assignment": "csp_commerce.validation.gdap_rules",
+    "check_gdap_relationship": "csp_commerce.validation.gdap_rules",
     "SubscriptionManager": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
@@ -206,11 +221,13 @@ __all__ = [
     "DiscoveryStore",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "EventLog",
     "ExportFailedError",
     "ExportTimeoutError",
     "FactsCache",
     "FaultPlan",
     "FileTokenStore",
+    "GdapTemplate",
     "HookManager",
     "InputError",
     "InternalServerError",
@@ -282,7 +299,13 @@ __all__ = [
     "TokenAcquisitionError",
     "UnknownMpnError",
     "UserManager",
+    "WebhookEvent",
+    "WebhookReceiver",
+    "WebhookRejectedError",
+    "WebhookTrust",
     "__version__",
+    "check_gdap_assignment",
+    "check_gdap_relationship",
     "credential_for",
     "format_money",
     "gather_facts",

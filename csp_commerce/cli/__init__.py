@@ -91,6 +91,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check the data directory, credentials, token, connectivity and clock",
     ),
     "db": ("csp_commerce.cli.db", "upgrade the stores' schemas, prune old finished orders"),
+    "gdap": ("csp_commerce.cli.gdap", "GDAP relationships: list, show, approval link"),
+    "webhooks": (
+        "csp_commerce.cli.webhooks",
+        "register, test and receive Partner Center's events",
+    ),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.

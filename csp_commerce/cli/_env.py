@@ -372,6 +372,23 @@ class Environment:
             return Sandbox.load(path, autosave=path)
         return Sandbox(seed=SANDBOX_SEED, autosave=path)
 
+    def sandbox_webhook_certificates(self) -> tuple[bytes, bytes, str]:
+        """The embedded sandbox's webhook root, signing certificate (PEM) and certificate URL.
+
+        Read from a sandbox of its own that is not kept: a long-running receiver must never
+        save a world other commands change meanwhile. The certificates are made (and saved)
+        the first time.
+        """
+        from csp_commerce.sandbox import Sandbox
+
+        path = self.sandbox_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sandbox = Sandbox.load(path, autosave=path) if path.exists() else None
+        if sandbox is None:
+            sandbox = Sandbox(seed=SANDBOX_SEED, autosave=path)
+        root = sandbox.webhook_root_pem()
+        return root, sandbox.webhook_certificate_pem(), sandbox.webhook_certificate_url
+
     @cached_property
     def client(self) -> PartnerCenterClient:
         """A Partner Center client: on the sandbox, or live with the environment's credential."""

@@ -35,7 +35,8 @@ def _routing_miss(response: Response) -> bool:
         return True
     if "xml" in response.headers.get("Content-Type", ""):
         return False  # storage's own answer (a blob route)
-    body = response.json() if response.content else None
+    is_json = "json" in response.headers.get("Content-Type", "application/json")
+    body = response.json() if response.content and is_json else None
     return (
         response.status == 404
         and isinstance(body, dict)
