@@ -144,7 +144,7 @@ def test_the_openapi_response_schemas_are_the_wire_models(sandbox: Sandbox) -> N
     schemas = document["components"]["schemas"]
     for route in ROUTES:
         model = response_model(route.response)
-        if route.response in ("", "bool", "object", "pdf"):
+        if route.response in ("", "bool", "object", "pdf", "gzip", "pem", "string[]"):
             continue
         assert model is not None, f"{route.response} has no wire model"
         content = document["paths"][route.path][route.method.lower()]["responses"]
