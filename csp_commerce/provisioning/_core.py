@@ -213,7 +213,7 @@ def read_error(response: httpx.Response) -> ErrorBody:
         return ErrorBody()
     raw = body
     inner = body.get("error")
-    if isinstance(inner, dict) and "code" not in body:  # Microsoft Graph's error shape
+    if isinstance(inner, dict):  # Microsoft Graph's error shape: {"error": {"code", "message"}}
         body = inner
     # A throttling body's ``statusCode`` is the HTTP status, not a business code.
     code = body.get("code")

@@ -158,11 +158,11 @@ def test_the_graph_base_follows_the_cloud_and_a_base_url_override() -> None:
     from csp_commerce.models.clouds import Cloud
 
     credential = SandboxCredential()
-    assert PartnerCenterClient(credential).graph_base == "https://graph.microsoft.com"
-    assert PartnerCenterClient(credential, cloud=Cloud.US_GOV).graph_base == (
-        "https://graph.microsoft.us"
+    assert PartnerCenterClient(credential).graph_base_url == "https://graph.microsoft.com/v1.0"
+    assert PartnerCenterClient(credential, cloud=Cloud.US_GOV).graph_base_url == (
+        "https://graph.microsoft.us/v1.0"
     )
-    assert PartnerCenterClient(credential, base_url="http://127.0.0.1:9").graph_base == (
+    assert PartnerCenterClient(credential, base_url="http://127.0.0.1:9").graph_base_url == (
         "http://127.0.0.1:9"
     )
 
