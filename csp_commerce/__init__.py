@@ -101,7 +101,12 @@ from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, Dyna
 if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
     from csp_commerce.fulfilment import Provisioner
-    from csp_commerce.models.catalogue import render_problem
+    from csp_commerce.models.catalogue import (
+        add_catalogue_dir,
+        available_languages,
+        negotiate_locale,
+        render_problem,
+    )
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
     from csp_commerce.provisioning import (
@@ -121,6 +126,9 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "render_problem": "csp_commerce.models.catalogue",
+    "negotiate_locale": "csp_commerce.models.catalogue",
+    "add_catalogue_dir": "csp_commerce.models.catalogue",
+    "available_languages": "csp_commerce.models.catalogue",
     "PartnerCenterClient": "csp_commerce.provisioning",
     "AsyncPartnerCenterClient": "csp_commerce.provisioning",
     "ClientSecretCredential": "csp_commerce.provisioning",
@@ -261,11 +269,14 @@ __all__ = [
     "UnknownMpnError",
     "UserManager",
     "__version__",
+    "add_catalogue_dir",
+    "available_languages",
     "credential_for",
     "format_money",
     "gather_facts",
     "gather_facts_async",
     "hookimpl",
+    "negotiate_locale",
     "register_partner",
     "render_problem",
 ]
