@@ -165,9 +165,7 @@ def test_words_terms_numbers_and_dates_follow_the_locale() -> None:
 
 def test_money_parameters_are_formatted_in_their_currency(tmp_path: Path) -> None:
     kind = define("host.over_budget", None, "The order costs {amount}, over {limit_amount}.")
-    german = {
-        (kind.code, kind.template): "Die Bestellung kostet {amount}, mehr als {limit_amount}."
-    }
+    german = {(kind.code, kind.template): "Die Bestellung kostet {amount}, über {limit_amount}."}
     add_catalogue_dir(write_catalogue(tmp_path, "de", german))
     try:
         over = kind(amount=1234.5, limit_amount=1000, currency="EUR")
