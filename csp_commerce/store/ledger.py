@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from csp_commerce.errors import LeaseLostError
 from csp_commerce.store._sqlite import Database
+from csp_commerce.store.approvals import ApprovalQueue
 
 if TYPE_CHECKING:
     import os
@@ -168,6 +169,8 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={synchronous}")
         self._db.executescript(_SCHEMA)
+        #: Orders held for a person's approval (``Checkout.approve`` / ``reject`` decide).
+        self.approvals = ApprovalQueue(self._db, self.now)
 
     def close(self) -> None:
         """Close the connection."""
