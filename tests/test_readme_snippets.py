@@ -129,6 +129,7 @@ def host_names(sandbox: Sandbox, client: PartnerCenterClient, tmp_path: Path) ->
         "durable_id": "readme-cart-1",
         "other_durable_id": "readme-checkout-1",
         "hooks": HookManager(entry_points=False),
+        "client": client,
     }
 
 
