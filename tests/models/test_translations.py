@@ -298,3 +298,36 @@ def test_the_environment_names_more_catalogue_directories(
     finally:
         monkeypatch.delenv(LOCALE_PATH_VARIABLE)
         translation_for.cache_clear()
+
+
+NUMBERS = {"minimum", "maximum", "quantity", "current", "cap", "existing", "ordered", "remaining",
+           "count", "limit", "refundable", "requested", "consumed", "total", "max_length",
+           "first_row", "parent_line"}  # fmt: skip
+WORDS = {context: word for context, word in reversed(VALUE_TEXTS)}  # the first word of each
+
+
+def sample(name: str) -> str | int | list[str]:
+    """A plausible value for a parameter named ``name``."""
+    if name in NUMBERS:
+        return 1200
+    if name in ("term_duration", "subscription_term"):
+        return "P1Y"
+    if name in ("until", "accepted_at"):
+        return "2026-12-01T10:00:00+00:00"
+    if name in ("offered", "allowed"):
+        return ["monthly", "annual"]
+    if name == "subscription_cycle":
+        return "annual"
+    return {"country": "US", "state": "CA"}.get(name) or WORDS.get(name, "X-1")
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_library_problem_renders_as_one_sentence_in_the_language(language: str) -> None:
+    english_words = {"monthly", "annual", "United States", "California", "1,200", "1 year"}
+    english_words |= {"active", "commercial", "uppercase", "its refund window", "global"}
+    for kind in LIBRARY_TYPES:
+        problem = kind(**{name: sample(name) for name in fields(kind.template)})
+        shown = render(problem, language)
+        assert shown != render(problem, "en"), kind.code
+        assert "{" not in shown, (kind.code, shown)
+        assert [word for word in english_words if word in shown] == [], (kind.code, shown)
