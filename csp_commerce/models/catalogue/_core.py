@@ -91,9 +91,6 @@ def _localize(
     (context: the parameter's name); lists are shown item by item. Anything else (names, ids,
     Partner Center's own reasons) is shown as given.
     """
-    from babel.numbers import format_currency, format_decimal
-
-    language = _babel_locale(locale)
     if isinstance(value, list):
         return ", ".join(_localize(key, item, params, locale, words) for item in value)
     if value is None:
@@ -102,21 +99,40 @@ def _localize(
         return str(value)
     if isinstance(value, int | float):
         currency = params.get("currency")
-        if key.endswith(("amount", "price")) and isinstance(currency, str):
-            return str(format_currency(value, currency, locale=language))
-        return str(format_decimal(value, locale=language))
+        if not (key.endswith(("amount", "price")) and isinstance(currency, str)):
+            currency = None
+        return _number(value, currency, _babel_locale(locale))
     if key == "country":
         return country_name(value, locale)
     if key == "state":
         country = params.get("country")
         return state_name(country, value, locale) if isinstance(country, str) and value else value
-    term = _TERM.match(value)
-    if term is not None:
-        return _term(int(term.group(1)), term.group(2), language)
-    if _ISO_TIME.match(value):
-        return _when(value, language)
+    return _text(key, value, locale, words)
+
+
+@lru_cache(maxsize=4096)
+def _number(value: float, currency: str | None, language: str) -> str:
+    """A number, or an amount of ``currency``, as ``language`` writes it (babel)."""
+    from babel.numbers import format_currency, format_decimal
+
+    if currency is not None:
+        return str(format_currency(value, currency, locale=language))
+    return str(format_decimal(value, locale=language))
+
+
+@lru_cache(maxsize=4096)
+def _text(key: str, value: str, locale: str, words: gettext.NullTranslations) -> str:
+    """A text parameter: a term or a date written out, a known word translated, else as is.
+
+    (``words`` is part of the cache key: adding a catalogue directory makes new ones.)
+    """
     from csp_commerce.models.catalogue.translations import VALUE_ALIASES
 
+    term = _TERM.match(value)
+    if term is not None:
+        return _term(int(term.group(1)), term.group(2), _babel_locale(locale))
+    if _ISO_TIME.match(value):
+        return _when(value, _babel_locale(locale))
     translated = words.pgettext(key, value)
     if translated == value and key in VALUE_ALIASES:
         translated = words.pgettext(VALUE_ALIASES[key], value)
