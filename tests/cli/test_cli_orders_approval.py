@@ -116,3 +116,17 @@ def test_deciding_an_unknown_order_is_an_input_error(
     with pytest.raises(SystemExit) as usage:  # --reason is required
         main(["orders", "reject", "nope", *home])
     assert usage.value.code == EXIT_USAGE
+
+
+def test_checkout_of_a_held_order_says_how_to_release_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from csp_commerce import CheckoutResult
+    from csp_commerce.cli.checkout import show_result
+
+    held = ApprovalDecision(approved=False, reason="needs a manager")
+    show_result(CheckoutResult(order_id="o-9", approval=held))
+    out = " ".join(capsys.readouterr().out.split())
+    assert "held for approval: needs a manager" in out
+    assert "csp-commerce orders approve o-9" in out
+    assert "csp-commerce orders reject o-9 --reason TEXT" in out
