@@ -57,6 +57,10 @@ class Checkout:
     for the next orders of a batch: :meth:`place` gathers facts with it, and a host gathering
     them itself passes ``cache=checkout.facts_cache`` to ``gather_facts``.
 
+    With a provisioner, an order ``csp_approve_order`` holds is kept in the ledger's approval
+    queue by :meth:`place`: :meth:`held_orders` lists it, :meth:`approve` places it and
+    :meth:`reject` refuses it for good.
+
     ``hooks`` itself is never changed: when the checkout adds a plugin, :attr:`hooks` is a copy of
     it with that plugin (:meth:`HookManager.with_plugins`), so checkouts sharing one manager keep
     their evidence logs apart. Register the host's plugins before making the checkout.

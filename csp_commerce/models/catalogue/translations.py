@@ -9,8 +9,9 @@ for two codes. ``scripts/refresh_translations.py`` extracts the templates with b
 A host adds a language, or overrides a library sentence, or translates its own plugin's codes,
 by putting a catalogue of the same domain in a directory of its own and calling
 :func:`add_catalogue_dir` (or listing the directory in the ``CSP_COMMERCE_LOCALE_PATH``
-environment variable, separated by ``os.pathsep``). Host directories are searched before the
-library's; a message no catalogue translates stays English.
+environment variable, separated by ``os.pathsep``; read when a locale is first rendered).
+Host directories are searched before the library's; a message no catalogue translates stays
+English.
 
 Parameters that are words (a billing cycle, a status, a segment...) are translated too, with the
 parameter's name as context: see :data:`VALUE_TEXTS`.
