@@ -62,7 +62,8 @@ def extract() -> Catalog:
 
 def render_po(catalog: Catalog) -> bytes:
     out = io.BytesIO()
-    write_po(out, catalog, width=100, sort_output=False, ignore_obsolete=True)
+    # No line numbers: moving a declaration must not make the catalogues stale.
+    write_po(out, catalog, width=100, sort_output=False, ignore_obsolete=True, include_lineno=False)
     return out.getvalue()
 
 

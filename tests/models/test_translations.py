@@ -180,7 +180,9 @@ def test_money_parameters_are_formatted_in_their_currency(tmp_path: Path) -> Non
         CATALOGUE.pop("host.over_budget", None)
 
 
-@pytest.mark.parametrize("locale", ["xx", "tlh", "", "en_GB", "zz-ZZ"])
+@pytest.mark.parametrize(
+    "locale", ["xx", "tlh", "", "en_GB", "zz-ZZ", "../de", "de/../../fr", "de\x00", "<b>"]
+)
 def test_an_unknown_locale_reads_in_english(locale: str) -> None:
     problem = address.CITY_REQUIRED(country="US")
     assert (

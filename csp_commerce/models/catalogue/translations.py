@@ -126,10 +126,17 @@ def normalize(locale: str) -> str:
     return locale.strip().replace("-", "_")
 
 
+#: A locale name: letters, then subtags (``de``, ``de_AT``, ``zh-Hant-TW``); nothing else is
+#: ever looked up on disk (a name from a request cannot walk out of the catalogue directories).
+_LOCALE_NAME = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
 @lru_cache(maxsize=256)
 def translation_for(locale: str) -> gettext.NullTranslations:
     """Every catalogue for ``locale`` (``de_AT`` falls back to ``de``), chained in search
-    order, ending in English (the templates themselves)."""
+    order, ending in English (the templates themselves). A malformed name is English."""
+    if not _LOCALE_NAME.match(locale.strip()):
+        return gettext.NullTranslations()
     name = normalize(locale)
     languages = list(dict.fromkeys([name, name.split("_")[0]]))
     chain: gettext.NullTranslations = gettext.NullTranslations()
