@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce.checkout.facts_cache import FactsCache
-from csp_commerce.errors import ConfigurationError, OrderNotHeldError
+from csp_commerce.errors import ConfigurationError, OrderNotHeldError, TargetMismatchError
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import (
     ApprovalDecision,
@@ -162,6 +162,10 @@ class Checkout:
                 outcome=outcome,
             )
         held = provisioner.ledger.approvals.get(order.id)
+        if held is not None and held.target != provisioner.target:
+            raise TargetMismatchError(
+                f"order {order.id} was held for approval against another Partner Center"
+            )
         if held is not None and held.status is not ApprovalStatus.APPROVED:
             return _waiting(held)  # held or rejected: a person decides, not a second attempt
         decision = _approval_of(held) if held is not None else None
@@ -245,8 +249,10 @@ class Checkout:
         """
         provisioner = self._provisioner()
         approvals = provisioner.ledger.approvals
-        decided = approvals.decide(order_id, ApprovalStatus.APPROVED, by=by)
-        if decided is None or decided.target != provisioner.target:
+        decided = approvals.decide(
+            order_id, ApprovalStatus.APPROVED, target=provisioner.target, by=by
+        )
+        if decided is None:
             raise OrderNotHeldError(f"order {order_id!r} is not held for approval")
         if decided.status is ApprovalStatus.REJECTED:
             raise OrderNotHeldError(
@@ -262,9 +268,9 @@ class Checkout:
         :class:`OrderNotHeldError` for an order never held here or already approved."""
         provisioner = self._provisioner()
         decided = provisioner.ledger.approvals.decide(
-            order_id, ApprovalStatus.REJECTED, by=by, reason=reason
+            order_id, ApprovalStatus.REJECTED, target=provisioner.target, by=by, reason=reason
         )
-        if decided is None or decided.target != provisioner.target:
+        if decided is None:
             raise OrderNotHeldError(f"order {order_id!r} is not held for approval")
         if decided.status is ApprovalStatus.APPROVED:
             raise OrderNotHeldError(f"order {order_id!r} was approved; it cannot be rejected")

@@ -122,22 +122,33 @@ class ApprovalQueue:
         order_id: str,
         status: ApprovalStatus,
         *,
+        target: str,
         by: str | None = None,
         reason: str | None = None,
     ) -> HeldOrder | None:
-        """Approve or reject a ``held`` order, in one conditional write.
+        """Approve or reject a ``held`` order of ``target``, in one conditional write.
 
         Returns the record after the write; it shows another status when the order was already
-        decided (the earlier decision stands), and None for an order never held.
+        decided (the earlier decision stands), and None for an order never held for ``target``
+        (an order held against another Partner Center is left untouched).
         """
         if status is ApprovalStatus.HELD:
             raise ValueError("decide approves or rejects; hold_again holds")
         self._db.execute(
             "UPDATE approvals SET status = ?, decided_by = ?, decision_reason = ?,"
-            " decided_at = ? WHERE order_id = ? AND status = ?",
-            (status.value, by, reason, float(self._clock()), order_id, ApprovalStatus.HELD.value),
+            " decided_at = ? WHERE order_id = ? AND target = ? AND status = ?",
+            (
+                status.value,
+                by,
+                reason,
+                float(self._clock()),
+                order_id,
+                target,
+                ApprovalStatus.HELD.value,
+            ),
         )
-        return self.get(order_id)
+        record = self.get(order_id)
+        return record if record is not None and record.target == target else None
 
     def hold_again(self, order_id: str, reason: str) -> None:
         """Put an approved order that could not be placed (it has Problems now) back in the

@@ -249,3 +249,25 @@ def test_an_approver_killed_with_sigkill_leaves_the_order_for_resume(tmp_path: P
     assert outcome.status is OutcomeStatus.PLACED
     assert bought(sandbox) == 1
     assert recorder.provisioned[order.id] == 1
+
+
+def test_a_decision_only_touches_an_order_held_against_the_same_partner_center() -> None:
+    with Ledger(":memory:") as ledger:
+        queue = ledger.approvals
+        queue.hold("o-1", "c-1", "{}", target="live:partner-a", reason="big", held_by=None)
+
+        assert queue.decide("o-1", ApprovalStatus.APPROVED, target="sandbox") is None
+        assert queue.decide("o-1", ApprovalStatus.REJECTED, target="sandbox") is None
+        record = queue.get("o-1")
+        assert record is not None
+        assert record.status is ApprovalStatus.HELD
+        assert queue.all(target="sandbox") == []
+        decided = queue.decide("o-1", ApprovalStatus.APPROVED, target="live:partner-a", by="g")
+        assert decided is not None
+        assert (decided.status, decided.decided_by) == (ApprovalStatus.APPROVED, "g")
+        # The first decision stands.
+        again = queue.decide("o-1", ApprovalStatus.REJECTED, target="live:partner-a")
+        assert again is not None
+        assert again.status is ApprovalStatus.APPROVED
+        with pytest.raises(ValueError, match="hold_again"):
+            queue.decide("o-1", ApprovalStatus.HELD, target="live:partner-a")
