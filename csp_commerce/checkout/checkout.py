@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from csp_commerce.checkout.facts_cache import FactsCache
-from csp_commerce.errors import ConfigurationError, OrderNotHeldError, TargetMismatchError
+from csp_commerce.errors import (
+    ConfigurationError,
+    OrderBusyError,
+    OrderNotHeldError,
+    ProvisioningInterrupted,
+    TargetMismatchError,
+)
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import (
     ApprovalDecision,
@@ -36,6 +43,8 @@ MCA_LOG_PLUGIN = "csp_commerce.mca_log"
 #: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
 #: it to judge addresses by the offline rules only).
 COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
+
+logger = logging.getLogger(__name__)
 
 _NO_FACTS = CheckoutFacts()
 _PLACED_BEFORE = ApprovalDecision(approved=True, reason="placed before: the ledger's record")
@@ -223,7 +232,13 @@ class Checkout:
         outcomes = []
         for held in provisioner.ledger.approvals.approved_unplaced(provisioner.target):
             order = Order.model_validate_json(held.order_json)
-            result = self._place(provisioner, order, None, _approval_of(held))
+            try:
+                result = self._place(provisioner, order, None, _approval_of(held))
+            except (OrderBusyError, ProvisioningInterrupted) as stopped:
+                # Another worker has it, or Partner Center's answer is still unknown: the
+                # ledger keeps it for the next resume, as provisioner.resume does.
+                logger.warning("approved order %s is still unplaced: %s", order.id, stopped)
+                continue
             if result.outcome is not None:
                 outcomes.append(result.outcome)
         return outcomes + provisioner.resume()

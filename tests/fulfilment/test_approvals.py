@@ -271,3 +271,35 @@ def test_a_decision_only_touches_an_order_held_against_the_same_partner_center()
         assert again.status is ApprovalStatus.APPROVED
         with pytest.raises(ValueError, match="hold_again"):
             queue.decide("o-1", ApprovalStatus.HELD, target="live:partner-a")
+
+
+def test_resume_leaves_an_approved_order_it_cannot_place_yet_for_the_next_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csp_commerce.errors import ProvisioningInterrupted
+
+    sandbox, recorder = Sandbox(seed=5), Recorder()
+    checkout = make_checkout(sandbox, tmp_path, recorder)
+    order = held_order(checkout, sandbox)
+    second = held_order(checkout, sandbox, 2)
+
+    def die(*_: object, **__: object) -> None:
+        raise Killed
+
+    def unknown(self: Provisioner, order: Order, *_: object, **__: object) -> None:
+        raise ProvisioningInterrupted(order.id, TimeoutError("no answer"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Provisioner, "place", die)
+        for held in (order, second):
+            with pytest.raises(Killed):
+                checkout.approve(held.id)
+    with monkeypatch.context() as patch:
+        patch.setattr(Provisioner, "place", unknown)
+        assert make_checkout(sandbox, tmp_path, recorder).resume() == []  # no exception
+    assert bought(sandbox) == 0
+
+    outcomes = make_checkout(sandbox, tmp_path, recorder).resume()
+
+    assert sorted(outcome.order_id for outcome in outcomes) == [order.id, second.id]
+    assert bought(sandbox) == 2
