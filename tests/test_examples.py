@@ -41,16 +41,18 @@ PLUGIN = EXAMPLES / "csp-commerce-example-plugin"
 
 
 def read_project(path: Path) -> dict[str, Any]:
-    """Name, version and csp_commerce entry points from a pyproject.toml (tomllib is 3.11+)."""
+    """Name, version and entry points (by group) from a pyproject.toml (tomllib is 3.11+)."""
     text = path.read_text(encoding="utf-8")
     name = re.search(r'^name = "([^"]+)"', text, re.M)
     version = re.search(r'^version = "([^"]+)"', text, re.M)
-    section = re.search(
-        r"^\[project\.entry-points\.csp_commerce\]\n((?:[^\[\n].*\n?)*)", text, re.M
-    )
-    assert name and version and section, "the example's pyproject.toml lost its entry point"
-    points = dict(re.findall(r'^(\w+) = "([^"]+)"', section.group(1), re.M))
-    return {"name": name[1], "version": version[1], "entry-points": {"csp_commerce": points}}
+    groups = {
+        group: dict(re.findall(r'^([\w-]+) = "([^"]+)"', body, re.M))
+        for group, body in re.findall(
+            r'^\[project\.entry-points\."?([\w.]+)"?\]\n((?:[^\[\n].*\n?)*)', text, re.M
+        )
+    }
+    assert name and version and "csp_commerce" in groups, "the example lost its entry point"
+    return {"name": name[1], "version": version[1], "entry-points": groups}
 
 
 @pytest.fixture
@@ -64,9 +66,11 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n",
         encoding="utf-8",
     )
-    points = project["entry-points"]["csp_commerce"]
     (dist_info / "entry_points.txt").write_text(
-        "[csp_commerce]\n" + "".join(f"{name} = {target}\n" for name, target in points.items()),
+        "".join(
+            f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items())
+            for group, points in project["entry-points"].items()
+        ),
         encoding="utf-8",
     )
     monkeypatch.syspath_prepend(str(PLUGIN / "src"))
@@ -148,3 +152,34 @@ def test_the_host_integration_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invType=ResellerRelationship" in out
     assert "add_quantity on sub-business-monthly" in out
     assert "approval: approved" in out
+
+
+@pytest.mark.usefixtures("installed_plugin")
+def test_its_sub_command_joins_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from csp_commerce.cli import main, plugin_commands
+
+    assert plugin_commands() == {
+        "example-approvals": (
+            "csp_commerce_example_plugin.command",
+            "(plugin command from csp-commerce-example-plugin)",
+        )
+    }
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "example-approvals" in capsys.readouterr().out
+    assert main(["example-approvals", "-v"]) == 0  # global options reach plugin commands too
+    assert "orders above 250 seats" in capsys.readouterr().out
+
+
+def test_a_plugin_cannot_replace_a_built_in_command(
+    installed_plugin: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csp_commerce.cli import plugin_commands
+
+    site = next(Path(p) for p in sys.path if p.endswith("site"))
+    (dist_info,) = site.glob("*.dist-info")
+    text = (dist_info / "entry_points.txt").read_text(encoding="utf-8")
+    (dist_info / "entry_points.txt").write_text(
+        text.replace("example-approvals =", "orders ="), encoding="utf-8"
+    )
+    assert "orders" not in plugin_commands()

@@ -51,6 +51,18 @@ def test_every_public_exception_is_at_the_root() -> None:
     assert missing == [], "export these from csp_commerce too"
 
 
+def test_root_functions_are_functions_not_their_modules() -> None:
+    # csp_commerce.checkout.gather_facts is also a submodule's name: the root must give the
+    # function, whichever was imported first.
+    run(
+        "import inspect, csp_commerce.checkout.gather_facts\n"
+        "from csp_commerce import gather_facts, gather_facts_async, render_problem\n"
+        "assert inspect.isfunction(gather_facts), gather_facts\n"
+        "assert inspect.iscoroutinefunction(gather_facts_async), gather_facts_async\n"
+        "assert inspect.isfunction(render_problem), render_problem\n"
+    )
+
+
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError):
         _ = csp_commerce.NoSuchThing  # type: ignore[attr-defined]

@@ -18,11 +18,11 @@ prefix (``{"tenant_id": ..., "client_id": ...}``); the environment wins over the
 evidence log's keyed chain (HMAC-SHA256, at least 16 bytes): every command that writes to the
 log signs its entries with it; it is never stored.
 
-**One world per Partner Center.** The data directory (``.csp-commerce/`` in the working
-directory, or ``$CSP_COMMERCE_HOME``, or ``--home``) keeps each *target* (a Partner Center: its
-cloud and partner tenant, as :func:`csp_commerce.fulfilment.target_of` names it) in a directory
-of its own, so a command only ever sees and resumes what was done against the Partner Center it
-talks to::
+**One world per Partner Center.** The data directory (``--home``, or ``$CSP_COMMERCE_HOME``,
+or the user's data directory: :func:`default_home`; always used as an absolute path) keeps each
+*target* (a Partner Center: its cloud and partner tenant, as
+:func:`csp_commerce.fulfilment.target_of` names it) in a directory of its own, so a command
+only ever sees and resumes what was done against the Partner Center it talks to::
 
     <home>/config.json                          live settings (optional; they choose the partner)
     <home>/sandbox/sandbox.json                 the embedded sandbox's world
@@ -48,6 +48,8 @@ each command that finds them says so in one line on standard error.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
 import re
@@ -60,7 +62,7 @@ from csp_commerce.errors import ConfigurationError, TargetMismatchError
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
 
 if TYPE_CHECKING:
-    import argparse
+    from collections.abc import Iterator
     from types import TracebackType
 
     from csp_commerce.fulfilment.order_saga import Provisioner
@@ -71,7 +73,8 @@ if TYPE_CHECKING:
     from csp_commerce.store.mca_log import McaEvidenceLog
 
 HOME_ENV = "CSP_COMMERCE_HOME"
-DEFAULT_HOME = ".csp-commerce"
+#: The data directory before 0.2: ``.csp-commerce`` in the working directory.
+OLD_DEFAULT_HOME = ".csp-commerce"
 SANDBOX_DIR = "sandbox"
 LIVE_DIR = "live"
 SANDBOX_FILE = "sandbox.json"
@@ -90,13 +93,34 @@ SETTINGS = ("tenant_id", "client_id", "client_secret", "token_store", "cloud")
 MCA_KEY_ENV = "CSP_COMMERCE_MCA_KEY"
 
 
+def default_home() -> Path:
+    """The data directory when neither ``--home`` nor ``$CSP_COMMERCE_HOME`` names one: the
+    user's data directory for ``csp-commerce`` (platformdirs: ``~/.local/share/csp-commerce`` on
+    Linux, ``%LOCALAPPDATA%\\csp-commerce`` on Windows, ``~/Library/Application Support/...`` on
+    macOS), the same whatever the working directory."""
+    import platformdirs
+
+    return platformdirs.user_data_path("csp-commerce", appauthor=False)
+
+
+def resolve_home(home: Path | None) -> Path:
+    """The data directory as an absolute path: ``home``, else ``$CSP_COMMERCE_HOME``, else
+    :func:`default_home`; a :class:`ConfigurationError` when it names something that is not a
+    directory."""
+    chosen = home or (Path(os.environ[HOME_ENV]) if os.environ.get(HOME_ENV) else default_home())
+    chosen = chosen.expanduser().absolute()
+    if chosen.exists() and not chosen.is_dir():
+        raise ConfigurationError(f"the data directory {chosen} is a file, not a directory")
+    return chosen
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every command that talks to Partner Center shares."""
     parser.add_argument(
         "--home",
         type=Path,
-        default=None,
-        help=f"data directory (default: ${HOME_ENV} or ./{DEFAULT_HOME})",
+        default=argparse.SUPPRESS,  # also a global option: a value before the command stands
+        help=f"data directory (default: ${HOME_ENV} or {default_home()})",
     )
     parser.add_argument(
         "--live",
@@ -121,7 +145,7 @@ class Environment:
     def __init__(
         self, home: Path | None = None, *, live: bool = False, mca_key: bytes | None = None
     ) -> None:
-        self.home = home or Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
+        self.home = resolve_home(home)
         self.live = live
         self.mca_key = mca_key
         self._noticed = False
@@ -215,6 +239,14 @@ class Environment:
         if self._noticed:
             return
         self._noticed = True
+        previous = Path(OLD_DEFAULT_HOME).absolute()
+        if previous.is_dir() and previous != self.home:
+            print(
+                f"csp-commerce: note: {previous} (the data directory before 0.2) is not used; "
+                f"this command's data directory is {self.home} (pass --home {OLD_DEFAULT_HOME} "
+                "to keep using the old one)",
+                file=sys.stderr,
+            )
         old = [name for name in OLD_LAYOUT if (self.home / name).is_file()]
         if old:
             print(
@@ -299,7 +331,9 @@ class Environment:
         """The target's provisioning ledger (``ledger.sqlite3`` in its directory)."""
         from csp_commerce.store.ledger import Ledger
 
-        return Ledger(self._state(LEDGER_FILE))
+        path = self._state(LEDGER_FILE)
+        with _damaged_database(path):
+            return Ledger(path)
 
     @cached_property
     def mca_log(self) -> McaEvidenceLog:
@@ -307,7 +341,9 @@ class Environment:
         documentation for why it is not shared between targets."""
         from csp_commerce.store.mca_log import McaEvidenceLog
 
-        return McaEvidenceLog(self._state(MCA_FILE), key=self.mca_key)
+        path = self._state(MCA_FILE)
+        with _damaged_database(path):
+            return McaEvidenceLog(path, key=self.mca_key)
 
     def provisioner(self, hooks: HookManager) -> Provisioner:
         """A provisioner on this environment's client and ledger, telling ``hooks``; a
@@ -330,6 +366,20 @@ class Environment:
             resource: Any = self.__dict__.pop(name, None)
             if resource is not None:
                 resource.close()
+
+
+@contextlib.contextmanager
+def _damaged_database(path: Path) -> Iterator[None]:
+    """Turn SQLite's refusal to open a damaged or foreign file into a message naming it."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        raise ConfigurationError(
+            f"{path} is damaged or not a csp-commerce database ({error}); restore it from a "
+            "backup, or move it away to start an empty one"
+        ) from None
 
 
 def mca_key(key_file: Path | None) -> bytes | None:

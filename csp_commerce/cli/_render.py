@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from csp_commerce.models import CheckoutPlan, Problem, ProvisioningOutcome
     from csp_commerce.store.ledger import Step
@@ -97,3 +97,41 @@ def _short(value: dict[str, Any] | None) -> str:
     if not value:
         return ""
     return ", ".join(f"{key}={item}" for key, item in value.items() if item is not None)
+
+
+def emit(
+    fmt: str,
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    records: Iterable[Any],
+) -> None:
+    """Print data as a table (``rows``, ids never cut), CSV (``rows``, formulas guarded) or JSON
+    (``records``: pydantic models dumped with Partner Center's camelCase names, or plain data)."""
+    if fmt == "json":
+        import json
+
+        data = [
+            record.model_dump(mode="json", by_alias=True, exclude_none=True)
+            if hasattr(record, "model_dump")
+            else record
+            for record in records
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        import csv
+        import sys
+
+        from csp_commerce.models.csv_cells import guard_cell
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(
+                guard_cell(cell) if isinstance(cell, str) else "" if cell is None else cell
+                for cell in row
+            )
+    else:
+        from csp_commerce.cli.prices import print_table
+
+        print_table(title, columns, rows)

@@ -22,8 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from csp_commerce._files import write_atomically
 from csp_commerce.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _env
 from csp_commerce.errors import InputError
+from csp_commerce.models.csv_cells import guard_cell
 
 if TYPE_CHECKING:
     import argparse
@@ -213,11 +215,16 @@ def run_export(args: argparse.Namespace) -> int:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(
+            {
+                key: guard_cell(value) if isinstance(value, str) else value
+                for key, value in row.items()
+            }
+            for row in rows
+        )
         text = buffer.getvalue()
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        write_atomically(args.output, text)
         print(f"wrote {len(rows)} entries to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

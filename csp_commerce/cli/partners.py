@@ -13,8 +13,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.cli import EXIT_INVALID, EXIT_OK
+from csp_commerce.cli import EXIT_OK
 from csp_commerce.cli._env import Environment, add_arguments
+from csp_commerce.cli._globals import add_confirmation, confirmed
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.models.clouds import Cloud
 
@@ -60,6 +61,7 @@ def register(subparsers: Any) -> None:
     remove = actions.add_parser("remove", help="forget a partner account and its discovery data")
     remove.add_argument("name")
     add_arguments(remove)
+    add_confirmation(remove)
     remove.set_defaults(func=_remove)
 
 
@@ -154,10 +156,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     env = Environment.from_args(args)
+    if not confirmed(args, f"forget the partner account {args.name!r} and its discovery runs"):
+        return EXIT_OK
     with open_store(env) as store:
         removed = store.remove_partner(args.name)
-    if not removed:
-        print(f"no partner account named {args.name!r}")
-        return EXIT_INVALID
+    if not removed:  # an unknown name: exit 2, as every unknown id
+        raise ConfigurationError(f"no partner account named {args.name!r} (see 'partners list')")
     print(f"removed {args.name} (its token store file is left in place)")
     return EXIT_OK

@@ -33,6 +33,8 @@ def load_price_list(path: str | Path) -> PriceList:
         text = Path(path).read_text("utf-8")
     except OSError as error:
         raise InputError(f"cannot read price list {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a price list (not UTF-8 text)") from None
     try:
         return PriceList.model_validate_json(text)
     except ValidationError as error:

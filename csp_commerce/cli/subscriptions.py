@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import _env
+from csp_commerce.cli._globals import add_confirmation, confirmed
 from csp_commerce.cli.prices import (
     EXIT_OK,
     add_format,
@@ -81,7 +82,10 @@ def register(subparsers: Any) -> None:
         ("reactivate", "reactivate a suspended subscription"),
         ("cancel", "cancel while Partner Center's cancellation window is open"),
     ):
-        change(name, help_text).set_defaults(func=run_change)
+        sub = change(name, help_text)
+        if name in DESTRUCTIVE:
+            add_confirmation(sub)
+        sub.set_defaults(func=run_change)
     renew = change("auto-renew", "turn auto-renewal on or off")
     renew.add_argument("state", choices=("on", "off"), help="on or off")
     renew.set_defaults(func=run_change)
@@ -187,12 +191,30 @@ def run_set_quantity(args: argparse.Namespace) -> int:
     return _report(result, args)
 
 
+#: Changes that stop a customer's service: asked for (``--yes``), or only shown (``--dry-run``).
+DESTRUCTIVE = ("suspend", "cancel")
+
+
 def run_change(args: argparse.Namespace) -> int:
     """``subscriptions suspend|reactivate|cancel|auto-renew``."""
     with _env.Environment.from_args(args) as env:
         manager = _manager(env, args)
         command = args.subscriptions_command
         customer, subscription, operation = args.customer, args.subscription, args.operation_id
+        if command in DESTRUCTIVE:
+            from csp_commerce.errors import NotFoundError
+            from csp_commerce.operations.subscription_manager import SUBSCRIPTION_NOT_FOUND
+
+            try:
+                current = manager.get(customer, subscription)
+            except NotFoundError:
+                return print_problems([SUBSCRIPTION_NOT_FOUND(subscription_id=subscription)])
+            what = (
+                f"{command} subscription {subscription} ({current.offer_name or current.offer_id},"
+                f" {current.quantity} seats) of customer {customer}"
+            )
+            if not confirmed(args, what):
+                return EXIT_OK
         if command == "suspend":
             result = manager.suspend(customer, subscription, operation_id=operation)
         elif command == "reactivate":

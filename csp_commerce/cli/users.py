@@ -7,10 +7,12 @@ a failure (e.g. licence management in 21Vianet China).
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from csp_commerce._files import write_atomically
 from csp_commerce.cli import _env
 from csp_commerce.cli.prices import (
     EXIT_OK,
@@ -71,12 +73,17 @@ def register(subparsers: Any) -> None:
     add_format(licences, "table", "json")
     licences.set_defaults(func=run_user_licences)
 
+    roles = action("roles", "the directory roles a user holds (e.g. Company Administrator)")
+    roles.add_argument("user", metavar="USER", help="user id")
+    add_format(roles, "table", "json")
+    roles.set_defaults(func=run_roles)
+
     for name, help_text in (
         ("assign", "assign a licence (SKU id, part number or name), if a unit is free"),
         ("remove", "remove a licence from a user"),
     ):
         sub = action(name, help_text)
-        sub.add_argument("user", metavar="USER", help="user id")
+        sub.add_argument("user", metavar="USER", help="user id or user principal name")
         sub.add_argument("sku", metavar="SKU", help="SKU id, part number or name")
         sub.set_defaults(func=run_licence_change)
 
@@ -128,6 +135,17 @@ def run_list(args: argparse.Namespace) -> int:
         ("id", "user principal name", "display name", "usage location", "state"),
         [(u.id, u.user_principal_name, u.display_name, u.usage_location, u.state) for u in users],
     )
+    return EXIT_OK
+
+
+def run_roles(args: argparse.Namespace) -> int:
+    """``users roles USER``."""
+    from csp_commerce.cli._render import emit
+
+    with _env.Environment.from_args(args) as env:
+        roles = list(env.client.users.directory_roles(args.customer, args.user))
+    rows = [(role.id, role.name) for role in roles]
+    emit(args.format, f"directory roles of {args.user}", ("role id", "name"), rows, roles)
     return EXIT_OK
 
 
@@ -252,8 +270,9 @@ def run_export(args: argparse.Namespace) -> int:
     with _env.Environment.from_args(args) as env:
         manager = _manager(env)
         if args.output:
-            with Path(args.output).open("w", encoding="utf-8", newline="") as out:
-                count = manager.export_csv(args.customer, out)
+            buffer = io.StringIO()
+            count = manager.export_csv(args.customer, buffer)
+            write_atomically(args.output, buffer.getvalue())
             print(f"{count} users written to {args.output}")
         else:
             manager.export_csv(args.customer, sys.stdout)

@@ -17,6 +17,9 @@ class Address(Model):
     Every field is optional at this level: which ones a country requires is a validation rule
     (:func:`csp_commerce.validation.address_rules.validate_address`), reported as Problems, not as a
     pydantic error. ``region`` is accepted as Partner Center's older name of ``state``.
+    ``vat_id`` and ``tax_id`` are checked against the country's ``countryvalidationrules``
+    (checkout only: Partner Center's customer resource has no documented field for them, so
+    the order does not send them).
     """
 
     country: str = Field(max_length=64)
@@ -51,4 +54,10 @@ class Address(Model):
         validation_alias=_either(
             "organizationRegistrationNumber", "organization_registration_number"
         ),
+    )
+    vat_id: str | None = Field(
+        default=None, max_length=64, validation_alias=_either("vatId", "vat_id")
+    )
+    tax_id: str | None = Field(
+        default=None, max_length=64, validation_alias=_either("taxId", "tax_id")
     )

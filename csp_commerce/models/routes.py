@@ -209,7 +209,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "app",
         "CustomerQualification[]",
         client=("qualifications.get",),
-        notes="`[{qualification, vettingStatus, vettingReason?, vettingCreatedDate?}]`",
+        notes="`[{qualification, vettingStatus, vettingReason?, vettingCreateDate?}]`",
     ),
     _r(
         "qualifications",

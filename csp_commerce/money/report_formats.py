@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
+from csp_commerce.models.csv_cells import guard_cell
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TextIO
@@ -105,7 +107,7 @@ def to_csv(document: Tabular, stream: TextIO | None = None) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(document.columns)
     for row in document.rows():
-        writer.writerow([_plain(cell) for cell in row.cells])
+        writer.writerow([_csv_cell(cell) for cell in row.cells])
     text = buffer.getvalue()
     if stream is not None:
         stream.write(text)
@@ -125,6 +127,11 @@ def _plain(cell: Cell) -> str:
     if isinstance(cell, date):
         return cell.isoformat()
     return str(cell)
+
+
+def _csv_cell(cell: Cell) -> str:
+    """Text guarded against spreadsheet formulas; amounts, numbers and dates as they are."""
+    return guard_cell(cell) if isinstance(cell, str) else _plain(cell)
 
 
 def _table_cell(cell: Cell, locale: str | None) -> str:

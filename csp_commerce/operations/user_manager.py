@@ -348,9 +348,19 @@ class UserManager:
 
     # -- licences ------------------------------------------------------------------------------
 
+    def _user_id(self, customer_id: str, user: str) -> str:
+        """A user id for ``user``: an id as it is, a user principal name (``name@domain``)
+        looked up (unchanged when there is no such user, so the caller reports it)."""
+        if "@" not in user:
+            return user
+        found = self._find_user(customer_id, user)
+        return found.id if found is not None and found.id else user
+
     def assign(self, customer_id: str, user_id: str, sku: str) -> LicenceChange:
-        """Assign a licence (SKU id, part number or name) to a user, if a unit is free."""
+        """Assign a licence (SKU id, part number or name) to a user (id or user principal
+        name), if a unit is free."""
         self._require("supports_licence_management", "Licence management")
+        user_id = self._user_id(customer_id, user_id)
         skus = self.skus(customer_id)
         found = find_sku(skus, sku)
         base: dict[str, Any] = {"customer_id": customer_id, "user_id": user_id, "action": "assign"}
@@ -378,8 +388,10 @@ class UserManager:
         return LicenceChange(**base, changed=True, sku=self._sku_after(customer_id, found))
 
     def remove(self, customer_id: str, user_id: str, sku: str) -> LicenceChange:
-        """Remove a licence (SKU id, part number or name) from a user."""
+        """Remove a licence (SKU id, part number or name) from a user (id or user principal
+        name)."""
         self._require("supports_licence_management", "Licence management")
+        user_id = self._user_id(customer_id, user_id)
         base: dict[str, Any] = {"customer_id": customer_id, "user_id": user_id, "action": "remove"}
         found = find_sku(self.skus(customer_id), sku)
         sku_id = found.product_sku.id if found is not None else sku

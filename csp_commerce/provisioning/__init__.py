@@ -23,7 +23,10 @@ from csp_commerce.provisioning.auth import (
 from csp_commerce.provisioning.client import PartnerCenterClient
 from csp_commerce.provisioning.pacing import (
     DEFAULT_REQUESTS_PER_MINUTE,
+    DOCUMENTED_RATES,
+    Budget,
     PacedTransport,
+    PartnerBudget,
     TokenBucket,
 )
 from csp_commerce.provisioning.pagination import AsyncPager, SyncPager
@@ -31,15 +34,18 @@ from csp_commerce.provisioning.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_REQUESTS_PER_MINUTE",
+    "DOCUMENTED_RATES",
     "AccessToken",
     "AsyncPager",
     "AsyncPartnerCenterClient",
+    "Budget",
     "CertificateCredential",
     "ClientSecretCredential",
     "CredentialKind",
     "FileTokenStore",
     "MemoryTokenStore",
     "PacedTransport",
+    "PartnerBudget",
     "PartnerCenterClient",
     "RefreshTokenCredential",
     "RetryPolicy",

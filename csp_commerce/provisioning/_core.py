@@ -12,7 +12,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -23,6 +23,7 @@ from csp_commerce import errors as E
 from csp_commerce.errors import ConfigurationError, RetrySignal
 from csp_commerce.models.clouds import ENDPOINTS, Cloud, CloudEndpoints
 from csp_commerce.provisioning.auth import CredentialKind, credential_kind
+from csp_commerce.provisioning.pacing import Budget, PartnerBudget, api_family
 from csp_commerce.provisioning.retry import RetryPolicy
 from csp_commerce.provisioning.wire._pc_model import Collection, Link
 
@@ -37,6 +38,8 @@ logger = logging.getLogger("csp_commerce.provisioning")
 CONTRACT_VERSION = "v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_APPLICATION = "csp_commerce"
+#: Requests one client sends at once unless told otherwise (its connection pool's size too).
+DEFAULT_MAX_IN_FLIGHT = 50
 #: Headers whose values never reach a log line.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
 
@@ -323,6 +326,13 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 # The shared client configuration and per-attempt logic
 
 
+@dataclass
+class Pacing:
+    """One logical operation's pacing state: the time its next attempt may count from."""
+
+    not_before: float = 0.0
+
+
 def resolve_cloud(cloud: Cloud | CloudEndpoints | str) -> CloudEndpoints:
     """The endpoints of ``cloud`` (a :class:`Cloud`, its value, or custom endpoints)."""
     if isinstance(cloud, CloudEndpoints):
@@ -347,7 +357,15 @@ class ClientCore:
     :param correlation_id: ``MS-CorrelationId`` of every call (one per checkout; default: one
         per client).
     :param retry_policy: delays and caps. :param rng: the jitter's random source.
-    :param clock: the time source of token expiry and Retry-After dates.
+    :param clock: the time source (POSIX seconds) of token expiry, Retry-After dates and pacing.
+    :param max_in_flight: requests this client (and its ``with_options`` copies) sends at once;
+        the connection pool of an HTTP client it creates keeps as many connections (default 50).
+    :param budget: the partner's request :class:`~csp_commerce.provisioning.pacing.Budget`:
+        every attempt takes its place in it first. Pass a
+        :class:`~csp_commerce.provisioning.pacing.PartnerBudget` to pace at Partner Center's
+        documented rates (or yours), the same one to every client of one partner. By default
+        nothing is paced, but a ``Retry-After`` seen by one request still holds every request of
+        the client until it ends.
     """
 
     def __init__(
@@ -364,9 +382,17 @@ class ClientCore:
         retry_policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        budget: Budget | None = None,
     ) -> None:
         if credential is None or not callable(getattr(credential, "get_token", None)):
             raise ConfigurationError("credential must have a get_token(*scopes) method")
+        if max_in_flight < 1:
+            raise ConfigurationError(f"max_in_flight must be at least 1, not {max_in_flight}")
+        if budget is not None and not isinstance(budget, Budget):
+            raise ConfigurationError("budget must have reserve, pause_until and paused_until")
+        self.max_in_flight = max_in_flight
+        self.budget: Budget = budget if budget is not None else PartnerBudget.unpaced(clock=clock)
         self.credential = credential
         self.cloud = cloud
         self.endpoints = resolve_cloud(cloud)
@@ -410,7 +436,45 @@ class ClientCore:
             "retry_policy": self.retry_policy,
             "rng": self.rng,
             "clock": self.clock,
+            "max_in_flight": self.max_in_flight,
+            "budget": self.budget,
         }
+
+    def pool_limits(self) -> httpx.Limits:
+        """The connection pool of an HTTP client the client creates: one connection per request
+        in flight, all kept alive (httpx keeps 20 by default: the rest would reconnect)."""
+        return httpx.Limits(
+            max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight
+        )
+
+    def pacing_waits(self, call: Call[Any], pacing: Pacing) -> Iterator[float]:
+        """The waits before an attempt of ``call`` may start (the twins sleep each one).
+
+        The attempt takes its place in its API family's budget and waits for it; if a pause
+        began meanwhile (another request's ``Retry-After``) its place is void: it waits for the
+        pause to end and takes a new one. ``pacing`` remembers the time this operation has
+        already waited until (its own Retry-After included), so that a request is not held twice
+        by the pause it set itself, and so that a sleep which does not move the clock (tests)
+        still ends the loop.
+        """
+        family = api_family(call.path)
+        budget = self.budget
+        while True:
+            start = budget.reserve(family)
+            now = max(self.clock(), pacing.not_before)  # read after: "at once" never waits
+            wait = start - now
+            if wait > 0:
+                yield wait
+                now = pacing.not_before = now + wait
+            resume = budget.paused_until()
+            if resume <= now:
+                return
+            yield resume - now
+            pacing.not_before = resume
+
+    def retrying_after(self, signal: RetrySignal, pacing: Pacing) -> None:
+        """Note a retry's wait in ``pacing`` (the next attempt starts after it)."""
+        pacing.not_before = max(pacing.not_before, self.clock() + signal.decision.delay)
 
     def preflight(self, call: Call[Any]) -> None:
         """Refuse, before any request, what this cloud or credential cannot do."""
@@ -488,6 +552,11 @@ class ClientCore:
             context=call.context,
             retry_after=decision.retry_after,
         )
+        if decision.retry_after and (status == 429 or status >= 500):
+            # Partner Center throttles the partner, not one request: hold every request of this
+            # budget (no longer than the policy would wait itself).
+            wait = min(decision.retry_after, self.retry_policy.retry_after_cap)
+            self.budget.pause_until(self.clock() + wait)
         if decision.retry:
             raise RetrySignal(decision, error, call)
         if decision.over_cap:

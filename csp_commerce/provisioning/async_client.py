@@ -14,11 +14,13 @@ from csp_commerce.provisioning._core import (
     Call,
     ClientCore,
     Flow,
+    Pacing,
     log_retry,
     new_id,
     wait_from_signal,
 )
 from csp_commerce.provisioning._tokens import AsyncTokenProvider
+from csp_commerce.provisioning.pool import ShardedAsyncTransport
 from csp_commerce.provisioning.resources import (
     AsyncAgreements,
     AsyncCarts,
@@ -55,7 +57,11 @@ class AsyncPartnerCenterClient(ClientCore):
 
     :param http_client: an ``httpx.AsyncClient`` to send through (tests, the sandbox, proxies). The
         client closes only an HTTP client it created itself.
-    :param sleep: how retries wait (tests pass a recorder).
+    :param sleep: how retries and pacing wait (tests pass a recorder).
+
+    At most ``max_in_flight`` requests are sent at once (the others wait their turn, and a
+    request waiting out a retry's delay holds no turn); an HTTP client the client creates keeps
+    that many connections alive, in small pools (:mod:`~csp_commerce.provisioning.pool`).
     """
 
     def __init__(
@@ -68,7 +74,12 @@ class AsyncPartnerCenterClient(ClientCore):
     ) -> None:
         super().__init__(credential, **options)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(transport=ShardedAsyncTransport(self.max_in_flight))
+        )
+        self._in_flight = asyncio.BoundedSemaphore(self.max_in_flight)
         self._sleep = sleep
         self._tokens = AsyncTokenProvider(credential, self.scope, clock=self.clock)
 
@@ -93,14 +104,16 @@ class AsyncPartnerCenterClient(ClientCore):
     def with_options(self, **overrides: Any) -> Self:
         """A copy with some options changed (e.g. ``correlation_id=`` per checkout).
 
-        The copy shares this client's HTTP client and, unless the credential changes, its
-        token cache.
+        The copy shares this client's HTTP client, its budget, its cap on requests in flight
+        and, unless the credential changes, its token cache.
         """
         options = {**self.options(), "http_client": self._http, "sleep": self._sleep}
         options.update(overrides)
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+        if copy.max_in_flight == self.max_in_flight:
+            copy._in_flight = self._in_flight  # one cap for the client and its copies
         return copy
 
     async def _execute(self, plan: Call[T] | Flow[T]) -> T:
@@ -127,18 +140,29 @@ class AsyncPartnerCenterClient(ClientCore):
             before_sleep=log_retry,
             reraise=True,
         )
+        pacing = Pacing()
         async for attempt in retrying:
             with attempt:
-                return await self._attempt(call, request_id, attempt.retry_state.attempt_number)
+                try:
+                    return await self._attempt(
+                        call, request_id, attempt.retry_state.attempt_number, pacing
+                    )
+                except RetrySignal as signal:
+                    self.retrying_after(signal, pacing)
+                    raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
-        request = self.build_request(self._http, call, request_id, await self._tokens.get())
-        self.log_request(request)
-        try:
-            response = await self._http.send(request)
-        except httpx.TransportError as exc:
-            raise self.transport_failure(call, request_id, attempt, exc) from exc
+    async def _attempt(self, call: Call[T], request_id: str, attempt: int, pacing: Pacing) -> T:
+        token = await self._tokens.get()
+        async with self._in_flight:
+            for wait in self.pacing_waits(call, pacing):
+                await self._sleep(wait)
+            request = self.build_request(self._http, call, request_id, token)
+            self.log_request(request)
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
 
     async def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from types import GeneratorType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -14,6 +15,7 @@ from csp_commerce.provisioning._core import (
     Call,
     ClientCore,
     Flow,
+    Pacing,
     drive,
     log_retry,
     new_id,
@@ -56,7 +58,10 @@ class PartnerCenterClient(ClientCore):
 
     :param http_client: an ``httpx.Client`` to send through (tests, the sandbox, proxies). The
         client closes only an HTTP client it created itself.
-    :param sleep: how retries wait (tests pass a recorder).
+    :param sleep: how retries and pacing wait (tests pass a recorder).
+
+    Safe to share between threads: at most ``max_in_flight`` requests are sent at once, and an
+    HTTP client the client creates keeps that many connections alive.
     """
 
     def __init__(
@@ -69,7 +74,10 @@ class PartnerCenterClient(ClientCore):
     ) -> None:
         super().__init__(credential, **options)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client()
+        self._http = (
+            http_client if http_client is not None else httpx.Client(limits=self.pool_limits())
+        )
+        self._in_flight = threading.BoundedSemaphore(self.max_in_flight)
         self._sleep = sleep
         self._tokens = TokenProvider(credential, self.scope, clock=self.clock)
 
@@ -94,14 +102,16 @@ class PartnerCenterClient(ClientCore):
     def with_options(self, **overrides: Any) -> Self:
         """A copy with some options changed (e.g. ``correlation_id=`` per checkout).
 
-        The copy shares this client's HTTP client and, unless the credential changes, its
-        token cache.
+        The copy shares this client's HTTP client, its budget, its cap on requests in flight
+        and, unless the credential changes, its token cache.
         """
         options = {**self.options(), "http_client": self._http, "sleep": self._sleep}
         options.update(overrides)
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+        if copy.max_in_flight == self.max_in_flight:
+            copy._in_flight = self._in_flight  # one cap for the client and its copies
         return copy
 
     def _execute(self, plan: Call[T] | Flow[T]) -> T:
@@ -122,18 +132,29 @@ class PartnerCenterClient(ClientCore):
             before_sleep=log_retry,
             reraise=True,
         )
+        pacing = Pacing()
         for attempt in retrying:
             with attempt:
-                return self._attempt(call, request_id, attempt.retry_state.attempt_number)
+                try:
+                    return self._attempt(
+                        call, request_id, attempt.retry_state.attempt_number, pacing
+                    )
+                except RetrySignal as signal:
+                    self.retrying_after(signal, pacing)
+                    raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, call: Call[T], request_id: str, attempt: int) -> T:
-        request = self.build_request(self._http, call, request_id, self._tokens.get())
-        self.log_request(request)
-        try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
-            raise self.transport_failure(call, request_id, attempt, exc) from exc
+    def _attempt(self, call: Call[T], request_id: str, attempt: int, pacing: Pacing) -> T:
+        token = self._tokens.get()
+        with self._in_flight:
+            for wait in self.pacing_waits(call, pacing):
+                self._sleep(wait)
+            request = self.build_request(self._http, call, request_id, token)
+            self.log_request(request)
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
 
     def close(self) -> None:

@@ -8,24 +8,70 @@ seconds holds at most ``requests_per_minute`` requests. A bucket of capacity ``b
 a little later than they were paced (scheduling jitter). At 500/min that is 1 burst token and
 8.3 requests per second; at 6,000/min, 10 tokens and 99.7 per second.
 
-Every attempt counts against Partner Center's limit, retries included, so the pacer is applied
-per attempt by wrapping the HTTP transport (:class:`PacedTransport`), not per logical call.
+Every attempt counts against Partner Center's limit, retries included, so pacing is applied per
+attempt, not per logical call: by the clients through a :class:`Budget` (below), or by wrapping
+an HTTP transport (:class:`PacedTransport`, which discovery uses).
+
+The clients' pacing is a :class:`Budget`: per API family, it hands each attempt the time at
+which it may start, and holds every attempt while the partner is paused by a ``Retry-After``.
+:class:`PartnerBudget` keeps it in this process; a budget shared by several processes (a store)
+implements the same three methods.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import httpx
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Mapping
 
 #: Partner Center's documented limit for customers, orders and subscriptions (per tenant).
 DEFAULT_REQUESTS_PER_MINUTE = 500
 _EPSILON = 1e-9
+
+#: Partner Center's documented limits, requests per minute per partner tenant, by API family
+#: (the family of a path: :func:`api_family`). Customers, orders and subscriptions: 500 (the
+#: resource pages, 2020-21, not re-verified since); promotion eligibilities: 625. Microsoft
+#: publishes no figure for the other families (carts, users, invoices, products...): they get
+#: ``DEFAULT_REQUESTS_PER_MINUTE``, the strictest general figure (unconfirmed, see the README).
+DOCUMENTED_RATES: Mapping[str, int] = {
+    "customers": 500,
+    "orders": 500,
+    "subscriptions": 500,
+    "promotionEligibilities": 625,
+}
+
+_FAMILY = re.compile(r"^(?:https?://[^/]+)?/v1(?:\.0)?/(?:customers/[^/?]+/)?([^/?]+)")
+
+
+def api_family(path: str) -> str:
+    """The API family a request path belongs to, as Partner Center's limits name them.
+
+    ``/v1/customers/{c}/subscriptions/{s}/addons`` is ``subscriptions``; ``/v1/customers/{c}``
+    and ``/v1/customers`` are ``customers``; ``/v1/invoices/{i}`` is ``invoices``. A path outside
+    ``/v1`` is ``other``.
+    """
+    match = _FAMILY.match(path)
+    return match.group(1) if match is not None else "other"
+
+
+def bucket_shape(requests_per_minute: int, window: float, burst: int | None) -> tuple[int, float]:
+    """``(capacity, tokens per second)`` of a bucket that never lets more than
+    ``requests_per_minute`` requests start in any ``window``-second window (module docstring)."""
+    if requests_per_minute < 3:
+        raise ValueError("requests_per_minute must be at least 3")
+    if window <= 0:
+        raise ValueError("window must be positive")
+    capacity = burst if burst is not None else max(1, requests_per_minute // 600)
+    if not 1 <= capacity <= (requests_per_minute - 1) // 2:
+        raise ValueError("burst must be at least 1 and leave room for the steady rate")
+    return capacity, (requests_per_minute - 2 * capacity) / window
 
 
 class TokenBucket:
@@ -44,17 +90,10 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if requests_per_minute < 3:
-            raise ValueError("requests_per_minute must be at least 3")
-        if window <= 0:
-            raise ValueError("window must be positive")
         self.limit = requests_per_minute
         self.window = window
-        self.capacity = burst if burst is not None else max(1, requests_per_minute // 600)
-        if not 1 <= self.capacity <= (requests_per_minute - 1) // 2:
-            raise ValueError("burst must be at least 1 and leave room for the steady rate")
         #: tokens per second: the burst plus the slack never push a window over the limit
-        self.rate = (requests_per_minute - 2 * self.capacity) / window
+        self.capacity, self.rate = bucket_shape(requests_per_minute, window, burst)
         self._clock = clock
         self._sleep = sleep
         self._tokens = float(self.capacity)
@@ -105,4 +144,145 @@ class PacedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-__all__ = ["DEFAULT_REQUESTS_PER_MINUTE", "PacedTransport", "TokenBucket"]
+@runtime_checkable
+class Budget(Protocol):
+    """A partner's Partner Center request budget, as the clients use it (one per partner).
+
+    Times are POSIX seconds (``time.time``), so that a budget can be shared by processes on
+    several machines. Each method must be quick: the clients call them around every attempt,
+    the sync client from its thread and the async client from the event loop, and never hold a
+    lock of their own meanwhile.
+    """
+
+    def reserve(self, family: str) -> float:
+        """Take one attempt's place in ``family``'s budget: the time it may start.
+
+        The place is taken whether or not the caller waits for it. A time in the past (or now)
+        means at once; while the partner is paused it is at or after the pause's end.
+        """
+        ...
+
+    def pause_until(self, until: float) -> None:
+        """Hold every attempt until ``until`` (a ``Retry-After``); an earlier time changes
+        nothing. Places reserved before the pause are void: their holders reserve again."""
+        ...
+
+    def paused_until(self) -> float:
+        """The end of the current pause (0.0 or a past time when there is none)."""
+        ...
+
+
+class _Family:
+    """One family's reservation bucket: tokens may go negative (places promised ahead)."""
+
+    __slots__ = ("capacity", "rate", "tokens", "updated")
+
+    def __init__(self, capacity: int, rate: float, now: float) -> None:
+        self.capacity = capacity
+        self.rate = rate
+        self.tokens = float(capacity)
+        self.updated = now
+
+    def reserve(self, now: float) -> float:
+        if now > self.updated:
+            self.tokens = min(float(self.capacity), self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+        self.tokens -= 1.0
+        if self.tokens >= -_EPSILON:
+            return self.updated
+        return self.updated + (-self.tokens) / self.rate
+
+    def restart_at(self, when: float) -> None:
+        """An empty bucket that starts refilling at ``when`` (after a pause)."""
+        self.tokens = 0.0
+        self.updated = when
+
+
+class PartnerBudget:
+    """The in-process :class:`Budget`: one token bucket per API family, and one pause.
+
+    :param rates: requests per minute by family (:func:`api_family`); merged over
+        :data:`DOCUMENTED_RATES`. ``None`` paces nothing: the budget then only spreads a
+        ``Retry-After`` to every attempt (what each client does by default).
+    :param default_rate: the rate of a family not in ``rates``.
+    :param window: the limit's window in seconds (Partner Center's: a minute).
+    :param clock: POSIX seconds (tests pass a virtual clock).
+
+    Thread-safe: one client may be used from several threads, or several clients of one
+    partner may share it (pass the same budget to each).
+    """
+
+    def __init__(
+        self,
+        rates: Mapping[str, int] | None = DOCUMENTED_RATES,
+        *,
+        default_rate: int = DEFAULT_REQUESTS_PER_MINUTE,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.paced = rates is not None
+        self.rates = {**DOCUMENTED_RATES, **rates} if rates is not None else {}
+        self.default_rate = default_rate
+        self.window = window
+        for rate in (*self.rates.values(), default_rate):
+            bucket_shape(rate, window, None)  # refuse an unusable rate now, not mid-run
+        self._clock = clock
+        self._families: dict[str, _Family] = {}
+        self._pause = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def unpaced(cls, *, clock: Callable[[], float] = time.time) -> PartnerBudget:
+        """A budget that paces nothing and only holds everyone during a ``Retry-After``."""
+        return cls(None, clock=clock)
+
+    def rate_of(self, family: str) -> int:
+        """Requests per minute allowed to ``family``."""
+        return self.rates.get(family, self.default_rate)
+
+    def reserve(self, family: str) -> float:
+        """The time the next attempt of ``family`` may start (see :class:`Budget`)."""
+        with self._lock:
+            now = self._clock()
+            if not self.paced:
+                return max(now, self._pause)
+            bucket = self._families.get(family)
+            if bucket is None:
+                capacity, rate = bucket_shape(self.rate_of(family), self.window, None)
+                bucket = self._families[family] = _Family(capacity, rate, now)
+            if self._pause > bucket.updated and self._pause > now:
+                bucket.restart_at(self._pause)
+            return bucket.reserve(now)
+
+    def pause_until(self, until: float) -> None:
+        """Hold every attempt until ``until`` (see :class:`Budget`)."""
+        with self._lock:
+            if until > self._pause:
+                self._pause = until
+                for bucket in self._families.values():
+                    bucket.restart_at(until)
+
+    def paused_until(self) -> float:
+        """The end of the current pause (0.0 when there was none)."""
+        return self._pause
+
+    def seconds_for(self, requests: int, family: str) -> float:
+        """The least time ``requests`` of ``family`` take at its limit (the limit's bound)."""
+        return requests * self.window / self.rate_of(family)
+
+    def __repr__(self) -> str:
+        if not self.paced:
+            return "PartnerBudget.unpaced()"
+        return f"PartnerBudget(rates={self.rates!r}, default_rate={self.default_rate})"
+
+
+__all__ = [
+    "DEFAULT_REQUESTS_PER_MINUTE",
+    "DOCUMENTED_RATES",
+    "Budget",
+    "PacedTransport",
+    "PartnerBudget",
+    "TokenBucket",
+    "api_family",
+    "bucket_shape",
+]

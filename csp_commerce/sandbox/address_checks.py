@@ -13,8 +13,11 @@ from csp_commerce.sandbox import pc_rules
 from csp_commerce.sandbox._http import not_found, refusal
 from csp_commerce.sandbox.seed_locales import locale_of
 from csp_commerce.validation.postal import CountryRules, normalize_postal_code, offline_rules
+from csp_commerce.validation.tax_ids import normalize_tax_id, normalize_vat_id
 
 if TYPE_CHECKING:
+    import re
+
     from csp_commerce.sandbox.state import JSON
 
 #: Field limits from Partner Center's Address resource (§4.1).
@@ -86,6 +89,10 @@ def address_problems(address: JSON) -> tuple[CountryRules, JSON, list[tuple[str,
                     f"({found.postal_code_pattern.pattern}).",
                 )
             )
+        elif not found.postal_code_allocated(code):
+            problems.append(
+                ("postalCode", f"postalCode {postal} is not allocated in {found.country}.")
+            )
         elif (
             state is not None
             and state in found.state_postal_prefixes
@@ -93,7 +100,40 @@ def address_problems(address: JSON) -> tuple[CountryRules, JSON, list[tuple[str,
         ):
             problems.append(("postalCode", f"postalCode {postal} is not in {state}."))
         clean["postalCode"] = code
+    problems += _tax_problems(address, found)
     return found, clean, problems
+
+
+def _tax_problems(address: JSON, found: CountryRules) -> list[tuple[str, str]]:
+    """The VAT number and tax id under the country's ``countryvalidationrules``.
+
+    Where Partner Center takes them on a customer is undocumented: the sandbox reads
+    ``vatId`` and ``taxId`` beside the address fields (the checkout's ``Address`` holds them
+    there too), and only here.
+    """
+    problems: list[tuple[str, str]] = []
+    country = found.country
+    vat = address.get("vatId")
+    if isinstance(vat, str) and vat.strip():
+        if not found.vat_id_supported:
+            problems.append(("vatId", f"vatId is not supported in {country}."))
+        elif found.vat_id_pattern is not None and not found.vat_id_pattern.fullmatch(
+            normalize_vat_id(vat)
+        ):
+            problems.append(("vatId", f"vatId {vat} does not match the format of {country}."))
+    tax = address.get("taxId")
+    if not isinstance(tax, str) or not tax.strip():
+        if found.tax_id_required:
+            problems.append(("taxId", f"taxId is required in {country}."))
+    elif not found.tax_id_supported:
+        problems.append(("taxId", f"taxId is not supported in {country}."))
+    else:
+        pattern = found.tax_id_pattern
+        if pattern is not None and not pattern.fullmatch(normalize_tax_id(tax)):
+            problems.append(
+                ("taxId", f"taxId {tax} does not match {found.tax_id_format} ({country}).")
+            )
+    return problems
 
 
 def check_new_customer_address(address: JSON, registration_number: str | None) -> JSON:
@@ -133,6 +173,16 @@ def validate_address_body(body: JSON) -> JSON:
     return {"originalAddress": original, "suggestedAddresses": [suggestion], "status": "Verified"}
 
 
+def _served_regex(pattern: re.Pattern[str] | None) -> str | None:
+    # The rules hold Partner Center's ^...$ regex as (?:...) for fullmatch: serve it back.
+    if pattern is None:
+        return None
+    body = pattern.pattern
+    if body.startswith("(?:") and body.endswith(")"):
+        body = body[3:-1]
+    return f"^{body}$"
+
+
 def country_rules_body(country: str) -> JSON:
     """``GET /v1/countryvalidationrules/{iso2}`` in Partner Center's current shape."""
     found = offline_rules(country)
@@ -153,12 +203,12 @@ def country_rules_body(country: str) -> JSON:
         "phoneNumberRegex": (
             f"^(?:{found.phone_pattern.pattern})$" if found.phone_pattern else None
         ),
-        "isVatIdSupported": local.vat_id_regex is not None,
-        "vatIdRegex": local.vat_id_regex,
-        "isTaxIdSupported": local.tax_id_format is not None,
-        "isTaxIdOptional": local.tax_id_optional,
-        "taxIdFormat": local.tax_id_format,
-        "taxIdSample": local.tax_id_sample,
+        "isVatIdSupported": found.vat_id_supported,
+        "vatIdRegex": _served_regex(found.vat_id_pattern),
+        "isTaxIdSupported": found.tax_id_supported,
+        "isTaxIdOptional": found.tax_id_optional,
+        "taxIdFormat": found.tax_id_format,
+        "taxIdSample": found.tax_id_sample,
         "countryCallingCodesList": list(local.calling_codes),
         "attributes": {"objectType": "CountryValidationRules"},
     }

@@ -351,7 +351,7 @@ def create_qualification(ctx: Context, req: Request) -> Reply:
     record = {
         "qualification": name,
         "vettingStatus": "InReview",
-        "vettingCreatedDate": timestamp(ctx.now()),
+        "vettingCreateDate": timestamp(ctx.now()),
     }
     customer.qualifications.append(record)
     return Reply(201, record)
@@ -363,7 +363,7 @@ def set_qualification(customer: CustomerState, name: str, status: str, when: str
         if record["qualification"] == name:
             record["vettingStatus"] = status
             return record
-    record = {"qualification": name, "vettingStatus": status, "vettingCreatedDate": when}
+    record = {"qualification": name, "vettingStatus": status, "vettingCreateDate": when}
     customer.qualifications.append(record)
     return record
 

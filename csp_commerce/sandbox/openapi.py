@@ -2,12 +2,16 @@
 
 The sandbox serves it at ``GET /openapi.json`` (no token needed) so a host can generate a
 client for the sandbox, and so for Partner Center's surface the project speaks, in any language.
-Bodies are described by name only (``type: object``); the fields are Partner Center's.
+Response bodies are the JSON schemas of the client's wire models, rendered into
+``csp_commerce/data/wire_schemas.json`` by ``scripts/render_endpoints.py`` (the sandbox may not
+import the client); request bodies are described as ``type: object``.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from csp_commerce.models.routes import ROUTES, RouteSpec
@@ -16,10 +20,24 @@ _COLLECTION = re.compile(r"Collection\[(\w+)\]")
 _ARRAY = re.compile(r"(\w+)\[\]")
 
 
+@lru_cache(maxsize=1)
+def wire_schemas() -> dict[str, Any]:
+    """``{"responses": {name: schema}, "schemas": {schema: JSON schema}}`` (rendered data)."""
+    from importlib.resources import files
+
+    text = files("csp_commerce").joinpath("data", "wire_schemas.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
 def _schema(response: str, schemas: dict[str, Any]) -> dict[str, Any] | None:
     def ref(name: str) -> dict[str, Any]:
-        schemas.setdefault(name, {"type": "object", "title": name})
-        return {"$ref": f"#/components/schemas/{name}"}
+        rendered = wire_schemas()
+        schema = rendered["responses"].get(name)
+        if schema is None:
+            schemas.setdefault(name, {"type": "object", "title": name})
+            return {"$ref": f"#/components/schemas/{name}"}
+        return {"$ref": f"#/components/schemas/{schema}"}
 
     if not response:
         return None
@@ -118,6 +136,6 @@ def openapi_document(routes: tuple[RouteSpec, ...] = ROUTES) -> dict[str, Any]:
                 "partner": {"type": "http", "scheme": "bearer"},
                 "sandboxAdmin": {"type": "http", "scheme": "bearer"},
             },
-            "schemas": dict(sorted(schemas.items())),
+            "schemas": dict(sorted({**wire_schemas()["schemas"], **schemas}.items())),
         },
     }

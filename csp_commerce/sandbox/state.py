@@ -7,16 +7,14 @@ the stored dict and a save is ``json.dumps``. Everything a customer owns hangs o
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from csp_commerce._files import write_atomically
 from csp_commerce.errors import ConfigurationError
 
 JSON = dict[str, Any]
@@ -219,36 +217,3 @@ class World:
                 f"cannot load sandbox state {path}: {what}. Restore it from a copy, or move it "
                 "away to start from a fresh sandbox"
             ) from None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: temporary file, flush, fsync, rename, fsync the directory.
-
-    On any error the temporary file is removed and ``path`` is left as it was.
-    """
-    directory = path.parent
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename in ``directory`` durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        with contextlib.suppress(OSError):  # file systems that refuse fsync on directories
-            os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -3,8 +3,9 @@
 Checks, in order: the country is one Partner Center accepts; no field holds control
 characters; the street, city, state and postal code are there where the country requires
 them; the state is one of the country's; the postal code has the country's format and belongs
-to the state; the organisation registration number and phone number are there for the
-countries that need them (and the registration number only there).
+to the state and to a range the country's post has allocated; the organisation registration
+number and phone number are there for the countries that need them (and the registration number
+only there); the VAT number and tax id follow the country's ``countryvalidationrules``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ from csp_commerce.models.catalogue.address_codes import (
     POSTAL_CODE_INVALID,
     POSTAL_CODE_REQUIRED,
     POSTAL_CODE_STATE_MISMATCH,
+    POSTAL_CODE_UNALLOCATED,
     REGISTRATION_NUMBER_NOT_ACCEPTED,
     REGISTRATION_NUMBER_REQUIRED,
     STATE_REQUIRED,
     STATE_UNKNOWN,
+    TAX_ID_INVALID,
+    TAX_ID_NOT_SUPPORTED,
+    TAX_ID_REQUIRED,
+    VAT_ID_INVALID,
+    VAT_ID_NOT_SUPPORTED,
 )
 from csp_commerce.validation.postal import PARTNER_CENTER_EXCLUDED, normalize_postal_code
+from csp_commerce.validation.tax_ids import normalize_tax_id, normalize_vat_id
 
 if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem
@@ -54,6 +62,8 @@ FIELDS: tuple[str, ...] = (
     "last_name",
     "phone_number",
     "organization_registration_number",
+    "vat_id",
+    "tax_id",
 )
 
 # Every spelling of every field (camelCase, snake_case, region) -> the snake_case name.
@@ -101,6 +111,7 @@ def validate_address(address: Address, rules: CountryRules | None) -> list[Probl
         if postal_problem is not None:
             problems.append(postal_problem)
     problems += _registration_problems(address, country, rules, bad)
+    problems += _tax_problems(address, country, rules, bad)
     return problems
 
 
@@ -204,11 +215,49 @@ def _postal_problem(
         return POSTAL_CODE_INVALID(
             value=value[:64], country=country, example=rules.postal_code_example
         )
+    if not rules.postal_code_allocated(code):
+        return POSTAL_CODE_UNALLOCATED(
+            value=value[:64], country=country, example=rules.postal_code_example
+        )
     if state is not None:
         prefix = rules.state_postal_prefixes.get(state)
         if prefix is not None and not prefix.match(code):
             return POSTAL_CODE_STATE_MISMATCH(value=value[:64], country=country, state=state)
     return None
+
+
+def _tax_problems(
+    address: Address, country: str, rules: CountryRules, bad: list[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    vat = address.vat_id
+    if vat and "vat_id" not in bad:
+        if not rules.vat_id_supported:
+            problems.append(VAT_ID_NOT_SUPPORTED(country=country))
+        elif rules.vat_id_pattern is not None and not rules.vat_id_pattern.fullmatch(
+            normalize_vat_id(vat)
+        ):
+            problems.append(VAT_ID_INVALID(value=vat[:64], country=country))
+    tax = address.tax_id
+    if "tax_id" in bad:
+        return problems
+    if not tax:
+        if rules.tax_id_required:
+            problems.append(TAX_ID_REQUIRED(country=country, example=rules.tax_id_sample))
+    elif not rules.tax_id_supported:
+        problems.append(TAX_ID_NOT_SUPPORTED(country=country))
+    else:
+        pattern = rules.tax_id_pattern
+        if pattern is not None and not pattern.fullmatch(normalize_tax_id(tax)):
+            problems.append(
+                TAX_ID_INVALID(
+                    value=tax[:64],
+                    country=country,
+                    format=rules.tax_id_format,
+                    example=rules.tax_id_sample,
+                )
+            )
+    return problems
 
 
 def _registration_problems(

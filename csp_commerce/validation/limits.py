@@ -20,6 +20,9 @@ The rules, from the storefront manuals and Partner Center's limits:
 
 from __future__ import annotations
 
+import threading
+import weakref
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 from csp_commerce.models.catalogue.limits_codes import (
@@ -77,25 +80,81 @@ def is_addon(offer: Offer) -> bool:
 Room: TypeAlias = dict[str, int]
 
 
+@dataclass(frozen=True)
+class SubscriptionIndex:
+    """The customer's subscriptions indexed once, so each line is judged in O(1) lookups.
+
+    Without it every line (and every seat-capped product) scanned all the customer's
+    subscriptions: O(lines x subscriptions). Built in one pass: O(subscriptions).
+    """
+
+    by_id: dict[str, SubscriptionFact] = field(default_factory=dict)
+    #: live subscriptions per product, in the facts' order
+    live_by_product: dict[str, list[SubscriptionFact]] = field(default_factory=dict)
+    #: seats of the live subscriptions per product
+    live_seats: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, subscriptions: Sequence[SubscriptionFact]) -> SubscriptionIndex:
+        """Index ``subscriptions`` in one pass."""
+        index = cls()
+        for sub in subscriptions:
+            index.by_id[sub.id] = sub  # the last of a repeated id wins, as before
+            if sub.is_live:
+                index.live_by_product.setdefault(sub.product_id, []).append(sub)
+                index.live_seats[sub.product_id] = (
+                    index.live_seats.get(sub.product_id, 0) + sub.quantity
+                )
+        return index
+
+    def live(self, product_id: str) -> list[SubscriptionFact]:
+        """The live subscriptions of ``product_id``."""
+        return self.live_by_product.get(product_id, [])
+
+
+_INDEXES: dict[int, SubscriptionIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def subscription_index(facts: CheckoutFacts) -> SubscriptionIndex:
+    """The index of ``facts.subscriptions``, built once per facts object.
+
+    ``check_order`` and every line's ``plan_line`` of one validation share it. Facts are
+    immutable, so the index stays right; it is dropped when the facts object is.
+    """
+    key = id(facts)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = SubscriptionIndex.of(facts.subscriptions)
+        with _INDEXES_LOCK:
+            if key not in _INDEXES:
+                _INDEXES[key] = index
+                weakref.finalize(facts, _INDEXES.pop, key, None)
+    return index
+
+
 def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) -> list[Problem]:
     """Every Problem with the order's subscription counts, seat caps and targets."""
     problems: list[Problem] = []
     owner = partner_of(order)
-    by_id = {sub.id: sub for sub in facts.subscriptions}
-    live = [sub for sub in facts.subscriptions if sub.is_live]
+    subs = subscription_index(facts)
+    by_id = subs.by_id
+    first_line: dict[str, int] = {}  # product -> its first line's index
     business_lines: dict[tuple[str, str], int] = {}
     new_business: dict[str, int] = {}
     instances: set[tuple[str, str]] = set()
     caps: dict[str, list[int]] = {}  # product -> [cap, ordered, first line index]
     room: Room = {}
+    lines_by_id: dict[str, OrderLine] = {}
     for index, line in enumerate(order.lines):
         offer = line.offer
+        first_line.setdefault(offer.product_id, index)
         if line.subscription_id is not None:
             _check_target(problems, line, index, by_id, owner, room)
         else:
             _check_quantity(problems, line, index)
             if is_addon(offer):
-                _check_parent(problems, line, index, by_id, order.lines[:index], owner)
+                _check_parent(problems, line, index, by_id, lines_by_id, owner)
             if offer.family is OfferFamily.BUSINESS:
                 key = (offer.product_id, line.billing_cycle.value)
                 if key in business_lines:
@@ -109,19 +168,20 @@ def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) 
                     )
                 else:
                     business_lines[key] = index
-                    if not _check_business(problems, line, index, live, owner, settings, room):
+                    if not _check_business(problems, line, index, subs, owner, settings, room):
                         new_business[offer.product_id] = new_business.get(offer.product_id, 0) + 1
             elif offer.family is OfferFamily.DYNAMICS:
-                _check_dynamics(problems, line, index, live, owner, settings, instances, room)
+                _check_dynamics(problems, line, index, subs, owner, settings, instances, room)
+        lines_by_id.setdefault(line.id, line)
         cap = offer.max_seats_per_customer
         if cap is not None:
             tally = caps.setdefault(offer.product_id, [cap, 0, index])
             tally[0] = min(tally[0], cap)
             tally[1] += line.quantity
     for product_id, added in new_business.items():
-        existing = sum(1 for sub in live if sub.product_id == product_id)
+        existing = len(subs.live(product_id))
         if existing + added > BUSINESS_MAX_SUBSCRIPTIONS:
-            index = next(i for i, ln in enumerate(order.lines) if ln.offer.product_id == product_id)
+            index = first_line[product_id]
             problems.append(
                 BUSINESS_TOO_MANY(
                     field=f"lines.{index}.offer",
@@ -131,7 +191,7 @@ def check_order(order: Order, facts: CheckoutFacts, settings: CheckoutSettings) 
                 )
             )
     for product_id, (cap, ordered, index) in caps.items():
-        existing = sum(sub.quantity for sub in live if sub.product_id == product_id)
+        existing = subs.live_seats.get(product_id, 0)
         if existing + ordered > cap:
             problems.append(
                 SEAT_CAP(
@@ -160,7 +220,7 @@ def plan_line(
         reason = "an add-on to its parent subscription"
     elif offer.family is OfferFamily.BUSINESS:
         if settings.business_duplicates is DuplicatePolicy.MERGE:
-            existing = _business_twin(line, _live(facts))
+            existing = _business_twin(line, subscription_index(facts))
             if existing is not None:
                 action, target = LineAction.ADD_QUANTITY, existing.id
                 reason = (
@@ -168,7 +228,7 @@ def plan_line(
                     "customer: the seats are added to it"
                 )
     elif offer.family is OfferFamily.DYNAMICS and _dynamics_adds(offer, settings):
-        found, _ambiguous = _dynamics_instance(line, _live(facts))
+        found, _ambiguous = _dynamics_instance(line, subscription_index(facts))
         if found is not None:
             action, target = LineAction.ADD_QUANTITY, found.id
             reason = "more licences on the existing Dynamics instance"
@@ -190,10 +250,6 @@ def plan_line(
 
 
 # -- the parts ----------------------------------------------------------------------------------
-
-
-def _live(facts: CheckoutFacts) -> list[SubscriptionFact]:
-    return [sub for sub in facts.subscriptions if sub.is_live]
 
 
 def _on_record(partner_id: str | None) -> str:
@@ -303,12 +359,12 @@ def _check_parent(
     line: OrderLine,
     index: int,
     by_id: dict[str, SubscriptionFact],
-    earlier: Sequence[OrderLine],
+    earlier: dict[str, OrderLine],
     owner: str | None,
 ) -> None:
     offer = line.offer
     if line.parent_line_id is not None:
-        parent_line = next((other for other in earlier if other.id == line.parent_line_id), None)
+        parent_line = earlier.get(line.parent_line_id)
         allowed = offer.parent_product_ids
         if (
             parent_line is None
@@ -356,11 +412,11 @@ def _check_parent(
         )
 
 
-def _business_twin(line: OrderLine, live: Sequence[SubscriptionFact]) -> SubscriptionFact | None:
+def _business_twin(line: OrderLine, subs: SubscriptionIndex) -> SubscriptionFact | None:
     """The customer's live subscription of the line's Business plan in the line's cycle."""
-    product_id, cycle = line.offer.product_id, line.billing_cycle
-    for sub in live:
-        if sub.product_id == product_id and sub.billing_cycle is cycle:
+    cycle = line.billing_cycle
+    for sub in subs.live(line.offer.product_id):  # at most a few: one per cycle
+        if sub.billing_cycle is cycle:
             return sub
     return None
 
@@ -369,13 +425,13 @@ def _check_business(
     problems: list[Problem],
     line: OrderLine,
     index: int,
-    live: Sequence[SubscriptionFact],
+    subs: SubscriptionIndex,
     owner: str | None,
     settings: CheckoutSettings,
     room: Room,
 ) -> bool:
     """Judge a Business line against the customer's subscriptions; True if it needs none new."""
-    twin = _business_twin(line, live)
+    twin = _business_twin(line, subs)
     if twin is None:
         return False
     field = f"lines.{index}.billing_cycle"
@@ -415,10 +471,10 @@ def _dynamics_adds(offer: Offer, settings: CheckoutSettings) -> bool:
 
 
 def _dynamics_instance(
-    line: OrderLine, live: Sequence[SubscriptionFact]
+    line: OrderLine, subs: SubscriptionIndex
 ) -> tuple[SubscriptionFact | None, int]:
     """The existing instance the line is for, and how many candidates there were."""
-    same = [sub for sub in live if sub.product_id == line.offer.product_id]
+    same = subs.live(line.offer.product_id)
     name = line.instance_name
     if name is not None:
         wanted = name.casefold()
@@ -431,7 +487,7 @@ def _check_dynamics(
     problems: list[Problem],
     line: OrderLine,
     index: int,
-    live: Sequence[SubscriptionFact],
+    subs: SubscriptionIndex,
     owner: str | None,
     settings: CheckoutSettings,
     instances: set[tuple[str, str]],
@@ -446,7 +502,7 @@ def _check_dynamics(
             )
             return
         instances.add(key)
-    found, candidates = _dynamics_instance(line, live)
+    found, candidates = _dynamics_instance(line, subs)
     if not _dynamics_adds(offer, settings):
         if found is not None and name is not None:
             problems.append(

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from csp_commerce.errors import InputError
+from csp_commerce.validation.tax_ids import TAX_RULES, tax_id_pattern
 
 #: The 248 country codes Partner Center's APIs accept (ISO 3166-1 alpha-2, plus the non-ISO
 #: XE, XJ, XK, XS and the retired AN). Not accepted: CU, EH, IR, KP, SD, SY.
@@ -53,6 +54,11 @@ class CountryRules:
     ``postal_code_pattern`` is used with ``fullmatch`` on the normalised code
     (:func:`normalize_postal_code`); ``state_postal_prefixes`` maps a state code to the pattern
     its postal codes start with (used with ``match``). ``states`` empty means "any value".
+    ``postal_ranges`` are the allocated ranges of the code's key (``postal_range_key``, for
+    example ``digits:2``; ``postal_range_size`` is its length, 0 for leading letters),
+    ``postal_range_keys`` every key they allow: see :meth:`postal_code_allocated`. The VAT
+    and tax-id fields are Partner Center's ``isVatIdSupported``, ``vatIdRegex``,
+    ``isTaxIdSupported``, ``isTaxIdOptional``, ``taxIdFormat`` and ``taxIdSample``.
     """
 
     country: str
@@ -69,7 +75,52 @@ class CountryRules:
     registration_number_required: bool = False
     phone_required: bool = False
     phone_pattern: re.Pattern[str] | None = None
+    postal_range_key: str = ""
+    postal_ranges: tuple[tuple[str, str], ...] = ()
+    postal_range_keys: frozenset[str] = frozenset()
+    postal_range_size: int = 0
+    vat_id_supported: bool = False
+    vat_id_pattern: re.Pattern[str] | None = None
+    tax_id_supported: bool = False
+    tax_id_optional: bool = True
+    tax_id_format: str | None = None
+    tax_id_sample: str | None = None
     source: str = "offline"
+
+    def postal_code_allocated(self, code: str) -> bool:
+        """Whether the normalised ``code`` (already of the right format) is in an allocated
+        range: its key (the first digits, characters or letters, per ``postal_range_key``)
+        falls in one of ``postal_ranges``, and it is not all zeros. True where the country
+        has no range data.
+        """
+        keys = self.postal_range_keys
+        if not keys:
+            return True
+        size = self.postal_range_size
+        if size and code[:size] in keys:  # the usual case: the key is the code's first characters
+            return bool(code.strip("0 -"))
+        if not code.strip("0 -"):
+            return False
+        if not size:  # letters: the leading letters (GB's area)
+            end = 1
+            while end < len(code) and code[end].isalpha():
+                end += 1
+            return code[:end] in keys
+        if self.postal_range_key.startswith("digits"):
+            key = _NON_DIGITS.sub("", code)[:size]
+        else:
+            key = code.replace(" ", "").replace("-", "")[:size]
+        return key in keys
+
+    @property
+    def tax_id_required(self) -> bool:
+        """Partner Center asks for a tax id (supported and not optional)."""
+        return self.tax_id_supported and not self.tax_id_optional
+
+    @property
+    def tax_id_pattern(self) -> re.Pattern[str] | None:
+        """``tax_id_format`` as a pattern for ``fullmatch`` (None: no format to check)."""
+        return tax_id_pattern(self.tax_id_format) if self.tax_id_format else None
 
     @classmethod
     def from_partner_center(
@@ -79,8 +130,8 @@ class CountryRules:
 
         Reads both shapes Partner Center has used: ``supportedStatesList: [...]`` and the older
         ``states: {"value": [...]}`` (keys in any case). Its ``^...$`` regexes are applied with
-        ``fullmatch``. Partner Center has no postal example nor state-to-postal-prefix data:
-        those come from ``fallback`` (usually :func:`offline_rules`) where they agree with it.
+        ``fullmatch``. Partner Center has no postal example, state-to-postal-prefix or
+        allocated-range data: those come from ``fallback`` (usually :func:`offline_rules`).
         Raises :class:`InputError` for a payload that is not such a JSON object.
         """
         if not isinstance(payload, Mapping):
@@ -126,6 +177,16 @@ class CountryRules:
             registration_number_required=country in REGISTRATION_COUNTRIES,
             phone_required=country in REGISTRATION_COUNTRIES,
             phone_pattern=_pc_regex(data.get("phonenumberregex"), country, "phoneNumberRegex"),
+            postal_range_key=fallback.postal_range_key if fallback is not None else "",
+            postal_ranges=fallback.postal_ranges if fallback is not None else (),
+            postal_range_keys=fallback.postal_range_keys if fallback is not None else frozenset(),
+            postal_range_size=fallback.postal_range_size if fallback is not None else 0,
+            vat_id_supported=_flag(data, "isvatidsupported", country),
+            vat_id_pattern=_pc_regex(data.get("vatidregex"), country, "vatIdRegex"),
+            tax_id_supported=_flag(data, "istaxidsupported", country),
+            tax_id_optional=_flag(data, "istaxidoptional", country, default=True),
+            tax_id_format=_text(data, "taxidformat", country),
+            tax_id_sample=_text(data, "taxidsample", country),
             source="partner_center",
         )
 
@@ -181,6 +242,8 @@ def _data() -> dict[str, dict[str, Any]]:
 def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
     required = str(entry.get("required", ""))
     postal = entry.get("postal")
+    tax = TAX_RULES.get(country)
+    ranges = tuple((str(lo), str(hi)) for lo, hi in entry.get("allocated", ()))
     return CountryRules(
         country=country,
         postal_code_required="Z" in required,
@@ -198,16 +261,54 @@ def _compile(country: str, entry: Mapping[str, Any]) -> CountryRules:
         city_required="C" in required,
         registration_number_required=country in REGISTRATION_COUNTRIES,
         phone_required=country in REGISTRATION_COUNTRIES,
+        postal_range_key=str(entry.get("range_key", "")),
+        postal_ranges=ranges,
+        postal_range_keys=_range_keys(ranges),
+        postal_range_size=int(str(entry.get("range_key", ":0")).partition(":")[2] or 0),
+        vat_id_supported=tax is not None and tax.vat_id_regex is not None,
+        vat_id_pattern=(
+            _pc_regex(tax.vat_id_regex, country, "vatIdRegex")
+            if tax is not None and tax.vat_id_regex
+            else None
+        ),
+        tax_id_supported=tax is not None and tax.tax_id_format is not None,
+        tax_id_optional=tax.tax_id_optional if tax is not None else True,
+        tax_id_format=tax.tax_id_format if tax is not None else None,
+        tax_id_sample=tax.tax_id_sample if tax is not None else None,
         source="offline",
     )
 
 
-def _flag(data: Mapping[str, Any], key: str, country: str) -> bool:
-    value = data.get(key, False)
+_NON_DIGITS = re.compile(r"[^0-9]+")
+
+
+def _range_keys(ranges: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    # Every key the ranges allow (at most 1000 for three digits): a set lookup per code.
+    keys: set[str] = set()
+    for low, high in ranges:
+        if low == high or not (low.isdigit() and high.isdigit()):
+            keys.add(low)
+            keys.add(high)
+        else:
+            keys.update(f"{n:0{len(low)}d}" for n in range(int(low), int(high) + 1))
+    return frozenset(keys)
+
+
+def _flag(data: Mapping[str, Any], key: str, country: str, *, default: bool = False) -> bool:
+    value = data.get(key, default)
     if value is None:
-        return False
+        return default
     if not isinstance(value, bool):
         raise InputError(f"countryvalidationrules for {country}: {key} must be true or false")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, country: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"countryvalidationrules for {country}: {key} must be a string")
     return value
 
 

@@ -28,6 +28,7 @@ from csp_commerce.models.catalogue.users_codes import (
     UNREADABLE,
     USAGE_LOCATION_REQUIRED,
 )
+from csp_commerce.models.csv_cells import guard_cell, unguard_cell
 from csp_commerce.models.user import NewUser
 
 if TYPE_CHECKING:
@@ -54,8 +55,6 @@ _HEADER_ALIASES: dict[str, str] = {
     "license": "licences",
 }
 _NAME_LIMITS = {"first_name": (0, 64), "last_name": (0, 64), "display_name": (1, 256)}
-# Cells starting with these run as formulas in spreadsheets: written with a leading quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_users_csv(stream: TextIO) -> tuple[list[NewUser], list[Problem]]:
@@ -105,12 +104,12 @@ def write_users_csv(users: Iterable[NewUser], stream: TextIO) -> None:
     for user in users:
         writer.writerow(
             [
-                _guard(user.user_principal_name),
-                _guard(user.first_name or ""),
-                _guard(user.last_name or ""),
-                _guard(user.display_name),
+                guard_cell(user.user_principal_name),
+                guard_cell(user.first_name or ""),
+                guard_cell(user.last_name or ""),
+                guard_cell(user.display_name),
                 user.usage_location or "",
-                _guard(";".join(user.licences)),
+                guard_cell(";".join(user.licences)),
             ]
         )
 
@@ -140,7 +139,7 @@ def _read_row(
     for field, cell in zip(fields, cells, strict=False):
         if field is None:
             continue
-        text = _unguard(cell.strip())
+        text = unguard_cell(cell.strip())
         if field == "licences":
             values[field] = tuple(text.split(";")) if text else ()
         elif text or field in REQUIRED_COLUMNS:
@@ -172,12 +171,3 @@ def _row_problems(prefix: str, values: dict[str, Any], error: ValidationError) -
         else:  # the model-level rule: licences without a usage location
             found.append(USAGE_LOCATION_REQUIRED(field=f"{prefix}.usage_location"))
     return found
-
-
-def _guard(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) or text.startswith("'") else text
-
-
-def _unguard(text: str) -> str:
-    guarded = text.startswith("'") and text[1:].startswith((*_FORMULA_START, "'"))
-    return text[1:] if guarded else text

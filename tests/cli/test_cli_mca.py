@@ -272,3 +272,17 @@ def test_export_carries_the_mac(
     assert record(capsys, tmp_path, "a", "--phone", "1") == 0
     code, out, _ = run(capsys, "mca", "export", "--format", "json", "--home", str(tmp_path))
     assert code == 0 and len(json.loads(out)[0]["mac"]) == 64
+
+
+def test_csv_export_guards_formulas_and_writes_the_file_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert record(capsys, tmp_path, "=cmd|' /C calc'!A0", "--phone", "+14255550100") == 0
+    out_file = tmp_path / "export.csv"
+    code, _, _ = run(
+        capsys, "mca", "export", "--format", "csv", "--home", str(tmp_path), "-o", str(out_file)
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8"))))
+    assert rows[0]["customer_reference"] == "'=cmd|' /C calc'!A0"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

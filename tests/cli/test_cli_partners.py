@@ -38,8 +38,10 @@ def test_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
     assert main(["partners", "list", "--home", str(tmp_path)]) == 0
     assert "Contoso CSP" in capsys.readouterr().out
-    assert main(["partners", "remove", "Contoso CSP", "--home", str(tmp_path)]) == 0
-    assert main(["partners", "remove", "Contoso CSP", "--home", str(tmp_path)]) == 1
+    assert main(["partners", "remove", "Contoso CSP", "--home", str(tmp_path), "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["partners", "remove", "Contoso CSP", "--home", str(tmp_path), "-y"]) == 2
+    assert "no partner account named 'Contoso CSP'" in capsys.readouterr().err
 
 
 def test_bad_input_is_a_message_not_a_traceback(

@@ -87,6 +87,9 @@ def test_the_table_matches_what_the_modules_register() -> None:
         (["-h", "licences", "--customer", "x"], "licences"),
         (["--", "orders", "list"], "orders"),
         (["--"], None),
+        (["--home", "orders", "hooks"], "hooks"),  # the value of a global option is no command
+        (["-v", "--home", "/srv/csp", "--debug", "orders", "list"], "orders"),
+        (["--home=/srv/csp", "orders"], "orders"),
     ],
 )
 def test_chosen_command(argv: list[str], command: str | None) -> None:

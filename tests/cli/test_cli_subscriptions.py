@@ -156,7 +156,7 @@ def test_suspend_reactivate_auto_renew_and_history(
     ):  # fmt: skip
         code, _, err = run(capsys, world.args(
             "subscriptions", argv[0], "--customer", world.customer, world.standard, *argv[1:],
-            "--actor", "alice",
+            "--actor", "alice", *(["--yes"] if argv[0] == "suspend" else []),
         ))  # fmt: skip
         assert code == 0, err
     code, out, _ = run(capsys, world.args(
@@ -181,7 +181,7 @@ def test_cancel_outside_the_window_exits_1_with_a_problem(
         subscription = env.sandbox.world.customers[world.customer].subscriptions[world.standard]
         subscription["cancellationAllowedUntilDate"] = "2020-01-01T00:00:00Z"
     code, _, err = run(capsys, world.args(
-        "subscriptions", "cancel", "--customer", world.customer, world.standard
+        "subscriptions", "cancel", "--customer", world.customer, world.standard, "--yes"
     ))  # fmt: skip
     assert code == 1
     assert "subscription.cancellation_window_closed" in err
@@ -191,11 +191,33 @@ def test_cancel_outside_the_window_exits_1_with_a_problem(
 
 
 def test_cancel_inside_the_window(world: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, world.args(
-        "subscriptions", "cancel", "--customer", world.customer, world.e3
-    ))  # fmt: skip
+    cancel = ("subscriptions", "cancel", "--customer", world.customer, world.e3)
+    code, out, _ = run(capsys, world.args(*cancel, "--dry-run"))
+    assert code == 0 and "dry run: would cancel subscription" in out
+    code, _, err = run(capsys, world.args(*cancel))  # a script, not a terminal: refused
+    assert code == 2 and "--yes" in err
+    with Environment(world.home) as env:
+        assert env.client.subscriptions.get(world.customer, world.e3).status == "active"
+    code, out, _ = run(capsys, world.args(*cancel, "--yes"))
     assert code == 0
     assert "deleted" in out
+
+
+def test_a_person_at_a_terminal_is_asked(
+    world: Seeded, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    answers = iter(["n", "y"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    suspend = ("subscriptions", "suspend", "--customer", world.customer, world.standard)
+    code, out, _ = run(capsys, world.args(*suspend))
+    assert code == 0 and "nothing was changed" in out
+    with Environment(world.home) as env:
+        assert env.client.subscriptions.get(world.customer, world.standard).status == "active"
+    code, out, _ = run(capsys, world.args(*suspend))
+    assert code == 0
+    with Environment(world.home) as env:
+        assert env.client.subscriptions.get(world.customer, world.standard).status == "suspended"
 
 
 def test_addons_buy_and_list(world: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,7 +237,7 @@ def test_addons_buy_and_list(world: Seeded, capsys: pytest.CaptureFixture[str]) 
 
 def test_unknown_subscription_exits_1(world: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, world.args(
-        "subscriptions", "suspend", "--customer", world.customer, "nope"
+        "subscriptions", "suspend", "--customer", world.customer, "nope", "--yes"
     ))  # fmt: skip
     assert code == 1
     assert "subscription.not_found" in err

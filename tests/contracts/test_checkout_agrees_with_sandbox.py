@@ -11,7 +11,8 @@ emulator) and judged twice:
 
 The two verdicts (accepted or refused) must agree, and must be the one the case expects. The
 rules: tenant domain format, the Business plan limit, seat caps, qualifications, the MCA, the
-cancellation window and the indirect reseller's MPA.
+cancellation window, the indirect reseller's MPA, and the address (allocated postal ranges, VAT
+numbers and tax ids).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ from csp_commerce import (
 from csp_commerce.checkout.gather_facts import gather_facts
 from csp_commerce.provisioning import PartnerCenterClient
 from csp_commerce.sandbox import API_BASE, Sandbox, SandboxCredential
+from csp_commerce.validation.address_rules import validate_address
 from csp_commerce.validation.billing_options import default_term
+from csp_commerce.validation.postal import CountryRules, offline_rules
 from csp_commerce.validation.subscription_changes import cancellation_deadline
 
 START = 1_735_689_600.0  # 2025-01-01T00:00:00Z
@@ -176,7 +179,21 @@ MCA_BODY = {
 }
 
 
-def customer_body(domain: str) -> dict[str, Any]:
+def customer_body(domain: str, address: Address = REDMOND) -> dict[str, Any]:
+    default_address: dict[str, Any] = {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "addressLine1": address.address_line1,
+        "city": address.city,
+        "state": address.state,
+        "postalCode": address.postal_code,
+        "country": address.country,
+    }
+    # Where Partner Center takes these is undocumented: the sandbox reads them here.
+    if address.vat_id is not None:
+        default_address["vatId"] = address.vat_id
+    if address.tax_id is not None:
+        default_address["taxId"] = address.tax_id
     return {
         "companyProfile": {"domain": domain},
         "billingProfile": {
@@ -184,15 +201,7 @@ def customer_body(domain: str) -> dict[str, Any]:
             "culture": "en-US",
             "language": "en",
             "companyName": "Contoso",
-            "defaultAddress": {
-                "firstName": "Ada",
-                "lastName": "Lovelace",
-                "addressLine1": REDMOND.address_line1,
-                "city": REDMOND.city,
-                "state": REDMOND.state,
-                "postalCode": REDMOND.postal_code,
-                "country": REDMOND.country,
-            },
+            "defaultAddress": default_address,
         },
     }
 
@@ -219,11 +228,12 @@ def order_for(
     *lines: OrderLine,
     reseller: Reseller | None = None,
     domain: str | None = None,
+    address: Address = REDMOND,
 ) -> Order:
     customer = Customer(
         reference="contoso",
         company=CompanyProfile(company_name="Contoso", domain=domain),
-        address=REDMOND,
+        address=address,
         contact=CONTACT,
         tenant_id=customer_id,
     )
@@ -520,3 +530,71 @@ def test_reseller_mpa(world: World, mpn: str | None, signed: bool | None, accept
     reseller = Reseller(partner_id=mpn, name="Fabrikam IT") if mpn is not None else None
     line = OrderLine(offer=world.offer("Office 365 E3"), quantity=1)
     agree(world, order_for(customer_id, line, reseller=reseller), accepted)
+
+
+# -- the address: allocated postal ranges, VAT numbers, tax ids -----------------------------------
+
+
+def _address(country: str, postal_code: str, state: str | None = None, **ids: str) -> Address:
+    return Address(
+        country=country,
+        state=state,
+        city="Capital",
+        postal_code=postal_code,
+        address_line1="1 Main Street",
+        **ids,
+    )
+
+
+ADDRESS_CASES = {
+    "German code in range": (_address("DE", "01067"), True),
+    "German highest code": (_address("DE", "99998"), True),
+    "German 00xxx": (_address("DE", "00123"), False),
+    "German unused region 05": (_address("DE", "05123"), False),
+    "US all zeros": (_address("US", "00000", "NY"), False),
+    "US unused prefix 213": (_address("US", "21301", "VA"), False),
+    "US IRS Holtsville": (_address("US", "00501", "NY"), True),
+    "Turkish province 82": (_address("TR", "82000"), False),
+    "Canadian unused S1": (_address("CA", "S1A 1A1", "SK"), False),
+    "Canadian Ottawa": (_address("CA", "K1A 0B1", "ON"), True),
+    "German VAT number": (_address("DE", "10115", vat_id="DE 123 456 789"), True),
+    "German VAT number too short": (_address("DE", "10115", vat_id="DE12345678"), False),
+    "Austrian VAT number in Germany": (_address("DE", "10115", vat_id="ATU12345678"), False),
+    "VAT number in the US": (_address("US", "98052", "WA", vat_id="US123456789"), False),
+    "US tax id": (_address("US", "98052", "WA", tax_id="US123456"), True),
+    "US tax id without prefix": (_address("US", "98052", "WA", tax_id="123456"), False),
+    "Indian GSTIN": (_address("IN", "110001", "DL", tax_id="27AAPFU0939F1ZV"), True),
+    "Indian GSTIN cut short": (_address("IN", "110001", "DL", tax_id="27AAPFU0939F1Z"), False),
+    "Brazilian CNPJ bare": (_address("BR", "01310-100", "SP", tax_id="11222333000181"), True),
+    "tax id in Germany": (_address("DE", "10115", tax_id="12345"), False),
+}
+
+
+@pytest.mark.parametrize(("address", "accepted"), ADDRESS_CASES.values(), ids=ADDRESS_CASES.keys())
+def test_address(world: World, address: Address, accepted: bool) -> None:
+    domain = "contoso" + SUFFIX
+    line = OrderLine(offer=world.offer("Office 365 E3"), quantity=1)
+    result = world.checkout_judges(order_for(None, line, domain=domain, address=address))
+    by_checkout = result.ok
+    created = world.http.post("/v1/customers", json=customer_body(domain, address))
+    by_sandbox = created.status_code == 201
+    assert by_checkout == by_sandbox, ([p.code for p in result.problems], created.text)
+    assert by_checkout is accepted, [p.code for p in result.problems]
+
+
+@pytest.mark.parametrize("country", ["US", "DE", "IN", "BR", "CH", "GB"])
+def test_the_served_country_rules_judge_as_the_checkout_does(world: World, country: str) -> None:
+    # The checkout's offline rules and the rules the sandbox serves are the same: rebuilt from
+    # the served countryvalidationrules (as a host's PartnerCenterCountryRules would), every
+    # address case of that country gets the same verdict.
+    served = world.http.get(f"/v1/countryvalidationrules/{country}").json()
+    offline = offline_rules(country)
+    live = CountryRules.from_partner_center(served, fallback=offline)
+    assert (live.vat_id_supported, live.tax_id_supported, live.tax_id_optional) == (
+        offline.vat_id_supported,  # type: ignore[union-attr]
+        offline.tax_id_supported,  # type: ignore[union-attr]
+        offline.tax_id_optional,  # type: ignore[union-attr]
+    )
+    for address, _ in ADDRESS_CASES.values():
+        if address.country == country:
+            assert validate_address(address, live) == validate_address(address, offline)

@@ -73,3 +73,13 @@ def test_the_same_renderer_serves_the_reconciliation() -> None:
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="format"):
         render(REPORT, "xml")  # type: ignore[arg-type]
+
+
+def test_csv_guards_text_a_spreadsheet_would_run_but_keeps_negative_amounts() -> None:
+    refund = RECORD.model_copy(
+        update={"customer_name": '=HYPERLINK("http://x")', "quantity": -3, "offer_name": "@SUM"}
+    )
+    rows = list(csv.DictReader(io.StringIO(to_csv(BillingReport.build([refund], MARCH)))))
+    assert rows[0]["customer name"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["offer"] == "'@SUM"
+    assert rows[0]["cost"] == "-30.00"  # an amount, not text: never quoted

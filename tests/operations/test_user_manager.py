@@ -110,6 +110,20 @@ def test_assign_shows_units_and_refuses_when_none_are_free(
     assert removed.sku.available_units == 1
 
 
+def test_a_user_principal_name_names_the_user_for_licences(
+    world: World, users: UserManager
+) -> None:
+    customer = world.customer()
+    world.buy(customer, E3, quantity=1)
+    grace = users.create(customer, new_user("grace")).user
+    assert grace is not None
+    done = users.assign(customer, "Grace@Contoso.onmicrosoft.com", E3)  # any case, as Entra
+    assert done.ok and done.user_id == grace.id
+    assert users.remove(customer, "grace@contoso.onmicrosoft.com", E3).ok
+    unknown = users.assign(customer, "nobody@contoso.onmicrosoft.com", E3)
+    assert [p.code for p in unknown.problems] == ["user.not_found"]
+
+
 def test_partner_center_60012_is_the_same_problem(
     world: World, users: UserManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:

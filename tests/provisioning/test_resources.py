@@ -325,7 +325,7 @@ CASES: dict[str, Case] = {
             }
         ],
         check=lambda r: (
-            r[0].vetting_status == "Approved" and r[0].vetting_created_date == "2025-01-01"
+            r[0].vetting_status == "Approved" and r[0].vetting_create_date == "2025-01-01"
         ),
     ),
     "qualifications.set": Case(

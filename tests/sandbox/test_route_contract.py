@@ -127,3 +127,22 @@ def test_the_openapi_document_needs_no_token_and_no_fault_reaches_it(sandbox: Sa
     sandbox.set_faults(FaultPlan(seed=1, server_error_rate=1.0))
     exchange = sandbox.app.exchange("GET", "/openapi.json", {}, {})
     assert exchange.delivered and exchange.response.status == 200
+
+
+def test_the_openapi_response_schemas_are_the_wire_models(sandbox: Sandbox) -> None:
+    from csp_commerce.provisioning.wire.responses import response_model
+
+    document = _document(sandbox)
+    schemas = document["components"]["schemas"]
+    for route in ROUTES:
+        model = response_model(route.response)
+        if route.response in ("", "bool", "object", "pdf"):
+            continue
+        assert model is not None, f"{route.response} has no wire model"
+        content = document["paths"][route.path][route.method.lower()]["responses"]
+        schema = content[str(route.status)]["content"]["application/json"]["schema"]
+        if "$ref" not in schema:  # a collection or an array: the items' schema
+            schema = schema.get("items") or schema["properties"]["items"]["items"]
+        target = schemas[schema["$ref"].rsplit("/", 1)[1]]
+        declared = {info.alias or name for name, info in model.model_fields.items()}
+        assert declared <= set(target["properties"]), route.response

@@ -68,6 +68,12 @@ POSTAL_CODE_INVALID = ProblemType(
     "'{value}' is not a valid postal code in {country}: "
     "check it and enter it in the local format, for example {example}.",
 )
+POSTAL_CODE_UNALLOCATED = ProblemType(
+    "postal_code.unallocated",
+    "postal_code",
+    "'{value}' has the format of a postal code in {country}, but no post office there uses "
+    "it: check the postal code (for example {example}).",
+)
 POSTAL_CODE_STATE_MISMATCH = ProblemType(
     "postal_code.state_mismatch",
     "postal_code",
@@ -101,4 +107,33 @@ PHONE_NUMBER_INVALID = ProblemType(
     "phone_number",
     "'{value}' is not a phone number Partner Center accepts for {country}: "
     "check the number and its country calling code.",
+)
+
+# VAT number and tax id (Partner Center's countryvalidationrules)
+VAT_ID_INVALID = ProblemType(
+    "vat_id.invalid",
+    "vat_id",
+    "'{value}' is not a VAT number of {country}: enter it as the tax authority issued it, "
+    "with its country prefix.",
+)
+VAT_ID_NOT_SUPPORTED = ProblemType(
+    "vat_id.not_supported",
+    "vat_id",
+    "Leave the VAT number empty: Partner Center takes none for customers in {country}.",
+)
+TAX_ID_REQUIRED = ProblemType(
+    "tax_id.required",
+    "tax_id",
+    "Enter the organisation's tax id: Partner Center requires it for customers in {country} "
+    "(for example {example}).",
+)
+TAX_ID_INVALID = ProblemType(
+    "tax_id.invalid",
+    "tax_id",
+    "'{value}' is not a tax id of {country}: enter it in the form {format}, for example {example}.",
+)
+TAX_ID_NOT_SUPPORTED = ProblemType(
+    "tax_id.not_supported",
+    "tax_id",
+    "Leave the tax id empty: Partner Center takes none for customers in {country}.",
 )

@@ -16,6 +16,9 @@ from csp_commerce.provisioning.wire import PCModel
 class AuditRecord(PCModel):
     """One operation a partner user or application performed."""
 
+    # Only for an operation that changed an existing resource.
+    conditional_fields = frozenset({"resourceOldValue"})
+
     id: str | None = None
     partner_id: str | None = None
     customer_id: str | None = None

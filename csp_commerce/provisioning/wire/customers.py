@@ -28,6 +28,9 @@ class PCAddress(PCModel):
 class CustomerCompanyProfile(PCModel):
     """``companyProfile``: the tenant's domain and company."""
 
+    # Only where one was given (the countries that require it).
+    conditional_fields = frozenset({"organizationRegistrationNumber"})
+
     domain: str | None = None
     tenant_id: str | None = None
     company_name: str | None = None
@@ -57,6 +60,9 @@ class UserCredentials(PCModel):
 class PCCustomer(PCModel):
     """A customer of the partner (its ``id`` is the customer's tenant id)."""
 
+    # userCredentials: only in the create answer; associatedPartnerId: a reseller's customer.
+    conditional_fields = frozenset({"userCredentials", "associatedPartnerId"})
+
     id: str
     commerce_id: str | None = None
     company_profile: CustomerCompanyProfile | None = None
@@ -71,23 +77,30 @@ class PCCustomer(PCModel):
 class CustomerQualification(PCModel):
     """A qualification and where Microsoft's vetting of it stands."""
 
+    # Only once the vetting was denied.
+    conditional_fields = frozenset({"vettingReason"})
+
     qualification: str
     vetting_status: str | None = None
     vetting_reason: str | None = None
-    vetting_created_date: str | None = None
+    vetting_create_date: str | None = None
 
     @model_validator(mode="before")
     @classmethod
-    def _older_date_spelling(cls, data: Any) -> Any:
-        # the docs spell the date both vettingCreatedDate and vettingCreateDate
-        if isinstance(data, dict) and "vettingCreateDate" in data:
+    def _other_date_spelling(cls, data: Any) -> Any:
+        # Partner Center's SDK property is VettingCreateDate (vettingCreateDate on the wire);
+        # one doc page spells it vettingCreatedDate: read that too.
+        if isinstance(data, dict) and "vettingCreatedDate" in data:
             data = dict(data)
-            data.setdefault("vettingCreatedDate", data.pop("vettingCreateDate"))
+            data.setdefault("vettingCreateDate", data.pop("vettingCreatedDate"))
         return data
 
 
 class AddressValidationResult(PCModel):
     """The answer of ``POST /v1/validations/address``."""
+
+    # Only when the address is not verified.
+    conditional_fields = frozenset({"validationMessage"})
 
     original_address: PCAddress | None = None
     suggested_addresses: list[PCAddress] = Field(default_factory=list)

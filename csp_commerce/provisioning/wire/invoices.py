@@ -12,6 +12,9 @@ from csp_commerce.provisioning.wire._pc_model import PCModel
 class Invoice(PCModel):
     """An invoice (or credit note)."""
 
+    # Only on a single read (a link valid for 30 minutes), not in the list.
+    conditional_fields = frozenset({"pdfDownloadLink"})
+
     id: str
     invoice_date: str | None = None
     billing_period_start_date: str | None = None

@@ -57,6 +57,9 @@ class ProductSku(PCModel):
 class SubscribedSku(PCModel):
     """Licence counts of one SKU on the customer's tenant."""
 
+    # Older answers; current ones carry capabilityStatus.
+    conditional_fields = frozenset({"status"})
+
     available_units: int = 0
     active_units: int = 0
     consumed_units: int = 0

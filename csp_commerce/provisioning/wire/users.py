@@ -19,6 +19,9 @@ class PasswordProfile(PCModel):
 class CustomerUser(PCModel):
     """A user of the customer's tenant."""
 
+    # Only in the create answer (the password is shown once).
+    conditional_fields = frozenset({"passwordProfile"})
+
     id: str
     user_principal_name: str | None = None
     first_name: str | None = None

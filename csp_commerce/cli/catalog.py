@@ -1,0 +1,144 @@
+"""``csp-commerce catalog offers|order-template``: what the partner can sell, and an order for it.
+
+``country-rules`` prints Partner Center's address, phone and tax rules for a country.
+``offers`` lists every purchasable offer in a country (Partner Center's products, SKUs and
+availabilities, as the checkout judges them), optionally of one segment. ``order-template`` writes
+the skeleton of an order file for one offer (by catalog item id or name) that ``csp-commerce
+checkout`` reads once the customer's details are filled in.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from csp_commerce._files import write_atomically
+from csp_commerce.cli import EXIT_OK, _env
+from csp_commerce.cli._render import emit
+from csp_commerce.cli.prices import add_format
+from csp_commerce.models.offer import BillingCycle, Segment, TermDuration
+
+if TYPE_CHECKING:
+    import argparse
+
+    from csp_commerce.models import Offer
+
+COLUMNS = ("catalog item id", "name", "family", "segment", "billing", "terms", "seats")
+
+
+def register(subparsers: Any) -> None:
+    """Add ``catalog`` to the ``csp-commerce`` command."""
+    parser = subparsers.add_parser(
+        "catalog", help="browse offers by country and segment; write an order template",
+        description=__doc__,
+    )  # fmt: skip
+    actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    offers = actions.add_parser("offers", help="every purchasable offer in a country")
+    offers.add_argument("--segment", choices=[segment.value for segment in Segment])
+    add_format(offers, "table", "json", "csv")
+    offers.set_defaults(func=run_offers)
+    template = actions.add_parser("order-template", help="an order file skeleton for one offer")
+    template.add_argument("offer", metavar="OFFER", help="catalog item id or offer name")
+    template.add_argument("--quantity", type=int, default=1)
+    template.add_argument("--output", "-o", metavar="FILE", help="write here (default stdout)")
+    template.set_defaults(func=run_order_template)
+    rules = actions.add_parser("country-rules", help="a country's address, phone and tax rules")
+    add_format(rules, "table", "json")
+    rules.set_defaults(func=run_country_rules)
+    for action in (offers, template, rules):
+        action.add_argument("--country", required=True, help="ISO 3166 alpha-2 country, e.g. US")
+        _env.add_arguments(action)
+
+
+def _offers(args: argparse.Namespace) -> list[Offer]:
+    from csp_commerce.checkout.catalog_offers import offers_from_catalog
+
+    with _env.Environment.from_args(args) as env:
+        return list(offers_from_catalog(env.client, args.country.upper()))
+
+
+def run_offers(args: argparse.Namespace) -> int:
+    """``catalog offers --country CC``."""
+    offers = [
+        offer
+        for offer in _offers(args)
+        if args.segment is None or offer.segment.value == args.segment
+    ]
+    rows = [
+        (
+            offer.id,
+            offer.name,
+            offer.family.value,
+            offer.segment.value,
+            ", ".join(sorted(cycle.value for cycle in offer.billing_cycles)),
+            ", ".join(sorted(term.value for term in offer.term_durations)),
+            f"{offer.min_quantity}-{offer.max_quantity}",
+        )
+        for offer in offers
+    ]
+    title = f"{len(offers)} offer(s) in {args.country.upper()}"
+    emit(args.format, title, COLUMNS, rows, offers)
+    return EXIT_OK
+
+
+def run_order_template(args: argparse.Namespace) -> int:
+    """``catalog order-template OFFER --country CC``: an unknown or ambiguous offer is exit 2."""
+    from csp_commerce.checkout.order_file import OfferIndex
+    from csp_commerce.errors import InputError
+
+    offer = OfferIndex(_offers(args)).find(args.offer)
+    if offer is None:
+        raise InputError(f"no offer {args.offer!r} in {args.country.upper()}'s catalog")
+    cycle, term = _first_valid_choice(offer)
+    order = {
+        "customer": {
+            "reference": "FILL IN: your customer reference",
+            "company": "FILL IN: company name",
+            "domain": "FILL IN: prefix.onmicrosoft.com (a new tenant), or tenantId instead",
+            "address": {"country": args.country.upper(), "state": "", "city": "",
+                        "postalCode": "", "addressLine1": ""},
+            "contact": {"firstName": "", "lastName": "", "email": "", "phoneNumber": ""},
+        },
+        "lines": [{"id": "1", "offer": offer.id, "quantity": max(args.quantity, offer.min_quantity),
+                   "billingCycle": cycle.value, "term": term.value}],
+    }  # fmt: skip
+    text = json.dumps(order, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        write_atomically(args.output, text)
+        print(f"wrote an order template for {offer.name} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _first_valid_choice(offer: Offer) -> tuple[BillingCycle, TermDuration]:
+    """The offer's most common choice that the billing rules accept: monthly billing on the
+    shortest term where offered, else the first cycle on the shortest term it allows (annual
+    billing needs a term of at least a year, triennial one of three)."""
+    terms = [term for term in TermDuration if term in offer.term_durations]
+    for cycle in BillingCycle:
+        if cycle not in offer.billing_cycles:
+            continue
+        shortest = _SHORTEST_TERM.get(cycle, TermDuration.P1M)
+        allowed = [term for term in terms if _ORDER.index(term) >= _ORDER.index(shortest)]
+        if allowed:
+            return cycle, allowed[0]
+    return next(iter(BillingCycle)), terms[0]
+
+
+_ORDER = list(TermDuration)
+_SHORTEST_TERM = {BillingCycle.ANNUAL: TermDuration.P1Y, BillingCycle.TRIENNIAL: TermDuration.P3Y}
+
+
+def run_country_rules(args: argparse.Namespace) -> int:
+    """``catalog country-rules --country CC``."""
+    with _env.Environment.from_args(args) as env:
+        rules = env.client.country_validation_rules.get(args.country)
+    data = rules.model_dump(mode="json", by_alias=True, exclude_none=True)
+    rows = [
+        (name, ", ".join(map(str, value)) if isinstance(value, list) else value)
+        for name, value in data.items()
+    ]
+    emit(args.format, f"rules of {args.country.upper()}", ("rule", "value"), rows, [rules])
+    return EXIT_OK
