@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
