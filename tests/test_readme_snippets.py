@@ -10,6 +10,7 @@ discovery's transport. Nothing else is replaced: the library's own code runs as 
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 
 import csp_commerce
 from csp_commerce import (
+    AsyncPartnerCenterClient,
     Checkout,
     CheckoutFacts,
     HookManager,
@@ -45,7 +47,8 @@ from csp_commerce.provisioning.wire import CartLineItem
 from csp_commerce.sandbox.customer_routes import MCA_TEMPLATE_ID
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCK = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+#: A python block, at the left margin or indented (inside a list item).
+BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```$", re.MULTILINE | re.DOTALL)
 CONTACT = Contact(
     first_name="Ada", last_name="Lovelace", email="ada@example.com", phone_number="+14255550100"
 )
@@ -56,7 +59,8 @@ def snippets() -> list[Any]:
     found = []
     for match in BLOCK.finditer(text):
         line = text.count("\n", 0, match.start()) + 2
-        found.append(pytest.param(match.group(1), id=f"README.md:{line}"))
+        code = textwrap.dedent(match.group(2))
+        found.append(pytest.param(code, id=f"README.md:{line}"))
     return found
 
 
@@ -125,6 +129,7 @@ def host_names(sandbox: Sandbox, client: PartnerCenterClient, tmp_path: Path) ->
         "client_secret": "app-secret",
         "path": tmp_path / "tokens" / "contoso",
         "customer_id": outcome.customer_tenant_id,
+        "ids": [outcome.customer_tenant_id],
         "lines": [line],
         "durable_id": "readme-cart-1",
         "other_durable_id": "readme-checkout-1",
@@ -148,6 +153,13 @@ def test_the_readme_snippet_runs_against_the_sandbox(
             options.setdefault("sleep", lambda _: None)
             super().__init__(credential, **options)
 
+    class SandboxAsyncClient(AsyncPartnerCenterClient):
+        """The async client, its HTTP going to the sandbox."""
+
+        def __init__(self, credential: Any, **options: Any) -> None:
+            options.setdefault("http_client", sandbox.async_httpx_client())
+            super().__init__(credential, **options)
+
     class SandboxDiscovery(Discovery):
         """Discovery, its HTTP going to the sandbox."""
 
@@ -164,6 +176,7 @@ def test_the_readme_snippet_runs_against_the_sandbox(
 
     for name, stand_in in {
         "PartnerCenterClient": SandboxClient,
+        "AsyncPartnerCenterClient": SandboxAsyncClient,
         "RefreshTokenCredential": sandbox_user,
         "credential_for": sandbox_user,
         "AuthCodeConsent": browser_consent,
