@@ -62,7 +62,6 @@ def register(subparsers: Any) -> None:
     approve = actions.add_parser("approve", help="release a held order: it is placed")
     approve.add_argument("order_id", metavar="ID")
     approve.add_argument("--by", help="who approves (recorded with the decision)")
-    approve.add_argument("--json", action="store_true", help="print JSON")
     approve.set_defaults(func=run_approve)
     reject = actions.add_parser("reject", help="refuse a held order: it is never placed")
     reject.add_argument("order_id", metavar="ID")
@@ -211,8 +210,8 @@ def run_approve(args: argparse.Namespace) -> int:
 
     with _env.Environment.from_args(args) as env:
         result = make_checkout(env).approve(args.order_id, by=args.by)
-    show_result(result, as_json=args.json)
-    if result.problems and not args.json:
+    show_result(result)
+    if result.problems:
         from csp_commerce.cli import _render
 
         _render.console().print(f"order {args.order_id} is held again")
@@ -241,9 +240,14 @@ def _held_json(record: HeldOrder) -> dict[str, Any]:
         "heldBy": record.held_by,
         "decidedBy": record.decided_by,
         "decisionReason": record.decision_reason,
-        "heldAt": _when(record.created_at),
-        "decidedAt": _when(record.decided_at) if record.decided_at is not None else None,
+        "heldAt": _zoned(record.created_at),
+        "decidedAt": _zoned(record.decided_at) if record.decided_at is not None else None,
     }
+
+
+def _zoned(epoch: float) -> str:
+    """An ISO 8601 time in UTC, with its zone (the JSON style)."""
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
 
 
 def _when(epoch: float) -> str:

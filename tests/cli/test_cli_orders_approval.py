@@ -68,12 +68,14 @@ def test_held_lists_the_queue_and_approve_places_the_order_once(
     )
     assert bought(tmp_path) == 0
 
-    code, out, _ = run(capsys, "orders", "approve", order_id, "--by", "grace", "--json", *home)
+    code, out, _ = run(capsys, "orders", "approve", order_id, "--by", "grace", *home)
     assert code == EXIT_OK
-    result = json.loads(out)
-    assert result["approval"]["reason"] == "approved by grace"
-    assert result["outcome"]["status"] == "placed"
     assert bought(tmp_path) == 1
+    code, out, _ = run(capsys, "orders", "show", order_id, "--json", *home)
+    assert json.loads(out)["status"] == "placed"
+    code, out, _ = run(capsys, "orders", "held", "--status", "approved", "--json", *home)
+    (approved,) = json.loads(out)
+    assert (approved["decidedBy"], approved["heldAt"][-6:]) == ("grace", "+00:00")
 
     code, out, _ = run(capsys, "orders", "approve", order_id, *home)
     assert code == EXIT_OK  # approving again shows the placement; nothing is bought again
