@@ -152,12 +152,18 @@ class CommitCounter:
         return taken
 
 
+_PLUMBING = ("csp_commerce.store._db", "csp_commerce.store._schema")
+
+
+_PLUMBING = ("csp_commerce.store._db", "csp_commerce.store._schema")
+
+
 def _store_method() -> str:
     """The name of the innermost store method (``csp_commerce.store.*``) on the call stack."""
     frame = sys._getframe(1)
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
-        if module.startswith("csp_commerce.store.") and module != "csp_commerce.store._sqlite":
+        if module.startswith("csp_commerce.store.") and module not in _PLUMBING:
             return frame.f_code.co_name
         frame = frame.f_back  # type: ignore[assignment]
     return "?"

@@ -301,6 +301,58 @@ class StaleETagError(BadRequestError):
     """2055: the ``If-Match`` etag is no longer valid; read the resource again and retry."""
 
 
+#: What an operator does about 900421 (the message of :class:`MfaRequiredError`).
+MFA_ADVICE = (
+    "the app+user token has no MFA claim: sign in again with multi-factor authentication and "
+    "re-consent the secure application model, then store the new refresh token"
+)
+
+
+class MfaRequiredError(AuthenticationError):
+    """401 code 900421: an app+user call without an MFA claim in its token (enforced on every
+    Partner Center API from 2026). Re-consent with an MFA sign-in; retrying cannot help."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Billing reconciliation v2 (Graph exports): the operation and its blobs
+
+
+class ReconciliationExportError(PartnerCenterError):
+    """A reconciliation v2 export failed: the operation, its manifest or one of its blobs.
+
+    No report is built from a failed export (never a partial one presented as complete).
+    """
+
+
+class ExportFailedError(ReconciliationExportError):
+    """The export operation ended as ``failedOperation`` (``code`` and ``description`` are
+    Graph's)."""
+
+
+class LegacyInvoiceError(ExportFailedError):
+    """Code 5000: v2 has no data for the invoice (legacy commerce); read it with v1."""
+
+
+class ExportTimeoutError(ReconciliationExportError):
+    """The export operation was still running when the bounded wait ran out."""
+
+
+class ManifestError(ReconciliationExportError):
+    """The manifest is unusable: ``blobCount`` disagrees with its blobs, or a field is missing."""
+
+
+class BlobMissingError(ReconciliationExportError):
+    """A blob the manifest lists is not in storage (404)."""
+
+
+class BlobCorruptError(ReconciliationExportError):
+    """A blob is not whole gzip (truncated or damaged): its lines cannot all be read."""
+
+
+class SasExpiredError(ReconciliationExportError):
+    """Storage refused the manifest's SAS token (403, expired): run the export again."""
+
+
 #: Errors after which a write's outcome is unknown (no answer, throttled after every retry, or a
 #: 5xx, which may come after the change was made): read the resource back before resending.
 UNKNOWN_OUTCOME_ERRORS: tuple[type[PartnerCenterError], ...] = (
@@ -438,6 +490,7 @@ class EmulatedError(CSPCommerceError):
 
 
 __all__ = [
+    "MFA_ADVICE",
     "UNKNOWN_OUTCOME_ERRORS",
     "APIConnectionError",
     "APIStatusError",
@@ -446,6 +499,8 @@ __all__ = [
     "AppUserRequiredError",
     "AuthenticationError",
     "BadRequestError",
+    "BlobCorruptError",
+    "BlobMissingError",
     "CSPCommerceError",
     "CancellationWindowClosedError",
     "CartAlreadySubmittedError",
@@ -453,11 +508,16 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "EmulatedError",
+    "ExportFailedError",
+    "ExportTimeoutError",
     "InputError",
     "InternalServerError",
     "LeaseLostError",
+    "LegacyInvoiceError",
+    "ManifestError",
     "McaEvidenceDamagedError",
     "McaNotAcceptedError",
+    "MfaRequiredError",
     "MpaStatusError",
     "NotFoundError",
     "OperationNotSupportedError",
@@ -476,10 +536,12 @@ __all__ = [
     "PricingError",
     "ProvisioningInterrupted",
     "RateLimitError",
+    "ReconciliationExportError",
     "RefreshTokenExpiredError",
     "RegistrationNumberError",
     "ResponseValidationError",
     "RetrySignal",
+    "SasExpiredError",
     "StaleETagError",
     "StepFailed",
     "TargetMismatchError",

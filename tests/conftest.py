@@ -9,7 +9,7 @@ import pycountry
 import pytest
 
 #: The Partner Center client fakes and fixtures (tests/pc_fakes.py), for every test folder.
-pytest_plugins = ["pc_fakes"]
+pytest_plugins = ["pc_fakes", "pg_server"]
 
 
 def _pycountry_state_name(country: str, state: str, language: str) -> str:

@@ -89,6 +89,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "csp_commerce.cli.doctor",
         "check the data directory, credentials, token, connectivity and clock",
     ),
+    "db": ("csp_commerce.cli.db", "upgrade the stores' schemas, prune old finished orders"),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.
@@ -167,6 +168,9 @@ def _parser(
         help="data directory (default: $CSP_COMMERCE_HOME or the user data directory)",
     )
     add_global_arguments(parser, top=True)
+    from csp_commerce.cli._env import add_database_argument
+
+    add_database_argument(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     registered: set[str] = set()
     for name, (module_name, help_text) in {**COMMANDS, **(plugins or {})}.items():

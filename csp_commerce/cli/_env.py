@@ -41,6 +41,13 @@ customer reference as that customer's MCA. One shared log would let an acceptanc
 the sandbox stand as evidence for a live customer with the same reference, and would mix test
 entries into the chain a partner anchors and shows Microsoft as its evidence.
 
+**The database.** ``--database URL`` (or ``$CSP_COMMERCE_DATABASE_URL``) moves the stores: with
+``postgresql://...`` each target's ledger and MCA evidence log live in a schema of their own
+(``csp_sandbox``, ``csp_live_<cloud>_<tenant>``) and the discovery store in ``csp_registry``,
+so that targets stay apart in one database (``?schema=NAME`` on the URL replaces the ``csp``
+prefix, to keep several installations apart); ``sqlite:///DIR`` keeps the layout above under
+DIR.
+
 State files at the top of the data directory (``ledger.sqlite3``, ``mca.sqlite3``,
 ``sandbox.json``, the layout of 0.1.0, which mixed the sandbox and live partners) are not read:
 each command that finds them says so in one line on standard error.
@@ -50,6 +57,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -60,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce.errors import ConfigurationError, TargetMismatchError
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
+from csp_commerce.store._db import DATABASE_URL_ENV
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -116,6 +125,7 @@ def resolve_home(home: Path | None) -> Path:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every command that talks to Partner Center shares."""
+    add_database_argument(parser, suppress=True)
     parser.add_argument(
         "--home",
         type=Path,
@@ -128,6 +138,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="use the real Partner Center (credentials from CSP_COMMERCE_* variables) "
         "instead of the embedded sandbox",
     )
+
+
+def add_database_argument(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """``--database URL``: on the top-level parser and on every sub-command (where, given
+    ``suppress``, it only overrides the top-level value when given)."""
+    import argparse
+
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS if suppress else None,
+        help=f"where the stores live: sqlite:///DIR (default: the data directory) or "
+        f"postgresql://... (default: ${DATABASE_URL_ENV})",
+    )
+
+
+def schema_name(text: str, *, prefix: str = "csp") -> str:
+    """A PostgreSQL schema name for ``text`` (a target's directory) after ``prefix``: lower
+    case, ``_`` for anything else, at most 63 characters (a long one ends in a hash of it)."""
+    name = f"{prefix}_" + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if len(name) > 63:
+        name = name[:54] + "_" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return name
 
 
 class Environment:
@@ -143,11 +176,17 @@ class Environment:
     """
 
     def __init__(
-        self, home: Path | None = None, *, live: bool = False, mca_key: bytes | None = None
+        self,
+        home: Path | None = None,
+        *,
+        live: bool = False,
+        mca_key: bytes | None = None,
+        database: str | None = None,
     ) -> None:
         self.home = resolve_home(home)
         self.live = live
         self.mca_key = mca_key
+        self.database = database or os.environ.get(DATABASE_URL_ENV) or None
         self._noticed = False
 
     @classmethod
@@ -157,6 +196,7 @@ class Environment:
             getattr(args, "home", None),
             live=bool(getattr(args, "live", False)),
             mca_key=mca_key(getattr(args, "key_file", None)),
+            database=getattr(args, "database", None),
         )
 
     def __enter__(self) -> Environment:
@@ -228,6 +268,28 @@ class Environment:
                 f"the client talks to {target!r}, but this command's state "
                 f"({self.state_dir}) belongs to {self.target!r}"
             )
+
+    def store_location(self, file: str, *, shared: bool = False) -> str:
+        """Where one of this command's stores lives: ``file`` in the target's directory (or,
+        ``shared``, at the top of the data directory), or, with a ``postgresql://`` database,
+        the target's schema in it (``csp_sandbox``, ``csp_live_<cloud>_<tenant>``; shared
+        stores in ``csp_registry``; a URL's own ``schema=NAME`` replaces the ``csp`` prefix).
+        A ``sqlite:///DIR`` database puts the files under DIR."""
+        from csp_commerce.store._db import locate
+
+        where = locate(self.database) if self.database else None
+        if where is not None and where.engine == "postgresql":
+            relative = "registry" if shared else str(self.state_dir.relative_to(self.home))
+            schema = schema_name(relative, prefix=where.schema or "csp")
+            assert self.database is not None
+            return f"{self.database}{'&' if '?' in self.database else '?'}schema={schema}"
+        if shared:
+            return str((Path(where.target) if where else self.home) / file)
+        path = self._state(file)
+        if where is not None:
+            path = Path(where.target) / path.relative_to(self.home)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return str(path)
 
     def _state(self, name: str) -> Path:
         """A file in the target's directory (created), after the notice about an old layout."""
@@ -331,9 +393,9 @@ class Environment:
         """The target's provisioning ledger (``ledger.sqlite3`` in its directory)."""
         from csp_commerce.store.ledger import Ledger
 
-        path = self._state(LEDGER_FILE)
-        with _damaged_database(path):
-            return Ledger(path)
+        location = self.store_location(LEDGER_FILE)
+        with _damaged_database(location):
+            return Ledger(location)
 
     @cached_property
     def mca_log(self) -> McaEvidenceLog:
@@ -341,9 +403,9 @@ class Environment:
         documentation for why it is not shared between targets."""
         from csp_commerce.store.mca_log import McaEvidenceLog
 
-        path = self._state(MCA_FILE)
-        with _damaged_database(path):
-            return McaEvidenceLog(path, key=self.mca_key)
+        location = self.store_location(MCA_FILE)
+        with _damaged_database(location):
+            return McaEvidenceLog(location, key=self.mca_key)
 
     def provisioner(self, hooks: HookManager) -> Provisioner:
         """A provisioner on this environment's client and ledger, telling ``hooks``; a
@@ -369,7 +431,7 @@ class Environment:
 
 
 @contextlib.contextmanager
-def _damaged_database(path: Path) -> Iterator[None]:
+def _damaged_database(path: str | Path) -> Iterator[None]:
     """Turn SQLite's refusal to open a damaged or foreign file into a message naming it."""
     import sqlite3
 

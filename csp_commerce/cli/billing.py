@@ -66,7 +66,23 @@ def register(subparsers: Any) -> None:
         description="Every difference between Partner Center's invoice and what was sold.",
     )
     _env.add_arguments(reconcile)
-    reconcile.add_argument("--invoice", required=True, help="the invoice id (e.g. G000000001)")
+    which = reconcile.add_mutually_exclusive_group(required=True)
+    which.add_argument("--invoice", help="the invoice id (e.g. G000000001)")
+    which.add_argument(
+        "--unbilled",
+        action="store_true",
+        help="the current period's charges not invoiced yet (reconciliation v2)",
+    )
+    reconcile.add_argument(
+        "--currency", default="USD", help="with --unbilled: the billing currency (default USD)"
+    )
+    reconcile.add_argument(
+        "--api",
+        choices=("auto", "v1"),
+        default="auto",
+        help="auto (default): reconciliation v2, v1 for legacy invoices; v1: periods before "
+        "the v2 cut-over only",
+    )
     reconcile.add_argument("--price-list", metavar="FILE", required=True)
     reconcile.add_argument("--locale", default=None)
     add_format(reconcile, "table", "csv", "json")
@@ -116,16 +132,40 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    """``billing reconcile --invoice ID``."""
+    """``billing reconcile --invoice ID | --unbilled``."""
+    import sys
+
     from csp_commerce.money import render
-    from csp_commerce.operations.sales import customer_references, reconcile_invoice
+    from csp_commerce.operations.sales import (
+        customer_references,
+        reconcile_invoice,
+        reconcile_unbilled,
+    )
 
     price_list = load_price_list(args.price_list)
     with _env.Environment.from_args(args) as env:
-        report, sales = reconcile_invoice(
-            env.client, args.invoice, price_list, references=customer_references(env.ledger)
-        )
+        references = customer_references(env.ledger)
+        if args.unbilled:
+            if args.api == "v1":
+                raise InputError("--unbilled reads reconciliation v2 only (unbilled v1 is retired)")
+            report, sales = reconcile_unbilled(
+                env.client,
+                price_list,
+                currency_code=args.currency.upper(),
+                references=references,
+            )
+        else:
+            report, sales = reconcile_invoice(
+                env.client,
+                args.invoice,
+                price_list,
+                references=references,
+                use_v1=args.api == "v1",
+            )
     _unpriced(sales)
+    print(f"invoice lines from {report.source}", file=sys.stderr)
+    for row in report.bad_rows:
+        print(f"error: unreadable invoice line: {row}", file=sys.stderr)
     print(render(report, args.format, locale=args.locale), end="")
     return EXIT_OK if report.is_clean else EXIT_PROBLEMS
 

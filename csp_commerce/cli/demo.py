@@ -62,9 +62,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the demo in ``--home`` or in a temporary directory."""
     if args.home is not None:
-        return _run(args.home, args.orders)
+        return _run(args.home, args.orders, getattr(args, "database", None))
     with tempfile.TemporaryDirectory(prefix="csp-commerce-demo-") as folder:
-        return _run(Path(folder), args.orders)
+        return _run(Path(folder), args.orders, getattr(args, "database", None))
 
 
 @dataclass
@@ -92,14 +92,14 @@ class RecordingSleep:
         time.sleep(min(seconds, self.cap))
 
 
-def _run(home: Path, faulty_orders: int) -> int:
+def _run(home: Path, faulty_orders: int, database: str | None = None) -> int:
     from csp_commerce.cli import _render
 
     out = _render.console()
     started = time.perf_counter()
     out.rule("[bold]csp-commerce demo[/bold]: the main job against the built-in sandbox")
     out.print(f"data directory: {home}")
-    with _env.Environment(home) as env:
+    with _env.Environment(home, database=database) as env:
         demo = Demo(env, out)
         demo.run(faulty_orders)
         tally = demo.tally

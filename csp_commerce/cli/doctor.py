@@ -71,21 +71,26 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _check(checks: list[Check], name: str, probe: Callable[[], str]) -> bool:
-    """Run ``probe``; its text is the detail. A :class:`Warning` it raises is a warn, any other
-    error a fail (its message is the detail). True when the check did not fail."""
+def _check(checks: list[Check], name: str, probe: Callable[[], str | Warn]) -> bool:
+    """Run ``probe``: its text is an ok's detail, a :class:`Warn` it returns a warn, and an
+    error it raises a fail (the message is the detail). True when the check did not fail."""
     try:
-        checks.append(Check(name, "ok", probe()))
-    except _Warn as warning:
-        checks.append(Check(name, "warn", str(warning)))
+        found = probe()
     except (CSPCommerceError, OSError, ValueError) as error:
         checks.append(Check(name, "fail", f"{type(error).__name__}: {error}"))
         return False
+    if isinstance(found, Warn):
+        checks.append(Check(name, "warn", found.detail))
+    else:
+        checks.append(Check(name, "ok", found))
     return True
 
 
-class _Warn(Exception):
+@dataclass
+class Warn:
     """A finding that does not stop work but needs attention."""
+
+    detail: str
 
 
 def _writable(env: _env.Environment) -> str:
@@ -104,11 +109,11 @@ def _credentials(env: _env.Environment) -> str:
     return f"{kind} for tenant {settings['tenant_id']} ({settings.get('cloud') or 'global'} cloud)"
 
 
-def _token(env: _env.Environment) -> str:
+def _token(env: _env.Environment) -> str | Warn:
     token = env.client.credential.get_token(env.client.scope)
     left = float(token.expires_on) - time.time()
     if left < 300:
-        raise _Warn(f"issued, but expires in {left:.0f} s")
+        return Warn(f"issued, but expires in {left:.0f} s")
     return f"issued; expires in {left / 60:.0f} min"
 
 
@@ -119,14 +124,14 @@ def _reachable(env: _env.Environment) -> str:
     return f"answered in {elapsed:.0f} ms (relationship link {'present' if link.url else 'empty'})"
 
 
-def _clock(env: _env.Environment) -> str:
+def _clock(env: _env.Environment) -> str | Warn:
     import httpx
 
     with httpx.Client(timeout=10) as http:
         response = http.head(env.client.base_url)
     date = response.headers.get("date")
     if not date:
-        raise _Warn("Partner Center's answer had no Date header to compare with")
+        return Warn("Partner Center's answer had no Date header to compare with")
     skew = time.time() - parsedate_to_datetime(date).timestamp()
     if abs(skew) > MAX_SKEW_SECONDS:
         raise ValueError(f"this machine's clock is {skew:+.0f} s off Partner Center's; sync it")

@@ -88,6 +88,7 @@ def register(subparsers: Any) -> None:
     record.set_defaults(func=run_record)
     listing = actions.add_parser("list", help="the entries, oldest first")
     listing.add_argument("--customer", help="only this customer's entries")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(func=run_list)
     export = actions.add_parser("export", help="write every entry as CSV or JSON")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -175,6 +176,12 @@ def run_list(args: argparse.Namespace) -> int:
     with _env.Environment.from_args(args) as env:
         scan = env.mca_log.scan(args.customer)
     entries = scan.entries
+    if args.format == "json":
+        print(json.dumps([json_row(entry) for entry in entries], indent=2, ensure_ascii=False))
+        if scan.damaged:
+            _report_damaged(scan.damaged)
+            return EXIT_DAMAGED
+        return EXIT_OK
     table = Table(title=f"MCA evidence: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
     for column in ("#", "customer", "accepted at", "source", "confirmed by", "contact", "hash"):
         table.add_column(column, overflow="fold")
@@ -191,7 +198,7 @@ def run_list(args: argparse.Namespace) -> int:
             source,
             acceptance.confirmed_by,
             f"{contact.first_name} {contact.last_name} <{contact.email}>",
-            entry.hash[:16] + "…",
+            entry.hash,
         )
     _render.console().print(table)
     if scan.damaged:
@@ -210,7 +217,7 @@ def run_export(args: argparse.Namespace) -> int:
         return EXIT_DAMAGED
     rows = [export_row(entry) for entry in scan.entries]
     if args.format == "json":
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps([json_row(e) for e in scan.entries], indent=2, ensure_ascii=False) + "\n"
     else:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -308,8 +315,15 @@ def _report_damaged(damaged: list[DamagedEntry]) -> None:
     )
 
 
+def json_row(entry: McaEvidenceEntry) -> dict[str, Any]:
+    """One entry for JSON: :func:`export_row` with Partner Center's camelCase names."""
+    from pydantic.alias_generators import to_camel
+
+    return {to_camel(key): value for key, value in export_row(entry).items()}
+
+
 def export_row(entry: McaEvidenceEntry) -> dict[str, Any]:
-    """One entry flattened for CSV and JSON export."""
+    """One entry flattened for CSV export (column names in snake_case)."""
     acceptance = entry.acceptance
     contact = acceptance.contact
     return {

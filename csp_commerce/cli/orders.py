@@ -254,16 +254,33 @@ def _when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _iso(epoch: float) -> str:
+    """A ledger time for JSON: ISO 8601 in UTC, with its offset."""
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
 def _record_json(record: OrderRecord) -> dict[str, Any]:
     return {
         "orderId": record.order_id,
         "customerReference": record.customer_ref,
         "status": record.status.value,
         "correlationId": record.correlation_id,
-        "createdAt": _when(record.created_at),
-        "updatedAt": _when(record.updated_at),
-        "outcome": record.outcome,
+        "createdAt": _iso(record.created_at),
+        "updatedAt": _iso(record.updated_at),
+        "outcome": _outcome_json(record.outcome),
     }
+
+
+def _outcome_json(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A recorded outcome with the model's camelCase names (the ledger keeps field names)."""
+    if outcome is None:
+        return None
+    from csp_commerce.models import ProvisioningOutcome
+
+    dumped: dict[str, Any] = ProvisioningOutcome.model_validate(outcome).model_dump(
+        mode="json", by_alias=True
+    )
+    return dumped
 
 
 def _step_json(step: Step) -> dict[str, Any]:
@@ -273,7 +290,18 @@ def _step_json(step: Step) -> dict[str, Any]:
         "status": step.status.value,
         "attempts": step.attempts,
         "requestId": step.request_id,
-        "intent": step.intent,
-        "result": step.result,
-        "error": step.error,
+        "intent": _camel(step.intent),
+        "result": _camel(step.result),
+        "error": _camel(step.error),
     }
+
+
+def _camel(value: Any) -> Any:
+    """A step's recorded data with camelCase names, as every JSON the command prints."""
+    from pydantic.alias_generators import to_camel
+
+    if isinstance(value, dict):
+        return {to_camel(str(key)): _camel(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_camel(item) for item in value]
+    return value

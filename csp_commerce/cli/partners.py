@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.cli import EXIT_OK
+from csp_commerce.cli import EXIT_INVALID, EXIT_OK
 from csp_commerce.cli._env import Environment, add_arguments
 from csp_commerce.cli._globals import add_confirmation, confirmed
 from csp_commerce.errors import ConfigurationError
@@ -26,11 +26,14 @@ if TYPE_CHECKING:
 
 DISCOVERY_DB = "discovery.sqlite3"
 SANDBOX_REFRESH_TOKEN = "sandbox-refresh-token"
+#: The sandbox consent simulated without MFA (``partners add --without-mfa``): its app+user
+#: token has no MFA claim, and Partner Center (the sandbox) refuses it with 900421.
+SANDBOX_NO_MFA_REFRESH_TOKEN = "sandbox-refresh-token-without-mfa"
 _COLUMNS = ("name", "tenant id", "client id", "cloud", "token store", "created", "discovery")
 
 
 def register(subparsers: Any) -> None:
-    """Add ``partners add|list|remove``."""
+    """Add ``partners add|list|remove|check``."""
     parser = subparsers.add_parser(
         "partners", help="register and list partner accounts", description=__doc__
     )
@@ -44,6 +47,11 @@ def register(subparsers: Any) -> None:
         "--cloud", choices=[cloud.value for cloud in Cloud], default=Cloud.GLOBAL.value
     )
     add.add_argument("--device-code", action="store_true", help="consent by device code")
+    add.add_argument(
+        "--without-mfa",
+        action="store_true",
+        help="sandbox only: simulate a consent signed in without MFA (for 'partners check')",
+    )
     add.add_argument("--port", type=int, default=0, help="local redirect port (auth-code flow)")
     add.add_argument(
         "--token-store",
@@ -58,6 +66,18 @@ def register(subparsers: Any) -> None:
     add_arguments(listing)
     listing.set_defaults(func=_list)
 
+    check = actions.add_parser(
+        "check",
+        help="is the stored credential MFA-compliant? its token's expiry; each cloud's sign-in",
+        description="Signs in with each account's stored credential, asks Partner Center to "
+        "validate MFA (the ValidateMfa header), and shows the token's expiry and how each "
+        "cloud is signed in to. Exits 1 when a credential is not compliant.",
+    )
+    check.add_argument("name", nargs="?", help="one account (default: every account)")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    add_arguments(check)
+    check.set_defaults(func=_check)
+
     remove = actions.add_parser("remove", help="forget a partner account and its discovery data")
     remove.add_argument("name")
     add_arguments(remove)
@@ -69,7 +89,7 @@ def open_store(env: Environment) -> DiscoveryStore:
     """The discovery store (partner accounts, runs, fingerprints) in the data directory."""
     from csp_commerce.store.discovery_store import DiscoveryStore
 
-    return DiscoveryStore(env.home / DISCOVERY_DB)
+    return DiscoveryStore(env.store_location(DISCOVERY_DB, shared=True))
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -87,7 +107,10 @@ def _add(args: argparse.Namespace) -> int:
     registration = PartnerRegistration(args.name, args.tenant_id, args.client_id, Cloud(args.cloud))
     consent: ConsentFlow
     if not env.live:
-        consent = StaticConsent(SANDBOX_REFRESH_TOKEN, "admin@sandbox.onmicrosoft.com")
+        token = SANDBOX_NO_MFA_REFRESH_TOKEN if args.without_mfa else SANDBOX_REFRESH_TOKEN
+        consent = StaticConsent(token, "admin@sandbox.onmicrosoft.com")
+    elif args.without_mfa:
+        raise ConfigurationError("--without-mfa simulates a sandbox consent only")
     elif args.device_code:
         consent = DeviceCodeConsent()
     else:
@@ -164,3 +187,75 @@ def _remove(args: argparse.Namespace) -> int:
         raise ConfigurationError(f"no partner account named {args.name!r} (see 'partners list')")
     print(f"removed {args.name} (its token store file is left in place)")
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from csp_commerce.operations.sign_in import check_credential, cloud_sign_in
+
+    env = Environment.from_args(args)
+    with open_store(env) as store:
+        accounts = store.partners()
+    if args.name is not None:
+        accounts = [account for account in accounts if account.name == args.name]
+        if not accounts:
+            raise ConfigurationError(f"no partner account named {args.name!r}")
+    secret = os.environ.get("CSP_COMMERCE_CLIENT_SECRET")
+    if env.live and accounts and not secret:
+        raise ConfigurationError("--live partners check needs CSP_COMMERCE_CLIENT_SECRET")
+    checks = []
+    for account in accounts:
+        if env.live:
+            from csp_commerce.operations.onboarding import credential_for
+
+            credential = credential_for(account, str(secret))
+            checks.append(check_credential(account.name, credential, Cloud(account.cloud)))
+        else:
+            checks.append(_sandbox_check(env, account.name, Path(account.token_store)))
+    clouds = cloud_sign_in({Cloud(account.cloud) for account in accounts})
+    if args.json:
+        print(json.dumps({"accounts": [c.as_json() for c in checks], "clouds": clouds}, indent=2))
+    else:
+        _print_checks(checks, clouds)
+    return EXIT_OK if all(check.compliant for check in checks) else EXIT_INVALID
+
+
+def _sandbox_check(env: Environment, name: str, token_store: Path) -> Any:
+    from csp_commerce.operations.sign_in import check_credential
+    from csp_commerce.sandbox import SandboxCredential
+
+    try:
+        stored = token_store.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        stored = ""
+    credential = SandboxCredential(mfa=stored != SANDBOX_NO_MFA_REFRESH_TOKEN)
+    return check_credential(name, credential, Cloud.GLOBAL, http=env.sandbox.httpx_client())
+
+
+def _print_checks(checks: list[Any], clouds: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    from csp_commerce.cli._render import console
+
+    table = Table(title="Stored credentials")
+    columns = ("account", "cloud", "kind", "MFA compliant", "token expires", "detail")
+    for column in columns:
+        table.add_column(column)
+    for check in checks:
+        compliant = {True: "yes", False: "NO"}[check.compliant]
+        expires = check.expires_at.isoformat() if check.expires_at else "-"
+        table.add_row(check.name, check.cloud, check.kind, compliant, expires, check.detail)
+    console().print(table)
+    sign_in = Table(title="Sign-in per cloud")
+    headers = ("cloud", "your accounts", "authority", "token audience", "token route", "recon v2")
+    for header in headers:
+        sign_in.add_column(header)
+    for cloud in clouds:
+        sign_in.add_row(
+            cloud["cloud"],
+            "yes" if cloud["used"] else "-",
+            cloud["authority"],
+            cloud["audience"],
+            cloud["tokenRoute"],
+            "yes" if cloud["reconciliationV2"] else "no (v1)",
+        )
+    console().print(sign_in)

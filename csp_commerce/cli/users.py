@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce._files import write_atomically
 from csp_commerce.cli import _env
+from csp_commerce.cli._globals import add_confirmation, confirmed
 from csp_commerce.cli.prices import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -72,6 +73,14 @@ def register(subparsers: Any) -> None:
     licences.add_argument("user", metavar="USER", help="user id")
     add_format(licences, "table", "json")
     licences.set_defaults(func=run_user_licences)
+
+    delete = action("delete", "delete a user (kept inactive by Partner Center for 30 days)")
+    delete.add_argument("user", metavar="USER", help="user id or user principal name")
+    delete.add_argument(
+        "--operation-id", default=None, help="idempotency key: the same id never deletes twice"
+    )
+    add_confirmation(delete)
+    delete.set_defaults(func=run_delete)
 
     roles = action("roles", "the directory roles a user holds (e.g. Company Administrator)")
     roles.add_argument("user", metavar="USER", help="user id")
@@ -136,6 +145,17 @@ def run_list(args: argparse.Namespace) -> int:
         [(u.id, u.user_principal_name, u.display_name, u.usage_location, u.state) for u in users],
     )
     return EXIT_OK
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    """``users delete USER``: asks first (``--yes``, ``--dry-run``)."""
+    if not confirmed(args, f"delete user {args.user} of customer {args.customer}"):
+        return EXIT_OK
+    with _env.Environment.from_args(args) as env:
+        deletion = _manager(env).delete(args.customer, args.user, operation_id=args.operation_id)
+    if deletion.ok:
+        print(f"deleted {deletion.user_id} (Partner Center keeps it inactive for 30 days)")
+    return print_problems(deletion.problems)
 
 
 def run_roles(args: argparse.Namespace) -> int:

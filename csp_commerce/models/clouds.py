@@ -21,17 +21,32 @@ class CloudEndpoints:
     api_base: str
     authority_host: str
     resource: str
+    #: Microsoft Graph for this cloud (the reconciliation v2 exports live there).
+    graph_base: str = "https://graph.microsoft.com/v1.0"
+    graph_resource: str = "https://graph.microsoft.com"
+    #: The secure application model's token exchange route (``/v3/generatetoken`` replaced
+    #: ``/generatetoken`` on 27 Feb 2025; the ``graph.windows.net`` audience is refused since
+    #: Aug 2025). Tokens for ``resource`` come straight from Entra ID through msal; this is
+    #: the route Partner Center documents for hosts that exchange tokens through it.
+    generate_token_route: str = "/v3/generatetoken"
     supports_mca: bool = True
     supports_licence_management: bool = True
     supports_password_reset: bool = True
     supports_user_creation: bool = True
     supports_multi_partner: bool = True
     annual_billing_only: bool = False
+    #: Billing reconciliation v2 (Graph exports) is offered in the global cloud only.
+    supports_reconciliation_v2: bool = True
 
     @property
     def scope(self) -> str:
         """The OAuth scope for app-only tokens on this cloud."""
         return f"{self.resource}/.default"
+
+    @property
+    def graph_scope(self) -> str:
+        """The OAuth scope of Microsoft Graph tokens on this cloud."""
+        return f"{self.graph_resource}/.default"
 
 
 ENDPOINTS: dict[Cloud, CloudEndpoints] = {
@@ -48,6 +63,9 @@ ENDPOINTS: dict[Cloud, CloudEndpoints] = {
         supports_licence_management=False,
         supports_password_reset=False,
         annual_billing_only=True,
+        graph_base="https://microsoftgraph.chinacloudapi.cn/v1.0",
+        graph_resource="https://microsoftgraph.chinacloudapi.cn",
+        supports_reconciliation_v2=False,
     ),
     Cloud.US_GOV: CloudEndpoints(
         api_base="https://api.partnercenter.microsoft.com",
@@ -57,5 +75,8 @@ ENDPOINTS: dict[Cloud, CloudEndpoints] = {
         supports_password_reset=False,
         supports_user_creation=False,  # partners cannot create customer users there
         supports_multi_partner=False,
+        graph_base="https://graph.microsoft.us/v1.0",
+        graph_resource="https://graph.microsoft.us",
+        supports_reconciliation_v2=False,
     ),
 }

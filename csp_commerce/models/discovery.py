@@ -87,6 +87,9 @@ class DiscoveredInvoice(Model):
     total_charges: float | None = None
     currency_code: str | None = None
     line_items: tuple[DiscoveredInvoiceLine, ...] = ()
+    line_source: str = Field(
+        default="", description="Where the lines came from: reconciliation v2, or v1 (legacy)"
+    )
     fingerprint: str
     data: dict[str, Any] = Field(default_factory=dict)
 

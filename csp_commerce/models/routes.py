@@ -7,10 +7,15 @@ from it (``scripts/render_endpoints.py``) and the sandbox serves it as an OpenAP
 (``GET /openapi.json``).
 
 ``auth``: ``app`` (an app-only or an app+user token), ``app+user`` (app+user only), ``admin``
-(the sandbox admin token; the sandbox's own routes) or ``none`` (no token).
+(the sandbox admin token; the sandbox's own routes), ``sas`` (no token: the URL's SAS token is
+the credential, as for the export blobs in Azure Storage) or ``none`` (no token).
+
+Paths under ``/reports/partners/billing/`` are Microsoft Graph's (relative to the cloud's Graph
+base, ``https://graph.microsoft.com/v1.0``); ``/storage/...`` stands for the export's blob
+storage (the manifest's ``rootDirectory``); the sandbox serves both on its own base.
 ``response``: a Partner Center resource name, ``Collection[Name]`` (the paged envelope),
 ``Name[]`` (a bare JSON array), ``bool`` (bare JSON), ``object`` (untyped JSON), ``pdf`` (a
-PDF document) or ``""`` (no body).
+PDF document), ``gzip`` (a gzip JSON-lines blob) or ``""`` (no body).
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Auth = Literal["app", "app+user", "admin", "none"]
-AUTH_KINDS: tuple[Auth, ...] = ("app", "app+user", "admin", "none")
+Auth = Literal["app", "app+user", "admin", "sas", "none"]
+AUTH_KINDS: tuple[Auth, ...] = ("app", "app+user", "admin", "sas", "none")
 _PARAM = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
 
 
@@ -42,6 +47,11 @@ class RouteSpec:
     def sandbox_only(self) -> bool:
         """Whether only the sandbox serves it (its own administration, its OpenAPI document)."""
         return self.auth in ("admin", "none")
+
+    @property
+    def graph(self) -> bool:
+        """Whether Microsoft Graph serves it (the billing reconciliation v2 exports)."""
+        return self.path.startswith("/reports/")
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -260,8 +270,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         "app+user",
         "MpnProfile",
         query=("mpnId",),
-        client=("relationships.mpn_profile",),
-        notes="404 code 3000 when unknown",
+        client=("relationships.mpn_profile", "mfa.check"),
+        notes="404 code 3000 when unknown; without `mpnId` the partner's own (`mfa.check` sends it "
+        "with `ValidateMfa: true`: 401 code 900421 when the token has no MFA claim)",
     ),
     _r(
         "MPA status",
@@ -419,6 +430,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         "404 60002 unknown user; not offered in China or US Government",
     ),
     _r(
+        "users",
+        "DELETE",
+        C + "/users/{userId}",
+        "app+user",
+        "",
+        status=204,
+        client=("users.delete",),
+        notes="the user stays `inactive` 30 days (listed with the UserState filter); "
+        "404 60002 unknown user",
+    ),
+    _r(
         "user's roles",
         "GET",
         C + "/users/{userId}/directoryroles",
@@ -456,6 +478,71 @@ ROUTES: tuple[RouteSpec, ...] = (
         query=("licenseGroupIds",),
         client=("subscribed_skus.list",),
         notes="`{availableUnits, activeUnits, consumedUnits, totalUnits, productSku{id, name}}`",
+    ),
+    # billing reconciliation v2 (Microsoft Graph) and the export blobs
+    _r(
+        "reconciliation v2",
+        "POST",
+        "/reports/partners/billing/reconciliation/billed/export",
+        "app",
+        "",
+        status=202,
+        client=("reconciliation.export_billed",),
+        notes="Graph; body `{invoiceId, attributeSet: full|basic}` → 202 + `Location` of the "
+        "operation; new-commerce invoices only (a legacy one fails the operation with code 5000)",
+    ),
+    _r(
+        "reconciliation v2",
+        "POST",
+        "/reports/partners/billing/reconciliation/unbilled/export",
+        "app",
+        "",
+        status=202,
+        client=("reconciliation.export_unbilled",),
+        notes="Graph; body `{billingPeriod: current|last, currencyCode, attributeSet}` → 202 + "
+        "`Location`",
+    ),
+    _r(
+        "usage v2",
+        "POST",
+        "/reports/partners/billing/usage/billed/export",
+        "app",
+        "",
+        status=202,
+        client=("reconciliation.export_billed",),
+        notes="Graph; daily-rated usage of an invoice (`usage=True`); body as the billed export",
+    ),
+    _r(
+        "usage v2",
+        "POST",
+        "/reports/partners/billing/usage/unbilled/export",
+        "app",
+        "",
+        status=202,
+        client=("reconciliation.export_unbilled",),
+        notes="Graph; unbilled daily-rated usage (`usage=True`); body as the unbilled export",
+    ),
+    _r(
+        "export operation",
+        "GET",
+        "/reports/partners/billing/operations/{operationId}",
+        "app",
+        "ExportOperation",
+        client=("reconciliation.export_billed", "reconciliation.export_unbilled"),
+        notes="Graph; `status` running (with `Retry-After`), succeeded (`resourceLocation`: the "
+        "manifest `{eTag, blobCount, blobs[{name}], rootDirectory, sasToken, dataFormat: "
+        "compressedJSONLines}`) or failed (`error{code, message}`)",
+    ),
+    _r(
+        "export blob",
+        "GET",
+        "/storage/exports/{exportId}/{blobName}",
+        "sas",
+        "gzip",
+        query=("se", "sig"),
+        notes="the manifest's `rootDirectory` + blob name + `sasToken`; gzip JSON lines, one "
+        "line item a line (`client.reconciliation.line_items` streams them); 403 when the SAS "
+        "expired, 404 when the blob is missing",
     ),
     # invoices, audit, catalog
     _r(

@@ -178,7 +178,7 @@ class BillingReport(Model):
 
     def json_data(self) -> Any:
         """The nested report; amounts as exact decimal strings."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", by_alias=True)
 
 
 REPORT_COLUMNS: tuple[str, ...] = (

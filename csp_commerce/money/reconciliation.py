@@ -204,21 +204,32 @@ def _difference(
 
 
 class ReconciliationReport(Model):
-    """The differences found, renderable as a table, CSV or JSON."""
+    """The differences found, renderable as a table, CSV or JSON.
+
+    ``source`` says where the invoice lines came from (reconciliation v2, or v1 for a legacy
+    invoice); ``bad_rows`` lists lines that could not be read: a report with bad rows is
+    incomplete and never clean.
+    """
 
     differences: tuple[Difference, ...] = ()
     invoice_id: str | None = None
+    source: str = ""
+    bad_rows: tuple[str, ...] = ()
 
     @property
     def is_clean(self) -> bool:
-        """True when the invoice and the ledger agree."""
-        return not self.differences
+        """True when the invoice and the ledger agree and every invoice line was read."""
+        return not self.differences and not self.bad_rows
 
     @property
     def title(self) -> str:
-        """E.g. ``Reconciliation of invoice G016907411: 2 differences``."""
-        what = f"invoice {self.invoice_id}" if self.invoice_id else "the invoice"
-        return f"Reconciliation of {what}: {len(self.differences)} differences"
+        """E.g. ``Reconciliation of invoice G016907411: 2 differences (reconciliation v2)``."""
+        what = f"invoice {self.invoice_id}" if self.invoice_id else "the unbilled charges"
+        title = f"Reconciliation of {what}: {len(self.differences)} differences"
+        notes = [self.source] if self.source else []
+        if self.bad_rows:
+            notes.append(f"INCOMPLETE: {len(self.bad_rows)} unreadable line(s)")
+        return f"{title} ({'; '.join(notes)})" if notes else title
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -243,11 +254,14 @@ class ReconciliationReport(Model):
                 )
             )
             for d in self.differences
+        ] + [
+            Row(("bad_row", row, None, None, None, None, None, None, None, None))
+            for row in self.bad_rows
         ]
 
     def json_data(self) -> Any:
         """The differences, each with the sale and the invoice line it concerns."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", by_alias=True)
 
 
 RECONCILIATION_COLUMNS: tuple[str, ...] = (

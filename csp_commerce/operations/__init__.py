@@ -14,11 +14,18 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.invoice_lines import (
+        InvoiceLines,
+        MemoryEtagMemory,
+        billed_lines,
+        unbilled_lines,
+    )
     from csp_commerce.operations.sales import (
         SalesCollection,
         billing_report,
         customer_references,
         reconcile_invoice,
+        reconcile_unbilled,
         sales_records,
     )
     from csp_commerce.operations.subscription_manager import (
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
         LicenceChange,
         PasswordReset,
         UserCreation,
+        UserDeletion,
         UserManager,
     )
 
@@ -50,12 +58,18 @@ _LAZY = {
     "ImportRow": "csp_commerce.operations.user_manager",
     "LicenceChange": "csp_commerce.operations.user_manager",
     "PasswordReset": "csp_commerce.operations.user_manager",
+    "UserDeletion": "csp_commerce.operations.user_manager",
     "UserCreation": "csp_commerce.operations.user_manager",
     "UserManager": "csp_commerce.operations.user_manager",
     "SalesCollection": "csp_commerce.operations.sales",
     "billing_report": "csp_commerce.operations.sales",
     "customer_references": "csp_commerce.operations.sales",
     "reconcile_invoice": "csp_commerce.operations.sales",
+    "reconcile_unbilled": "csp_commerce.operations.sales",
+    "InvoiceLines": "csp_commerce.operations.invoice_lines",
+    "MemoryEtagMemory": "csp_commerce.operations.invoice_lines",
+    "billed_lines": "csp_commerce.operations.invoice_lines",
+    "unbilled_lines": "csp_commerce.operations.invoice_lines",
     "sales_records": "csp_commerce.operations.sales",
 }
 
@@ -69,18 +83,24 @@ __all__ = [
     "HistoryEntry",
     "ImportReport",
     "ImportRow",
+    "InvoiceLines",
     "LicenceChange",
+    "MemoryEtagMemory",
     "PasswordReset",
     "Progress",
     "SalesCollection",
     "SubscriptionChange",
     "SubscriptionManager",
     "UserCreation",
+    "UserDeletion",
     "UserManager",
+    "billed_lines",
     "billing_report",
     "cancellation_deadline",
     "customer_references",
     "fingerprint",
     "reconcile_invoice",
+    "reconcile_unbilled",
     "sales_records",
+    "unbilled_lines",
 ]

@@ -40,7 +40,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from csp_commerce.errors import InputError
+from csp_commerce.errors import (
+    InputError,
+    LegacyInvoiceError,
+    OperationNotSupportedError,
+    ReconciliationExportError,
+)
 from csp_commerce.models.discovery import (
     DiscoveredCustomer,
     DiscoveredInvoice,
@@ -50,6 +55,8 @@ from csp_commerce.models.discovery import (
     DiscoveryRun,
     DiscoveryState,
 )
+from csp_commerce.operations.invoice_lines import V1_CLOUD, V1_LEGACY, V2
+from csp_commerce.provisioning.blobs import BadRow
 from csp_commerce.provisioning.pacing import (
     DEFAULT_REQUESTS_PER_MINUTE,
     PacedTransport,
@@ -356,16 +363,9 @@ class Discovery:
             digest = fingerprint(data)
             if known.get(invoice.id) == digest:
                 continue
-            lines = []
-            for provider, kind in _line_sources(invoice):
-                pager = ctx.client.invoices.line_items(
-                    invoice.id, provider=provider, line_item_type=kind
-                )
-                async for line in pager:
-                    lines.append(_line_record(_wire(line)))
-            self.hooks.discovered_invoice(
-                _invoice_record(self.partner, invoice, data, digest, lines)
-            )
+            source, lines = await _invoice_lines(ctx.client, invoice)
+            record = _invoice_record(self.partner, invoice, data, digest, lines)
+            self.hooks.discovered_invoice(record.model_copy(update={"line_source": source}))
             ctx.tally.invoices_handed += 1
             self.store.remember(self.partner, INVOICE, [(invoice.id, None, digest)])
 
@@ -467,6 +467,33 @@ def _invoice_record(
         fingerprint=digest,
         data=data,
     )
+
+
+async def _invoice_lines(
+    client: AsyncPartnerCenterClient, invoice: Invoice
+) -> tuple[str, list[DiscoveredInvoiceLine]]:
+    """The invoice's lines: reconciliation v2, or v1 for a legacy invoice (or a cloud without
+    v2). An unreadable line fails the invoice (it is not remembered, so the next run retries)."""
+    try:
+        manifest = await client.reconciliation.export_billed(invoice.id)
+    except (LegacyInvoiceError, OperationNotSupportedError) as why:
+        source = V1_LEGACY if isinstance(why, LegacyInvoiceError) else V1_CLOUD
+        lines = []
+        for provider, kind in _line_sources(invoice):
+            pager = client.invoices.line_items(invoice.id, provider=provider, line_item_type=kind)
+            async for line in pager:
+                lines.append(_line_record(_wire(line)))
+        return source, lines
+    lines = []
+    async for item in client.reconciliation.line_items(manifest):
+        if isinstance(item, BadRow):
+            raise ReconciliationExportError(
+                f"invoice {invoice.id}: blob {item.blob} line {item.line} is unreadable "
+                f"({item.error}); the invoice is not handed over",
+                request_id=manifest.id or "",
+            )
+        lines.append(_line_record(_wire(item)))
+    return V2, lines
 
 
 def _line_sources(invoice: Invoice) -> list[tuple[str, str]]:

@@ -34,7 +34,8 @@ from csp_commerce.models._base import Model
 from csp_commerce.models.offer import BillingCycle, TermDuration
 from csp_commerce.money.billing_reports import BillingReport, SaleRecord
 from csp_commerce.money.pricing import select_markup, unit_price
-from csp_commerce.money.reconciliation import InvoiceLine, ReconciliationReport, reconcile
+from csp_commerce.money.reconciliation import ReconciliationReport, reconcile
+from csp_commerce.operations.invoice_lines import billed_lines, unbilled_lines
 from csp_commerce.store.ledger import OrderStatus
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
     from csp_commerce.models.price import Markup, PriceList
     from csp_commerce.money.billing_cycles import BillingCycleCalendar
+    from csp_commerce.operations.invoice_lines import EtagMemory
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.provisioning.wire import Subscription
     from csp_commerce.store.ledger import Ledger
@@ -199,20 +201,50 @@ def reconcile_invoice(
     markups: Sequence[Markup] = (),
     references: Mapping[str, str] | None = None,
     providers: Sequence[str] = DEFAULT_PROVIDERS,
+    memory: EtagMemory | None = None,
+    use_v1: bool = False,
 ) -> tuple[ReconciliationReport, SalesCollection]:
     """Partner Center's line items of ``invoice_id`` against the sales of its billing period;
-    every difference is listed (an empty report: they agree)."""
+    every difference is listed (an empty report: they agree).
+
+    The lines come from reconciliation v2, or v1 for a legacy invoice (the report's ``source``
+    says which; ``use_v1`` forces v1, for periods before the cut-over)."""
     invoice = client.invoices.get(invoice_id)
     start = _day(invoice.billing_period_start_date)
     end = _day(invoice.billing_period_end_date)
     if start is None or end is None:
         raise InputError(f"invoice {invoice_id} has no billing period to reconcile")
-    lines = [
-        InvoiceLine.model_validate(item.to_wire())
-        for provider in providers
-        for item in client.invoices.line_items(invoice_id, provider=provider)
-        if item.subscription_id
-    ]
+    read = billed_lines(client, invoice_id, memory=memory, use_v1=use_v1, providers=providers)
     sales = sales_records(client, price_list, start, end, markups=markups, references=references)
-    differences = reconcile(lines, sales.records)
-    return ReconciliationReport(differences=tuple(differences), invoice_id=invoice.id), sales
+    differences = reconcile(read.lines, sales.records)
+    report = ReconciliationReport(
+        differences=tuple(differences),
+        invoice_id=invoice.id,
+        source=read.source,
+        bad_rows=read.bad_rows,
+    )
+    return report, sales
+
+
+def reconcile_unbilled(
+    client: PartnerCenterClient,
+    price_list: PriceList,
+    *,
+    today: dt.date | None = None,
+    currency_code: str = "USD",
+    markups: Sequence[Markup] = (),
+    references: Mapping[str, str] | None = None,
+    memory: EtagMemory | None = None,
+) -> tuple[ReconciliationReport, SalesCollection]:
+    """The current period's charges not invoiced yet (reconciliation v2's unbilled export)
+    against the sales of the calendar month containing ``today`` (default: today, UTC)."""
+    day = today or dt.datetime.now(dt.timezone.utc).date()
+    start = day.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    read = unbilled_lines(client, currency_code=currency_code, memory=memory)
+    sales = sales_records(client, price_list, start, end, markups=markups, references=references)
+    differences = reconcile(read.lines, sales.records)
+    report = ReconciliationReport(
+        differences=tuple(differences), source=read.source + " (unbilled)", bad_rows=read.bad_rows
+    )
+    return report, sales

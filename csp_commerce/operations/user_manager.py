@@ -95,6 +95,19 @@ class PasswordReset(Model):
         return not self.problems
 
 
+class UserDeletion(Model):
+    """A deleted user (kept ``inactive`` by Partner Center for 30 days), or why not."""
+
+    user_id: str
+    deleted: bool = False
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the user was deleted."""
+        return self.deleted and not self.problems
+
+
 class LicenceChange(Model):
     """A licence assigned to or removed from a user; ``sku`` holds the counts afterwards."""
 
@@ -345,6 +358,49 @@ class UserManager:
         )
         logger.info("reset the password of user %s in customer %s", user.id, customer_id)
         return PasswordReset(user_id=user.id, generated_password=generated)
+
+    def delete(
+        self, customer_id: str, user: str, *, operation_id: str | None = None
+    ) -> UserDeletion:
+        """Delete a user (id or user principal name) as one engine step.
+
+        Partner Center keeps a deleted user ``inactive`` for 30 days and frees its licences. A
+        repeat whose first answer was lost is refused (404, the user is gone); the engine then
+        reads back the deleted users, and the deletion stands when the user is among them.
+        Run again with the same ``operation_id``, the recorded outcome is returned.
+        """
+        self._require("supports_user_creation", "User management")
+        recorded = self.engine.ledger.get_step(operation_id, _CHANGE) if operation_id else None
+        if recorded is not None:  # finish what was started: the user may be gone already
+            user_id = str(recorded.intent["user_id"])
+        else:
+            found = self._find_user(customer_id, user)
+            if found is None:
+                return UserDeletion(user_id=user, problems=(USER_NOT_FOUND(user_id=user),))
+            user_id = found.id
+
+        def send(step: Step) -> dict[str, Any]:
+            self.client.users.delete(customer_id, user_id, request_id=step.request_id)
+            return {"user_id": user_id}
+
+        def read_back(step: Step) -> dict[str, Any] | None:
+            deleted = self.client.users.list(customer_id, state="Inactive")
+            if any(item.id == user_id for item in deleted):
+                return {"user_id": user_id}
+            raise StepFailed(failure(f"Partner Center refused to delete user {user_id}"))
+
+        self.engine.step(
+            operation_id or str(uuid.uuid4()),
+            _CHANGE,
+            "delete_user",
+            intent={"user_id": user_id},
+            send=send,
+            read_back=read_back,
+            explained=(NotFoundError,),
+            context={"customer_id": customer_id},
+        )
+        logger.info("deleted user %s in customer %s", user_id, customer_id)
+        return UserDeletion(user_id=user_id, deleted=True)
 
     # -- licences ------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from csp_commerce.provisioning.auth import (
     TokenCredential,
     TokenStore,
 )
+from csp_commerce.provisioning.blobs import BadRow
 from csp_commerce.provisioning.client import PartnerCenterClient
 from csp_commerce.provisioning.pacing import (
     DEFAULT_REQUESTS_PER_MINUTE,
@@ -30,6 +31,7 @@ from csp_commerce.provisioning.pacing import (
     TokenBucket,
 )
 from csp_commerce.provisioning.pagination import AsyncPager, SyncPager
+from csp_commerce.provisioning.resources.mfa import MfaStatus
 from csp_commerce.provisioning.retry import RetryPolicy
 
 __all__ = [
@@ -38,12 +40,14 @@ __all__ = [
     "AccessToken",
     "AsyncPager",
     "AsyncPartnerCenterClient",
+    "BadRow",
     "Budget",
     "CertificateCredential",
     "ClientSecretCredential",
     "CredentialKind",
     "FileTokenStore",
     "MemoryTokenStore",
+    "MfaStatus",
     "PacedTransport",
     "PartnerBudget",
     "PartnerCenterClient",

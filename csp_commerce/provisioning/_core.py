@@ -78,10 +78,19 @@ class Call(Generic[T]):
     context: str | None = None
     accept: frozenset[int] = frozenset()
     recover: Callable[[E.PartnerCenterError], T] | None = None
+    graph: bool = False
 
 
-#: A multi-step operation: yields calls, receives their results, returns the result.
-Flow = Generator[Call[Any], Any, T]
+@dataclass(frozen=True)
+class Wait:
+    """A pause inside a flow (an export being polled): the client sleeps ``seconds`` with its
+    own ``sleep`` and sends ``None`` back."""
+
+    seconds: float
+
+
+#: A multi-step operation: yields calls (or waits), receives their results, returns the result.
+Flow = Generator["Call[Any] | Wait", Any, T]
 
 
 @dataclass(frozen=True)
@@ -200,6 +209,9 @@ def read_error(response: httpx.Response) -> ErrorBody:
         body = None
     if not isinstance(body, dict):
         return ErrorBody()
+    inner = body.get("error")
+    if isinstance(inner, dict) and "code" not in body:  # Microsoft Graph's error shape
+        body = inner
     # A throttling body's ``statusCode`` is the HTTP status, not a business code.
     code = body.get("code")
     if isinstance(code, str) and code.strip().isdigit():
@@ -229,6 +241,7 @@ _CODE_CLASSES: dict[int, type[E.APIStatusError]] = {
     600050: E.RegistrationNumberError,
     600051: E.PhoneNumberRequiredError,
     2055: E.StaleETagError,
+    900421: E.MfaRequiredError,
 }
 
 _STATUS_CLASSES: dict[int, type[E.APIStatusError]] = {
@@ -275,6 +288,8 @@ def status_error(
         message += f" code {body.code}"
     if body.description:
         message += f": {body.description}"
+    if cls is E.MfaRequiredError:
+        message += f" ({E.MFA_ADVICE})"
     kwargs: dict[str, Any] = {
         "status_code": status,
         "request_id": request_id,
@@ -351,6 +366,8 @@ class ClientCore:
     :param cloud: :class:`~csp_commerce.models.clouds.Cloud` (global, China, US Government) or
         custom :class:`~csp_commerce.models.clouds.CloudEndpoints` (base URL + authority).
     :param base_url: overrides the cloud's API base (e.g. the sandbox over HTTP).
+    :param graph_base_url: overrides the cloud's Microsoft Graph base (default: ``base_url``
+        when that is given, so a sandbox serves both, else the cloud's Graph).
     :param timeout: per request; default 60 s (connect 5 s).
     :param max_retries: retries after the first attempt (default 3).
     :param locale: ``X-Locale``. :param application_name: ``MS-PartnerCenter-Application``.
@@ -374,6 +391,7 @@ class ClientCore:
         *,
         cloud: Cloud | CloudEndpoints | str = Cloud.GLOBAL,
         base_url: str | None = None,
+        graph_base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         locale: str = "en-US",
@@ -398,6 +416,8 @@ class ClientCore:
         self.endpoints = resolve_cloud(cloud)
         self._base_url_override = base_url
         self.base_url = (base_url or self.endpoints.api_base).rstrip("/")
+        self._graph_base_override = graph_base_url
+        self.graph_base_url = (graph_base_url or base_url or self.endpoints.graph_base).rstrip("/")
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
@@ -410,6 +430,7 @@ class ClientCore:
         self.clock = clock
         self.kind = credential_kind(credential)
         self.scope = self.endpoints.scope
+        self.graph_scope = self.endpoints.graph_scope
         self._base_headers = {
             "Accept": "application/json",
             "MS-Contract-Version": CONTRACT_VERSION,
@@ -429,6 +450,7 @@ class ClientCore:
             "credential": self.credential,
             "cloud": self.cloud,
             "base_url": self._base_url_override,
+            "graph_base_url": self._graph_base_override,
             "timeout": self.timeout,
             "locale": self.locale,
             "application_name": self.application_name,
@@ -501,7 +523,8 @@ class ClientCore:
         if call.headers:
             headers.update(call.headers)
         path = call.path
-        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        base = self.graph_base_url if call.graph else self.base_url
+        url = path if path.startswith(("http://", "https://")) else base + path
         return http.build_request(
             call.method,
             url,
@@ -606,12 +629,18 @@ class ClientCore:
 def drive(
     flow: Flow[T],
     run: Callable[[Call[Any]], Any],
+    sleep: Callable[[float], None],
 ) -> T:
-    """Run a multi-step flow synchronously: every yielded call's result is sent back."""
+    """Run a multi-step flow synchronously: every yielded call's result is sent back; a
+    :class:`Wait` is slept."""
     result: Any = None
     while True:
         try:
-            call = flow.send(result)
+            step = flow.send(result)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
-        result = run(call)
+        if isinstance(step, Wait):
+            sleep(step.seconds)
+            result = None
+        else:
+            result = run(step)

@@ -15,11 +15,20 @@ from csp_commerce.provisioning._core import (
     ClientCore,
     Flow,
     Pacing,
+    Wait,
     log_retry,
     new_id,
     wait_from_signal,
 )
 from csp_commerce.provisioning._tokens import AsyncTokenProvider
+from csp_commerce.provisioning.blobs import (
+    BadRow,
+    BlobPlan,
+    blob_cut,
+    blob_failure,
+    blob_request,
+    decoder_for,
+)
 from csp_commerce.provisioning.pool import ShardedAsyncTransport
 from csp_commerce.provisioning.resources import (
     AsyncAgreements,
@@ -27,9 +36,11 @@ from csp_commerce.provisioning.resources import (
     AsyncCountryValidationRulesResource,
     AsyncCustomers,
     AsyncInvoices,
+    AsyncMfa,
     AsyncOrders,
     AsyncProducts,
     AsyncQualifications,
+    AsyncReconciliation,
     AsyncRelationships,
     AsyncSubscribedSkus,
     AsyncSubscriptions,
@@ -40,7 +51,7 @@ from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
     from types import TracebackType
 
     from typing_extensions import Self
@@ -82,6 +93,7 @@ class AsyncPartnerCenterClient(ClientCore):
         self._in_flight = asyncio.BoundedSemaphore(self.max_in_flight)
         self._sleep = sleep
         self._tokens = AsyncTokenProvider(credential, self.scope, clock=self.clock)
+        self._graph_tokens = AsyncTokenProvider(credential, self.graph_scope, clock=self.clock)
 
     # resources ----------------------------------------------------------------------------
 
@@ -97,6 +109,8 @@ class AsyncPartnerCenterClient(ClientCore):
     users = resource(AsyncUsers)
     subscribed_skus = resource(AsyncSubscribedSkus)
     invoices = resource(AsyncInvoices)
+    mfa = resource(AsyncMfa)
+    reconciliation = resource(AsyncReconciliation)
     products = resource(AsyncProducts)
     audit_records = resource(AsyncAuditRecords)
     # plumbing -----------------------------------------------------------------------------
@@ -112,6 +126,7 @@ class AsyncPartnerCenterClient(ClientCore):
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+            copy._graph_tokens = self._graph_tokens
         if copy.max_in_flight == self.max_in_flight:
             copy._in_flight = self._in_flight  # one cap for the client and its copies
         return copy
@@ -123,10 +138,14 @@ class AsyncPartnerCenterClient(ClientCore):
         result: Any = None
         while True:
             try:
-                call = plan.send(result)
+                step = plan.send(result)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
-            result = await self._send(call)
+            if isinstance(step, Wait):
+                await self._sleep(step.seconds)
+                result = None
+            else:
+                result = await self._send(step)
 
     async def _send(self, call: Call[T]) -> T:
         """One logical operation: a fixed MS-RequestId, retried as the policy says."""
@@ -153,7 +172,8 @@ class AsyncPartnerCenterClient(ClientCore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, call: Call[T], request_id: str, attempt: int, pacing: Pacing) -> T:
-        token = await self._tokens.get()
+        tokens = self._graph_tokens if call.graph else self._tokens
+        token = await tokens.get()
         async with self._in_flight:
             for wait in self.pacing_waits(call, pacing):
                 await self._sleep(wait)
@@ -164,6 +184,30 @@ class AsyncPartnerCenterClient(ClientCore):
             except httpx.TransportError as exc:
                 raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
+
+    async def _stream(self, plan: BlobPlan[T]) -> AsyncIterator[T | BadRow]:
+        """Download ``plan``'s blobs in order, yielding each line's item as it arrives."""
+        for blob in plan.blobs:
+            request_id = new_id()
+            request = blob_request(self._http, blob, request_id, self.timeout)
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            try:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise blob_failure(blob, response, request_id)
+                decoder = decoder_for(blob, plan.item, request_id)
+                async for chunk in response.aiter_raw():
+                    for item in decoder.feed(chunk):
+                        yield item
+                for item in decoder.finish():
+                    yield item
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            finally:
+                await response.aclose()
 
     async def close(self) -> None:
         """Close the HTTP client if this client created it."""

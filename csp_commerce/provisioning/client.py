@@ -22,15 +22,25 @@ from csp_commerce.provisioning._core import (
     wait_from_signal,
 )
 from csp_commerce.provisioning._tokens import TokenProvider
+from csp_commerce.provisioning.blobs import (
+    BadRow,
+    BlobPlan,
+    blob_cut,
+    blob_failure,
+    blob_request,
+    decoder_for,
+)
 from csp_commerce.provisioning.resources import (
     Agreements,
     Carts,
     CountryValidationRulesResource,
     Customers,
     Invoices,
+    Mfa,
     Orders,
     Products,
     Qualifications,
+    Reconciliation,
     Relationships,
     SubscribedSkus,
     Subscriptions,
@@ -41,7 +51,7 @@ from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
     from typing_extensions import Self
@@ -80,6 +90,7 @@ class PartnerCenterClient(ClientCore):
         self._in_flight = threading.BoundedSemaphore(self.max_in_flight)
         self._sleep = sleep
         self._tokens = TokenProvider(credential, self.scope, clock=self.clock)
+        self._graph_tokens = TokenProvider(credential, self.graph_scope, clock=self.clock)
 
     # resources ----------------------------------------------------------------------------
 
@@ -95,6 +106,8 @@ class PartnerCenterClient(ClientCore):
     users = resource(Users)
     subscribed_skus = resource(SubscribedSkus)
     invoices = resource(Invoices)
+    mfa = resource(Mfa)
+    reconciliation = resource(Reconciliation)
     products = resource(Products)
     audit_records = resource(AuditRecords)
     # plumbing -----------------------------------------------------------------------------
@@ -110,13 +123,14 @@ class PartnerCenterClient(ClientCore):
         copy = type(self)(**options)
         if copy.credential is self.credential and copy.scope == self.scope:
             copy._tokens = self._tokens
+            copy._graph_tokens = self._graph_tokens
         if copy.max_in_flight == self.max_in_flight:
             copy._in_flight = self._in_flight  # one cap for the client and its copies
         return copy
 
     def _execute(self, plan: Call[T] | Flow[T]) -> T:
         if isinstance(plan, GeneratorType):
-            return drive(cast("Flow[T]", plan), self._send)
+            return drive(cast("Flow[T]", plan), self._send, self._sleep)
         assert isinstance(plan, Call)
         return self._send(plan)
 
@@ -145,7 +159,8 @@ class PartnerCenterClient(ClientCore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, call: Call[T], request_id: str, attempt: int, pacing: Pacing) -> T:
-        token = self._tokens.get()
+        tokens = self._graph_tokens if call.graph else self._tokens
+        token = tokens.get()
         with self._in_flight:
             for wait in self.pacing_waits(call, pacing):
                 self._sleep(wait)
@@ -156,6 +171,28 @@ class PartnerCenterClient(ClientCore):
             except httpx.TransportError as exc:
                 raise self.transport_failure(call, request_id, attempt, exc) from exc
         return self.handle(call, response, request_id, attempt)
+
+    def _stream(self, plan: BlobPlan[T]) -> Iterator[T | BadRow]:
+        """Download ``plan``'s blobs in order, yielding each line's item as it arrives."""
+        for blob in plan.blobs:
+            request_id = new_id()
+            request = blob_request(self._http, blob, request_id, self.timeout)
+            try:
+                response = self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            try:
+                if response.status_code != 200:
+                    response.read()
+                    raise blob_failure(blob, response, request_id)
+                decoder = decoder_for(blob, plan.item, request_id)
+                for chunk in response.iter_raw():
+                    yield from decoder.feed(chunk)
+                yield from decoder.finish()
+            except httpx.TransportError as exc:
+                raise blob_cut(blob, request_id, exc) from exc
+            finally:
+                response.close()
 
     def close(self) -> None:
         """Close the HTTP client if this client created it."""

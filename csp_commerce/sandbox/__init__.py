@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
-from csp_commerce.sandbox import admin_routes, invoice_routes
+from csp_commerce.sandbox import admin_routes, billing_export_routes, invoice_routes
 from csp_commerce.sandbox._http import Context
 from csp_commerce.sandbox.app import App
 from csp_commerce.sandbox.credential import AccessToken, SandboxCredential
@@ -37,6 +37,8 @@ from csp_commerce.sandbox.transport import SandboxTransport
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+
+    from csp_commerce.sandbox.exports import ExportBoard
 
 #: The base URL the in-process clients use: the global cloud's, so client URLs work unchanged.
 API_BASE = ENDPOINTS[Cloud.GLOBAL].api_base
@@ -192,6 +194,20 @@ class Sandbox:
             invoice = invoice_routes.generate_invoice(self._ctx, year, month)
             self.app.after_change()
             return invoice
+
+    @property
+    def exports(self) -> ExportBoard:
+        """The reconciliation v2 exports and their settings (``.settings``: polls, blob size,
+        SAS lifetime, and the faults tests give them: a missing blob, a truncated one...)."""
+        return self._ctx.exports
+
+    def generate_large_invoice(self, lines: int, *, year: int = 2026, month: int = 10) -> JSON:
+        """An invoice of ``lines`` generated line items, made on demand when its v2 export is
+        downloaded (benchmarks; v1 serves it without lines)."""
+        with self.app.lock:
+            return billing_export_routes.generate_large_invoice(
+                self._ctx, lines, year=year, month=month
+            )
 
 
 def new_admin_token() -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from csp_commerce.errors import EmulatedError
+from csp_commerce.sandbox.exports import ExportBoard
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -103,6 +104,7 @@ class Context:
     catalog: Catalog
     clock: Callable[[], float]
     injector: FaultInjector
+    exports: ExportBoard = field(default_factory=ExportBoard)
 
     def now(self) -> datetime:
         """The current time (UTC, whole seconds)."""

@@ -25,6 +25,7 @@ from csp_commerce.errors import EmulatedError
 from csp_commerce.sandbox import (
     admin_routes,
     audit_routes,
+    billing_export_routes,
     commerce_routes,
     customer_routes,
     invoice_routes,
@@ -42,9 +43,14 @@ from csp_commerce.sandbox.state import RecordedOutcome
 
 Handler = Callable[[Context, Request], Reply]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-TOKENS = {"sandbox-app": False, "sandbox-user": True}  # token -> is app+user
+TOKENS = {"sandbox-app": False, "sandbox-user": True, "sandbox-user-nomfa": True}  # -> A+U
+#: App+user tokens signed in without MFA: Partner Center refuses them (401, code 900421).
+NO_MFA_TOKENS = frozenset({"sandbox-user-nomfa"})
+MFA_REQUIRED_CODE = 900421
 ADMIN_PREFIX = "/sandbox/"
 OPENAPI_PATH = "/openapi.json"
+#: Graph's version segment: a client on Graph's real base reaches the sandbox's /reports/...
+GRAPH_VERSION = "/v1.0/reports/"
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
@@ -61,6 +67,7 @@ class Route:
     user: bool = False
     template: str = ""
     public: bool = False
+    sas: bool = False
 
     def canonical(self, params: tuple[str, ...]) -> str:
         """The path as the route spells it: literal segments lower-case, no trailing slash."""
@@ -68,12 +75,18 @@ class Route:
 
 
 def _route(
-    method: str, template: str, handler: Handler, *, user: bool = False, public: bool = False
+    method: str,
+    template: str,
+    handler: Handler,
+    *,
+    user: bool = False,
+    public: bool = False,
+    sas: bool = False,
 ) -> Route:
     # Partner Center's routing ignores the case of the literal segments and tolerates one
     # trailing slash; ids keep their case (the captured groups are the text as sent).
     pattern = re.escape(template).replace(r"\{\}", "([^/]+)") + "/?"
-    return Route(method, re.compile(pattern, re.IGNORECASE), handler, user, template, public)
+    return Route(method, re.compile(pattern, re.IGNORECASE), handler, user, template, public, sas)
 
 
 def _is_admin(path: str) -> bool:
@@ -145,6 +158,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", C + "/users", customer_routes.list_users, user=True),
     _route("GET", C + "/users/{}", customer_routes.get_user, user=True),
     _route("PATCH", C + "/users/{}", customer_routes.update_user, user=True),
+    _route("DELETE", C + "/users/{}", customer_routes.delete_user, user=True),
     _route("GET", C + "/users/{}/directoryroles", customer_routes.user_directory_roles, user=True),
     _route("POST", C + "/users/{}/licenseupdates", customer_routes.update_licenses, user=True),
     _route("GET", C + "/users/{}/licenses", customer_routes.user_licenses, user=True),
@@ -165,6 +179,27 @@ ROUTES: tuple[Route, ...] = (
         "/v1/products/{}/skus/{}/availabilities/{}",
         commerce_routes.get_availability,
     ),
+    # billing reconciliation v2 (Microsoft Graph) and its blobs (a SAS URL, no bearer token)
+    _route(
+        "POST",
+        "/reports/partners/billing/reconciliation/billed/export",
+        billing_export_routes.billed_export,
+    ),
+    _route(
+        "POST",
+        "/reports/partners/billing/reconciliation/unbilled/export",
+        billing_export_routes.unbilled_export,
+    ),
+    _route(
+        "POST", "/reports/partners/billing/usage/billed/export", billing_export_routes.billed_export
+    ),
+    _route(
+        "POST",
+        "/reports/partners/billing/usage/unbilled/export",
+        billing_export_routes.unbilled_export,
+    ),
+    _route("GET", "/reports/partners/billing/operations/{}", billing_export_routes.get_operation),
+    _route("GET", "/storage/exports/{}/{}", billing_export_routes.get_blob, sas=True),
     # sandbox administration (the admin token only; no faults, no throttling)
     _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
     _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
@@ -307,6 +342,8 @@ class App:
     ) -> Response:
         echo = _echo(headers)
         admin = _is_admin(path)
+        if path[: len(GRAPH_VERSION)].lower() == GRAPH_VERSION:
+            path = path[len("/v1.0") :]  # Graph's /v1.0/reports/... as /reports/...
         route, params = self._match(method, path)
         if route is None:
             status = 405 if params else 404
@@ -318,8 +355,8 @@ class App:
         token = _bearer(headers)
         user = False
         caller = token
-        if route.public:
-            pass
+        if route.public or route.sas:
+            pass  # no token (a blob's SAS is checked by its handler)
         elif admin:
             if token is None or self.admin_token is None or not _same(token, self.admin_token):
                 return _unauthorised("The sandbox admin token is missing or not valid.", echo)
@@ -329,6 +366,15 @@ class App:
                 return _unauthorised("The partner token is missing or not valid.", echo)
             if route.user and not kind:
                 return _unauthorised("This operation needs an app+user token.", echo)
+            if token in NO_MFA_TOKENS and not route.template.startswith("/reports/"):
+                # Partner Center refuses app+user calls without an MFA claim (from 2026).
+                error = EmulatedError(
+                    401,
+                    MFA_REQUIRED_CODE,
+                    "The access token does not have the MFA claim: sign in with multi-factor "
+                    "authentication.",
+                )
+                return _encode(Reply(401, error.body()), echo)
             user = kind
         # One operation has one path whatever the spelling of its literal segments: the replay
         # of a request id and the audit log see the route's own spelling.

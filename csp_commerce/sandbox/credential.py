@@ -19,20 +19,27 @@ class AccessToken(NamedTuple):
 
 
 class SandboxCredential:
-    """A credential for the sandbox: ``sandbox-user`` (app+user) or ``sandbox-app`` (app-only)."""
+    """A credential for the sandbox: ``sandbox-user`` (app+user) or ``sandbox-app`` (app-only);
+    ``mfa=False`` gives an app+user token signed in without MFA (``sandbox-user-nomfa``), which
+    the sandbox refuses with 900421 as Partner Center does."""
 
     #: The sandbox's partner tenant: the step engine's target tells it apart from live ones.
     tenant_id = "sandbox"
 
-    def __init__(self, user: bool = True, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, user: bool = True, clock: Callable[[], float] = time.time, *, mfa: bool = True
+    ) -> None:
         self.user = user
+        self.mfa = mfa
         self.kind = "app+user" if user else "app"
         self._clock = clock
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         """A token for any scope; valid for an hour."""
-        token = "sandbox-user" if self.user else "sandbox-app"
+        token = "sandbox-app"
+        if self.user:
+            token = "sandbox-user" if self.mfa else "sandbox-user-nomfa"
         return AccessToken(token, int(self._clock()) + TOKEN_LIFETIME_SECONDS)
 
     def __repr__(self) -> str:
-        return f"SandboxCredential(kind={self.kind!r})"
+        return f"SandboxCredential(kind={self.kind!r}, mfa={self.mfa!r})"

@@ -528,6 +528,19 @@ def update_user(ctx: Context, req: Request) -> Reply:
     return Reply(200, user)  # the password itself is never echoed
 
 
+def delete_user(ctx: Context, req: Request) -> Reply:
+    """``DELETE /v1/customers/{c}/users/{u}``: 204; the user becomes ``inactive`` (Partner
+    Center keeps deleted users 30 days, listed with the ``UserState`` filter) and its licences
+    are freed; 404 / 60002 for an unknown or already deleted user."""
+    customer = customer_of(ctx, req.params[0])
+    user = _user(customer, req.params[1])
+    if user.get("state") == "inactive":
+        raise EmulatedError(404, 60002, f"User object {req.params[1]} was not found.")
+    user["state"] = "inactive"
+    customer.licenses[user["id"]] = []
+    return Reply(204, None)
+
+
 def get_user(ctx: Context, req: Request) -> Reply:
     """``GET /v1/customers/{c}/users/{u}``: 404 / 60002 for an unknown user."""
     customer = customer_of(ctx, req.params[0])

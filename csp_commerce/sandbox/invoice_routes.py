@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from csp_commerce.sandbox.state import JSON, CustomerState
 
 
+#: Billing periods from this day on have new-commerce billed lines in reconciliation v2 only.
+V2_ONLY_FROM = "2025-04-01"
+#: Unbilled v1 reconciliation retired for new commerce.
+UNBILLED_V1_RETIRED = datetime(2026, 3, 15, tzinfo=timezone.utc)
+#: The sandbox's code for a v1 read Partner Center no longer serves (undocumented: 2000, bad
+#: request, with a description naming v2).
+V1_RETIRED_CODE = 2000
+RETIRED_V1 = (
+    "New-commerce invoice line items of this period are served by the billing reconciliation "
+    "API v2 (Microsoft Graph, /reports/partners/billing/reconciliation)."
+)
+
+
 def generate_invoice(ctx: Context, year: int, month: int) -> JSON:
     """Bill every customer's subscriptions for one calendar month; returns the invoice."""
     if not 1 <= month <= 12:
@@ -187,8 +200,12 @@ def invoice_lines(ctx: Context, req: Request) -> Reply:
     ``currencycode`` and ``period`` (``current`` or ``previous``). ``currencycode`` on a billed
     invoice narrows its lines to that currency. Seek paging; other providers (legacy
     ``office``, ``azure``) and usage lines have no lines in the sandbox (it sells licences
-    only). Partner Center retired unbilled v1 reconciliation for new commerce (15 Mar 2026);
-    the sandbox keeps serving it for hosts that still read legacy data.
+    only).
+
+    New-commerce (``onetime``) billed lines of billing periods from April 2025 are served by
+    reconciliation v2 only (cut-over 21 April 2025), and unbilled v1 was retired on 15 March
+    2026: the sandbox refuses both. Microsoft documents the retirement, not the error answer;
+    the sandbox answers 400 with :data:`V1_RETIRED_CODE` (its own choice, the stricter one).
     """
     number = req.params[0]
     provider = (req.query.get("provider") or "").lower()
@@ -196,15 +213,21 @@ def invoice_lines(ctx: Context, req: Request) -> Reply:
     if not provider or not kind:
         raise bad_request("provider and invoicelineitemtype are required.")
     currency = (req.query.get("currencycode") or "").upper()
+    modern = provider == "onetime" and kind == "billinglineitems"
     if number.lower() == "unbilled":
         period = (req.query.get("period") or "").lower()
         if not currency or period not in ("current", "previous"):
             raise bad_request("currencycode and period (current or previous) are required.")
+        if modern and ctx.now() >= UNBILLED_V1_RETIRED:
+            raise bad_request(RETIRED_V1, code=V1_RETIRED_CODE)
         number = "unbilled"
-        lines = _unbilled(ctx, previous=period == "previous")
+        lines = unbilled_lines(ctx, previous=period == "previous")
     elif number not in ctx.world.invoices:
         raise not_found(f"Invoice {number}")
     else:
+        start = str(ctx.world.invoices[number].get("billingPeriodStartDate", ""))[:10]
+        if modern and start >= V2_ONLY_FROM:
+            raise bad_request(RETIRED_V1, code=V1_RETIRED_CODE)
         lines = ctx.world.invoice_lines.get(number, [])
     if provider != "onetime" or kind != "billinglineitems":
         lines = []
@@ -215,7 +238,7 @@ def invoice_lines(ctx: Context, req: Request) -> Reply:
     return Reply(200, seek_page(req, f"lines-{number}", lines, path))
 
 
-def _unbilled(ctx: Context, *, previous: bool) -> list[JSON]:
+def unbilled_lines(ctx: Context, *, previous: bool) -> list[JSON]:
     """The charges of the current (or previous) month, unless that month was invoiced."""
     now = datetime.fromtimestamp(ctx.clock(), tz=timezone.utc)
     year, month = now.year, now.month

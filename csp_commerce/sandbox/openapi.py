@@ -45,8 +45,8 @@ def _schema(response: str, schemas: dict[str, Any]) -> dict[str, Any] | None:
         return {"type": "boolean"}
     if response == "object":
         return {"type": "object"}
-    if response == "pdf":
-        return None  # a document, not JSON: described by the operation
+    if response in ("pdf", "gzip"):
+        return None  # a document or a blob, not JSON: described by the operation
     found = _COLLECTION.fullmatch(response)
     if found:
         return {
@@ -83,12 +83,17 @@ def _operation(route: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
     schema = _schema(route.response, schemas)
     if route.response == "pdf":
         answer["content"] = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    elif route.response == "gzip":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        answer["content"] = {"application/octet-stream": binary}
     elif schema is not None:
         answer["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(route.status): answer}
     if route.method == "HEAD":
         responses["404"] = {"description": "not found"}
-    if route.auth != "none":
+    if route.auth == "sas":
+        responses["403"] = {"description": "the SAS token is missing, wrong or expired"}
+    elif route.auth != "none":
         responses["401"] = {"description": "the token is missing or not valid for the operation"}
     operation: dict[str, Any] = {
         "operationId": _operation_id(route),
@@ -106,8 +111,10 @@ def _operation(route: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
         }
     if route.auth == "admin":
         operation["security"] = [{"sandboxAdmin": []}]
-    elif route.auth == "none":
+    elif route.auth in ("none", "sas"):
         operation["security"] = []
+        if route.auth == "sas":
+            operation["x-auth"] = "sas"
     else:
         operation["security"] = [{"partner": []}]
         operation["x-auth"] = route.auth

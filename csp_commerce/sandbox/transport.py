@@ -65,6 +65,11 @@ def _deliver(exchange: Exchange, request: httpx.Request) -> httpx.Response:
     if exchange.fault in (Fault.TIMEOUT, Fault.COMMIT_THEN_DROP):
         raise httpx.ReadTimeout("The read operation timed out", request=request)
     response = exchange.response
+    # A byte stream, not ``content=``: a caller streaming the answer (an export blob) reads it
+    # as it would off a socket; httpx reads it whole for everyone else.
     return httpx.Response(
-        response.status, headers=response.headers, content=response.content, request=request
+        response.status,
+        headers={**response.headers, "Content-Length": str(len(response.content))},
+        stream=httpx.ByteStream(response.content),
+        request=request,
     )

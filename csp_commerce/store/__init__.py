@@ -1,6 +1,6 @@
-"""Every durable store (SQLite): the provisioning ledger (:mod:`csp_commerce.store.ledger`), the
-MCA evidence log (:mod:`csp_commerce.store.mca_log`), and discovery's accounts, cursors and
-fingerprints (:mod:`csp_commerce.store.discovery_store`).
+"""Every durable store, on SQLite or PostgreSQL (by path or URL): the provisioning ledger
+(:mod:`csp_commerce.store.ledger`), the MCA evidence log (:mod:`csp_commerce.store.mca_log`),
+and discovery's accounts, cursors and fingerprints (:mod:`csp_commerce.store.discovery_store`).
 
 The names below are imported on first use, so that importing the package stays cheap.
 """

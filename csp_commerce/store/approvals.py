@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from csp_commerce.store._schema import Migration
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from csp_commerce.store._sqlite import Database
+    from csp_commerce.store._db import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS approvals (
+#: The ledger's schema version 3: the approvals table (both engines; ``{real}`` per engine).
+APPROVALS_MIGRATION = Migration(
+    3,
+    (
+        """CREATE TABLE IF NOT EXISTS approvals (
     order_id        TEXT PRIMARY KEY,
     target          TEXT NOT NULL,
     customer_ref    TEXT NOT NULL,
@@ -31,11 +36,12 @@ CREATE TABLE IF NOT EXISTS approvals (
     held_by         TEXT,           -- who the hook says must decide
     decided_by      TEXT,
     decision_reason TEXT,           -- a rejection's reason (or why it was held again)
-    created_at      REAL NOT NULL,
-    decided_at      REAL
-);
-CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals(target, status);
-"""
+    created_at      {real} NOT NULL,
+    decided_at      {real}
+)""",
+        "CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals(target, status)",
+    ),
+)
 
 
 class ApprovalStatus(str, Enum):
@@ -64,12 +70,11 @@ class HeldOrder:
 
 
 class ApprovalQueue:
-    """The held orders of a ledger (``Ledger.approvals``)."""
+    """The held orders of a ledger (``Ledger.approvals``; its schema is the ledger's)."""
 
     def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self._clock = clock
-        db.executescript(SCHEMA)
 
     def hold(
         self,
@@ -83,8 +88,9 @@ class ApprovalQueue:
     ) -> HeldOrder:
         """Hold the order (once: holding it again returns the first record untouched)."""
         self._db.execute(
-            "INSERT OR IGNORE INTO approvals (order_id, target, customer_ref, status, order_json,"
-            " held_reason, held_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO approvals (order_id, target, customer_ref, status, order_json,"
+            " held_reason, held_by, created_at) VALUES (?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (order_id) DO NOTHING",
             (
                 order_id,
                 target,
@@ -110,11 +116,12 @@ class ApprovalQueue:
         self, status: ApprovalStatus | None = None, *, target: str | None = None
     ) -> list[HeldOrder]:
         """Held orders, oldest first, optionally of one status and one target."""
-        rows = self._db.execute(
-            "SELECT * FROM approvals WHERE coalesce(?, status) = status"
-            " AND coalesce(?, target) = target ORDER BY created_at, order_id",
-            (status.value if status is not None else None, target),
-        )
+        sql, params = "SELECT * FROM approvals WHERE 1 = 1", list[str]()
+        if status is not None:
+            sql, params = sql + " AND status = ?", [*params, status.value]
+        if target is not None:
+            sql, params = sql + " AND target = ?", [*params, target]
+        rows = self._db.execute(sql + " ORDER BY created_at, order_id", params)
         return [_held(row) for row in rows]
 
     def decide(

@@ -1,4 +1,5 @@
-"""Discovery's durable state in SQLite: partner accounts, runs, per-run progress, fingerprints.
+"""Discovery's durable state (SQLite or PostgreSQL): partner accounts, runs, per-run progress,
+fingerprints.
 
 =============== =================================================================================
 ``partners``    registered partner accounts: name, tenant id, client id, cloud, where the
@@ -13,35 +14,39 @@
                 whether their subscriptions were listed completely.
 =============== =================================================================================
 
-One connection per store object, used from one thread (the discovery runner's event loop).
+A store object may be shared by threads; processes may share its database.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from csp_commerce.models.discovery import DiscoveryCounts, DiscoveryRun, DiscoveryState
+from csp_commerce.store._db import Database, connect
+from csp_commerce.store._schema import Migration, upgrade
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS partners (
+_STORE = "discovery"
+_MIGRATIONS = (
+    Migration(
+        1,
+        (
+            """CREATE TABLE IF NOT EXISTS partners (
     name         TEXT PRIMARY KEY,
     tenant_id    TEXT NOT NULL,
     client_id    TEXT NOT NULL,
     cloud        TEXT NOT NULL,
     token_store  TEXT NOT NULL,
     created_at   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+)""",
+            """CREATE TABLE IF NOT EXISTS runs (
+    id             {serial},
     partner        TEXT NOT NULL,
     state          TEXT NOT NULL,
     started_at     TEXT NOT NULL,
@@ -50,14 +55,14 @@ CREATE TABLE IF NOT EXISTS runs (
     activity_since TEXT,
     counts_json    TEXT NOT NULL,
     error          TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_by_partner ON runs(partner, id);
-CREATE TABLE IF NOT EXISTS run_done (
+)""",
+            "CREATE INDEX IF NOT EXISTS runs_by_partner ON runs(partner, id)",
+            """CREATE TABLE IF NOT EXISTS run_done (
     run_id      INTEGER NOT NULL,
     customer_id TEXT NOT NULL,
     PRIMARY KEY (run_id, customer_id)
-);
-CREATE TABLE IF NOT EXISTS fingerprints (
+)""",
+            """CREATE TABLE IF NOT EXISTS fingerprints (
     partner     TEXT NOT NULL,
     kind        TEXT NOT NULL,
     record_id   TEXT NOT NULL,
@@ -65,8 +70,25 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     hash        TEXT NOT NULL,
     complete    INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (partner, kind, record_id)
-);
-"""
+)""",
+        ),
+    ),
+    # A customer's subscriptions by their parent: without it each customer scanned every
+    # fingerprint stored so far (discovery of 10,000 customers took 7.4x the rate-limit bound).
+    Migration(
+        2,
+        (
+            "CREATE INDEX IF NOT EXISTS fingerprints_by_parent"
+            " ON fingerprints(partner, kind, parent_id)",
+        ),
+    ),
+)
+
+
+def upgrade_discovery(db: Database) -> list[int]:
+    """Bring a discovery store's schema up to date; the versions applied."""
+    return upgrade(db, _STORE, _MIGRATIONS)
+
 
 CUSTOMER, SUBSCRIPTION, INVOICE = "customer", "subscription", "invoice"
 
@@ -97,16 +119,17 @@ def _moment(text: str | None) -> datetime | None:
 
 
 class DiscoveryStore:
-    """The discovery tables in one SQLite file (``":memory:"`` for tests)."""
+    """The discovery tables in one database: a SQLite file (``":memory:"`` for tests),
+    ``sqlite:///path`` or a ``postgresql://`` URL (see :mod:`csp_commerce.store._db`). The
+    schema is created or upgraded on opening."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+    def __init__(self, location: str | os.PathLike[str]) -> None:
+        self._db: Database = connect(location, store=_STORE, synchronous="NORMAL")
+        try:
+            upgrade_discovery(self._db)
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -123,7 +146,11 @@ class DiscoveryStore:
     def add_partner(self, account: PartnerAccount) -> None:
         """Register an account (or replace the one with the same name)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO partners VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO partners (name, tenant_id, client_id, cloud, token_store, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+            " tenant_id = excluded.tenant_id, client_id = excluded.client_id,"
+            " cloud = excluded.cloud, token_store = excluded.token_store,"
+            " created_at = excluded.created_at",
             (
                 account.name,
                 account.tenant_id,
@@ -146,14 +173,14 @@ class DiscoveryStore:
 
     def remove_partner(self, name: str) -> bool:
         """Forget an account (its runs and fingerprints too); False if there was none."""
-        with self._transaction():
-            gone = self._db.execute("DELETE FROM partners WHERE name = ?", (name,)).rowcount
-            self._db.execute("DELETE FROM fingerprints WHERE partner = ?", (name,))
-            self._db.execute(
+        with self._db.transaction() as db:
+            gone = db.execute("DELETE FROM partners WHERE name = ?", (name,)).rowcount
+            db.execute("DELETE FROM fingerprints WHERE partner = ?", (name,))
+            db.execute(
                 "DELETE FROM run_done WHERE run_id IN (SELECT id FROM runs WHERE partner = ?)",
                 (name,),
             )
-            self._db.execute("DELETE FROM runs WHERE partner = ?", (name,))
+            db.execute("DELETE FROM runs WHERE partner = ?", (name,))
         return bool(gone)
 
     # -- runs --------------------------------------------------------------------------------
@@ -161,9 +188,9 @@ class DiscoveryStore:
     def start_run(self, partner: str, activity_since: datetime | None) -> DiscoveryRun:
         """Record a new run, in progress."""
         now = utcnow()
-        cursor = self._db.execute(
+        inserted = self._db.execute(
             "INSERT INTO runs (partner, state, started_at, updated_at, activity_since, "
-            "counts_json) VALUES (?, ?, ?, ?, ?, ?)",
+            "counts_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 partner,
                 DiscoveryState.IN_PROGRESS.value,
@@ -173,7 +200,7 @@ class DiscoveryStore:
                 DiscoveryCounts().model_dump_json(),
             ),
         )
-        run = self.run(int(cursor.lastrowid or 0))
+        run = self.run(int(inserted.fetchone()[0]))
         assert run is not None
         return run
 
@@ -214,7 +241,7 @@ class DiscoveryStore:
             rows = self._db.execute(
                 "SELECT * FROM runs WHERE partner = ? ORDER BY id DESC LIMIT ?", (partner, limit)
             )
-        return [_run(row) for row in rows.fetchall()]
+        return [_run(row) for row in rows]
 
     def latest_run(self, partner: str) -> DiscoveryRun | None:
         """The partner's most recent run, or None if discovery never started."""
@@ -238,7 +265,10 @@ class DiscoveryStore:
 
     def mark_done(self, run_id: int, customer_id: str) -> None:
         """A customer of ``run_id`` is finished (resume skips it)."""
-        self._db.execute("INSERT OR IGNORE INTO run_done VALUES (?, ?)", (run_id, customer_id))
+        self._db.execute(
+            "INSERT INTO run_done (run_id, customer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (run_id, customer_id),
+        )
 
     def done_customers(self, run_id: int) -> set[str]:
         """The customers ``run_id`` has finished."""
@@ -282,13 +312,17 @@ class DiscoveryStore:
         complete: bool = True,
     ) -> None:
         """Store ``(record_id, parent_id, hash)`` for records just handed to the host."""
-        self._db.executemany(
-            "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (partner, kind, record_id, parent, digest, int(complete))
-                for record_id, parent, digest in records
-            ],
-        )
+        with self._db.transaction() as db:
+            db.executemany(
+                "INSERT INTO fingerprints (partner, kind, record_id, parent_id, hash, complete)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (partner, kind, record_id) DO UPDATE SET"
+                " parent_id = excluded.parent_id, hash = excluded.hash,"
+                " complete = excluded.complete",
+                [
+                    (partner, kind, record_id, parent, digest, int(complete))
+                    for record_id, parent, digest in records
+                ],
+            )
 
     def set_complete(self, partner: str, kind: str, record_id: str) -> None:
         """Mark a record complete (a customer whose subscriptions were all listed)."""
@@ -297,22 +331,8 @@ class DiscoveryStore:
             (partner, kind, record_id),
         )
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
 
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
-
-
-def _account(row: sqlite3.Row) -> PartnerAccount:
+def _account(row: Any) -> PartnerAccount:
     created = _moment(row["created_at"])
     assert created is not None
     return PartnerAccount(
@@ -325,7 +345,7 @@ def _account(row: sqlite3.Row) -> PartnerAccount:
     )
 
 
-def _run(row: sqlite3.Row) -> DiscoveryRun:
+def _run(row: Any) -> DiscoveryRun:
     return DiscoveryRun(
         id=row["id"],
         partner=row["partner"],

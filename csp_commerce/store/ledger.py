@@ -1,6 +1,6 @@
 """The ledger: every change sent to Partner Center, written down before it is sent.
 
-Exactly once rests on four facts kept here, in SQLite, durably:
+Exactly once rests on four facts kept here, in SQLite or PostgreSQL, durably:
 
 * each step's ``MS-RequestId`` is chosen and committed *before* the first request, so a retry
   after a crash re-sends the same id and Partner Center replays instead of acting twice;
@@ -13,7 +13,10 @@ Exactly once rests on four facts kept here, in SQLite, durably:
 Every record carries the Partner Center it was made against (its *target*: cloud, base URL and
 partner tenant), so that nothing recorded against one is ever resumed against another.
 
-One connection per ledger object; open one ledger per thread or process.
+A ledger object may be shared by threads. Processes on one or many machines may share one
+database: every write that reads before it writes is one exclusive transaction (SQLite's write
+lock; on PostgreSQL the ledger's advisory lock), and every other write is one statement whose
+conditions are checked on the rows it changes, so a lease or lock goes to one worker only.
 """
 
 from __future__ import annotations
@@ -23,20 +26,24 @@ import time
 import uuid
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from csp_commerce.errors import LeaseLostError
-from csp_commerce.store._sqlite import Database
-from csp_commerce.store.approvals import ApprovalQueue
+from csp_commerce.store._db import Database, connect
+from csp_commerce.store._schema import Migration, upgrade
+from csp_commerce.store.approvals import APPROVALS_MIGRATION, ApprovalQueue
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Mapping
     from contextlib import AbstractContextManager
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS orders (
+_STORE = "ledger"
+_MIGRATIONS = (
+    Migration(
+        1,
+        (
+            """CREATE TABLE IF NOT EXISTS orders (
     order_id       TEXT PRIMARY KEY,
     target         TEXT NOT NULL,
     customer_ref   TEXT NOT NULL,
@@ -47,11 +54,11 @@ CREATE TABLE IF NOT EXISTS orders (
     outcome_json   TEXT,
     notified       INTEGER NOT NULL DEFAULT 0,
     lease_owner    TEXT,
-    lease_until    REAL NOT NULL DEFAULT 0,
-    created_at     REAL NOT NULL,
-    updated_at     REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS steps (
+    lease_until    {real} NOT NULL DEFAULT 0,
+    created_at     {real} NOT NULL,
+    updated_at     {real} NOT NULL
+)""",
+            """CREATE TABLE IF NOT EXISTS steps (
     operation_id    TEXT NOT NULL,  -- the order, or the one post-sale change, it belongs to
     key             TEXT NOT NULL,  -- the step within its operation ("tenant", "seats:2", ...)
     seq             INTEGER NOT NULL,
@@ -67,19 +74,41 @@ CREATE TABLE IF NOT EXISTS steps (
     subscription_id TEXT,
     actor           TEXT,
     lock_name       TEXT,           -- the lock it holds until its outcome is known
-    created_at      REAL NOT NULL,
-    updated_at      REAL NOT NULL,
+    created_at      {real} NOT NULL,
+    updated_at      {real} NOT NULL,
     PRIMARY KEY (operation_id, key)
-);
-CREATE TABLE IF NOT EXISTS locks (
+)""",
+            """CREATE TABLE IF NOT EXISTS locks (
     name    TEXT PRIMARY KEY,
     holder  TEXT NOT NULL,          -- an operation id
-    until   REAL NOT NULL           -- an idle lock lapses then; one with a sent step never does
-);
-CREATE INDEX IF NOT EXISTS orders_by_status ON orders(target, status);
-CREATE INDEX IF NOT EXISTS steps_by_subscription ON steps(target, customer_id, subscription_id);
-CREATE INDEX IF NOT EXISTS steps_by_status ON steps(target, status, kind);
-"""
+    until   {real} NOT NULL         -- an idle lock lapses then; one with a sent step never does
+)""",
+            "CREATE INDEX IF NOT EXISTS orders_by_status ON orders(target, status)",
+            "CREATE INDEX IF NOT EXISTS steps_by_subscription"
+            " ON steps(target, customer_id, subscription_id)",
+            "CREATE INDEX IF NOT EXISTS steps_by_status ON steps(target, status, kind)",
+        ),
+    ),
+    # resume() reads only open and unnotified orders, and retention only finished ones: partial
+    # indexes keep each cost to the rows concerned, however long the history grows.
+    Migration(
+        2,
+        (
+            "CREATE INDEX IF NOT EXISTS orders_open ON orders(created_at, order_id)"
+            " WHERE status IN ('pending', 'placing', 'compensating')",
+            "CREATE INDEX IF NOT EXISTS orders_unnotified ON orders(created_at, order_id)"
+            " WHERE notified = 0 AND status IN ('placed', 'failed')",
+            "CREATE INDEX IF NOT EXISTS orders_finished ON orders(updated_at)"
+            " WHERE status IN ('placed', 'failed')",
+        ),
+    ),
+    APPROVALS_MIGRATION,  # orders held for approval (store/approvals.py)
+)
+
+
+def upgrade_ledger(db: Database) -> list[int]:
+    """Bring a ledger's schema up to date; the versions applied."""
+    return upgrade(db, _STORE, _MIGRATIONS)
 
 
 class OrderStatus(str, Enum):
@@ -92,7 +121,7 @@ class OrderStatus(str, Enum):
     FAILED = "failed"  # a step failed for good; earlier steps compensated
 
 
-#: The statuses a worker may still take an order in.
+#: The statuses a worker may still take an order in (spelled out in the partial index too).
 _OPEN = (OrderStatus.PENDING.value, OrderStatus.PLACING.value, OrderStatus.COMPENSATING.value)
 
 
@@ -145,30 +174,33 @@ class OrderRecord:
 
 
 class Ledger:
-    """The SQLite ledger of orders, their steps and every post-sale change.
+    """The ledger of orders, their steps and every post-sale change, on SQLite or PostgreSQL.
 
-    ``path`` may be ``":memory:"`` for tests. ``synchronous`` is SQLite's: ``"FULL"`` (the
-    default) makes every recorded request id survive a power cut; ``"NORMAL"`` survives a crash
-    or kill of the process but not of the machine, and is faster (``bench/bench_orders.py``).
+    ``location`` is a file path, ``sqlite:///path`` (``":memory:"`` for tests) or a
+    ``postgresql://`` URL (optionally ``?schema=NAME``): see :mod:`csp_commerce.store._db`. The
+    schema is created or upgraded on opening. ``synchronous``: ``"FULL"`` (the default) makes
+    every recorded request id survive a power cut; ``"NORMAL"`` survives a crash or kill of the
+    process but not of the machine, and is faster (``bench/bench_orders.py``); on PostgreSQL
+    it is ``synchronous_commit`` on or off.
     """
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        location: str | os.PathLike[str],
         *,
         clock: Any = time.time,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError("synchronous must be 'FULL' or 'NORMAL'")
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
-        self._db = Database(self.path, rows_as_mappings=True)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={synchronous}")
-        self._db.executescript(_SCHEMA)
+        self._db: Database = connect(location, store=_STORE, synchronous=synchronous)
+        self.path = str(self._db.location)  # for messages: a URL's password left out
+        try:
+            upgrade_ledger(self._db)
+        except BaseException:
+            self._db.close()
+            raise
         #: Orders held for a person's approval (``Checkout.approve`` / ``reject`` decide).
         self.approvals = ApprovalQueue(self._db, self.now)
 
@@ -212,9 +244,9 @@ class Ledger:
         status = OrderStatus.PENDING if owner is None else OrderStatus.PLACING
         with self._transaction() as db:
             inserted = db.execute(
-                "INSERT OR IGNORE INTO orders (order_id, target, customer_ref, correlation_id,"
+                "INSERT INTO orders (order_id, target, customer_ref, correlation_id,"
                 " status, order_json, plan_json, lease_owner, lease_until, created_at,"
-                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (
                     order_id,
                     target,
@@ -251,23 +283,53 @@ class Ledger:
         return [_order(row) for row in rows]
 
     def unfinished(self, target: str | None = None) -> list[OrderRecord]:
-        """Orders (of one target, or of all) a dead process may have left half done."""
+        """Orders (of one target, or of all) a dead process may have left half done.
+
+        Read through a partial index of open orders: the cost does not grow with history."""
         rows = self._db.execute(
-            "SELECT * FROM orders WHERE status IN (?, ?, ?) AND coalesce(?, target) = target"
-            " ORDER BY created_at, order_id",
-            (*_OPEN, target),
+            "SELECT * FROM orders WHERE status IN ('pending', 'placing', 'compensating')"
+            " ORDER BY created_at, order_id"
         )
-        return [_order(row) for row in rows]
+        return [_order(row) for row in rows if target is None or row["target"] == target]
 
     def unnotified(self, target: str | None = None) -> list[OrderRecord]:
         """Finished orders (of one target, or of all) whose host notification is not recorded
-        as delivered."""
+        as delivered (read through a partial index, like :meth:`unfinished`)."""
         rows = self._db.execute(
-            "SELECT * FROM orders WHERE status IN (?, ?) AND notified = 0"
-            " AND coalesce(?, target) = target ORDER BY created_at, order_id",
-            (OrderStatus.PLACED.value, OrderStatus.FAILED.value, target),
+            "SELECT * FROM orders WHERE notified = 0 AND status IN ('placed', 'failed')"
+            " ORDER BY created_at, order_id"
         )
-        return [_order(row) for row in rows]
+        return [_order(row) for row in rows if target is None or row["target"] == target]
+
+    def prune(self, older_than: float, *, batch: int = 500) -> int:
+        """Delete finished orders (placed or failed, the host told) last changed more than
+        ``older_than`` seconds ago, with their steps; how many orders went.
+
+        Never an open order, one whose notification is not delivered, or one with a step whose
+        outcome is unknown. Deletes in batches of ``batch`` orders, one transaction each, so
+        workers are never held up for long.
+        """
+        if older_than < 0:
+            raise ValueError("older_than must be at least 0 seconds")
+        cutoff, pruned = self.now() - older_than, 0
+        while True:
+            with self._transaction() as db:
+                ids = [
+                    str(row[0])
+                    for row in db.execute(
+                        "SELECT order_id FROM orders WHERE status IN ('placed', 'failed')"
+                        " AND updated_at < ? AND notified = 1 AND NOT EXISTS (SELECT 1 FROM"
+                        " steps WHERE steps.operation_id = orders.order_id AND steps.status = ?)"
+                        " LIMIT ?",
+                        (cutoff, StepStatus.SENT.value, batch),
+                    )
+                ]
+                if not ids:
+                    return pruned
+                marks = ", ".join("?" * len(ids))
+                db.execute(f"DELETE FROM steps WHERE operation_id IN ({marks})", ids)
+                db.execute(f"DELETE FROM orders WHERE order_id IN ({marks})", ids)
+            pruned += len(ids)
 
     def mark_notified(self, order_id: str) -> bool:
         """Mark the host told about the order's end. False if it already was (tell it once)."""
@@ -358,7 +420,7 @@ class Ledger:
         now = self.now()
         with self._transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO locks (name, holder, until) VALUES (?, ?, 0)",
+                "INSERT INTO locks (name, holder, until) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
                 (name, holder),
             )
             taken = db.execute(
@@ -421,8 +483,9 @@ class Ledger:
             if (
                 lock_name is not None
                 and not db.execute(
-                    "UPDATE locks SET until = max(until, ?) WHERE name = ? AND holder = ?",
-                    (now + lease_seconds, lock_name, operation_id),
+                    "UPDATE locks SET until = CASE WHEN until > ? THEN until ELSE ? END"
+                    " WHERE name = ? AND holder = ?",
+                    (now + lease_seconds, now + lease_seconds, lock_name, operation_id),
                 ).rowcount
             ):
                 raise LeaseLostError(f"{lock_name} is no longer held by {operation_id}")

@@ -18,8 +18,10 @@ or that someone rewrote entries and recomputed every hash after them. Two defenc
   of its hash under a key the host holds (never stored): without the key, recomputed entries
   cannot carry valid MACs, so verifying with the key finds a rewrite without any anchor.
 
-One connection per log object; open one log per thread or process. Appends from several
-processes serialise on SQLite's write lock.
+A log object may be shared by threads. Appends from several processes (on several machines,
+with PostgreSQL) serialise on the store's exclusive write transaction: SQLite's write lock, or
+PostgreSQL's advisory lock for the log, so each append reads the head and writes the next
+entry with no other append in between.
 """
 
 from __future__ import annotations
@@ -28,10 +30,8 @@ import hashlib
 import hmac
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -39,7 +39,8 @@ from pydantic import ValidationError
 from csp_commerce import errors
 from csp_commerce.errors import ConfigurationError
 from csp_commerce.models.agreement import McaAcceptance
-from csp_commerce.store._sqlite import Database
+from csp_commerce.store._db import Database, connect, database_error
+from csp_commerce.store._schema import Migration, upgrade
 
 if TYPE_CHECKING:
     import os
@@ -66,14 +67,60 @@ CREATE TABLE mca_evidence (
 _INDEX = (
     "CREATE INDEX IF NOT EXISTS mca_evidence_by_customer ON mca_evidence(customer_reference, seq)"
 )
-#: The protective triggers, by name: created with a new log, never re-created on an old one.
+#: The protective triggers (SQLite), by name: created with a new log, never re-created on an
+#: old one.
 TRIGGERS = {
     "mca_evidence_no_update": "CREATE TRIGGER mca_evidence_no_update BEFORE UPDATE ON mca_evidence"
     " BEGIN SELECT RAISE(ABORT, 'the MCA evidence log is append-only'); END",
     "mca_evidence_no_delete": "CREATE TRIGGER mca_evidence_no_delete BEFORE DELETE ON mca_evidence"
     " BEGIN SELECT RAISE(ABORT, 'the MCA evidence log is append-only'); END",
 }
+#: PostgreSQL's: the same two, and one refusing TRUNCATE (which skips row triggers there), all
+#: calling one function that refuses.
+PG_FUNCTION = "mca_evidence_append_only"
+_PG_BODY = " BEGIN RAISE EXCEPTION 'the MCA evidence log is append-only'; END "
+_PG_FUNCTION_SQL = (
+    f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $${_PG_BODY}$$"
+)
+PG_TRIGGERS = {
+    "mca_evidence_no_update": "CREATE TRIGGER mca_evidence_no_update BEFORE UPDATE ON"
+    f" mca_evidence FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+    "mca_evidence_no_delete": "CREATE TRIGGER mca_evidence_no_delete BEFORE DELETE ON"
+    f" mca_evidence FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+    "mca_evidence_no_truncate": "CREATE TRIGGER mca_evidence_no_truncate BEFORE TRUNCATE ON"
+    f" mca_evidence FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
+}
 
+
+def _triggers(db: Database) -> dict[str, str]:
+    return PG_TRIGGERS if db.engine == "postgresql" else TRIGGERS
+
+
+def _create_or_adopt(db: Database) -> None:
+    """Version 1: a new log gets its table and triggers; a log made before keyed chains gets
+    the ``mac`` column (no row changes); an old log's triggers are never re-created here."""
+    if db.table_exists("mca_evidence"):
+        if "mac" not in db.columns("mca_evidence"):
+            db.execute("ALTER TABLE mca_evidence ADD COLUMN mac TEXT")
+    else:
+        db.execute(_TABLE)
+        if db.engine == "postgresql":
+            db.execute(_PG_FUNCTION_SQL)
+        for statement in _triggers(db).values():
+            db.execute(statement)
+    db.execute(_INDEX)
+
+
+_STORE = "mca_evidence"
+_MIGRATIONS = (Migration(1, apply=_create_or_adopt),)
+
+
+def upgrade_mca_log(db: Database) -> list[int]:
+    """Bring an MCA evidence log's schema up to date; the versions applied."""
+    return upgrade(db, _STORE, _MIGRATIONS)
+
+
+_UNQUALIFIED = re.compile(r"\b(ON|FUNCTION) \S+\.(?=mca_evidence)")
 _COLUMNS = "seq, customer_reference, recorded_at, acceptance_json, prev_hash, hash, mac"
 _HEAD = re.compile(r"(\d+):([0-9a-f]{64})")
 
@@ -193,7 +240,9 @@ def _utcnow() -> datetime:
 
 
 class McaEvidenceLog:
-    """An append-only MCA evidence log in the SQLite file at ``path`` (created if missing).
+    """An append-only MCA evidence log in the SQLite file at ``path`` (created if missing), or
+    in the database a ``sqlite:///`` or ``postgresql://`` URL names (see
+    :mod:`csp_commerce.store._db`).
 
     ``clock`` gives the recording time (UTC); tests inject a fixed one. ``key`` (at least
     :data:`MIN_KEY_BYTES` bytes, held by the host and never stored) keys the chain: every
@@ -219,31 +268,24 @@ class McaEvidenceLog:
         clock: Callable[[], datetime] = _utcnow,
         key: bytes | None = None,
     ) -> None:
-        self.path = str(path)
         self._clock = clock
         if key is not None and (not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES):
             raise ConfigurationError(
                 f"the MCA evidence log's key must be at least {MIN_KEY_BYTES} bytes"
             )
         self._key = key
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db: Database = connect(path, store=_STORE)
+        self.path = str(self._db.location)  # for messages: a URL's password left out
         try:
-            self._db = Database(self.path)
-            with self._db.transaction() as db:
-                if _table_exists(db):
-                    columns = {row[1] for row in db.execute("PRAGMA table_info(mca_evidence)")}
-                    if "mac" not in columns:  # a log made before keyed chains: no row changes
-                        db.execute("ALTER TABLE mca_evidence ADD COLUMN mac TEXT")
-                else:
-                    db.execute(_TABLE)
-                    for statement in TRIGGERS.values():
-                        db.execute(statement)
-                db.execute(_INDEX)
-        except sqlite3.Error as error:
+            upgrade_mca_log(self._db)
+        except database_error(self._db.engine) as error:
+            self._db.close()
             raise ConfigurationError(
-                f"cannot open the MCA evidence log {self.path}: {error}"
+                f"cannot open the MCA evidence log {self._db.location}: {error}"
             ) from error
+        except BaseException:
+            self._db.close()
+            raise
 
     @property
     def keyed(self) -> bool:
@@ -312,9 +354,14 @@ class McaEvidenceLog:
         """
         with self._db.transaction() as db:
             damaged = _trigger_damage(db)
+            if damaged and db.engine == "postgresql":
+                db.execute(_PG_FUNCTION_SQL)
             for name in damaged:
-                db.execute(f"DROP TRIGGER IF EXISTS {name}")
-                db.execute(TRIGGERS[name])
+                if db.engine == "postgresql":
+                    db.execute(f"DROP TRIGGER IF EXISTS {name} ON mca_evidence")
+                else:
+                    db.execute(f"DROP TRIGGER IF EXISTS {name}")
+                db.execute(_triggers(db)[name])
         return damaged
 
     # -- reading --------------------------------------------------------------------------------
@@ -480,23 +527,28 @@ class McaEvidenceLog:
 _UNREADABLE = "the acceptance is not readable"
 
 
-def _table_exists(db: Database) -> bool:
-    row = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mca_evidence'"
-    ).fetchone()
-    return row is not None
-
-
 def _trigger_damage(db: Database) -> list[str]:
-    """The protective triggers that are missing or no longer the ones the log created."""
-    found = {
-        str(name): " ".join(str(sql).split())
-        for name, sql in db.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'trigger' AND tbl_name = 'mca_evidence'"
-        )
-    }
-    return [name for name, sql in TRIGGERS.items() if found.get(name) != " ".join(sql.split())]
+    """The protective triggers that are missing or no longer the ones the log created (on
+    PostgreSQL also: disabled, or calling a function that no longer refuses)."""
+    if db.engine == "postgresql":
+        found = {  # the definition, its schema qualifiers dropped
+            str(name): _UNQUALIFIED.sub(r"\1 ", " ".join(str(sql).split()))
+            for name, sql, enabled, body in db.execute(
+                "SELECT t.tgname, pg_get_triggerdef(t.oid), t.tgenabled, p.prosrc"
+                " FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
+                " WHERE t.tgrelid = to_regclass('mca_evidence') AND NOT t.tgisinternal"
+            )
+            if enabled == "O" and " ".join(str(body).split()) == " ".join(_PG_BODY.split())
+        }
+    else:
+        found = {
+            str(name): " ".join(str(sql).split())
+            for name, sql in db.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'trigger' AND tbl_name = 'mca_evidence'"
+            )
+        }
+    return [name for name, sql in _triggers(db).items() if found.get(name) != " ".join(sql.split())]
 
 
 def _describe(triggers: list[str]) -> str:

@@ -38,13 +38,13 @@ def test_report_groups_by_customer_and_subscription(
     assert code == 0, err
     report = json.loads(out)
     (customer,) = report["customers"]
-    assert customer["customer_name"] == "Fabrikam"
-    groups = {group["subscription_id"]: group for group in customer["subscriptions"]}
+    assert customer["customerName"] == "Fabrikam"
+    groups = {group["subscriptionId"]: group for group in customer["subscriptions"]}
     assert set(groups) == {world.standard, world.e3}
     standard = groups[world.standard]["lines"]
-    assert [(line["quantity"], line["charge_type"]) for line in standard] == [(5, "new")]
+    assert [(line["quantity"], line["chargeType"]) for line in standard] == [(5, "new")]
     e3 = groups[world.e3]["lines"]
-    assert Decimal(e3[0]["unit_cost"]) == Decimal("23.00") * 12  # annual billing, whole year
+    assert Decimal(e3[0]["unitCost"]) == Decimal("23.00") * 12  # annual billing, whole year
     total = Decimal(customer["totals"][0]["price"])
     assert total == sum(Decimal(g["totals"][0]["price"]) for g in groups.values())
 
@@ -113,7 +113,7 @@ def test_reconcile_lists_every_difference_of_a_perturbed_invoice(
         "--format", "json",
     ))  # fmt: skip
     assert code == 1
-    found = {(d["kind"], d["subscription_id"]) for d in json.loads(out)["differences"]}
+    found = {(d["kind"], d["subscriptionId"]) for d in json.loads(out)["differences"]}
     assert found == {
         ("quantity_differs", world.standard),
         ("price_differs", world.e3),
@@ -144,3 +144,42 @@ def test_reconcile_unknown_invoice_exits_2(
     ))  # fmt: skip
     assert code == 2
     assert "Traceback" not in err
+
+
+def test_reconcile_shows_where_the_lines_came_from(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = generate_invoice(world, capsys)
+    code, out, err = run(capsys, world.args(
+        "billing", "reconcile", "--invoice", invoice, "--price-list", str(world.prices),
+    ))  # fmt: skip
+    assert code == 0 and "reconciliation v2" in out and "reconciliation v2" in err
+
+
+def test_reconcile_unbilled_reads_the_current_period_from_v2(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, world.args(
+        "billing", "reconcile", "--unbilled", "--price-list", str(world.prices),
+        "--format", "json",
+    ))  # fmt: skip
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["source"] == "reconciliation v2 (unbilled)" and report["differences"] == []
+    code, _, err = run(capsys, world.args(
+        "billing", "reconcile", "--unbilled", "--api", "v1", "--price-list", str(world.prices),
+    ))  # fmt: skip
+    assert code == 2 and "retired" in err
+
+
+def test_reconcile_with_an_unreadable_line_is_incomplete_not_clean(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = generate_invoice(world, capsys)
+    with Environment(world.home) as env:
+        env.sandbox.world.invoice_lines[invoice][0]["quantity"] = "seven"
+    code, out, err = run(capsys, world.args(
+        "billing", "reconcile", "--invoice", invoice, "--price-list", str(world.prices),
+    ))  # fmt: skip
+    assert code == 1
+    assert "INCOMPLETE" in out and "bad_row" in out and "unreadable invoice line" in err

@@ -47,7 +47,7 @@ def test_record_list_export_and_verify(tmp_path: Path, capsys: pytest.CaptureFix
     assert rows[0]["template_id"]  # the sandbox's current MCA template, read through the client
 
     code, out, _ = run(capsys, "mca", "export", "--format", "json", *home)
-    assert json.loads(out)[1]["reseller_partner_id"] == "4100001"
+    assert json.loads(out)[1]["resellerPartnerId"] == "4100001"
 
     code, out, _ = run(capsys, "mca", "verify", *home)
     assert code == 0 and "intact: 2 entries" in out

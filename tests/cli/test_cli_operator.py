@@ -210,3 +210,26 @@ def test_the_powershell_table_counts_true_and_names_real_commands() -> None:
     for command in covered:
         first = command.strip().split("`")[1].split()[0]
         assert first in COMMANDS, command
+
+
+@pytest.mark.parametrize(("offset", "status"), [(5, "ok"), (600, "fail")])
+def test_doctor_measures_clock_skew_against_partner_center(
+    offset: int, status: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+    from email.utils import formatdate
+
+    import httpx
+
+    from csp_commerce.cli import doctor
+    from csp_commerce.cli._env import Environment
+
+    def head(self: httpx.Client, url: str) -> httpx.Response:
+        return httpx.Response(200, headers={"date": formatdate(time.time() - offset, usegmt=True)})
+
+    monkeypatch.setattr(httpx.Client, "head", head)
+    checks: list[doctor.Check] = []
+    doctor._check(checks, "clock", lambda: doctor._clock(Environment(tmp_path)))
+    assert checks[0].status == status
+    if status == "fail":
+        assert "s off Partner Center's" in checks[0].detail

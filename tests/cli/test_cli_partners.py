@@ -61,3 +61,47 @@ def test_live_auth_code_needs_the_secret_from_the_environment(
     monkeypatch.delenv("CSP_COMMERCE_CLIENT_SECRET", raising=False)
     assert _add(tmp_path, "Contoso", "--live") == 2
     assert "CSP_COMMERCE_CLIENT_SECRET" in capsys.readouterr().err
+
+
+def test_check_reports_mfa_compliance_expiry_and_each_cloud(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _add(tmp_path, "Good") == 0
+    assert _add(tmp_path, "NoMfa", "--without-mfa") == 0
+    capsys.readouterr()
+    code = main(["partners", "check", "Good", "--json", "--home", str(tmp_path)])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    (good,) = report["accounts"]
+    assert good["mfaCompliant"] is True and good["tokenExpiresAt"] and good["kind"] == "app+user"
+    clouds = {cloud["cloud"]: cloud for cloud in report["clouds"]}
+    assert clouds["global"]["used"] and not clouds["china"]["used"]
+    assert clouds["global"]["audience"] == "https://api.partnercenter.microsoft.com"
+    assert clouds["china"]["audience"] == "https://partner.partnercenterapi.microsoftonline.cn"
+    assert clouds["global"]["tokenRoute"] == "/v3/generatetoken"
+    assert clouds["global"]["reconciliationV2"] and not clouds["usgov"]["reconciliationV2"]
+
+    assert main(["partners", "check", "--json", "--home", str(tmp_path)]) == 1
+    accounts = {a["name"]: a for a in json.loads(capsys.readouterr().out)["accounts"]}
+    bad = accounts["NoMfa"]
+    assert bad["mfaCompliant"] is False and "900421" in bad["detail"]
+    assert "re-consent" in bad["detail"]
+
+    assert main(["partners", "check", "--home", str(tmp_path)]) == 1
+    table = capsys.readouterr().out
+    assert "NoMfa" in table and "NO" in table and "v3/generatetoken" in table
+
+
+def test_check_of_an_unknown_account_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["partners", "check", "Nobody", "--home", str(tmp_path)]) == 2
+    assert "no partner account named" in capsys.readouterr().err
+
+
+def test_without_mfa_is_a_sandbox_simulation_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSP_COMMERCE_CLIENT_SECRET", "s")
+    assert _add(tmp_path, "Contoso", "--live", "--without-mfa") == 2
+    assert "sandbox" in capsys.readouterr().err

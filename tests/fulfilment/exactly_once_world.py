@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from csp_commerce.models import CreatedTenant, ProvisioningOutcome
-    from csp_commerce.store._sqlite import Database, Result
+    from csp_commerce.store._db import Database, Result
     from csp_commerce.store.ledger import Step
 
 #: A dead worker's lease and idle locks (300 s) have run out this much later.
@@ -68,7 +68,8 @@ def open_ledger(path: str | Path, clock: LedgerClock) -> Ledger:
 
 
 def _no_sync(ledger: Ledger) -> None:
-    ledger._db.execute("PRAGMA synchronous=OFF")
+    if ledger._db.engine == "sqlite":  # PostgreSQL: synchronous="NORMAL" is commit-async
+        ledger._db.execute("PRAGMA synchronous=OFF")
 
 
 class _Watched:

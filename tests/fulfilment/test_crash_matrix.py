@@ -185,15 +185,14 @@ CASES = [
 class Run:
     """One order in a fresh, seeded sandbox, placed and then finished however it was stopped."""
 
-    def __init__(self, build: Callable[[Sandbox], Case], path: Path) -> None:
+    def __init__(self, build: Callable[[Sandbox], Case], path: str) -> None:
         self.sandbox = Sandbox(seed=7)
         self.case = build(self.sandbox)
         self.host = Host()
         self.hooks = HookManager(entry_points=False, plugins=[self.host])
         self.wire = Wire(self.sandbox)
         self.clock = LedgerClock()
-        self.path = path
-        path.unlink(missing_ok=True)
+        self.path = path  # a fresh SQLite file or PostgreSQL schema
         self.before = applied(self.sandbox)
 
     def place(self, ledger: Ledger) -> ProvisioningOutcome | None:
@@ -248,11 +247,11 @@ class Run:
 
 @pytest.mark.parametrize("build", CASES)
 def test_killed_at_every_ledger_write_then_resumed(
-    build: Callable[[Sandbox], Case], tmp_path: Path
+    build: Callable[[Sandbox], Case], store_url: Callable[[str], str]
 ) -> None:
     kills: list[str] = []
     for n in itertools.count(1):
-        run = Run(build, tmp_path / "ledger.sqlite3")
+        run = Run(build, store_url(f"ledger{n}"))
         dying = KillableLedger(run.path, clock=run.clock, kill_at=n)
         try:
             run.place(dying)
@@ -273,11 +272,11 @@ def test_killed_at_every_ledger_write_then_resumed(
 
 @pytest.mark.parametrize("build", CASES)
 def test_the_answer_to_every_request_lost_after_it_was_applied(
-    build: Callable[[Sandbox], Case], tmp_path: Path
+    build: Callable[[Sandbox], Case], tmp_path: Path, store_url: Callable[[str], str]
 ) -> None:
     requests = _requests(build, tmp_path)
     for n in range(requests):
-        run = Run(build, tmp_path / "ledger.sqlite3")
+        run = Run(build, store_url(f"ledger{n}"))
         run.wire.trouble[n] = "drop"
         _place_then_finish(run, f"answer {n} ({run_sent(run, n)}) lost")
 
@@ -289,15 +288,15 @@ def test_each_fault_at_every_request(
     build: Callable[[Sandbox], Case], fault: Fault, tmp_path: Path
 ) -> None:
     requests = _requests(build, tmp_path)
-    for n in range(requests):
-        run = Run(build, tmp_path / "ledger.sqlite3")
+    for n in range(requests):  # request-level faults: the SQLite ledger is enough
+        run = Run(build, str(tmp_path / f"ledger{n}.sqlite3"))
         run.wire.trouble[n] = fault
         _place_then_finish(run, f"{fault.value} at request {n} ({run_sent(run, n)})")
 
 
 def _requests(build: Callable[[Sandbox], Case], tmp_path: Path) -> int:
     """How many requests the order takes when nothing goes wrong."""
-    run = Run(build, tmp_path / "clean.sqlite3")
+    run = Run(build, str(tmp_path / "clean.sqlite3"))
     with open_ledger(run.path, run.clock) as ledger:
         outcome = run.place(ledger)
     assert outcome is not None
@@ -350,16 +349,15 @@ def test_a_post_sale_change_killed_at_every_ledger_write_is_made_once(
     change: Callable[[SubscriptionManager, str, str], object],
     audit: str,
     check: tuple[str, object] | None,
-    tmp_path: Path,
+    store_url: Callable[[str], str],
 ) -> None:
-    path = tmp_path / "ledger.sqlite3"
     for n in itertools.count(1):
+        path = store_url(f"ledger{n}")
         sandbox, clock = Sandbox(seed=7), LedgerClock()
         wire = Wire(sandbox)
         tenant = existing_customer(sandbox)
         sub = bought(sandbox, tenant, STANDARD, 10)
         before = applied(sandbox)[audit]
-        path.unlink(missing_ok=True)
         dying = KillableLedger(path, clock=clock, kill_at=n)
         try:
             change(SubscriptionManager(client_on(wire), dying, actor="ops"), tenant, sub)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -49,8 +49,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, clock: Clock) -> Ledger:
-    return Ledger(tmp_path / "ledger.sqlite3", clock=clock)
+def ledger(store_url: Callable[[str], str], clock: Clock) -> Ledger:
+    """The engine's ledger, on each engine (SQLite and PostgreSQL)."""
+    return Ledger(store_url("ledger"), clock=clock)
 
 
 @pytest.fixture
@@ -192,13 +193,13 @@ def test_an_unknown_outcome_leaves_the_step_sent_and_the_next_call_resends_it_un
 
 
 def test_a_resend_uses_the_recorded_intent_not_a_new_plan(
-    tmp_path: Path, engine: StepEngine, ledger: Ledger
+    store_url: Callable[[str], str], engine: StepEngine, ledger: Ledger
 ) -> None:
     send = Sender(lost())
     with pytest.raises(APIConnectionError):
         engine.step("op1", "seats", "set_quantity", intent={"quantity": 7}, send=send)
     # a second engine over the same ledger file, given another intent
-    with Ledger(tmp_path / "ledger.sqlite3") as reopened:
+    with Ledger(store_url("ledger")) as reopened:
         other = StepEngine(fake_client(), reopened)
         resend = Sender({"quantity": 7})
         other.step("op1", "seats", "set_quantity", intent={"quantity": 99}, send=resend)

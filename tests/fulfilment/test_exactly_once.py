@@ -36,6 +36,7 @@ from csp_commerce.sandbox import Fault, FaultPlan, Sandbox
 from csp_commerce.store.ledger import OrderStatus, StepStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from csp_commerce import Order
@@ -70,8 +71,9 @@ def clock() -> LedgerClock:
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.sqlite3"
+def path(store_url: Callable[[str], str]) -> str:
+    """Where the ledger lives: a SQLite file, or a PostgreSQL schema (every test runs on both)."""
+    return store_url("ledger")
 
 
 def quantity(sandbox: Sandbox, tenant: str, subscription_id: str) -> int:

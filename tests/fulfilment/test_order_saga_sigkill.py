@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
+
+from csp_commerce.store.ledger import Ledger, OrderStatus
 
 ORDERS = 30
 LEASE_EXPIRED = 301.0
@@ -50,27 +52,23 @@ print("done", flush=True)
 """
 
 
-def _placed(ledger: Path) -> int:
-    if not ledger.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=1) as db:
-            return int(
-                db.execute("SELECT COUNT(*) FROM orders WHERE status='placed'").fetchone()[0]
-            )
-    except sqlite3.OperationalError:
-        return 0
+def _placed(ledger: str) -> int:
+    with Ledger(ledger) as reading:
+        return len(reading.orders(OrderStatus.PLACED))
 
 
-def _unplaced(ledger: Path) -> str:
+def _unplaced(ledger: str) -> str:
     """What is not placed (orders, and steps not done, in full), for a failure's message."""
-    with sqlite3.connect(ledger) as db:
-        orders = db.execute("SELECT order_id, status FROM orders WHERE status != 'placed'")
-        steps = db.execute(
-            "SELECT operation_id, key, status, attempts, error_json FROM steps"
-            " WHERE status != 'done'"
-        )
-        return json.dumps({"orders": orders.fetchall(), "steps": steps.fetchall()}, indent=1)
+    with Ledger(ledger) as reading:
+        orders = [
+            (o.order_id, o.status.value) for o in reading.orders() if o.status.value != "placed"
+        ]
+        steps = [
+            (s.operation_id, s.key, s.status.value, s.attempts, s.error)
+            for s in reading.steps()
+            if s.status.value != "done"
+        ]
+        return json.dumps({"orders": orders, "steps": steps}, indent=1, default=str)
 
 
 @pytest.fixture
@@ -98,7 +96,7 @@ def server_url() -> object:
             server.wait(timeout=5)
 
 
-def _worker(url: str, ledger: Path, later: float = 0.0) -> subprocess.Popen[str]:
+def _worker(url: str, ledger: str, later: float = 0.0) -> subprocess.Popen[str]:
     """A worker process; ``later`` seconds on its clock (a restart after the lease ran out)."""
     env = {
         **os.environ,
@@ -114,9 +112,10 @@ def _worker(url: str, ledger: Path, later: float = 0.0) -> subprocess.Popen[str]
 
 
 def test_sigkill_mid_batch_then_resume_places_every_order_exactly_once(
-    server_url: str, tmp_path: Path
+    server_url: str, store_url: Callable[[str], str]
 ) -> None:
-    ledger = tmp_path / "ledger.sqlite3"
+    ledger = store_url("ledger")  # a SQLite file, or a PostgreSQL schema: both engines
+    _placed(ledger)  # the schema exists before the worker and this test read it
     first = _worker(server_url, ledger)
     deadline = time.monotonic() + 15
     while _placed(ledger) < 3 and first.poll() is None and time.monotonic() < deadline:
@@ -146,3 +145,70 @@ def test_sigkill_mid_batch_then_resume_places_every_order_exactly_once(
         (subscription,) = subscriptions.values()
         assert subscription["quantity"] == 1 + n % 3
     assert len(by_domain) == ORDERS
+
+
+RACER = """
+import sys
+from csp_commerce import Checkout, OrderLine
+from csp_commerce.errors import OrderBusyError
+from csp_commerce.fulfilment.order_saga import Provisioner
+from csp_commerce.provisioning import PartnerCenterClient
+from csp_commerce.sandbox import Sandbox, SandboxCredential
+from csp_commerce.store.ledger import Ledger
+from fulfilment_world import acceptance, hooks_with, new_customer_order, offer, plan_for, Recorder
+
+url, ledger_path, count, me = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+e3 = offer(Sandbox(), "Office 365 E3")
+checkout = Checkout(hooks=hooks_with(Recorder()))
+client = PartnerCenterClient(SandboxCredential(), base_url=url, timeout=10.0)
+provisioner = Provisioner(client, Ledger(ledger_path), checkout.hooks)
+busy = 0
+numbers = range(count) if me == 0 else reversed(range(count))
+for n in numbers:  # the two workers meet in the middle, each trying every order
+    order = new_customer_order(n, OrderLine(id="1", offer=e3, quantity=1 + n % 3))
+    try:
+        provisioner.place(order, plan_for(checkout, order), mca=acceptance(order))
+    except OrderBusyError:
+        busy += 1
+print("busy", busy, flush=True)
+"""
+
+
+def test_two_workers_sharing_one_ledger_place_every_order_exactly_once(
+    server_url: str, store_url: Callable[[str], str]
+) -> None:
+    """Two worker processes (on two hosts, with PostgreSQL) take the same orders from both ends
+    at once: each order is placed once, by one of them; the other gets OrderBusyError or the
+    recorded outcome."""
+    ledger = store_url("ledger")
+    _placed(ledger)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, server_url, ledger, str(ORDERS), str(me)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for me in (0, 1)
+    ]
+    for worker in workers:
+        out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err
+        assert "busy" in out
+    assert _placed(ledger) == ORDERS, _unplaced(ledger)
+    world = httpx.get(f"{server_url}/sandbox/v1/state", headers=ADMIN, timeout=10).json()
+    by_domain = {
+        customer["customer"]["companyProfile"]["domain"]: customer
+        for customer in world["customers"].values()
+    }
+    assert len(by_domain) == ORDERS
+    for n in range(ORDERS):
+        subscriptions = by_domain[f"contoso{n}.onmicrosoft.com"]["subscriptions"]
+        assert len(subscriptions) == 1, f"order-{n}: {len(subscriptions)} subscriptions"
+        (subscription,) = subscriptions.values()
+        assert subscription["quantity"] == 1 + n % 3

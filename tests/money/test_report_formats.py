@@ -50,7 +50,7 @@ def test_csv_is_also_written_to_a_stream() -> None:
 
 def test_json_keeps_the_nesting_and_exact_amounts() -> None:
     data = json.loads(render(REPORT, "json"))
-    assert data["report_date"] == "2024-03-16"
+    assert data["reportDate"] == "2024-03-16"
     assert data["customers"][0]["subscriptions"][0]["totals"][0]["price"] == "37.50"
 
 

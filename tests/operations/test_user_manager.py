@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import pytest
 from operations_world import World, make_world
@@ -292,3 +293,63 @@ def test_reset_password_reaches_the_sandbox(world: World, users: UserManager) ->
     assert done.generated_password is not None
     patches = world.transport.writes("PATCH")
     assert patches[-1].path.endswith(f"/users/{user.id}")
+
+
+def test_delete_by_user_principal_name_frees_the_licence_and_keeps_the_user_inactive(
+    world: World, users: UserManager
+) -> None:
+    customer = world.customer()
+    world.buy(customer, E3, quantity=1)
+    grace = users.create(customer, new_user("grace")).user
+    assert grace is not None
+    assert users.assign(customer, grace.id, E3).ok
+    deleted = users.delete(customer, "grace@contoso.onmicrosoft.com")
+    assert deleted.ok and deleted.user_id == grace.id
+    assert [u.id for u in users.list(customer)] != [] and grace.id not in {
+        u.id for u in users.list(customer)
+    }
+    assert grace.id in {u.id for u in world.client.users.list(customer, state="Inactive")}
+    assert sku_of(users, customer).available_units == 1
+    again = users.delete(customer, grace.id)
+    assert [p.code for p in again.problems] == ["user.not_found"]
+
+
+@pytest.mark.parametrize("replayed", [True, False], ids=["replayed", "forgotten"])
+def test_a_deletion_whose_answer_was_lost_is_finished_once_by_the_same_operation(
+    replayed: bool, world: World
+) -> None:
+    from csp_commerce.errors import CSPCommerceError
+    from csp_commerce.sandbox import Fault
+    from csp_commerce.store.ledger import StepStatus
+
+    ledger = Ledger(":memory:")
+    users = UserManager(world.client, ledger)
+    customer = world.customer()
+    grace = users.create(customer, new_user("grace")).user
+    assert grace is not None
+    find = UserManager._find_user
+
+    def find_then_fault(self: UserManager, customer_id: str, user_id: str) -> Any:
+        found = find(self, customer_id, user_id)
+        world.sandbox.faults.force(Fault.COMMIT_THEN_DROP)  # the next request: the DELETE
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(UserManager, "_find_user", find_then_fault)
+        with pytest.raises(CSPCommerceError):
+            users.delete(customer, grace.id, operation_id="delete-grace")
+    (step,) = ledger.steps("delete-grace")
+    assert step.status is StepStatus.SENT  # applied, answer lost: unknown until finished
+    if not replayed:
+        world.sandbox.world.requests.clear()  # Partner Center forgot the request id: 404
+    deletes_before = len(world.transport.writes("DELETE"))
+
+    finished = users.delete(customer, grace.id, operation_id="delete-grace")
+
+    assert finished.ok
+    (step,) = ledger.steps("delete-grace")
+    assert step.status is StepStatus.DONE
+    resent = world.transport.writes("DELETE")[deletes_before:]
+    assert [r.request_id for r in resent] == [step.request_id]  # the recorded request id, once
+    assert users.delete(customer, grace.id, operation_id="delete-grace").ok  # recorded: no send
+    assert len(world.transport.writes("DELETE")) == deletes_before + 1

@@ -14,10 +14,11 @@ from unittest.mock import MagicMock
 import pytest
 
 from csp_commerce.models.routes import ROUTES, RouteSpec
-from csp_commerce.provisioning._core import Call, PageSpec
+from csp_commerce.provisioning._core import Call, PageSpec, Wait
 from csp_commerce.provisioning.client import PartnerCenterClient
 from csp_commerce.provisioning.resources._resource import listing, operation
-from csp_commerce.provisioning.wire import Subscription
+from csp_commerce.provisioning.resources.reconciliation import Accepted, Polled
+from csp_commerce.provisioning.wire import ExportOperation, Subscription
 
 
 def _operations() -> list[tuple[str, Any]]:
@@ -76,16 +77,32 @@ def _calls(descriptor: Any) -> list[Call[Any]]:
         return [built]
     if isinstance(built, PageSpec):
         return [built.first]
-    calls = []  # a flow: answer each step with a subscription as read
+    calls = []  # a flow: answer each step with a subscription as read (an export: its answers)
     read = Subscription.model_validate({"id": "x-subscription-id", "quantity": 1})
     try:
         step = next(built)
         while True:
+            if isinstance(step, Wait):
+                step = built.send(None)
+                continue
             calls.append(step)
-            step = built.send(read)
+            step = built.send(_graph_answer(step) if step.graph else read)
     except StopIteration:
         pass
     return calls
+
+
+def _graph_answer(call: Call[Any]) -> Any:
+    if call.method == "POST":
+        return Accepted("https://graph.microsoft.com/v1.0/reports/partners/billing/operations/x", 1)
+    manifest = {
+        "eTag": "e",
+        "blobCount": 0,
+        "rootDirectory": "https://blobs.example/x",
+        "sasToken": "sig=x",
+    }
+    done = ExportOperation.model_validate({"status": "succeeded", "resourceLocation": manifest})
+    return Polled(done, None, "x-request")
 
 
 def _route_of(call: Call[Any]) -> RouteSpec | None:

@@ -19,6 +19,8 @@ from csp_commerce.provisioning.wire import (
 )
 from csp_commerce.sandbox import Sandbox, SandboxCredential
 
+#: January 2025: new-commerce lines of this period are still served by v1 (cut-over April 2025).
+BEFORE_CUTOVER = datetime(2025, 1, 10, tzinfo=timezone.utc).timestamp()
 ADDRESS = PCAddress(
     country="US",
     address_line1="1 Microsoft Way",
@@ -243,7 +245,7 @@ def test_update_sends_the_etag_in_header_and_body() -> None:
 
 
 def test_documented_fields_parse_into_the_wire_models() -> None:
-    sandbox = Sandbox(seed=8)
+    sandbox = Sandbox(seed=8, clock=lambda: BEFORE_CUTOVER)  # v1 still serves the period
     with httpx.Client(transport=sandbox.transport()) as http:
         client = PartnerCenterClient(SandboxCredential(), http_client=http)
         customer_id, subscription_id = onboard(client)
@@ -256,7 +258,7 @@ def test_documented_fields_parse_into_the_wire_models() -> None:
         subscription = client.subscriptions.get(customer_id, subscription_id)
         assert subscription.attention_needed is False and subscription.action_taken is None
         assert "attentionNeeded" in subscription.to_wire()
-        now = datetime.now(timezone.utc)
+        now = datetime.fromtimestamp(BEFORE_CUTOVER, timezone.utc)
         number = sandbox.generate_invoice(now.year, now.month)["id"]
         invoice = client.invoices.get(number)
         assert invoice.pdf_download_link == f"/v1/invoices/{number}/documents/statement"
@@ -274,7 +276,7 @@ def test_documented_fields_parse_into_the_wire_models() -> None:
 
 
 def test_catalog_reads_statement_and_unbilled_lines_sync() -> None:
-    sandbox = Sandbox(seed=9)
+    sandbox = Sandbox(seed=9, clock=lambda: BEFORE_CUTOVER)  # v1 still serves the period
     with httpx.Client(transport=sandbox.transport()) as http:
         client = PartnerCenterClient(SandboxCredential(), http_client=http)
         onboard(client)
@@ -288,7 +290,7 @@ def test_catalog_reads_statement_and_unbilled_lines_sync() -> None:
         )
         (unbilled,) = client.invoices.line_items("unbilled", currency_code="USD", period="current")
         assert unbilled.sku_id == sku.id and unbilled.invoice_number == ""
-        now = datetime.now(timezone.utc)
+        now = datetime.fromtimestamp(BEFORE_CUTOVER, timezone.utc)
         number = sandbox.generate_invoice(now.year, now.month)["id"]
         pdf = client.invoices.statement(number)
         assert pdf.startswith(b"%PDF-") and number.encode() in pdf
@@ -296,10 +298,10 @@ def test_catalog_reads_statement_and_unbilled_lines_sync() -> None:
 
 
 async def test_catalog_reads_statement_and_unbilled_lines_async() -> None:
-    sandbox = Sandbox(seed=10)
+    sandbox = Sandbox(seed=10, clock=lambda: BEFORE_CUTOVER)  # v1 still serves the period
     with httpx.Client(transport=sandbox.transport()) as http:
         onboard(PartnerCenterClient(SandboxCredential(), http_client=http))
-    now = datetime.now(timezone.utc)
+    now = datetime.fromtimestamp(BEFORE_CUTOVER, timezone.utc)
     async with httpx.AsyncClient(transport=sandbox.transport()) as http:
         client = AsyncPartnerCenterClient(SandboxCredential(), http_client=http)
         product, *_ = [p async for p in client.products.list("US")]

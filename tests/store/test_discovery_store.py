@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from csp_commerce.models.discovery import DiscoveryCounts, DiscoveryState
 from csp_commerce.store.discovery_store import (
@@ -20,11 +20,11 @@ def _account(name: str = "contoso") -> PartnerAccount:
     )
 
 
-def test_accounts_are_kept_and_listed(tmp_path: Path) -> None:
-    with DiscoveryStore(tmp_path / "d.sqlite3") as store:
+def test_accounts_are_kept_and_listed(store_url: Callable[[str], str]) -> None:
+    with DiscoveryStore(store_url("d")) as store:
         store.add_partner(_account("b"))
         store.add_partner(_account("a"))
-    with DiscoveryStore(tmp_path / "d.sqlite3") as store:
+    with DiscoveryStore(store_url("d")) as store:
         assert [account.name for account in store.partners()] == ["a", "b"]
         assert store.partner("a") == _account("a").__class__(
             **{**_account("a").__dict__, "created_at": store.partner("a").created_at}
@@ -32,8 +32,8 @@ def test_accounts_are_kept_and_listed(tmp_path: Path) -> None:
         assert store.remove_partner("a") and not store.remove_partner("a")
 
 
-def test_runs_states_and_progress() -> None:
-    with DiscoveryStore(":memory:") as store:
+def test_runs_states_and_progress(store_url: Callable[[str], str]) -> None:
+    with DiscoveryStore(store_url("d")) as store:
         assert store.state("p") is DiscoveryState.NOT_STARTED
         run = store.start_run("p", None)
         assert store.state("p") is DiscoveryState.IN_PROGRESS and run.finished_at is None
@@ -49,8 +49,8 @@ def test_runs_states_and_progress() -> None:
         assert store.last_completed("p") is not None
 
 
-def test_fingerprints_by_record_and_parent() -> None:
-    with DiscoveryStore(":memory:") as store:
+def test_fingerprints_by_record_and_parent(store_url: Callable[[str], str]) -> None:
+    with DiscoveryStore(store_url("d")) as store:
         store.remember("p", CUSTOMER, [("c1", None, "h1")], complete=False)
         assert store.fingerprint("p", CUSTOMER, "c1") == ("h1", False)
         store.set_complete("p", CUSTOMER, "c1")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from csp_commerce.errors import LeaseLostError
@@ -27,8 +29,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, clock: Clock) -> Ledger:
-    return Ledger(tmp_path / "ledger.sqlite3", clock=clock)
+def ledger(store_url: Callable[[str], str], clock: Clock) -> Iterator[Ledger]:
+    """A ledger on each engine (SQLite and PostgreSQL)."""
+    with Ledger(store_url("ledger"), clock=clock) as opened:
+        yield opened
 
 
 # -- orders ---------------------------------------------------------------------------------
@@ -96,7 +100,8 @@ def test_end_order_records_the_outcome_and_frees_the_lease(ledger: Ledger) -> No
     assert not ledger.start_order("o1", "worker-b")  # and a finished order is never retaken
 
 
-def test_end_order_with_notified_records_both_in_one_write(ledger: Ledger) -> None:
+def test_end_order_with_notified_records_both_in_one_write(tmp_path: Path, clock: Clock) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3", clock=clock)  # SQLite's trace shows the writes
     ledger.record_order("o1", "cust", "{}", "{}", target=T)
     assert ledger.start_order("o1", "worker-a")
     statements: list[str] = []
@@ -173,8 +178,10 @@ def test_each_step_extends_the_lease(ledger: Ledger, clock: Clock) -> None:
 # -- steps ----------------------------------------------------------------------------------
 
 
-def test_a_step_request_id_is_durable_across_connections(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
+def test_a_step_request_id_is_durable_across_connections(
+    store_url: Callable[[str], str],
+) -> None:
+    path = store_url("ledger")
     with Ledger(path) as ledger:
         ledger.record_order("o1", "cust", "{}", "{}", target=T)
         step = ledger.begin_step("o1", "line-1", "cart", {"quantity": 3}, target=T)
@@ -232,7 +239,7 @@ def test_request_ids_differ_between_steps(ledger: Ledger) -> None:
 
 def test_request_ids_are_unique_in_the_schema(ledger: Ledger) -> None:
     step = ledger.begin_step("o1", "a", "cart", {}, target=T)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):
         ledger._db.execute(
             "INSERT INTO steps (operation_id, key, seq, kind, target, request_id, status,"
             " intent_json, created_at, updated_at)"

@@ -6,11 +6,16 @@ from __future__ import annotations
 from csp_commerce.provisioning.resources.agreements import Agreements, AsyncAgreements
 from csp_commerce.provisioning.resources.customers import AsyncCustomers, Customers
 from csp_commerce.provisioning.resources.invoices import AsyncInvoices, Invoices
+from csp_commerce.provisioning.resources.mfa import AsyncMfa, Mfa
 from csp_commerce.provisioning.resources.orders import AsyncCarts, AsyncOrders, Carts, Orders
 from csp_commerce.provisioning.resources.products import AsyncProducts, Products
 from csp_commerce.provisioning.resources.qualifications import (
     AsyncQualifications,
     Qualifications,
+)
+from csp_commerce.provisioning.resources.reconciliation import (
+    AsyncReconciliation,
+    Reconciliation,
 )
 from csp_commerce.provisioning.resources.relationships import (
     AsyncRelationships,
@@ -37,9 +42,11 @@ __all__ = [
     "AsyncCountryValidationRulesResource",
     "AsyncCustomers",
     "AsyncInvoices",
+    "AsyncMfa",
     "AsyncOrders",
     "AsyncProducts",
     "AsyncQualifications",
+    "AsyncReconciliation",
     "AsyncRelationships",
     "AsyncSubscribedSkus",
     "AsyncSubscriptions",
@@ -49,9 +56,11 @@ __all__ = [
     "CountryValidationRulesResource",
     "Customers",
     "Invoices",
+    "Mfa",
     "Orders",
     "Products",
     "Qualifications",
+    "Reconciliation",
     "Relationships",
     "SubscribedSkus",
     "Subscriptions",

@@ -14,12 +14,13 @@ import functools
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 
     from typing_extensions import Self
 
     from csp_commerce.provisioning._core import Call, Flow, PageSpec
     from csp_commerce.provisioning.async_client import AsyncPartnerCenterClient
+    from csp_commerce.provisioning.blobs import BadRow, BlobPlan
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.provisioning.pagination import AsyncPager, SyncPager
 
@@ -138,6 +139,49 @@ class listing(Generic[P, T]):
                 return SyncPager(sync_client, spec)
 
             method = _named(pager, build, self.name)
+        obj.__dict__[self.name] = method
+        return method
+
+
+class stream(Generic[P, T]):
+    """A streamed download described once by ``build`` (a :class:`BlobPlan`): an iterator of
+    items (and :class:`BadRow` s) on the sync client, an async iterator on the async one."""
+
+    def __init__(self, build: Callable[P, BlobPlan[T]]) -> None:
+        self.build = build
+        self.name = build.__name__.lstrip("_")
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: SyncResource, owner: type[Any]) -> Callable[P, Iterator[T | BadRow]]: ...
+    @overload
+    def __get__(
+        self, obj: AsyncResource, owner: type[Any]
+    ) -> Callable[P, AsyncIterator[T | BadRow]]: ...
+    def __get__(self, obj: object, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        build = self.build
+        if isinstance(obj, AsyncResource):
+            async_client = obj._client
+
+            def run_async(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T | BadRow]:
+                return async_client._stream(build(*args, **kwargs))
+
+            method = _named(run_async, build, self.name)
+        else:
+            assert isinstance(obj, SyncResource)
+            sync_client = obj._client
+
+            def run(*args: P.args, **kwargs: P.kwargs) -> Iterator[T | BadRow]:
+                return sync_client._stream(build(*args, **kwargs))
+
+            method = _named(run, build, self.name)
         obj.__dict__[self.name] = method
         return method
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from csp_commerce.provisioning._core import Call, PageSpec, collection, model
+from csp_commerce.provisioning._core import Call, PageSpec, collection, model, status_is
 from csp_commerce.provisioning.resources._resource import (
     AsyncResource,
     SyncResource,
@@ -128,6 +128,19 @@ def _reset_password(
     )
 
 
+def _delete(customer_id: str, user_id: str, *, request_id: str | None = None) -> Call[bool]:
+    """Delete a user (``204``): Partner Center keeps it ``inactive`` for 30 days, listed with
+    the ``UserState`` filter, and frees its licences."""
+    return Call(
+        "DELETE",
+        _users_path(customer_id, user_id),
+        status_is(204),
+        app_user=True,
+        capability="supports_user_creation",
+        request_id=request_id,
+    )
+
+
 def _update_licenses(
     customer_id: str,
     user_id: str,
@@ -199,6 +212,7 @@ class _UserOperations:
     get = operation(_get)
     directory_roles = listing(_directory_roles)
     reset_password = operation(_reset_password)
+    delete = operation(_delete)
     update_licenses = operation(_update_licenses)
     licenses = listing(_licenses)
 

@@ -46,6 +46,12 @@ from csp_commerce.provisioning.wire.products import (
     Product,
     Sku,
 )
+from csp_commerce.provisioning.wire.reconciliation import (
+    ExportBlob,
+    ExportManifest,
+    ExportOperation,
+    ReconciliationLineItem,
+)
 from csp_commerce.provisioning.wire.relationships import (
     MpnProfile,
     PartnerRelationship,
@@ -85,6 +91,9 @@ __all__ = [
     "CustomerQualification",
     "CustomerUser",
     "DirectoryRole",
+    "ExportBlob",
+    "ExportManifest",
+    "ExportOperation",
     "Invoice",
     "InvoiceLineItem",
     "KeyValue",
@@ -108,6 +117,7 @@ __all__ = [
     "Product",
     "ProductSku",
     "ProvisioningStatus",
+    "ReconciliationLineItem",
     "RelationshipRequest",
     "Sku",
     "SubscribedSku",

@@ -67,11 +67,16 @@ def store() -> Iterator[DiscoveryStore]:
         yield store
 
 
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
 def make_discovery(
     sandbox: Sandbox, store: DiscoveryStore, recorder: Recorder, **options: Any
 ) -> Discovery:
     """A discovery of the sandbox's partner, fast (a high limit) unless told otherwise."""
     options.setdefault("requests_per_minute", 60_000)
+    options.setdefault("sleep", _no_wait)  # export polls and retry delays pass at once
     options.setdefault("max_concurrency", 4)
     hooks = HookManager(builtins=False, entry_points=False, plugins=[recorder])
     return Discovery(

@@ -218,3 +218,33 @@ def test_http_transport_errors_surface(store: DiscoveryStore, recorder: Recorder
     with pytest.raises(AuthenticationError):
         discovery.run()
     assert store.state("contoso") is DiscoveryState.ERROR
+
+
+def test_invoice_lines_come_from_v2_and_an_unreadable_line_keeps_the_invoice_back(
+    discovery: Discovery, recorder: Recorder, sandbox: Sandbox
+) -> None:
+    from csp_commerce.errors import ReconciliationExportError
+    from csp_commerce.operations.invoice_lines import V2
+
+    _bill(sandbox)
+    sandbox.exports.settings.bad_line = (0, 0)
+    with pytest.raises(ReconciliationExportError, match="unreadable"):
+        discovery.run()
+    assert recorder.invoices == []  # never handed incomplete
+    sandbox.exports.settings.bad_line = None
+    assert discovery.run().state is DiscoveryState.COMPLETED
+    (invoice,) = recorder.invoices
+    assert invoice.line_source == V2 and invoice.line_items
+    number = invoice.id
+    assert len(invoice.line_items) == len(sandbox.world.invoice_lines[number])
+
+
+def test_a_legacy_invoice_is_read_from_v1(
+    discovery: Discovery, recorder: Recorder, sandbox: Sandbox
+) -> None:
+    from csp_commerce.operations.invoice_lines import V1_LEGACY
+
+    sandbox.generate_invoice(2023, 12)
+    discovery.run()
+    (invoice,) = recorder.invoices
+    assert invoice.line_source == V1_LEGACY
