@@ -140,7 +140,7 @@ def host_names(sandbox: Sandbox, client: PartnerCenterClient, tmp_path: Path) ->
 
 @pytest.mark.parametrize("snippet", snippets())
 def test_the_readme_snippet_runs_against_the_sandbox(
-    snippet: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    snippet: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     monkeypatch.chdir(tmp_path)
     sandbox = Sandbox(seed=11)
@@ -185,6 +185,20 @@ def test_the_readme_snippet_runs_against_the_sandbox(
         monkeypatch.setattr(csp_commerce, name, stand_in, raising=False)
 
     namespace = host_names(sandbox, SandboxClient(SandboxCredential()), tmp_path)
+    # The places a snippet names: the storefront's PostgreSQL is the tests' server, its
+    # /var/lib/shop the test's folder, its invoice one the sandbox billed.
+    if "postgresql://shop@db.internal/shop" in snippet:
+        from pg_server import _with_schema
+
+        server = request.getfixturevalue("postgres_url")
+        snippet = re.sub(
+            r"postgresql://shop@db\.internal/shop(?:\?schema=(\w+))?",
+            lambda found: _with_schema(server, f"readme_{found.group(1) or 'shop'}"),
+            snippet,
+        )
+    snippet = snippet.replace("/var/lib/shop", str(tmp_path / "var-lib-shop"))
+    if "G016907411" in snippet:
+        snippet = snippet.replace("G016907411", str(sandbox.generate_invoice(2026, 1)["id"]))
     exec(compile(snippet, "README.md", "exec"), namespace)
 
 
