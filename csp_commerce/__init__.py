@@ -67,6 +67,7 @@ from csp_commerce.errors import (
     TargetMismatchError,
     TokenAcquisitionError,
     UnknownMpnError,
+    WebhookRejectedError,
 )
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
@@ -111,6 +112,7 @@ from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, Dyna
 if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
     from csp_commerce.checkout.catalog_offers import offers_from_catalog
+    from csp_commerce.events import WebhookReceiver, WebhookTrust
     from csp_commerce.fulfilment import Provisioner
     from csp_commerce.models.catalogue import (
         add_catalogue_dir,
@@ -118,6 +120,8 @@ if TYPE_CHECKING:
         negotiate_locale,
         render_problem,
     )
+    from csp_commerce.models.events import WebhookEvent
+    from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
     from csp_commerce.provisioning import (
@@ -132,7 +136,11 @@ if TYPE_CHECKING:
         RetryPolicy,
     )
     from csp_commerce.sandbox import Sandbox, SandboxCredential
-    from csp_commerce.store import Ledger, McaEvidenceLog
+    from csp_commerce.store import EventLog, Ledger, McaEvidenceLog
+    from csp_commerce.validation.gdap_rules import (
+        check_gdap_assignment,
+        check_gdap_relationship,
+    )
 
 __version__ = "0.1.0"
 
@@ -153,6 +161,13 @@ _LAZY = {
     "Provisioner": "csp_commerce.fulfilment",
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
+    "EventLog": "csp_commerce.store",
+    "WebhookReceiver": "csp_commerce.events",
+    "WebhookTrust": "csp_commerce.events",
+    "WebhookEvent": "csp_commerce.models.events",
+    "GdapTemplate": "csp_commerce.models.gdap",
+    "check_gdap_assignment": "csp_commerce.validation.gdap_rules",
+    "check_gdap_relationship": "csp_commerce.validation.gdap_rules",
     "SubscriptionManager": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
@@ -217,11 +232,13 @@ __all__ = [
     "DiscoveryStore",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "EventLog",
     "ExportFailedError",
     "ExportTimeoutError",
     "FactsCache",
     "FaultPlan",
     "FileTokenStore",
+    "GdapTemplate",
     "HookManager",
     "InputError",
     "InternalServerError",
@@ -295,9 +312,15 @@ __all__ = [
     "TokenAcquisitionError",
     "UnknownMpnError",
     "UserManager",
+    "WebhookEvent",
+    "WebhookReceiver",
+    "WebhookRejectedError",
+    "WebhookTrust",
     "__version__",
     "add_catalogue_dir",
     "available_languages",
+    "check_gdap_assignment",
+    "check_gdap_relationship",
     "credential_for",
     "format_money",
     "gather_facts",

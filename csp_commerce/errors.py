@@ -454,6 +454,25 @@ class McaEvidenceDamagedError(CSPCommerceError):
 
 
 # ---------------------------------------------------------------------------------------------
+# Webhooks
+
+
+class WebhookRejectedError(CSPCommerceError):
+    """A webhook delivery the receiver refuses: never dispatched to any hook.
+
+    ``status`` is the HTTP status to answer (401: unsigned, bad signature, untrusted
+    certificate; 400: stale, replayed, malformed), ``reason`` a stable short code
+    (``unsigned``, ``bad-signature``, ``certificate-host``, ``untrusted-certificate``,
+    ``algorithm``, ``stale``, ``replayed``, ``not-json``, ``bad-payload``).
+    """
+
+    def __init__(self, message: str, *, status: int, reason: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------
 # The sandbox
 
 
@@ -547,4 +566,5 @@ __all__ = [
     "TargetMismatchError",
     "TokenAcquisitionError",
     "UnknownMpnError",
+    "WebhookRejectedError",
 ]

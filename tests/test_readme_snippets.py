@@ -9,6 +9,7 @@ discovery's transport. Nothing else is replaced: the library's own code runs as 
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -86,6 +87,19 @@ def accepted(order: Order) -> McaAcceptance:
     )  # fmt: skip
 
 
+class WebApp:
+    """A web framework's app as far as a snippet uses it: mount an ASGI app, route a view."""
+
+    def __init__(self) -> None:
+        self.mounted: dict[str, object] = {}
+
+    def mount(self, path: str, asgi: object) -> None:
+        self.mounted[path] = asgi
+
+    def post(self, path: str) -> Any:
+        return lambda view: view
+
+
 def host_names(sandbox: Sandbox, client: PartnerCenterClient, tmp_path: Path) -> dict[str, Any]:
     """What a host has at hand where a snippet starts: an order, its facts, a customer
     already in Partner Center with a cart line to buy, credentials and paths."""
@@ -115,7 +129,27 @@ def host_names(sandbox: Sandbox, client: PartnerCenterClient, tmp_path: Path) ->
         billing_cycle=availability.terms[0].billing_cycle or "monthly",
         term_duration=availability.terms[0].duration,
     )
+    # The GDAP template a partner keeps next to its configuration (the README's example).
+    (tmp_path / "gdap.json").write_text(
+        json.dumps({
+            "roles": ["User Administrator", "License Administrator", "Global Reader"],
+            "duration": "P730D", "autoExtend": "P180D", "displayName": "{customer} GDAP",
+            "groups": [{"groupId": "00000000-0000-0000-0000-0000000000b1",
+                        "roles": ["Global Reader"]}],
+        }),
+        encoding="utf-8",
+    )  # fmt: skip
     return {
+        # The host's web framework around a webhook receiver (only defined, never served).
+        "app": WebApp(),
+        "request": None,
+        "csrf_exempt": lambda view: view,
+        "HttpResponse": object,
+        "body_bytes": b"{}",  # an unsigned delivery: the receiver answers 401
+        "headers": {},
+        "url": "https://shop.example/partner-center/events",
+        "events": ["test-created", "subscription-updated"],
+        "sandbox": sandbox,
         "order": order,
         "facts": CheckoutFacts(
             mca=McaFacts(accepted=True),

@@ -85,11 +85,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "audit": ("csp_commerce.cli.audit", "Partner Center's activity log (up to 90 days)"),
     "problems": ("csp_commerce.cli.problems", "every Problem code with its parameters"),
+    "profiles": (
+        "csp_commerce.cli.profiles",
+        "named settings: list them, show one (secrets hidden)",
+    ),
     "doctor": (
         "csp_commerce.cli.doctor",
         "check the data directory, credentials, token, connectivity and clock",
     ),
     "db": ("csp_commerce.cli.db", "upgrade the stores' schemas, prune old finished orders"),
+    "gdap": ("csp_commerce.cli.gdap", "GDAP relationships: list, show, approval link"),
+    "webhooks": (
+        "csp_commerce.cli.webhooks",
+        "register, test and receive Partner Center's events",
+    ),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.
@@ -168,9 +177,10 @@ def _parser(
         help="data directory (default: $CSP_COMMERCE_HOME or the user data directory)",
     )
     add_global_arguments(parser, top=True)
-    from csp_commerce.cli._env import add_database_argument
+    from csp_commerce.cli._env import add_database_argument, add_profile_argument
 
     add_database_argument(parser)
+    add_profile_argument(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     registered: set[str] = set()
     for name, (module_name, help_text) in {**COMMANDS, **(plugins or {})}.items():

@@ -58,7 +58,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import json
 import os
 import re
 import sys
@@ -123,9 +122,21 @@ def resolve_home(home: Path | None) -> Path:
     return chosen
 
 
+def add_profile_argument(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """``--profile NAME``: on the top-level parser and on every command that takes ``--home``."""
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=argparse.SUPPRESS if suppress else None,
+        help="the settings of <home>/profiles/NAME.json (default: $CSP_COMMERCE_PROFILE, "
+        "else config.json)",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every command that talks to Partner Center shares."""
     add_database_argument(parser, suppress=True)
+    add_profile_argument(parser, suppress=True)
     parser.add_argument(
         "--home",
         type=Path,
@@ -135,8 +146,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live",
         action="store_true",
-        help="use the real Partner Center (credentials from CSP_COMMERCE_* variables) "
-        "instead of the embedded sandbox",
+        help="use the real Partner Center (credentials from CSP_COMMERCE_* variables, "
+        "config.json or the profile) instead of the embedded sandbox",
     )
 
 
@@ -182,11 +193,29 @@ class Environment:
         live: bool = False,
         mca_key: bytes | None = None,
         database: str | None = None,
+        profile: str | None = None,
     ) -> None:
+        from csp_commerce.cli._settings import PROFILE_ENV, load_settings, profile_path
+
         self.home = resolve_home(home)
-        self.live = live
+        self.profile = profile or os.environ.get(PROFILE_ENV) or None
+        config = (
+            profile_path(self.home, self.profile)
+            if self.profile
+            else Path(os.environ.get(CONFIG_ENV) or self.home / CONFIG_FILE)
+        )
+        #: The settings: the profile's (or config.json's) under the environment.
+        self.settings = load_settings(config)
+        self.settings_file = config
+        if self.settings.client_secret is not None:
+            from csp_commerce.cli._globals import remember_secret
+
+            remember_secret(self.settings.client_secret.get_secret_value())
+        self.live = live or self.settings.live
         self.mca_key = mca_key
-        self.database = database or os.environ.get(DATABASE_URL_ENV) or None
+        self.database = (
+            database or os.environ.get(DATABASE_URL_ENV) or self.settings.database or None
+        )
         self._noticed = False
 
     @classmethod
@@ -197,6 +226,7 @@ class Environment:
             live=bool(getattr(args, "live", False)),
             mca_key=mca_key(getattr(args, "key_file", None)),
             database=getattr(args, "database", None),
+            profile=getattr(args, "profile", None),
         )
 
     def __enter__(self) -> Environment:
@@ -342,6 +372,23 @@ class Environment:
             return Sandbox.load(path, autosave=path)
         return Sandbox(seed=SANDBOX_SEED, autosave=path)
 
+    def sandbox_webhook_certificates(self) -> tuple[bytes, bytes, str]:
+        """The embedded sandbox's webhook root, signing certificate (PEM) and certificate URL.
+
+        Read from a sandbox of its own that is not kept: a long-running receiver must never
+        save a world other commands change meanwhile. The certificates are made (and saved)
+        the first time.
+        """
+        from csp_commerce.sandbox import Sandbox
+
+        path = self.sandbox_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sandbox = Sandbox.load(path, autosave=path) if path.exists() else None
+        if sandbox is None:
+            sandbox = Sandbox(seed=SANDBOX_SEED, autosave=path)
+        root = sandbox.webhook_root_pem()
+        return root, sandbox.webhook_certificate_pem(), sandbox.webhook_certificate_url
+
     @cached_property
     def client(self) -> PartnerCenterClient:
         """A Partner Center client: on the sandbox, or live with the environment's credential."""
@@ -362,28 +409,17 @@ class Environment:
         )
 
     def live_settings(self) -> dict[str, str]:
-        """The live Partner Center settings: the config file, overridden by the environment.
+        """The live Partner Center settings (:attr:`settings` as text, the secret revealed).
 
         The tenant id is kept in lower case (Entra ids and domain names ignore case), so one
         partner is always one target.
         """
-        path = Path(os.environ.get(CONFIG_ENV) or self.home / CONFIG_FILE)
-        settings: dict[str, str] = {}
-        if path.exists():
-            try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise ConfigurationError(f"cannot read {path}: {error}") from None
-            if not isinstance(loaded, dict):
-                raise ConfigurationError(f"{path} must hold a JSON object")
-            unknown = sorted(set(loaded) - set(SETTINGS))
-            if unknown:
-                raise ConfigurationError(f"{path}: unknown settings {', '.join(unknown)}")
-            settings.update({key: str(value) for key, value in loaded.items() if value})
-        for key in SETTINGS:
-            value = os.environ.get(f"CSP_COMMERCE_{key.upper()}")
-            if value:
-                settings[key] = value
+        data = self.settings.model_dump(include=set(SETTINGS), exclude_none=True)
+        settings = {
+            key: value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+            for key, value in data.items()
+            if value
+        }
         if settings.get("tenant_id"):
             settings["tenant_id"] = settings["tenant_id"].strip().lower()
         return settings

@@ -30,7 +30,7 @@ EXIT_INTERNAL = 70  #: a defect in csp-commerce (the message says how to see the
 EXIT_INTERRUPTED = 130  #: Ctrl-C
 
 #: Top-level options that take a value (so the sub-command is not mistaken for one).
-VALUE_OPTIONS = ("--home", "--database")
+VALUE_OPTIONS = ("--home", "--database", "--profile")
 
 #: Environment variables whose values are secrets, whatever they hold.
 SECRET_VARIABLES = ("CSP_COMMERCE_CLIENT_SECRET", "CSP_COMMERCE_MCA_KEY")

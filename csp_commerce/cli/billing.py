@@ -95,6 +95,12 @@ def register(subparsers: Any) -> None:
     )
     invoices.set_defaults(func=run_invoices)
 
+    statement = actions.add_parser("statement", help="download an invoice's PDF")
+    _env.add_arguments(statement)
+    statement.add_argument("invoice", metavar="INVOICE", help="the invoice id")
+    statement.add_argument("--output", "-o", metavar="FILE", help="default: INVOICE.pdf")
+    statement.set_defaults(func=run_statement)
+
 
 def _unpriced(sales: SalesCollection) -> None:
     import sys
@@ -199,4 +205,16 @@ def run_invoices(args: argparse.Namespace) -> int:
             for i in invoices
         ],
     )
+    return EXIT_OK
+
+
+def run_statement(args: argparse.Namespace) -> int:
+    """``billing statement INVOICE``: the PDF written whole (an unknown invoice is exit 2)."""
+    from csp_commerce._files import write_atomically
+
+    with _env.Environment.from_args(args) as env:
+        pdf = env.client.invoices.statement(args.invoice)
+    target = args.output or f"{args.invoice}.pdf"
+    write_atomically(target, pdf)
+    print(f"wrote {len(pdf):,} bytes to {target}")
     return EXIT_OK

@@ -116,7 +116,7 @@ def run_serve(args: argparse.Namespace) -> int:
     # Sandbox.load raises ConfigurationError for a missing or damaged state file.
     sandbox = Sandbox.load(args.state, **options) if args.state else Sandbox(**options)
     try:
-        server = SandboxServer(sandbox, args.host, args.port)
+        server = SandboxServer(sandbox, args.host, args.port, deliver_webhooks_every=1.0)
     except OSError as error:
         raise ConfigurationError(f"cannot listen on {args.host}:{args.port}: {error}") from None
     print(f"Partner Center sandbox listening on {server.url} (Ctrl-C to stop)")

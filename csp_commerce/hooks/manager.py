@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         DiscoveredInvoice,
         DiscoveredSubscription,
     )
+    from csp_commerce.models.events import WebhookEvent
     from csp_commerce.models.price import LinePrice
     from csp_commerce.models.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
@@ -311,6 +312,47 @@ class HookManager:
     def discovered_invoice(self, invoice: DiscoveredInvoice) -> None:
         """``csp_discovered_invoice``: a new or changed invoice, with its line items."""
         self._pm.hook.csp_discovered_invoice(invoice=invoice)
+
+    # -- webhook events --------------------------------------------------------------------
+
+    def event_received(self, event: WebhookEvent) -> None:
+        """``csp_event_received``: a verified webhook event (any family)."""
+        self._pm.hook.csp_event_received(event=event)
+
+    def subscription_event(self, event: WebhookEvent) -> None:
+        """``csp_subscription_event``: a verified event of the subscription family."""
+        self._pm.hook.csp_subscription_event(event=event)
+
+    def relationship_event(self, event: WebhookEvent) -> None:
+        """``csp_relationship_event``: a verified event of the relationship family."""
+        self._pm.hook.csp_relationship_event(event=event)
+
+    def gdap_event(self, event: WebhookEvent) -> None:
+        """``csp_gdap_event``: a verified event of the gdap family."""
+        self._pm.hook.csp_gdap_event(event=event)
+
+    def invoice_event(self, event: WebhookEvent) -> None:
+        """``csp_invoice_event``: a verified event of the invoice family."""
+        self._pm.hook.csp_invoice_event(event=event)
+
+    def referral_event(self, event: WebhookEvent) -> None:
+        """``csp_referral_event``: a verified event of the referral family."""
+        self._pm.hook.csp_referral_event(event=event)
+
+    def usage_event(self, event: WebhookEvent) -> None:
+        """``csp_usage_event``: a verified event of the usage family."""
+        self._pm.hook.csp_usage_event(event=event)
+
+    def fraud_event(self, event: WebhookEvent) -> None:
+        """``csp_fraud_event``: a verified event of the fraud family."""
+        self._pm.hook.csp_fraud_event(event=event)
+
+    def dispatch_event(self, event: WebhookEvent) -> None:
+        """``csp_event_received``, then the hook of ``event.family`` (none for the test event)."""
+        self.event_received(event)
+        family_hook = getattr(self, f"{event.family.value}_event", None)
+        if family_hook is not None:
+            family_hook(event)
 
 
 def _plugin_manager() -> pluggy.PluginManager:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         DiscoveredInvoice,
         DiscoveredSubscription,
     )
+    from csp_commerce.models.events import WebhookEvent
     from csp_commerce.models.price import LinePrice
     from csp_commerce.models.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
@@ -245,4 +246,79 @@ def csp_discovered_invoice(invoice: DiscoveredInvoice) -> None:
     holds every billed line.
 
     Notification; fires once per new or changed invoice, after the run's customers.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Webhook events (csp_commerce.events.WebhookReceiver): each verified event fires
+# csp_event_received, then its family's hook; an event id is dispatched once.
+
+
+@_spec
+def csp_event_received(event: WebhookEvent) -> None:
+    """A signed Partner Center webhook event was verified (any known event name, the test event
+    included). Notification; fires once per event id, before the family's hook. Raising makes
+    the receiver answer 500 and forget the id, so Partner Center's next attempt is handled.
+    """
+
+
+@_spec
+def csp_subscription_event(event: WebhookEvent) -> None:
+    """A subscription changed (``subscription-updated``; ``subscription-active`` in the
+    sandbox). Partner Center may send it up to 48 hours late; re-read the subscription
+    (``event.customer_id``, ``event.subscription_id``).
+
+    Notification; fires once per event id, after ``csp_event_received``.
+    """
+
+
+@_spec
+def csp_relationship_event(event: WebhookEvent) -> None:
+    """A customer accepted the reseller relationship
+    (``reseller-relationship-accepted-by-customer``: orders waiting for it may go on), or a DAP
+    relationship changed (``dap-admin-relationship-*``).
+
+    Notification; fires once per event id, after ``csp_event_received``.
+    """
+
+
+@_spec
+def csp_gdap_event(event: WebhookEvent) -> None:
+    """A GDAP relationship or access assignment changed (``granular-admin-relationship-*``,
+    ``granular-admin-access-assignment-*``).
+
+    Notification; fires once per event id, after ``csp_event_received``.
+    """
+
+
+@_spec
+def csp_invoice_event(event: WebhookEvent) -> None:
+    """An invoice is ready (``invoice-ready``; ``event.invoice_id``): time for the billed export.
+
+    Notification; fires once per event id, after ``csp_event_received``.
+    """
+
+
+@_spec
+def csp_referral_event(event: WebhookEvent) -> None:
+    """A referral was created or updated (``referral-*``, ``related-referral-*``).
+
+    Notification; fires once per event id, after ``csp_event_received``.
+    """
+
+
+@_spec
+def csp_usage_event(event: WebhookEvent) -> None:
+    """A customer's usage passed its budget (``usagerecords-thresholdExceeded``).
+
+    Notification; fires once per event id, after ``csp_event_received``.
+    """
+
+
+@_spec
+def csp_fraud_event(event: WebhookEvent) -> None:
+    """Azure fraud was detected on a subscription (``azure-fraud-event-detected``; read
+    ``/v1/fraudEvents``).
+
+    Notification; fires once per event id, after ``csp_event_received``.
     """

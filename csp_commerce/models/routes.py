@@ -15,7 +15,8 @@ base, ``https://graph.microsoft.com/v1.0``); ``/storage/...`` stands for the exp
 storage (the manifest's ``rootDirectory``); the sandbox serves both on its own base.
 ``response``: a Partner Center resource name, ``Collection[Name]`` (the paged envelope),
 ``Name[]`` (a bare JSON array), ``bool`` (bare JSON), ``object`` (untyped JSON), ``pdf`` (a
-PDF document), ``gzip`` (a gzip JSON-lines blob) or ``""`` (no body).
+PDF document), ``gzip`` (a gzip JSON-lines blob), ``pem`` (PEM certificates) or ``""``
+(no body).
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def _r(
 
 
 C = "/v1/customers/{customerId}"
+WH = "/webhooks/v1/registration"
+GDAP = "/tenantRelationships/delegatedAdminRelationships"  # relative to Graph's /v1.0 base
 SEEK = ("size",)  # seek paging: the continuation token travels in MS-ContinuationToken
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -650,6 +653,152 @@ ROUTES: tuple[RouteSpec, ...] = (
         query=("country", "targetSegment"),
         client=("products.availability",),
     ),
+    # webhooks (one registration per partner; PascalCase bodies)
+    _r(
+        "webhooks",
+        "POST",
+        WH,
+        "app",
+        "WebhookRegistration",
+        client=("webhooks.register",),
+        notes="body `{WebhookUrl, WebhookEvents[]}` → `{SubscriberId, WebhookUrl, "
+        "WebhookEvents}`; the sandbox answers 409 when one exists (undocumented)",
+    ),
+    _r("webhooks", "GET", WH, "app", "WebhookRegistration", client=("webhooks.get",)),
+    _r(
+        "webhooks",
+        "PUT",
+        WH,
+        "app",
+        "WebhookRegistration",
+        client=("webhooks.update",),
+        notes="replaces URL and events",
+    ),
+    _r("webhooks", "DELETE", WH, "app", "", status=204, client=("webhooks.delete",)),
+    _r(
+        "webhooks",
+        "GET",
+        WH + "/events",
+        "app",
+        "string[]",
+        client=("webhooks.supported_events",),
+        notes="the event names a registration may ask for",
+    ),
+    _r(
+        "webhooks",
+        "POST",
+        WH + "/validationEvents",
+        "app",
+        "WebhookValidationEvent",
+        client=("webhooks.send_test_event",),
+        notes="sends `test-created` (must be registered); 2 requests/minute → 429",
+    ),
+    _r(
+        "webhooks",
+        "GET",
+        WH + "/validationEvents/{correlationId}",
+        "app",
+        "WebhookValidationStatus",
+        client=("webhooks.test_event_status",),
+        notes="`status`, `responseCode` (the receiver's HTTP status), `systemMessage`; "
+        "shape from Microsoft's sample answer",
+    ),
+    # GDAP on Microsoft Graph (the cloud's Graph base; a Graph-scoped token)
+    _r(
+        "gdap relationships",
+        "POST",
+        GDAP,
+        "app",
+        "DelegatedAdminRelationship",
+        status=201,
+        client=("gdap.create_relationship",),
+        notes="body `{displayName (≤50, unique), duration (P1D..P2Y), customer?{tenantId}, "
+        "accessDetails{unifiedRoles[{roleDefinitionId}]}, autoExtendDuration (PT0S|P180D)}` → "
+        "201 `created`",
+    ),
+    _r(
+        "gdap relationships",
+        "GET",
+        GDAP,
+        "app",
+        "object",
+        client=("gdap.list_relationships",),
+        notes="`{value[], @odata.nextLink?}`; the client follows every page",
+    ),
+    _r(
+        "gdap relationships",
+        "GET",
+        GDAP + "/{relationshipId}",
+        "app",
+        "DelegatedAdminRelationship",
+        client=("gdap.get_relationship",),
+        notes="`status`: created, approvalPending, active, terminated, expired, ...",
+    ),
+    _r(
+        "gdap relationships",
+        "POST",
+        GDAP + "/{relationshipId}/requests",
+        "app",
+        "DelegatedAdminRelationshipRequest",
+        status=201,
+        client=("gdap.lock_for_approval", "gdap.terminate"),
+        notes='`{"action": "lockForApproval"|"terminate"}`',
+    ),
+    _r(
+        "gdap relationships",
+        "GET",
+        GDAP + "/{relationshipId}/operations",
+        "app",
+        "object",
+        client=("gdap.operations",),
+        notes="long-running operations `{value[]}`",
+    ),
+    _r(
+        "gdap access assignments",
+        "POST",
+        GDAP + "/{relationshipId}/accessAssignments",
+        "app+user",
+        "DelegatedAdminAccessAssignment",
+        status=201,
+        client=("gdap.create_access_assignment",),
+        notes="`{accessContainer{accessContainerId, accessContainerType: securityGroup}, "
+        "accessDetails{unifiedRoles[]}}` on an active relationship → `pending`, then `active`",
+    ),
+    _r(
+        "gdap access assignments",
+        "GET",
+        GDAP + "/{relationshipId}/accessAssignments",
+        "app+user",
+        "object",
+        client=("gdap.list_access_assignments",),
+    ),
+    _r(
+        "gdap access assignments",
+        "GET",
+        GDAP + "/{relationshipId}/accessAssignments/{assignmentId}",
+        "app+user",
+        "DelegatedAdminAccessAssignment",
+        client=("gdap.get_access_assignment",),
+    ),
+    _r(
+        "gdap access assignments",
+        "PATCH",
+        GDAP + "/{relationshipId}/accessAssignments/{assignmentId}",
+        "app+user",
+        "DelegatedAdminAccessAssignment",
+        client=("gdap.update_access_assignment",),
+        notes="`If-Match` etag; new roles (within the relationship's)",
+    ),
+    _r(
+        "gdap access assignments",
+        "DELETE",
+        GDAP + "/{relationshipId}/accessAssignments/{assignmentId}",
+        "app+user",
+        "",
+        status=204,
+        client=("gdap.delete_access_assignment",),
+        notes="`If-Match` etag",
+    ),
     # the sandbox's own routes (the admin token only; no faults, no throttling)
     _r(
         "sandbox tenants",
@@ -693,6 +842,39 @@ ROUTES: tuple[RouteSpec, ...] = (
         "object",
         status=201,
         notes="generate a month's invoice",
+    ),
+    _r(
+        "sandbox webhooks",
+        "POST",
+        "/sandbox/v1/webhooks/events",
+        "admin",
+        "object",
+        status=201,
+        notes="queue an event `{eventName, resourceUri, resourceName?}` as if it happened",
+    ),
+    _r(
+        "sandbox webhooks",
+        "GET",
+        "/sandbox-certificates/webhook-signer.pem",
+        "none",
+        "pem",
+        notes="the signing certificate events point to (`X-MS-Certificate-Url`)",
+    ),
+    _r(
+        "sandbox webhooks",
+        "GET",
+        "/sandbox-certificates/webhook-root.pem",
+        "none",
+        "pem",
+        notes="the sandbox's root: trust it only to receive the sandbox's events",
+    ),
+    _r(
+        "sandbox gdap",
+        "POST",
+        "/sandbox/v1/gdap/{relationshipId}/approve",
+        "admin",
+        "object",
+        notes="the customer's admin approves a relationship pending approval (`{tenantId?}`)",
     ),
     _r("sandbox state", "GET", "/sandbox/v1/state", "admin", "object", notes="save the world"),
     _r("sandbox state", "PUT", "/sandbox/v1/state", "admin", "object", notes="load the world"),

@@ -64,6 +64,8 @@ class Call(Generic[T]):
     :ivar context: narrows error mapping (``"mpa"``: codes 2000-2206 are MPA status errors).
     :ivar accept: non-2xx statuses that are answers, not errors (domain HEAD's 404).
     :ivar recover: turns a known error into a result, or re-raises it.
+    :ivar graph: sent to Microsoft Graph (the cloud's Graph base, a Graph-scoped token) rather
+        than to Partner Center.
     """
 
     method: str
@@ -209,6 +211,7 @@ def read_error(response: httpx.Response) -> ErrorBody:
         body = None
     if not isinstance(body, dict):
         return ErrorBody()
+    raw = body
     inner = body.get("error")
     if isinstance(inner, dict) and "code" not in body:  # Microsoft Graph's error shape
         body = inner
@@ -226,7 +229,7 @@ def read_error(response: httpx.Response) -> ErrorBody:
         description=str(description) if description is not None else None,
         data=data if isinstance(data, list) else [],
         is_retryable=retryable if isinstance(retryable, bool) else None,
-        raw=body,
+        raw=raw,
     )
 
 

@@ -35,6 +35,7 @@ from csp_commerce.provisioning.resources import (
     AsyncCarts,
     AsyncCountryValidationRulesResource,
     AsyncCustomers,
+    AsyncGdap,
     AsyncInvoices,
     AsyncMfa,
     AsyncOrders,
@@ -46,6 +47,7 @@ from csp_commerce.provisioning.resources import (
     AsyncSubscriptions,
     AsyncUsers,
     AsyncValidations,
+    AsyncWebhooks,
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
@@ -113,6 +115,8 @@ class AsyncPartnerCenterClient(ClientCore):
     reconciliation = resource(AsyncReconciliation)
     products = resource(AsyncProducts)
     audit_records = resource(AsyncAuditRecords)
+    webhooks = resource(AsyncWebhooks)
+    gdap = resource(AsyncGdap)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

@@ -35,6 +35,7 @@ from csp_commerce.provisioning.resources import (
     Carts,
     CountryValidationRulesResource,
     Customers,
+    Gdap,
     Invoices,
     Mfa,
     Orders,
@@ -46,6 +47,7 @@ from csp_commerce.provisioning.resources import (
     Subscriptions,
     Users,
     Validations,
+    Webhooks,
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
@@ -110,6 +112,8 @@ class PartnerCenterClient(ClientCore):
     reconciliation = resource(Reconciliation)
     products = resource(Products)
     audit_records = resource(AuditRecords)
+    webhooks = resource(Webhooks)
+    gdap = resource(Gdap)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

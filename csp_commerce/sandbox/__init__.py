@@ -19,14 +19,15 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
-from csp_commerce.sandbox import admin_routes, billing_export_routes, invoice_routes
-from csp_commerce.sandbox._http import Context
+from csp_commerce.sandbox import admin_routes, billing_export_routes, invoice_routes, webhook_routes
+from csp_commerce.sandbox._http import Context, QueryParams
 from csp_commerce.sandbox.app import App
 from csp_commerce.sandbox.credential import AccessToken, SandboxCredential
 from csp_commerce.sandbox.faults import Fault, FaultInjector, FaultPlan
@@ -34,6 +35,7 @@ from csp_commerce.sandbox.seed_catalog import Catalog, CatalogItem
 from csp_commerce.sandbox.server import SandboxServer, serve
 from csp_commerce.sandbox.state import JSON, World
 from csp_commerce.sandbox.transport import SandboxTransport
+from csp_commerce.sandbox.webhook_signer import Signer
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -42,6 +44,18 @@ if TYPE_CHECKING:
 
 #: The base URL the in-process clients use: the global cloud's, so client URLs work unchanged.
 API_BASE = ENDPOINTS[Cloud.GLOBAL].api_base
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One delivery attempt of a signed event: the receiver's status (None: unreachable)."""
+
+    event_name: str
+    url: str
+    status: int | None
+    message: str
+    body: bytes
+
 
 __all__ = [
     "API_BASE",
@@ -55,6 +69,7 @@ __all__ = [
     "SandboxCredential",
     "SandboxServer",
     "SandboxTransport",
+    "WebhookDelivery",
     "World",
     "serve",
 ]
@@ -97,6 +112,8 @@ class Sandbox:
         )
         self._sleep = sleep
         self._async_sleep = async_sleep
+        #: Where receivers fetch the signing certificate (a server sets its own URL).
+        self.webhook_base_url = API_BASE
 
     @property
     def world(self) -> World:
@@ -131,9 +148,16 @@ class Sandbox:
             transport=self.transport(), base_url=API_BASE, headers=_auth(token), **kwargs
         )
 
-    def server(self, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
-        """An HTTP server for this sandbox (not started; use it as a context manager)."""
-        return SandboxServer(self, host, port)
+    def server(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        deliver_webhooks_every: float | None = None,
+    ) -> SandboxServer:
+        """An HTTP server for this sandbox (not started; use it as a context manager);
+        ``deliver_webhooks_every`` (seconds) sends the queued webhook events that often."""
+        return SandboxServer(self, host, port, deliver_webhooks_every=deliver_webhooks_every)
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -208,6 +232,91 @@ class Sandbox:
             return billing_export_routes.generate_large_invoice(
                 self._ctx, lines, year=year, month=month
             )
+
+    def approve_gdap(self, relationship_id: str, tenant_id: str | None = None) -> JSON:
+        """The customer's Global Administrator approves a GDAP relationship pending approval
+        (``tenant_id``: the approving tenant, for a relationship made without a customer)."""
+        from csp_commerce.sandbox import gdap_routes
+        from csp_commerce.sandbox._http import Request
+
+        request = Request(
+            "POST", "", QueryParams(), {}, {"tenantId": tenant_id}, (relationship_id,)
+        )
+        with self.app.lock:
+            reply = gdap_routes.approve(self._ctx, request)
+            self.app.after_change()
+            body: JSON = reply.body
+            return body
+
+    # -- webhooks ------------------------------------------------------------------------------
+
+    @property
+    def webhook_certificate_url(self) -> str:
+        """The ``X-MS-Certificate-Url`` the sandbox's events carry."""
+        return self.webhook_base_url.rstrip("/") + webhook_routes.CERTIFICATE_PATH
+
+    def webhook_root_pem(self) -> bytes:
+        """The sandbox's root certificate (PEM): what ``WebhookTrust.sandbox`` trusts."""
+        with self.app.lock:
+            created = "signer" not in self.world.webhooks
+            pem = str(webhook_routes.signer(self._ctx)["rootPem"]).encode()
+            if created:
+                self.app.after_change()
+            return pem
+
+    def webhook_certificate_pem(self) -> bytes:
+        """The sandbox's signing certificate (PEM), as served at the certificate URL."""
+        with self.app.lock:
+            return str(webhook_routes.signer(self._ctx)["certificatePem"]).encode()
+
+    def emit_webhook_event(self, name: str, resource_uri: str, resource_name: str = "") -> bool:
+        """Queue event ``name`` as if it happened; False when the registration does not ask
+        for it."""
+        with self.app.lock:
+            queued = webhook_routes.emit(self._ctx, name, resource_uri, resource_name)
+            self.app.after_change()
+            return queued is not None
+
+    def deliver_webhooks(self, http_client: httpx.Client | None = None) -> list[WebhookDelivery]:
+        """Send every queued event, signed, to the registered URL (one attempt each).
+
+        An event a receiver refuses or cannot be reached for stays queued for the next call,
+        up to 10 attempts in all. The requests go out without holding the sandbox's lock, so a
+        receiver may call the sandbox (e.g. for the certificate) while it is being delivered to.
+        """
+        with self.app.lock:
+            items = webhook_routes.pending(self._ctx)
+            key = Signer.from_json(webhook_routes.signer(self._ctx)) if items else None
+        if key is None:
+            return []
+        own = http_client is None
+        http = http_client if http_client is not None else httpx.Client(timeout=10.0)
+        results: list[WebhookDelivery] = []
+        try:
+            for item in items:
+                body = item["body"].encode()
+                headers = {
+                    "Authorization": f"Signature {key.signature(body)}",
+                    "X-MS-Certificate-Url": self.webhook_certificate_url,
+                    "X-MS-Signature-Algorithm": "rsa-sha256",
+                    "Content-Type": "application/json",
+                }
+                try:
+                    response = http.post(item["url"], content=body, headers=headers)
+                    status: int | None = response.status_code
+                    message = response.text[:500]
+                except httpx.HTTPError as error:
+                    status, message = None, f"{type(error).__name__}: {error}"
+                with self.app.lock:
+                    webhook_routes.settle(self._ctx, item, status, message)
+                    self.app.after_change()
+                results.append(
+                    WebhookDelivery(item["eventName"], item["url"], status, message, body)
+                )
+        finally:
+            if own:
+                http.close()
+        return results
 
 
 def new_admin_token() -> str:

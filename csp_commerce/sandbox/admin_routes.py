@@ -6,7 +6,7 @@ qualifications, indirect resellers, the invoice run, and saving/loading the stat
 
 from __future__ import annotations
 
-from csp_commerce.sandbox import customer_routes, invoice_routes
+from csp_commerce.sandbox import customer_routes, invoice_routes, webhook_routes
 from csp_commerce.sandbox._http import Context, Reply, Request, bad_request, not_found, timestamp
 from csp_commerce.sandbox.faults import FaultPlan
 from csp_commerce.sandbox.state import JSON, CustomerState, World
@@ -58,7 +58,15 @@ def accept_relationship(ctx: Context, customer_id: str) -> JSON:
     customer = ctx.world.customers.get(customer_id)
     if customer is None:
         raise not_found(f"Tenant {customer_id}")
+    accepted = customer.customer.get("relationshipToPartner") != "reseller"
     customer.customer["relationshipToPartner"] = "reseller"
+    if accepted:
+        webhook_routes.emit(
+            ctx,
+            "reseller-relationship-accepted-by-customer",
+            f"/v1/customers/{customer_id}",
+            "customer",
+        )
     return customer.customer
 
 

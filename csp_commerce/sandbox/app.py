@@ -28,8 +28,10 @@ from csp_commerce.sandbox import (
     billing_export_routes,
     commerce_routes,
     customer_routes,
+    gdap_routes,
     invoice_routes,
     openapi,
+    webhook_routes,
 )
 from csp_commerce.sandbox._http import (
     API_VERSION_HEADERS,
@@ -50,7 +52,10 @@ MFA_REQUIRED_CODE = 900421
 ADMIN_PREFIX = "/sandbox/"
 OPENAPI_PATH = "/openapi.json"
 #: Graph's version segment: a client on Graph's real base reaches the sandbox's /reports/...
-GRAPH_VERSION = "/v1.0/reports/"
+#: Graph's version segment: a client on Graph's real base (``.../v1.0``) reaches the sandbox's
+#: Graph routes (``/reports/...``, ``/tenantRelationships/...``) with it.
+GRAPH_VERSIONED = ("/v1.0/reports/", "/v1.0/tenantrelationships/")
+_PUBLIC_PATHS = frozenset({OPENAPI_PATH, webhook_routes.CERTIFICATE_PATH, webhook_routes.ROOT_PATH})
 _CUSTOMER_PATH = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 
 
@@ -95,8 +100,9 @@ def _is_admin(path: str) -> bool:
 
 
 def _is_public(path: str) -> bool:
-    """Whether ``path`` is the sandbox's OpenAPI document (no token, no faults)."""
-    return path.rstrip("/").lower() == OPENAPI_PATH
+    """Whether ``path`` is the sandbox's OpenAPI document or a webhook certificate (no token,
+    no faults)."""
+    return path.rstrip("/").lower() in _PUBLIC_PATHS
 
 
 def _openapi(ctx: Context, req: Request) -> Reply:
@@ -104,6 +110,7 @@ def _openapi(ctx: Context, req: Request) -> Reply:
 
 
 C = "/v1/customers/{}"
+GDAP = gdap_routes.PATH
 ROUTES: tuple[Route, ...] = (
     # customers, domains, addresses
     _route(
@@ -200,15 +207,41 @@ ROUTES: tuple[Route, ...] = (
     ),
     _route("GET", "/reports/partners/billing/operations/{}", billing_export_routes.get_operation),
     _route("GET", "/storage/exports/{}/{}", billing_export_routes.get_blob, sas=True),
+    # webhooks
+    _route("POST", "/webhooks/v1/registration", webhook_routes.register),
+    _route("GET", "/webhooks/v1/registration", webhook_routes.get_registration),
+    _route("PUT", "/webhooks/v1/registration", webhook_routes.update_registration),
+    _route("DELETE", "/webhooks/v1/registration", webhook_routes.delete_registration),
+    _route("GET", "/webhooks/v1/registration/events", webhook_routes.supported_events),
+    _route("POST", "/webhooks/v1/registration/validationEvents", webhook_routes.send_test_event),
+    _route(
+        "GET", "/webhooks/v1/registration/validationEvents/{}", webhook_routes.test_event_status
+    ),
+    # GDAP on Microsoft Graph
+    _route("POST", GDAP, gdap_routes.create_relationship),
+    _route("GET", GDAP, gdap_routes.list_relationships),
+    _route("GET", GDAP + "/{}", gdap_routes.get_relationship),
+    _route("POST", GDAP + "/{}/requests", gdap_routes.post_request),
+    _route("GET", GDAP + "/{}/operations", gdap_routes.list_operations),
+    _route("POST", GDAP + "/{}/accessAssignments", gdap_routes.create_assignment, user=True),
+    _route("GET", GDAP + "/{}/accessAssignments", gdap_routes.list_assignments, user=True),
+    _route("GET", GDAP + "/{}/accessAssignments/{}", gdap_routes.get_assignment, user=True),
+    _route("PATCH", GDAP + "/{}/accessAssignments/{}", gdap_routes.update_assignment, user=True),
+    _route("DELETE", GDAP + "/{}/accessAssignments/{}", gdap_routes.delete_assignment, user=True),
     # sandbox administration (the admin token only; no faults, no throttling)
     _route("POST", "/sandbox/v1/tenants", admin_routes.post_tenant),
     _route("POST", "/sandbox/v1/customers/{}/relationship/accept", admin_routes.post_accept),
     _route("POST", "/sandbox/v1/customers/{}/qualifications", admin_routes.post_qualification),
     _route("POST", "/sandbox/v1/resellers", admin_routes.post_reseller),
     _route("POST", "/sandbox/v1/invoices", admin_routes.post_invoice),
+    _route("POST", "/sandbox/v1/webhooks/events", webhook_routes.post_event),
+    _route("POST", "/sandbox/v1/gdap/{}/approve", gdap_routes.approve),
     _route("GET", "/sandbox/v1/state", admin_routes.get_state),
     _route("PUT", "/sandbox/v1/state", admin_routes.put_state),
     _route("PUT", "/sandbox/v1/faults", admin_routes.put_faults),
+    # the webhook certificates (no token: receivers fetch them)
+    _route("GET", webhook_routes.CERTIFICATE_PATH, webhook_routes.certificate, public=True),
+    _route("GET", webhook_routes.ROOT_PATH, webhook_routes.root, public=True),
     # the route table as an OpenAPI 3.1 document (no token; no faults, no throttling)
     _route("GET", OPENAPI_PATH, _openapi, public=True),
 )
@@ -342,7 +375,7 @@ class App:
     ) -> Response:
         echo = _echo(headers)
         admin = _is_admin(path)
-        if path[: len(GRAPH_VERSION)].lower() == GRAPH_VERSION:
+        if path.lower().startswith(GRAPH_VERSIONED):
             path = path[len("/v1.0") :]  # Graph's /v1.0/reports/... as /reports/...
         route, params = self._match(method, path)
         if route is None:

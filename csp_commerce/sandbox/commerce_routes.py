@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from csp_commerce.errors import EmulatedError
-from csp_commerce.sandbox import pc_rules
+from csp_commerce.sandbox import pc_rules, webhook_routes
 from csp_commerce.sandbox._http import (
     Context,
     Reply,
@@ -753,6 +753,12 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
     if isinstance(body.get("friendlyName"), str) and body["friendlyName"].strip():
         subscription["friendlyName"] = body["friendlyName"].strip()[:128]
     subscription["attributes"]["etag"] = ctx.world.next_etag()
+    webhook_routes.emit(
+        ctx,
+        "subscription-updated",
+        f"/v1/customers/{customer.id}/subscriptions/{subscription['id']}",
+        "subscription",
+    )
     return Reply(200, subscription)
 
 

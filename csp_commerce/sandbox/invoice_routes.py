@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from csp_commerce.sandbox import webhook_routes
 from csp_commerce.sandbox._http import (
     Context,
     Reply,
@@ -92,6 +93,7 @@ def generate_invoice(ctx: Context, year: int, month: int) -> JSON:
     }
     world.invoices[number] = invoice
     world.invoice_lines[number] = lines
+    webhook_routes.emit(ctx, "invoice-ready", f"/v1/invoices/{number}", "invoice")
     return invoice
 
 

@@ -45,8 +45,10 @@ def _schema(response: str, schemas: dict[str, Any]) -> dict[str, Any] | None:
         return {"type": "boolean"}
     if response == "object":
         return {"type": "object"}
-    if response in ("pdf", "gzip"):
-        return None  # a document or a blob, not JSON: described by the operation
+    if response in _DOCUMENTS:
+        return None  # a document, not JSON: described by the operation
+    if response == "string[]":
+        return {"type": "array", "items": {"type": "string"}}
     found = _COLLECTION.fullmatch(response)
     if found:
         return {
@@ -65,6 +67,13 @@ def _schema(response: str, schemas: dict[str, Any]) -> dict[str, Any] | None:
     return ref(response)
 
 
+_DOCUMENTS = {
+    "pdf": "application/pdf",
+    "pem": "application/x-pem-file",
+    "gzip": "application/octet-stream",
+}
+
+
 def _operation_id(route: RouteSpec) -> str:
     words = re.findall(r"[A-Za-z0-9]+", route.path.replace("{", "by ").replace("}", ""))
     return route.method.lower() + "".join(word[:1].upper() + word[1:] for word in words)
@@ -81,11 +90,9 @@ def _operation(route: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
     ]
     answer: dict[str, Any] = {"description": route.response or "no body"}
     schema = _schema(route.response, schemas)
-    if route.response == "pdf":
-        answer["content"] = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
-    elif route.response == "gzip":
-        binary = {"schema": {"type": "string", "format": "binary"}}
-        answer["content"] = {"application/octet-stream": binary}
+    if route.response in _DOCUMENTS:
+        document = {"schema": {"type": "string", "format": "binary"}}
+        answer["content"] = {_DOCUMENTS[route.response]: document}
     elif schema is not None:
         answer["content"] = {"application/json": {"schema": schema}}
     responses: dict[str, Any] = {str(route.status): answer}

@@ -84,10 +84,22 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
 class SandboxServer:
     """A running sandbox HTTP server (a context manager; :meth:`stop` shuts it down)."""
 
-    def __init__(self, sandbox: Sandbox, host: str = DEFAULT_HOST, port: int = 0) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        *,
+        deliver_webhooks_every: float | None = None,
+    ) -> None:
         self.httpd = ThreadingHTTPServer((host, port), _handler_class(sandbox))
         self.httpd.daemon_threads = True
+        self.sandbox = sandbox
+        sandbox.webhook_base_url = self.url
         self._thread: threading.Thread | None = None
+        self._every = deliver_webhooks_every
+        self._stopping = threading.Event()
+        self._courier: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -101,10 +113,23 @@ class SandboxServer:
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
+        if self._every is not None:
+            self._courier = threading.Thread(target=self._deliver, daemon=True)
+            self._courier.start()
         return self
+
+    def _deliver(self) -> None:
+        """Send the sandbox's queued webhook events every ``deliver_webhooks_every`` seconds."""
+        assert self._every is not None
+        while not self._stopping.wait(self._every):
+            self.sandbox.deliver_webhooks()
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        self._stopping.set()
+        if self._courier is not None:
+            self._courier.join(timeout=15)
+            self._courier = None
         if self._thread is not None:
             self.httpd.shutdown()
             self._thread.join(timeout=5)

@@ -99,6 +99,10 @@ class World:
     invoice_lines: dict[str, list[JSON]] = field(default_factory=dict)
     requests: OrderedDict[str, RecordedOutcome] = field(default_factory=OrderedDict)
     audit_records: list[JSON] = field(default_factory=list)  # sandbox/audit.py
+    #: registration, outbox, test events, signer (sandbox/webhook_routes.py)
+    webhooks: JSON = field(default_factory=dict)
+    #: GDAP relationships and access assignments on Graph (sandbox/gdap_routes.py)
+    gdap: JSON = field(default_factory=dict)
     resellers_by_mpn: dict[str, str] = field(default_factory=dict, repr=False)  # derived
 
     def next_id(self) -> str:
@@ -146,6 +150,8 @@ class World:
             "invoices": self.invoices,
             "invoiceLines": self.invoice_lines,
             "auditRecords": self.audit_records,
+            "webhooks": self.webhooks,
+            "gdap": self.gdap,
             "requests": {
                 key: {
                     "method": value.method,
@@ -178,6 +184,8 @@ class World:
             invoices=dict(data["invoices"]),
             invoice_lines=dict(data["invoiceLines"]),
             audit_records=list(data.get("auditRecords", [])),
+            webhooks=dict(data.get("webhooks", {})),
+            gdap=dict(data.get("gdap", {})),
             requests=OrderedDict(
                 (key, RecordedOutcome(**value)) for key, value in data["requests"].items()
             ),

@@ -1,6 +1,7 @@
 """Every durable store, on SQLite or PostgreSQL (by path or URL): the provisioning ledger
 (:mod:`csp_commerce.store.ledger`), the MCA evidence log (:mod:`csp_commerce.store.mca_log`),
-and discovery's accounts, cursors and fingerprints (:mod:`csp_commerce.store.discovery_store`).
+discovery's accounts, cursors and fingerprints (:mod:`csp_commerce.store.discovery_store`), and
+the webhook event ids already handled (:mod:`csp_commerce.store.event_log`, SQLite).
 
 The names below are imported on first use, so that importing the package stays cheap.
 """
@@ -13,6 +14,7 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.store.discovery_store import DiscoveryStore, PartnerAccount
+    from csp_commerce.store.event_log import EventLog
     from csp_commerce.store.ledger import Ledger
     from csp_commerce.store.mca_log import (
         McaEvidenceEntry,
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "DiscoveryStore": "csp_commerce.store.discovery_store",
+    "EventLog": "csp_commerce.store.event_log",
     "PartnerAccount": "csp_commerce.store.discovery_store",
     "Ledger": "csp_commerce.store.ledger",
     "McaEvidenceEntry": "csp_commerce.store.mca_log",
@@ -35,6 +38,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = [
     "DiscoveryStore",
+    "EventLog",
     "Ledger",
     "McaEvidenceEntry",
     "McaEvidenceLog",

@@ -68,6 +68,8 @@ RUNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("audit",): ("--format", "json"),
     ("problems",): ("--format", "json"),
     ("doctor",): ("--format", "json"),
+    ("profiles", "list"): ("--format", "json"),
+    ("profiles", "show"): ("play", "--format", "json"),
 }  # fmt: skip
 
 _CAMEL = re.compile(r"^[a-z][A-Za-z0-9]*$")
@@ -114,6 +116,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         env.sandbox.add_reseller("4100001", "Fabrikam IT")
         invoice = env.sandbox.generate_invoice(2026, 1)
         user = next(iter(env.client.users.list(seeded.customer))).id
+    (seeded.home / "profiles").mkdir()
+    (seeded.home / "profiles" / "play.json").write_text("{}", encoding="utf-8")
     order = base / "order.json"
     order.write_text(json.dumps({
         "id": "json-1",

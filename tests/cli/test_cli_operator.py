@@ -233,3 +233,18 @@ def test_doctor_measures_clock_skew_against_partner_center(
     assert checks[0].status == status
     if status == "fail":
         assert "s off Partner Center's" in checks[0].detail
+
+
+def test_an_invoice_pdf_is_written_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = ("--home", str(tmp_path))
+    assert main(["billing", "invoices", "--generate", "2025-01", *home]) == 0
+    capsys.readouterr()
+    target = tmp_path / "statement.pdf"
+    code, out, _ = run(capsys, "billing", "statement", "G000000001", "-o", str(target), *home)
+    assert code == 0 and "bytes to" in out
+    assert target.read_bytes().startswith(b"%PDF")
+    code, _, err = run(capsys, "billing", "statement", "G999", "-o", str(tmp_path / "n.pdf"), *home)
+    assert code == 2 and "Traceback" not in err
+    assert not (tmp_path / "n.pdf").exists()

@@ -19,6 +19,7 @@ from csp_commerce.provisioning.client import PartnerCenterClient
 from csp_commerce.provisioning.resources._resource import listing, operation
 from csp_commerce.provisioning.resources.reconciliation import Accepted, Polled
 from csp_commerce.provisioning.wire import ExportOperation, Subscription
+from csp_commerce.provisioning.wire.gdap import GraphPage
 
 
 def _operations() -> list[tuple[str, Any]]:
@@ -77,7 +78,7 @@ def _calls(descriptor: Any) -> list[Call[Any]]:
         return [built]
     if isinstance(built, PageSpec):
         return [built.first]
-    calls = []  # a flow: answer each step with a subscription as read (an export: its answers)
+    calls = []  # a flow: answer each step as read (an export: its answers; GDAP: a page)
     read = Subscription.model_validate({"id": "x-subscription-id", "quantity": 1})
     try:
         step = next(built)
@@ -93,6 +94,8 @@ def _calls(descriptor: Any) -> list[Call[Any]]:
 
 
 def _graph_answer(call: Call[Any]) -> Any:
+    if "/tenantRelationships/" in call.path:  # GDAP: one (empty) page
+        return GraphPage()
     if call.method == "POST":
         return Accepted("https://graph.microsoft.com/v1.0/reports/partners/billing/operations/x", 1)
     manifest = {

@@ -35,7 +35,8 @@ def _routing_miss(response: Response) -> bool:
         return True
     if "xml" in response.headers.get("Content-Type", ""):
         return False  # storage's own answer (a blob route)
-    body = response.json() if response.content else None
+    is_json = "json" in response.headers.get("Content-Type", "application/json")
+    body = response.json() if response.content and is_json else None
     return (
         response.status == 404
         and isinstance(body, dict)
@@ -143,7 +144,7 @@ def test_the_openapi_response_schemas_are_the_wire_models(sandbox: Sandbox) -> N
     schemas = document["components"]["schemas"]
     for route in ROUTES:
         model = response_model(route.response)
-        if route.response in ("", "bool", "object", "pdf"):
+        if route.response in ("", "bool", "object", "pdf", "gzip", "pem", "string[]"):
             continue
         assert model is not None, f"{route.response} has no wire model"
         content = document["paths"][route.path][route.method.lower()]["responses"]

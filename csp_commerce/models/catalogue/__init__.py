@@ -20,6 +20,7 @@ from csp_commerce.models.catalogue import (
     address_codes,
     billing_options_codes,
     eligibility_codes,
+    gdap_codes,
     limits_codes,
     mca_codes,
     passwords_codes,
@@ -67,6 +68,7 @@ _AREAS = (
     users_codes,
     pricing_codes,
     passwords_codes,
+    gdap_codes,
 )
 
 #: Every Problem type of the library, area by area.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from csp_commerce.provisioning.resources.agreements import Agreements, AsyncAgreements
 from csp_commerce.provisioning.resources.customers import AsyncCustomers, Customers
+from csp_commerce.provisioning.resources.gdap import AsyncGdap, Gdap
 from csp_commerce.provisioning.resources.invoices import AsyncInvoices, Invoices
 from csp_commerce.provisioning.resources.mfa import AsyncMfa, Mfa
 from csp_commerce.provisioning.resources.orders import AsyncCarts, AsyncOrders, Carts, Orders
@@ -34,6 +35,7 @@ from csp_commerce.provisioning.resources.validations import (
     CountryValidationRulesResource,
     Validations,
 )
+from csp_commerce.provisioning.resources.webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
     "Agreements",
@@ -41,6 +43,7 @@ __all__ = [
     "AsyncCarts",
     "AsyncCountryValidationRulesResource",
     "AsyncCustomers",
+    "AsyncGdap",
     "AsyncInvoices",
     "AsyncMfa",
     "AsyncOrders",
@@ -52,9 +55,11 @@ __all__ = [
     "AsyncSubscriptions",
     "AsyncUsers",
     "AsyncValidations",
+    "AsyncWebhooks",
     "Carts",
     "CountryValidationRulesResource",
     "Customers",
+    "Gdap",
     "Invoices",
     "Mfa",
     "Orders",
@@ -66,4 +71,5 @@ __all__ = [
     "Subscriptions",
     "Users",
     "Validations",
+    "Webhooks",
 ]

@@ -71,6 +71,11 @@ from csp_commerce.provisioning.wire.users import (
     LicenseUpdate,
     PasswordProfile,
 )
+from csp_commerce.provisioning.wire.webhooks import (
+    WebhookRegistration,
+    WebhookValidationEvent,
+    WebhookValidationStatus,
+)
 
 __all__ = [
     "AddressValidationResult",
@@ -124,5 +129,8 @@ __all__ = [
     "Subscription",
     "SubscriptionProvisioningStatus",
     "UserCredentials",
+    "WebhookRegistration",
+    "WebhookValidationEvent",
+    "WebhookValidationStatus",
     "transaction_reseller",
 ]

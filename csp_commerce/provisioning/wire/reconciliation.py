@@ -54,6 +54,7 @@ class ExportOperation(PCModel):
     """The state of an export: ``running``/``notStarted``, ``succeeded`` (with the manifest in
     ``resourceLocation``) or ``failed`` (with ``error``)."""
 
+    conditional_fields = frozenset({"resourceLocation", "error"})  # by status, as above
     id: str | None = None
     odata_type: str | None = Field(default=None, alias="@odata.type")
     status: str | None = None

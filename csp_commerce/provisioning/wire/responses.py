@@ -25,6 +25,12 @@ from csp_commerce.provisioning.wire.customers import (
     CustomerQualification,
     PCCustomer,
 )
+from csp_commerce.provisioning.wire.gdap import (
+    DelegatedAdminAccessAssignment,
+    DelegatedAdminRelationship,
+    DelegatedAdminRelationshipOperation,
+    DelegatedAdminRelationshipRequest,
+)
 from csp_commerce.provisioning.wire.invoices import Invoice, InvoiceLineItem
 from csp_commerce.provisioning.wire.orders import (
     Cart,
@@ -33,6 +39,7 @@ from csp_commerce.provisioning.wire.orders import (
     ProvisioningStatus,
 )
 from csp_commerce.provisioning.wire.products import Availability, Product, Sku
+from csp_commerce.provisioning.wire.reconciliation import ExportOperation
 from csp_commerce.provisioning.wire.relationships import (
     MpnProfile,
     PartnerRelationship,
@@ -44,6 +51,11 @@ from csp_commerce.provisioning.wire.subscriptions import (
     SubscriptionProvisioningStatus,
 )
 from csp_commerce.provisioning.wire.users import CustomerUser, DirectoryRole, License, LicenseUpdate
+from csp_commerce.provisioning.wire.webhooks import (
+    WebhookRegistration,
+    WebhookValidationEvent,
+    WebhookValidationStatus,
+)
 
 if TYPE_CHECKING:
     from csp_commerce.provisioning.wire._pc_model import PCModel
@@ -57,6 +69,11 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "Cart": Cart,
     "CartCheckoutResult": CartCheckoutResult,
     "CountryValidationRules": CountryValidationRules,
+    "DelegatedAdminAccessAssignment": DelegatedAdminAccessAssignment,
+    "DelegatedAdminRelationship": DelegatedAdminRelationship,
+    "DelegatedAdminRelationshipOperation": DelegatedAdminRelationshipOperation,
+    "DelegatedAdminRelationshipRequest": DelegatedAdminRelationshipRequest,
+    "ExportOperation": ExportOperation,
     "Customer": PCCustomer,
     "CustomerBillingProfile": CustomerBillingProfile,
     "CustomerCompanyProfile": CustomerCompanyProfile,
@@ -78,6 +95,9 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "SubscribedSku": SubscribedSku,
     "Subscription": Subscription,
     "SubscriptionProvisioningStatus": SubscriptionProvisioningStatus,
+    "WebhookRegistration": WebhookRegistration,
+    "WebhookValidationEvent": WebhookValidationEvent,
+    "WebhookValidationStatus": WebhookValidationStatus,
 }
 
 _NAME = re.compile(r"(?:Collection\[(\w+)\]|(\w+)\[\]|(\w+))")
