@@ -47,6 +47,7 @@ from csp_commerce.errors import (
     OrderBusyError,
     OrderFileError,
     OrderInProgressError,
+    OrderNotHeldError,
     PartnerCenterClientError,
     PartnerCenterError,
     PermissionDeniedError,
@@ -113,7 +114,12 @@ if TYPE_CHECKING:
     from csp_commerce.checkout.catalog_offers import offers_from_catalog
     from csp_commerce.events import WebhookReceiver, WebhookTrust
     from csp_commerce.fulfilment import Provisioner
-    from csp_commerce.models.catalogue import render_problem
+    from csp_commerce.models.catalogue import (
+        add_catalogue_dir,
+        available_languages,
+        negotiate_locale,
+        render_problem,
+    )
     from csp_commerce.models.events import WebhookEvent
     from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.models.price import PriceList
@@ -124,6 +130,7 @@ if TYPE_CHECKING:
         ClientSecretCredential,
         FileTokenStore,
         MemoryTokenStore,
+        PartnerBudget,
         PartnerCenterClient,
         RefreshTokenCredential,
         RetryPolicy,
@@ -139,7 +146,11 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "render_problem": "csp_commerce.models.catalogue",
+    "negotiate_locale": "csp_commerce.models.catalogue",
+    "add_catalogue_dir": "csp_commerce.models.catalogue",
+    "available_languages": "csp_commerce.models.catalogue",
     "PartnerCenterClient": "csp_commerce.provisioning",
+    "PartnerBudget": "csp_commerce.provisioning",
     "AsyncPartnerCenterClient": "csp_commerce.provisioning",
     "ClientSecretCredential": "csp_commerce.provisioning",
     "CertificateCredential": "csp_commerce.provisioning",
@@ -255,6 +266,8 @@ __all__ = [
     "OrderFileError",
     "OrderInProgressError",
     "OrderLine",
+    "OrderNotHeldError",
+    "PartnerBudget",
     "PartnerCenterClient",
     "PartnerCenterClientError",
     "PartnerCenterError",
@@ -304,6 +317,8 @@ __all__ = [
     "WebhookRejectedError",
     "WebhookTrust",
     "__version__",
+    "add_catalogue_dir",
+    "available_languages",
     "check_gdap_assignment",
     "check_gdap_relationship",
     "credential_for",
@@ -311,6 +326,7 @@ __all__ = [
     "gather_facts",
     "gather_facts_async",
     "hookimpl",
+    "negotiate_locale",
     "offers_from_catalog",
     "register_partner",
     "render_problem",

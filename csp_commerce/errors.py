@@ -423,6 +423,11 @@ class OrderBusyError(CSPCommerceError):
     """Another worker holds this order's lease right now."""
 
 
+class OrderNotHeldError(InputError):
+    """``Checkout.approve``/``reject`` of an order that cannot take that decision: never held
+    for approval, approving a rejected one, or rejecting an approved one."""
+
+
 class LeaseLostError(CSPCommerceError):
     """A worker's lease on an order ran out and another worker took it over: stop."""
 
@@ -538,6 +543,7 @@ __all__ = [
     "OrderBusyError",
     "OrderFileError",
     "OrderInProgressError",
+    "OrderNotHeldError",
     "OutcomeUnknown",
     "PartnerCenterClientError",
     "PartnerCenterError",

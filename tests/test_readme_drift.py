@@ -58,3 +58,23 @@ def test_the_readme_lists_exactly_the_library_codes() -> None:
     listed = readme_problem_codes()
     assert sorted(set(LIBRARY_CODES) - listed) == [], "codes missing from the README"
     assert sorted(listed - set(LIBRARY_CODES)) == [], "codes in the README the library lacks"
+
+
+def test_the_problem_table_gives_each_codes_field_and_parameters() -> None:
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "render_problem_table.py"
+    spec = importlib.util.spec_from_file_location("render_problem_table", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.rendered(README) == README, "run python scripts/render_problem_table.py"
+    rows = {
+        line.split(" | ")[0].strip("| `"): line.split(" | ")[2]
+        for line in module.table().splitlines()[2:]
+    }
+    assert sorted(rows) == sorted(LIBRARY_CODES)
+    assert rows["postal_code.state_mismatch"] == "`value`, `state`"
+    assert rows["seats.customer_cap_exceeded"] == (
+        "`cap`, `offer`, `existing`, `ordered`, `remaining`"
+    )

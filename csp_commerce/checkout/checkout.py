@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from csp_commerce.checkout.facts_cache import FactsCache
-from csp_commerce.errors import ConfigurationError
+from csp_commerce.errors import (
+    ConfigurationError,
+    OrderBusyError,
+    OrderNotHeldError,
+    ProvisioningInterrupted,
+    TargetMismatchError,
+)
 from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models import (
     ApprovalDecision,
@@ -13,10 +20,12 @@ from csp_commerce.models import (
     CheckoutPlan,
     CheckoutResult,
     McaFacts,
+    Order,
     Problem,
 )
 from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.settings import CheckoutSettings
+from csp_commerce.store.approvals import ApprovalStatus
 
 if TYPE_CHECKING:
     from csp_commerce.fulfilment.order_saga import Provisioner
@@ -24,9 +33,9 @@ if TYPE_CHECKING:
         BillingOptions,
         McaAcceptance,
         Offer,
-        Order,
         ProvisioningOutcome,
     )
+    from csp_commerce.store.approvals import HeldOrder
     from csp_commerce.store.mca_log import McaEvidenceLog
 
 #: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
@@ -34,6 +43,8 @@ MCA_LOG_PLUGIN = "csp_commerce.mca_log"
 #: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
 #: it to judge addresses by the offline rules only).
 COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
+
+logger = logging.getLogger(__name__)
 
 _NO_FACTS = CheckoutFacts()
 _PLACED_BEFORE = ApprovalDecision(approved=True, reason="placed before: the ledger's record")
@@ -54,6 +65,10 @@ class Checkout:
     :class:`~csp_commerce.checkout.facts_cache.FactsCache`) keeps an indirect reseller's facts
     for the next orders of a batch: :meth:`place` gathers facts with it, and a host gathering
     them itself passes ``cache=checkout.facts_cache`` to ``gather_facts``.
+
+    With a provisioner, an order ``csp_approve_order`` holds is kept in the ledger's approval
+    queue by :meth:`place`: :meth:`held_orders` lists it, :meth:`approve` places it and
+    :meth:`reject` refuses it for good.
 
     ``hooks`` itself is never changed: when the checkout adds a plugin, :attr:`hooks` is a copy of
     it with that plugin (:meth:`HookManager.with_plugins`), so checkouts sharing one manager keep
@@ -92,7 +107,12 @@ class Checkout:
         once. The plan is made (``csp_plan_line``) and approved (``csp_approve_order``) only for
         an order without Problems.
         """
-        facts = facts if facts is not None else _NO_FACTS
+        return self._judge(order, facts if facts is not None else _NO_FACTS)
+
+    def _judge(
+        self, order: Order, facts: CheckoutFacts, decision: ApprovalDecision | None = None
+    ) -> CheckoutResult:
+        """:meth:`validate`; with ``decision`` (a person's approval) instead of the hook's."""
         hooks, settings = self.hooks, self.settings
         problems: list[Problem] = [
             _within(problem, "customer.address")
@@ -114,7 +134,7 @@ class Checkout:
             tenant=tenant,
             lines=tuple(hooks.plan_line(line, order, facts, settings) for line in order.lines),
         )
-        approval = hooks.approve_order(order, plan)
+        approval = decision if decision is not None else hooks.approve_order(order, plan)
         prices = tuple(hooks.price_line(line, order) for line in order.lines)
         return CheckoutResult(
             order_id=order.id,
@@ -150,6 +170,24 @@ class Checkout:
                 approval=_PLACED_BEFORE,
                 outcome=outcome,
             )
+        held = provisioner.ledger.approvals.get(order.id)
+        if held is not None and held.target != provisioner.target:
+            raise TargetMismatchError(
+                f"order {order.id} was held for approval against another Partner Center"
+            )
+        if held is not None and held.status is not ApprovalStatus.APPROVED:
+            return _waiting(held)  # held or rejected: a person decides, not a second attempt
+        decision = _approval_of(held) if held is not None else None
+        return self._place(provisioner, order, facts, decision)
+
+    def _place(
+        self,
+        provisioner: Provisioner,
+        order: Order,
+        facts: CheckoutFacts | None,
+        decision: ApprovalDecision | None,
+    ) -> CheckoutResult:
+        """Gather facts, judge (by ``decision`` when a person approved), hold or provision."""
         if facts is None:
             from csp_commerce.checkout.gather_facts import gather_facts
 
@@ -160,8 +198,24 @@ class Checkout:
             logged = self.mca_facts(order.customer.reference)
             if logged.accepted:
                 facts = facts.model_copy(update={"mca": logged})
-        result = self.validate(order, facts)
-        if result.plan is None or result.approval is None or not result.approval.approved:
+        result = self._judge(order, facts, decision)
+        approvals = provisioner.ledger.approvals
+        if result.problems and decision is not None:
+            # Approved, but today's facts refuse it: back to the queue, saying why.
+            codes = ", ".join(problem.code for problem in result.problems)
+            approvals.hold_again(order.id, f"approved, but it has Problems now: {codes}")
+            return result
+        if result.plan is None or result.approval is None:
+            return result
+        if not result.approval.approved:
+            approvals.hold(
+                order.id,
+                order.customer.reference,
+                order.model_dump_json(),
+                target=provisioner.target,
+                reason=result.approval.reason,
+                held_by=result.approval.held_by,
+            )
             return result
         acceptance = None
         if self.mca_log is not None and not partner_center_has_mca:
@@ -172,8 +226,70 @@ class Checkout:
         return result.model_copy(update={"outcome": outcome})
 
     def resume(self) -> list[ProvisioningOutcome]:
-        """Finish every order a dead or interrupted process left half placed."""
-        return self._provisioner().resume()
+        """Finish every order a dead or interrupted process left half placed, and place every
+        order approved whose placement a dead process never began."""
+        provisioner = self._provisioner()
+        outcomes = []
+        for held in provisioner.ledger.approvals.approved_unplaced(provisioner.target):
+            order = Order.model_validate_json(held.order_json)
+            try:
+                result = self._place(provisioner, order, None, _approval_of(held))
+            except (OrderBusyError, ProvisioningInterrupted) as stopped:
+                # Another worker has it, or Partner Center's answer is still unknown: the
+                # ledger keeps it for the next resume, as provisioner.resume does.
+                logger.warning("approved order %s is still unplaced: %s", order.id, stopped)
+                continue
+            if result.outcome is not None:
+                outcomes.append(result.outcome)
+        return outcomes + provisioner.resume()
+
+    # -- orders held for approval ---------------------------------------------------------------
+
+    def held_orders(self, status: ApprovalStatus | None = ApprovalStatus.HELD) -> list[HeldOrder]:
+        """The orders ``csp_approve_order`` held, oldest first: those waiting for a person by
+        default, those of another status, or all (``status=None``)."""
+        provisioner = self._provisioner()
+        return provisioner.ledger.approvals.all(status, target=provisioner.target)
+
+    def approve(self, order_id: str, *, by: str | None = None) -> CheckoutResult:
+        """Release an order held for approval: judge it again by today's facts (a person's
+        approval instead of the hook's) and place it through the step engine.
+
+        The approval is written down before anything is sent, so a process that dies between
+        the two leaves the order for :meth:`resume` (or another ``approve``), which places it
+        once. Approving an order already approved returns its placement's result. When today's
+        facts give Problems, nothing is placed: the order is held again (with the codes as the
+        reason) and the result carries them. Raises :class:`OrderNotHeldError` for an order
+        never held here or already rejected.
+        """
+        provisioner = self._provisioner()
+        approvals = provisioner.ledger.approvals
+        decided = approvals.decide(
+            order_id, ApprovalStatus.APPROVED, target=provisioner.target, by=by
+        )
+        if decided is None:
+            raise OrderNotHeldError(f"order {order_id!r} is not held for approval")
+        if decided.status is ApprovalStatus.REJECTED:
+            raise OrderNotHeldError(
+                f"order {order_id!r} was rejected ({decided.decision_reason}); it cannot be "
+                "approved"
+            )
+        order = Order.model_validate_json(decided.order_json)
+        return self.place(order)
+
+    def reject(self, order_id: str, reason: str, *, by: str | None = None) -> HeldOrder:
+        """Refuse an order held for approval: it is never placed (placing it again answers
+        with the rejection). Rejecting it again returns the first rejection. Raises
+        :class:`OrderNotHeldError` for an order never held here or already approved."""
+        provisioner = self._provisioner()
+        decided = provisioner.ledger.approvals.decide(
+            order_id, ApprovalStatus.REJECTED, target=provisioner.target, by=by, reason=reason
+        )
+        if decided is None:
+            raise OrderNotHeldError(f"order {order_id!r} is not held for approval")
+        if decided.status is ApprovalStatus.APPROVED:
+            raise OrderNotHeldError(f"order {order_id!r} was approved; it cannot be rejected")
+        return decided
 
     def _provisioner(self) -> Provisioner:
         if self.provisioner is None:
@@ -237,6 +353,23 @@ def _cloud_of(value: object) -> Cloud | None:
         return Cloud(value)
     except ValueError:
         return None  # custom endpoints: the host's settings say which rules apply
+
+
+def _approval_of(held: HeldOrder) -> ApprovalDecision:
+    """A person's approval of a held order, as the checkout result shows it."""
+    by = f" by {held.decided_by}" if held.decided_by else ""
+    return ApprovalDecision(approved=True, reason=f"approved{by}", held_by=held.held_by)
+
+
+def _waiting(held: HeldOrder) -> CheckoutResult:
+    """The answer for an order still held, or rejected: not approved, nothing placed."""
+    if held.status is ApprovalStatus.REJECTED:
+        by = f" by {held.decided_by}" if held.decided_by else ""
+        reason = f"rejected{by}: {held.decision_reason}"
+    else:
+        reason = held.decision_reason or held.held_reason or "held for approval"
+    decision = ApprovalDecision(approved=False, reason=reason, held_by=held.held_by)
+    return CheckoutResult(order_id=held.order_id, approval=decision)
 
 
 def _within(problem: Problem, prefix: str) -> Problem:

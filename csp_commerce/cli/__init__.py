@@ -55,7 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "csp_commerce.cli.checkout",
         "validate an order file and place it (sandbox by default)",
     ),
-    "orders": ("csp_commerce.cli.orders", "list, show and resume orders from the ledger"),
+    "orders": (
+        "csp_commerce.cli.orders",
+        "list, show, resume, approve and reject orders from the ledger",
+    ),
     "mca": ("csp_commerce.cli.mca", "record, list, export and verify MCA acceptances"),
     "tenant": ("csp_commerce.cli.tenant", "reseller relationship: invitation link, acceptance"),
     "partners": ("csp_commerce.cli.partners", "register and list partner accounts"),

@@ -164,6 +164,10 @@ def show_result(result: CheckoutResult, *, as_json: bool = False, dry_run: bool 
         out.print(_render.plan_table(result.plan))
     if result.approval is not None and not result.approval.approved:
         out.print(f"[yellow]held for approval: {result.approval.reason or ''}[/yellow]")
+        out.print(
+            f"release it with `csp-commerce orders approve {result.order_id}`, or refuse it with "
+            f"`csp-commerce orders reject {result.order_id} --reason TEXT`"
+        )
         return
     if dry_run:
         out.print("[green]valid[/green]: dry run, nothing was placed")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from csp_commerce.errors import LeaseLostError
 from csp_commerce.store._db import Database, connect
 from csp_commerce.store._schema import Migration, upgrade
+from csp_commerce.store.approvals import APPROVALS_MIGRATION, ApprovalQueue
 
 if TYPE_CHECKING:
     import os
@@ -101,6 +102,7 @@ _MIGRATIONS = (
             " WHERE status IN ('placed', 'failed')",
         ),
     ),
+    APPROVALS_MIGRATION,  # orders held for approval (store/approvals.py)
 )
 
 
@@ -199,6 +201,8 @@ class Ledger:
         except BaseException:
             self._db.close()
             raise
+        #: Orders held for a person's approval (``Checkout.approve`` / ``reject`` decide).
+        self.approvals = ApprovalQueue(self._db, self.now)
 
     def close(self) -> None:
         """Close the connection."""

@@ -18,7 +18,7 @@ def test_db_upgrade_reports_every_store_in_the_target_schemas_of_a_postgresql_da
     url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=shop"
     assert main(["--database", url, "db", "upgrade", "--home", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "ledger: schema version 2" in out and "(schema shop_sandbox)" in out
+    assert "ledger: schema version 3" in out and "(schema shop_sandbox)" in out
     assert "discovery: schema version 2" in out and "(schema shop_registry)" in out
     assert "mca_evidence: schema version 1" in out
     assert main(["db", "upgrade", "--home", str(tmp_path), "--database", url]) == 0

@@ -28,6 +28,7 @@ RUNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("checkout",): ("{order}", "--dry-run", "--json"),
     ("orders", "list"): ("--json",),
     ("orders", "show"): ("{order_id}", "--json"),
+    ("orders", "held"): ("--status", "all", "--json"),
     ("mca", "list"): ("--format", "json"),
     ("mca", "export"): ("--format", "json"),
     ("mca", "head"): ("--json",),

@@ -63,10 +63,17 @@ def test_a_bare_import_knows_every_library_code_and_renders_it() -> None:
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["codes"] == sorted(LIBRARY_CODES)
-    assert seen["users_csv"] == "The CSV file needs a column Display name."
-    assert seen["subscription"] == "Subscription sub-1 is cancelled; it cannot be changed."
+    # The whole sentence is German (the shipped catalogue); a column keeps the header the file
+    # needs.
+    assert seen["users_csv"] == "Die CSV-Datei benötigt eine Spalte „Display name“."
+    assert seen["subscription"] == (
+        "Das Abonnement sub-1 ist gekündigt; es kann nicht mehr geändert werden."
+    )
     germany = Locale.parse("de_DE").territories["DE"]
-    assert seen["address"] == f"Microsoft cloud services cannot be sold to customers in {germany}."
+    assert seen["address"] == (
+        f"An Kunden mit Sitz im Land „{germany}“ dürfen keine Microsoft-Clouddienste verkauft "
+        "werden."
+    )
 
 
 def test_library_codes_are_unique_and_all_in_the_catalogue() -> None:

@@ -71,7 +71,7 @@ def test_a_ledger_file_from_before_versioning_upgrades_and_keeps_its_orders(
     with sqlite3.connect(path) as old:
         old.executescript(OLD_LEDGER)
     with Ledger(path) as ledger:
-        assert version(ledger._db, "ledger") == 2
+        assert version(ledger._db, "ledger") == 3  # 3: the approval queue
         assert [o.order_id for o in ledger.unfinished()] == ["old-1"]
         indexes = {row[0] for row in ledger._db.execute("SELECT name FROM sqlite_master")}
         assert {"orders_open", "orders_unnotified", "orders_finished"} <= indexes
@@ -97,7 +97,7 @@ def test_each_store_records_its_version_and_opening_again_changes_nothing(
 ) -> None:
     url = store_url("all")  # one database for every store, as PostgreSQL deployments do
     with Ledger(url) as ledger, DiscoveryStore(url) as store, McaEvidenceLog(url) as log:
-        assert version(ledger._db, "ledger") == 2
+        assert version(ledger._db, "ledger") == 3  # 3: the approval queue
         assert version(store._db, "discovery") == 2
         assert version(log._db, "mca_evidence") == 1
     with Ledger(url) as again:
@@ -300,7 +300,7 @@ def test_processes_opening_a_new_database_at_once_create_every_schema_once(
         rows = ledger._db.execute("SELECT store, version FROM schema_version ORDER BY store")
         assert [tuple(row) for row in rows] == [
             ("discovery", 2),
-            ("ledger", 2),
+            ("ledger", 3),
             ("mca_evidence", 1),
         ]
     for store in opened:
@@ -314,3 +314,21 @@ def test_the_durability_level_is_postgresqls_synchronous_commit(
     url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=durability"
     with Ledger(url, synchronous=level) as ledger:  # type: ignore[arg-type]
         assert ledger._db.execute("SHOW synchronous_commit").fetchone()[0] == commit
+
+
+def test_the_approval_queue_works_on_both_engines(store_url: Callable[[str], str]) -> None:
+    from csp_commerce.store.approvals import ApprovalStatus
+
+    with Ledger(store_url("approvals")) as ledger:
+        queue = ledger.approvals
+        first = queue.hold("o-1", "c-1", "{}", target="t", reason="big", held_by="sales")
+        again = queue.hold("o-1", "c-1", "{}", target="t", reason="other", held_by=None)
+        assert again == first  # holding twice keeps the first record
+        assert [held.order_id for held in queue.all(ApprovalStatus.HELD, target="t")] == ["o-1"]
+        decided = queue.decide("o-1", ApprovalStatus.APPROVED, target="t", by="grace")
+        assert decided is not None and decided.status is ApprovalStatus.APPROVED
+        assert [held.order_id for held in queue.approved_unplaced("t")] == ["o-1"]
+        queue.hold_again("o-1", "Problems now")
+        record = queue.get("o-1")
+        assert record is not None
+        assert (record.status, record.decision_reason) == (ApprovalStatus.HELD, "Problems now")

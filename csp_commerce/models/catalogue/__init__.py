@@ -7,8 +7,9 @@ import the types they use from the area modules; :data:`LIBRARY_CODES` lists eve
 README's table is checked against it).
 
 Host plugins add their own types with :func:`define`; codes are unique across the library and its
-plugins. Templates are English; the names of countries and states inside them are rendered for the
-storefront's locale with babel and pycountry.
+plugins. Templates are English; :func:`render_problem` renders them in the storefront's language
+with the gettext catalogues of ``translations`` (German and French ship with the library) and
+babel.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from csp_commerce.models.catalogue import (
     users_codes,
 )
 from csp_commerce.models.catalogue._core import ProblemType, _format, country_name, state_name
+from csp_commerce.models.catalogue.translations import (
+    add_catalogue_dir,
+    available_languages,
+    negotiate_locale,
+    translation_for,
+)
 
 if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem
@@ -39,8 +46,11 @@ __all__ = [
     "LIBRARY_CODES",
     "LIBRARY_TYPES",
     "ProblemType",
+    "add_catalogue_dir",
+    "available_languages",
     "country_name",
     "define",
+    "negotiate_locale",
     "render_problem",
     "state_name",
 ]
@@ -97,11 +107,21 @@ def define(code: str, field: str | None, template: str) -> ProblemType:
 
 
 def render_problem(problem: Problem, locale: str = "en") -> str:
-    """The problem's message for ``locale`` (e.g. ``de_DE``); country and state names localised.
+    """The problem's whole sentence in ``locale`` (e.g. ``de``, ``de-DE``, ``fr_CA``).
 
-    Codes not in the catalogue (a host plugin's own Problems) keep their own message.
+    The template is translated by the catalogues for ``locale`` (the code is the gettext
+    context; see :mod:`~csp_commerce.models.catalogue.translations`), and its parameters shown
+    for it: country and state names, numbers, money, dates, terms and words such as billing
+    cycles. A locale without a catalogue, or a code none translates, reads in English, parameters
+    included. Codes not
+    in the catalogue (a host plugin's own Problems it did not :func:`define`) keep their own
+    message.
     """
     kind = CATALOGUE.get(problem.code)
     if kind is None:
         return problem.message
-    return _format(kind.template, problem.params, locale)
+    template = translation_for(locale).pgettext(kind.code, kind.template)
+    # A sentence no catalogue translates stays English, and so do its parameters: never an
+    # English sentence around a Spanish country name.
+    shown_for = locale if template != kind.template else "en"
+    return _format(template, problem.params, shown_for)
