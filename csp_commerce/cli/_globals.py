@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -182,3 +182,38 @@ def confirmed(args: argparse.Namespace, what: str) -> bool:
         print("nothing was changed")
         return False
     return True
+
+
+class RenamedOption(argparse.Action):
+    """An old spelling of an option, still accepted with a one-line note naming the new one
+    (so that one option name keeps one meaning across commands)."""
+
+    def __init__(self, *args: Any, new: str, **kwargs: Any) -> None:
+        self.new = new
+        super().__init__(*args, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        print(
+            f"csp-commerce: note: {option_string} here is now {self.new} ({option_string} names "
+            "a customer's tenant id in every other command)",
+            file=sys.stderr,
+        )
+        setattr(namespace, self.dest, values)
+
+
+def add_reference_option(
+    parser: argparse.ArgumentParser, *, required: bool = False, help_text: str
+) -> None:
+    """``--reference REF`` (the host's customer reference), with the old ``--customer``."""
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--reference", dest="customer", metavar="REF", help=help_text)
+    group.add_argument(
+        "--customer", dest="customer", action=RenamedOption, new="--reference",
+        help=argparse.SUPPRESS,
+    )  # fmt: skip

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce._files import write_atomically
 from csp_commerce.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _env
+from csp_commerce.cli._globals import add_reference_option
 from csp_commerce.errors import InputError
 from csp_commerce.models.csv_cells import guard_cell
 
@@ -66,7 +67,7 @@ def register(subparsers: Any) -> None:
     )
     actions = parser.add_subparsers(dest="mca_command", metavar="ACTION", required=True)
     record = actions.add_parser("record", help="record a customer's MCA acceptance")
-    record.add_argument("--customer", required=True, help="the host's customer reference")
+    add_reference_option(record, required=True, help_text="the host's customer reference")
     record.add_argument("--first-name", required=True)
     record.add_argument("--last-name", required=True)
     record.add_argument("--email", required=True)
@@ -87,7 +88,7 @@ def register(subparsers: Any) -> None:
     record.add_argument("--accepted-at", help="when, ISO 8601 with a time zone (default: now, UTC)")
     record.set_defaults(func=run_record)
     listing = actions.add_parser("list", help="the entries, oldest first")
-    listing.add_argument("--customer", help="only this customer's entries")
+    add_reference_option(listing, help_text="only this customer reference's entries")
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(func=run_list)
     export = actions.add_parser("export", help="write every entry as CSV or JSON")

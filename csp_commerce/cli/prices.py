@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from csp_commerce.cli._globals import add_reference_option
 from csp_commerce.errors import InputError
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def register(subparsers: Any) -> None:
     show = actions.add_parser("show", help="the entries of a price list file, with margins")
     show.add_argument("price_list", metavar="FILE", help="a price list (JSON of PriceList)")
     show.add_argument("--locale", default=None, help="format money for a locale (e.g. de_DE)")
-    show.add_argument("--customer", default=None, help="only this customer's own entries")
+    add_reference_option(show, help_text="only this customer reference's own entries")
     add_format(show, "table", "json")
     show.set_defaults(func=run_show)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -217,3 +218,17 @@ def test_help_is_plain_text_not_markup(command: str, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "``" not in out
     assert ":func:`" not in out and ":class:`" not in out
+
+
+def test_customer_means_a_tenant_id_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    person = ["--first-name", "Ada", "--last-name", "Lovelace", "--email", "ada@contoso.com",
+              "--phone", "+14255550100", "--home", str(tmp_path)]  # fmt: skip
+    assert main(["mca", "record", "--reference", "contoso", *person]) == 0
+    assert "note" not in capsys.readouterr().err
+    assert main(["mca", "record", "--customer", "fabrikam", *person]) == 0  # the old spelling
+    assert "--customer here is now --reference" in capsys.readouterr().err
+    assert main(["mca", "list", "--reference", "fabrikam", "--format", "json", "--home",
+                 str(tmp_path)]) == 0  # fmt: skip
+    assert [e["customerReference"] for e in json.loads(capsys.readouterr().out)] == ["fabrikam"]
