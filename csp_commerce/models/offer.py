@@ -28,6 +28,16 @@ class Segment(str, Enum):
     NONPROFIT = "nonprofit"
 
 
+class ProductKind(str, Enum):
+    """What kind of product an offer sells: the refund window and the extended term differ."""
+
+    LICENCE_BASED = "licence_based"  # per-user licences (Microsoft 365, Dynamics 365, ...)
+    SOFTWARE_SUBSCRIPTION = "software_subscription"  # no seat reductions at all
+    PERPETUAL_SOFTWARE = "perpetual_software"  # full refund within 30 days
+    MARKETPLACE_SAAS = "marketplace_saas"  # full refund within 72 hours
+    AZURE = "azure"
+
+
 class BillingCycle(str, Enum):
     """How often a subscription is billed (Partner Center's wire values)."""
 
@@ -66,6 +76,13 @@ class Offer(Model):
     )
     parent_product_ids: frozenset[str] = Field(
         default=frozenset(), description="For add-ons: the products it can be added to"
+    )
+    kind: ProductKind = ProductKind.LICENCE_BASED
+    three_year_min_quantity: int | None = Field(
+        default=None, ge=1, description="Three-year SKUs: the fewest seats a P3Y line may buy"
+    )
+    three_year_monthly_billing: bool = Field(
+        default=True, description="False where the offer's three-year term is not billed monthly"
     )
 
     @model_validator(mode="after")
