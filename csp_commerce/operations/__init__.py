@@ -14,6 +14,7 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.renewals import Renewal, RenewalsReport, renewals_report
     from csp_commerce.operations.sales import (
         SalesCollection,
         billing_report,
@@ -52,6 +53,9 @@ _LAZY = {
     "PasswordReset": "csp_commerce.operations.user_manager",
     "UserCreation": "csp_commerce.operations.user_manager",
     "UserManager": "csp_commerce.operations.user_manager",
+    "Renewal": "csp_commerce.operations.renewals",
+    "RenewalsReport": "csp_commerce.operations.renewals",
+    "renewals_report": "csp_commerce.operations.renewals",
     "SalesCollection": "csp_commerce.operations.sales",
     "billing_report": "csp_commerce.operations.sales",
     "customer_references": "csp_commerce.operations.sales",
@@ -72,6 +76,8 @@ __all__ = [
     "LicenceChange",
     "PasswordReset",
     "Progress",
+    "Renewal",
+    "RenewalsReport",
     "SalesCollection",
     "SubscriptionChange",
     "SubscriptionManager",
@@ -82,5 +88,6 @@ __all__ = [
     "customer_references",
     "fingerprint",
     "reconcile_invoice",
+    "renewals_report",
     "sales_records",
 ]

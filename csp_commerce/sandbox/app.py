@@ -171,6 +171,7 @@ ROUTES: tuple[Route, ...] = (
     _route("POST", "/sandbox/v1/customers/{}/qualifications", admin_routes.post_qualification),
     _route("POST", "/sandbox/v1/resellers", admin_routes.post_reseller),
     _route("POST", "/sandbox/v1/invoices", admin_routes.post_invoice),
+    _route("POST", "/sandbox/v1/clock", admin_routes.post_clock),
     _route("GET", "/sandbox/v1/state", admin_routes.get_state),
     _route("PUT", "/sandbox/v1/state", admin_routes.put_state),
     _route("PUT", "/sandbox/v1/faults", admin_routes.put_faults),

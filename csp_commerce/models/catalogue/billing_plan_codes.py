@@ -35,6 +35,11 @@ THREE_YEAR_NO_MONTHLY = ProblemType(
     "billing_cycle",
     "{offer_name} on a three-year term cannot be billed monthly.",
 )
+PLAN_CHANGE_REFUSED = ProblemType(
+    "billing_plan.change_refused",
+    "term_duration",
+    "Partner Center refused the plan change of subscription {subscription_id}: {reason}",
+)
 SOFTWARE_NO_REDUCTION = ProblemType(
     "billing_plan.software_no_reduction",
     "quantity",
