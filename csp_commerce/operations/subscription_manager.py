@@ -26,7 +26,7 @@ import os
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from csp_commerce.errors import NotFoundError, StepFailed
 from csp_commerce.fulfilment.actions import purchase, update_subscription
@@ -191,6 +191,17 @@ def product_kind_of(subscription: Subscription) -> ProductKind:
     """The product kind of a subscription (from its ``productType`` and term)."""
     product_type = (subscription.product_type or {}).get("id")
     return kind_of(str(product_type) if product_type else None, subscription.term_duration)
+
+
+EnumT = TypeVar("EnumT", BillingCycle, TermDuration)
+
+
+def _known(enum: type[EnumT], value: object) -> EnumT | None:
+    """``value`` as a member of ``enum``; None when missing or new to us."""
+    try:
+        return enum(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -609,10 +620,9 @@ class SubscriptionManager:
             action=LineAction.ADD_ON,
             offer_id=offer_id,
             quantity=quantity,
-            billing_cycle=BillingCycle(billing_cycle or parent.billing_cycle or "monthly"),
-            term_duration=TermDuration(term)
-            if (term := term_duration or parent.term_duration)
-            else None,
+            billing_cycle=_known(BillingCycle, billing_cycle or parent.billing_cycle)
+            or BillingCycle.MONTHLY,
+            term_duration=_known(TermDuration, term_duration or parent.term_duration),
             subscription_id=subscription_id,
             partner_id_on_record=parent.partner_id or None,
         )

@@ -336,6 +336,10 @@ def _cancel(manager: SubscriptionManager, tenant: str, sub: str) -> object:
     return manager.cancel(tenant, sub, operation_id="op-1")
 
 
+def _cancel_at_term_end(manager: SubscriptionManager, tenant: str, sub: str) -> object:
+    return manager.set_end_of_term(tenant, sub, EndOfTermAction.CANCEL, operation_id="op-1")
+
+
 def _buy_addon(manager: SubscriptionManager, tenant: str, sub: str) -> object:
     return manager.buy_addon(tenant, sub, _PHONE_ID, 2, operation_id="op-1")
 
@@ -348,6 +352,12 @@ _PHONE_ID = Sandbox().catalog.find(PHONE).catalog_item_id
     [
         pytest.param(_set_quantity, "update_subscription", ("quantity", 12), id="set-quantity"),
         pytest.param(_cancel, "update_subscription", ("status", "deleted"), id="cancel"),
+        pytest.param(
+            _cancel_at_term_end,
+            "update_subscription",
+            ("scheduledActions", [{"scheduledType": "TermEnd", "actionType": "CancelAtTermEnd"}]),
+            id="cancel-at-term-end",
+        ),
         pytest.param(_buy_addon, "create_order", None, id="buy-addon"),
     ],
 )
