@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from csp_commerce.errors import (
     ConflictError,
     LeaseLostError,
+    NotFoundError,
     OrderBusyError,
     OutcomeUnknown,
     ProvisioningInterrupted,
@@ -442,15 +443,27 @@ class _Saga:
         if line.end_of_term is None or bought is None or bought.subscription_id is None:
             return
         subscription_id = bought.subscription_id
+        key = f"end_of_term:{line.line_id}"
         with self.engine.locked(subscription_id, self.order.id) as lock:
+            current = None
+            if self.ledger.get_step(self.order.id, key) is None:
+                try:
+                    current = self.client.subscriptions.get(tenant_id, subscription_id)
+                except NotFoundError:
+                    # Partner Center provisions asynchronously: bought, not readable yet.
+                    raise OutcomeUnknown(
+                        f"subscription {subscription_id} is not visible yet; its end-of-term"
+                        " action is set when the order is resumed"
+                    ) from None
             set_end_of_term(
                 self.engine,
                 self.order.id,
-                f"end_of_term:{line.line_id}",
+                key,
                 tenant_id,
                 subscription_id,
                 line.end_of_term,
                 lock_name=lock,
+                current=current,
                 owner=self.engine.owner,
                 note={"subscription_id": subscription_id, "end_of_term": line.end_of_term.value},
             )
