@@ -96,6 +96,8 @@ from csp_commerce.models import (
     TermDuration,
 )
 from csp_commerce.models.clouds import Cloud
+from csp_commerce.models.end_of_term import EndOfTermAction, NextTerm, TermEndOutcome
+from csp_commerce.models.offer import ProductKind
 from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, DynamicsPolicy
 
 if TYPE_CHECKING:
@@ -103,7 +105,12 @@ if TYPE_CHECKING:
     from csp_commerce.fulfilment import Provisioner
     from csp_commerce.models.catalogue import render_problem
     from csp_commerce.models.price import PriceList
-    from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
+    from csp_commerce.operations import (
+        Discovery,
+        SubscriptionManager,
+        UserManager,
+        renewals_report,
+    )
     from csp_commerce.provisioning import (
         AsyncPartnerCenterClient,
         CertificateCredential,
@@ -133,6 +140,7 @@ _LAZY = {
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
     "SubscriptionManager": "csp_commerce.operations",
+    "renewals_report": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
@@ -191,6 +199,7 @@ __all__ = [
     "DiscoveryStore",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "EndOfTermAction",
     "FactsCache",
     "FaultPlan",
     "FileTokenStore",
@@ -209,6 +218,7 @@ __all__ = [
     "McaNotAcceptedError",
     "MemoryTokenStore",
     "MpaStatusError",
+    "NextTerm",
     "NotFoundError",
     "Offer",
     "OfferFamily",
@@ -232,6 +242,7 @@ __all__ = [
     "PriceNotFoundError",
     "PricingError",
     "Problem",
+    "ProductKind",
     "Provisioner",
     "ProvisioningInterrupted",
     "ProvisioningOutcome",
@@ -257,6 +268,7 @@ __all__ = [
     "TenantFacts",
     "TenantResolution",
     "TermDuration",
+    "TermEndOutcome",
     "TokenAcquisitionError",
     "UnknownMpnError",
     "UserManager",
@@ -268,4 +280,5 @@ __all__ = [
     "hookimpl",
     "register_partner",
     "render_problem",
+    "renewals_report",
 ]
