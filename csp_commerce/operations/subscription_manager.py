@@ -413,7 +413,12 @@ class SubscriptionManager:
         *,
         operation_id: str | None = None,
     ) -> SubscriptionChange:
-        """Turn auto-renewal on or off."""
+        """Turn auto-renewal on or off, dropping any end-of-term action that would contradict it.
+
+        Off leaves Partner Center's default for the term end: the paid extended term for
+        eligible subscriptions. To end a subscription at its term, use :meth:`set_end_of_term`
+        with ``EndOfTermAction.CANCEL``.
+        """
         return self._change(
             "set_auto_renew",
             customer_id,
@@ -421,7 +426,7 @@ class SubscriptionManager:
             {"auto_renew": enabled},
             check=lambda s: [],
             done=lambda s: s.auto_renew_enabled is enabled,
-            changes={"autoRenewEnabled": enabled},
+            changes={"autoRenewEnabled": enabled, "scheduledActions": None},
             operation_id=operation_id,
             previous=lambda s: {"auto_renew": s.auto_renew_enabled},
         )

@@ -183,3 +183,18 @@ def test_marketplace_saas_refunds_only_for_72_hours(
     world.clock.advance(73 * 3600)
     change = manager.cancel(customer, sub)
     assert [p.code for p in change.problems] == ["subscription.cancellation_window_closed"]
+
+
+def test_auto_renew_off_after_an_explicit_renewal_falls_back_to_the_extended_term(
+    world: World, manager: SubscriptionManager
+) -> None:
+    customer = world.customer()
+    sub = world.buy(customer, E3)
+    assert manager.set_end_of_term(customer, sub, EndOfTermAction.RENEW).ok
+    off = manager.set_auto_renew(customer, sub, False)
+    assert off.ok, off.problems
+    assert end_of_term_of(manager.get(customer, sub)) == EndOfTerm(
+        action=EndOfTermAction.EXTENDED_TERM, explicit=False
+    )
+    assert manager.set_auto_renew(customer, sub, True).ok
+    assert end_of_term_of(manager.get(customer, sub)).action is EndOfTermAction.RENEW
