@@ -79,6 +79,14 @@ def test_auto_renew_off_alone_moves_into_the_extended_term_at_the_uplifted_price
     assert manager.get(customer, sub).status == "active"
     assert (moved["termDuration"], moved["billingCycle"]) == ("P1M", "monthly")
     assert moved["extendedTerm"]["unitPrice"] == "28.43"
+    # billed at the extended term's price from the month after the term end
+    start = manager.now().replace(day=1)
+    following = (start.year + start.month // 12, start.month % 12 + 1)
+    number = world.sandbox.generate_invoice(*following)["id"]
+    (line,) = (
+        li for li in world.sandbox.world.invoice_lines[number] if li["subscriptionId"] == sub
+    )
+    assert Decimal(str(line["unitPrice"])) == Decimal("28.43")
 
 
 def test_without_a_monthly_term_the_extended_term_costs_23_percent_more(
