@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.models.offer import BillingCycle, Offer, OfferFamily, Segment, TermDuration
-from csp_commerce.validation.billing_plan import kind_of
+from csp_commerce.models.offer import (
+    BillingCycle,
+    Offer,
+    OfferFamily,
+    Segment,
+    TermDuration,
+    kind_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -38,6 +38,33 @@ class ProductKind(str, Enum):
     AZURE = "azure"
 
 
+#: ``productType.id`` of a subscription by kind. Microsoft documents ``OnlineServices``,
+#: ``Azure`` and ``Software``; ``SaaS`` for marketplace offers is unconfirmed. A software
+#: product with a term is a software subscription, without one perpetual.
+PRODUCT_TYPES: dict[ProductKind, str] = {
+    ProductKind.LICENCE_BASED: "OnlineServices",
+    ProductKind.SOFTWARE_SUBSCRIPTION: "Software",
+    ProductKind.PERPETUAL_SOFTWARE: "Software",
+    ProductKind.MARKETPLACE_SAAS: "SaaS",
+    ProductKind.AZURE: "Azure",
+}
+
+
+def kind_of(product_type_id: str | None, term_duration: str | None) -> ProductKind:
+    """The product kind of a subscription from its ``productType.id`` and term (unknown types
+    count as licence-based, the 168-hour window)."""
+    folded = (product_type_id or "").lower()
+    if folded == "software":
+        return (
+            ProductKind.SOFTWARE_SUBSCRIPTION if term_duration else ProductKind.PERPETUAL_SOFTWARE
+        )
+    if folded == "saas":
+        return ProductKind.MARKETPLACE_SAAS
+    if folded == "azure":
+        return ProductKind.AZURE
+    return ProductKind.LICENCE_BASED
+
+
 class BillingCycle(str, Enum):
     """How often a subscription is billed (Partner Center's wire values)."""
 

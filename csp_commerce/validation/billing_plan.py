@@ -28,13 +28,15 @@ from csp_commerce.models.catalogue.billing_plan_codes import (
     THREE_YEAR_NO_MONTHLY,
     TRIENNIAL_FREQUENCY_LOCKED,
 )
-from csp_commerce.models.offer import ProductKind
+from csp_commerce.models.offer import PRODUCT_TYPES, ProductKind, kind_of
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
     from csp_commerce.models.offer import Offer
     from csp_commerce.models.problem import Problem
+
+__all__ = ["PRODUCT_TYPES", "kind_of"]  # re-exported: the sandbox and the managers use them here
 
 #: Months in each term Partner Center sells.
 TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
@@ -47,32 +49,6 @@ REFUND_WINDOWS: dict[ProductKind, timedelta] = {
     ProductKind.MARKETPLACE_SAAS: timedelta(hours=72),
     ProductKind.PERPETUAL_SOFTWARE: timedelta(days=30),
 }
-
-#: ``productType.id`` of a subscription by kind. Microsoft documents ``OnlineServices``,
-#: ``Azure`` and ``Software``; ``SaaS`` for marketplace offers is unconfirmed. A software
-#: product with a term is a software subscription, without one perpetual.
-PRODUCT_TYPES: dict[ProductKind, str] = {
-    ProductKind.LICENCE_BASED: "OnlineServices",
-    ProductKind.SOFTWARE_SUBSCRIPTION: "Software",
-    ProductKind.PERPETUAL_SOFTWARE: "Software",
-    ProductKind.MARKETPLACE_SAAS: "SaaS",
-    ProductKind.AZURE: "Azure",
-}
-
-
-def kind_of(product_type_id: str | None, term_duration: str | None) -> ProductKind:
-    """The product kind of a subscription from its ``productType.id`` and term (unknown types
-    count as licence-based, the strictest window but the longest)."""
-    folded = (product_type_id or "").lower()
-    if folded == "software":
-        return (
-            ProductKind.SOFTWARE_SUBSCRIPTION if term_duration else ProductKind.PERPETUAL_SOFTWARE
-        )
-    if folded == "saas":
-        return ProductKind.MARKETPLACE_SAAS
-    if folded == "azure":
-        return ProductKind.AZURE
-    return ProductKind.LICENCE_BASED
 
 
 def check_plan_change(
