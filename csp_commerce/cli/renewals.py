@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             env.client, days=args.days, customer_ids=args.customer, price_list=price_list
         )
     if args.format == "json":
-        print_json(report.model_dump(mode="json"))
+        print_json(report.model_dump(mode="json", by_alias=True))
         return EXIT_OK
     print_table(
         f"Term ends from {report.as_of:%Y-%m-%d} to {report.until:%Y-%m-%d}",

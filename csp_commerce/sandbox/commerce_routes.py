@@ -302,6 +302,10 @@ def _subscription(
         "partnerId": line.reseller_mpn or "",
         "contractType": "subscription",
         "orderId": order_id,
+        # Nothing scheduled for the term end yet; not migrated from a legacy subscription.
+        "migratedFromSubscriptionId": None,
+        "scheduledNextTermInstructions": None,
+        "scheduledActions": None,
         "refundableQuantity": {
             "totalQuantity": line.quantity,
             "details": [

@@ -21,7 +21,7 @@ def _renewals(world: Seeded, capsys: pytest.CaptureFixture[str], days: str) -> d
         "--price-list", str(world.prices), "--format", "json",
     ))  # fmt: skip
     assert code == 0, err
-    return {item["subscription_id"]: item for item in json.loads(out)["renewals"]}
+    return {item["subscriptionId"]: item for item in json.loads(out)["renewals"]}
 
 
 def test_renewals_show_the_extended_term_and_its_cost_then_it_happens(
@@ -44,7 +44,7 @@ def test_renewals_show_the_extended_term_and_its_cost_then_it_happens(
     e3, standard = after[world.e3], after[world.standard]
     assert (e3["outcome"], e3["explicit"]) == ("extended_term", False)
     # Office 365 E3, one seat, annual: 23.00 a month now; monthly term 27.60 + 3 % = 28.43
-    assert (e3["monthly_cost"], e3["extended_term_monthly_cost"], e3["cost_difference"]) == (
+    assert (e3["monthlyCost"], e3["extendedTermMonthlyCost"], e3["costDifference"]) == (
         "23.00", "28.43", "5.43",
     )  # fmt: skip
     assert (standard["outcome"], standard["explicit"]) == ("ends", True)
