@@ -546,7 +546,7 @@ def test_a_new_subscription_not_readable_yet_gets_its_end_of_term_action_on_resu
     (customer_state,) = sandbox.world.customers.values()
     (subscription,) = customer_state.subscriptions.values()
     assert subscription["status"] == "active"  # bought, not undone
-    assert "scheduledActions" not in subscription
+    assert subscription["scheduledActions"] is None  # nothing set yet
 
     (outcome,) = placing.resume()
 
