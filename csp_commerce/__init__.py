@@ -107,6 +107,8 @@ from csp_commerce.models import (
     TermDuration,
 )
 from csp_commerce.models.clouds import Cloud
+from csp_commerce.models.end_of_term import EndOfTermAction, NextTerm, TermEndOutcome
+from csp_commerce.models.offer import ProductKind
 from csp_commerce.models.settings import CheckoutSettings, DuplicatePolicy, DynamicsPolicy
 
 if TYPE_CHECKING:
@@ -123,7 +125,12 @@ if TYPE_CHECKING:
     from csp_commerce.models.events import WebhookEvent
     from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.models.price import PriceList
-    from csp_commerce.operations import Discovery, SubscriptionManager, UserManager
+    from csp_commerce.operations import (
+        Discovery,
+        SubscriptionManager,
+        UserManager,
+        renewals_report,
+    )
     from csp_commerce.provisioning import (
         AsyncPartnerCenterClient,
         CertificateCredential,
@@ -169,6 +176,7 @@ _LAZY = {
     "check_gdap_assignment": "csp_commerce.validation.gdap_rules",
     "check_gdap_relationship": "csp_commerce.validation.gdap_rules",
     "SubscriptionManager": "csp_commerce.operations",
+    "renewals_report": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
@@ -232,6 +240,7 @@ __all__ = [
     "DiscoveryStore",
     "DuplicatePolicy",
     "DynamicsPolicy",
+    "EndOfTermAction",
     "EventLog",
     "ExportFailedError",
     "ExportTimeoutError",
@@ -257,6 +266,7 @@ __all__ = [
     "MemoryTokenStore",
     "MfaRequiredError",
     "MpaStatusError",
+    "NextTerm",
     "NotFoundError",
     "Offer",
     "OfferFamily",
@@ -282,6 +292,7 @@ __all__ = [
     "PriceNotFoundError",
     "PricingError",
     "Problem",
+    "ProductKind",
     "Provisioner",
     "ProvisioningInterrupted",
     "ProvisioningOutcome",
@@ -309,6 +320,7 @@ __all__ = [
     "TenantFacts",
     "TenantResolution",
     "TermDuration",
+    "TermEndOutcome",
     "TokenAcquisitionError",
     "UnknownMpnError",
     "UserManager",
@@ -330,4 +342,5 @@ __all__ = [
     "offers_from_catalog",
     "register_partner",
     "render_problem",
+    "renewals_report",
 ]

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.models.offer import BillingCycle, Offer, OfferFamily, Segment, TermDuration
+from csp_commerce.models.offer import (
+    BillingCycle,
+    Offer,
+    OfferFamily,
+    Segment,
+    TermDuration,
+    kind_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -90,6 +97,10 @@ def _offer(
         max_quantity=sku.maximum_quantity or 10_000,
         max_seats_per_customer=int(cap) if cap else None,
         parent_product_ids=frozenset(str(parent) for parent in parents),
+        kind=kind_of(
+            str((product.product_type or {}).get("id") or "") or None,
+            "P1Y" if terms else None,  # a software product sold without a term is perpetual
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from csp_commerce.models import (
     CheckoutFacts,
     CheckoutPlan,
     CheckoutResult,
+    LineAction,
     McaFacts,
     Order,
     Problem,
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
     from csp_commerce.fulfilment.order_saga import Provisioner
     from csp_commerce.models import (
         BillingOptions,
+        LinePlan,
         McaAcceptance,
         Offer,
+        OrderLine,
         ProvisioningOutcome,
     )
     from csp_commerce.store.approvals import HeldOrder
@@ -121,6 +124,7 @@ class Checkout:
         for index, line in enumerate(order.lines):
             options = hooks.billing_options(line.offer, settings)
             problems += hooks.check_billing_line(line, index, order, options, settings)
+            problems += hooks.check_billing_plan(line, index, order, settings)
         problems += hooks.check_eligibility(order, facts, settings)
         problems += hooks.check_subscription_limits(order, facts, settings)
         problems += hooks.check_mca(order, facts, settings)
@@ -132,7 +136,10 @@ class Checkout:
         plan = CheckoutPlan(
             order_id=order.id,
             tenant=tenant,
-            lines=tuple(hooks.plan_line(line, order, facts, settings) for line in order.lines),
+            lines=tuple(
+                _with_end_of_term(hooks.plan_line(line, order, facts, settings), line, settings)
+                for line in order.lines
+            ),
         )
         approval = decision if decision is not None else hooks.approve_order(order, plan)
         prices = tuple(hooks.price_line(line, order) for line in order.lines)
@@ -370,6 +377,14 @@ def _waiting(held: HeldOrder) -> CheckoutResult:
         reason = held.decision_reason or held.held_reason or "held for approval"
     decision = ApprovalDecision(approved=False, reason=reason, held_by=held.held_by)
     return CheckoutResult(order_id=held.order_id, approval=decision)
+
+
+def _with_end_of_term(plan: LinePlan, line: OrderLine, settings: CheckoutSettings) -> LinePlan:
+    """The line's end-of-term action (its own, else the settings' default) on every new
+    subscription; seats added to an existing one leave its choice alone."""
+    if plan.action is LineAction.ADD_QUANTITY or plan.end_of_term is not None:
+        return plan
+    return plan.model_copy(update={"end_of_term": line.end_of_term or settings.end_of_term})
 
 
 def _within(problem: Problem, prefix: str) -> Problem:

@@ -67,6 +67,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "csp_commerce.cli.subscriptions",
         "list and change a customer's subscriptions",
     ),
+    "renewals": (
+        "csp_commerce.cli.renewals",
+        "what renews, moves to the extended term or ends in the next N days",
+    ),
     "users": ("csp_commerce.cli.users", "a customer's users and their licences"),
     "licences": (
         "csp_commerce.cli.users",

@@ -75,6 +75,29 @@ def register(subparsers: Any) -> None:
     )
     seed.add_argument("--home", type=Path, default=None, help="data directory")
     seed.set_defaults(func=run_seed)
+    advance = actions.add_parser(
+        "advance",
+        help="move the embedded sandbox's time ahead (term ends, renewals, extended term)",
+        description="Move the embedded sandbox's time ahead by whole days: subscriptions whose "
+        "term ends by then renew, move to the extended term or expire when next read.",
+    )
+    advance.add_argument("--days", type=int, required=True, help="days to move ahead (1-3660)")
+    advance.add_argument("--home", type=Path, default=None, help="data directory")
+    advance.set_defaults(func=run_advance)
+
+
+def run_advance(args: argparse.Namespace) -> int:
+    """Move the embedded sandbox's time ahead and keep it for the next commands."""
+    from csp_commerce.cli._env import Environment
+
+    if not 0 < args.days <= 3660:
+        raise ConfigurationError("--days must be 1-3660")
+    with Environment(args.home) as env:
+        world = env.sandbox.world
+        world.clock_offset += args.days * 86_400
+        offset_days = world.clock_offset / 86_400
+    print(f"the sandbox's time is now {offset_days:g} days ahead of the clock")
+    return 0
 
 
 def run_seed(args: argparse.Namespace) -> int:

@@ -7,9 +7,10 @@ a retry of the same change safe (it is read back, never done twice). Exit codes:
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.cli import _env
+from csp_commerce.cli import EXIT_USAGE, _env
 from csp_commerce.cli._globals import add_confirmation, confirmed
 from csp_commerce.cli.prices import (
     EXIT_OK,
@@ -89,6 +90,24 @@ def register(subparsers: Any) -> None:
     renew = change("auto-renew", "turn auto-renewal on or off")
     renew.add_argument("state", choices=("on", "off"), help="on or off")
     renew.set_defaults(func=run_change)
+    term_end = change(
+        "end-of-term", "renew, move to the extended term, or cancel at term end (set explicitly)"
+    )
+    term_end.add_argument(
+        "end_of_term", choices=_END_OF_TERM_CHOICES, metavar="ACTION",
+        help="renew | extended-term | cancel",
+    )  # fmt: skip
+    term_end.add_argument("--next-quantity", type=int, default=None, help="seats at renewal")
+    term_end.add_argument("--next-term", default=None, help="term at renewal (P1M, P1Y, P3Y)")
+    term_end.add_argument("--next-billing", default=None, help="billing cycle at renewal")
+    term_end.add_argument(
+        "--next-offer", default=None, metavar="CATALOG_ITEM", help="product:sku:availability"
+    )
+    term_end.set_defaults(func=run_end_of_term)
+    plan = change("change-plan", "change the term (longer only) or billing cycle now")
+    plan.add_argument("--term", default=None, help="the new term (P1M, P1Y, P3Y)")
+    plan.add_argument("--billing", default=None, help="the new billing cycle")
+    plan.set_defaults(func=run_change_plan)
 
     addons = change("addons", "list the add-ons of a subscription, or buy one with --buy")
     addons.add_argument("--buy", metavar="OFFER", default=None, help="catalog item id to buy")
@@ -108,6 +127,22 @@ def _manager(env: _env.Environment, args: argparse.Namespace) -> SubscriptionMan
     return manager
 
 
+_END_OF_TERM_CHOICES = ("renew", "extended-term", "cancel")
+
+
+def _end_of_term_text(subscription: Subscription) -> str:
+    from csp_commerce.operations.subscription_manager import end_of_term_of
+
+    choice = end_of_term_of(subscription)
+    text = choice.action.value.replace("_", " ")
+    if not choice.explicit:
+        text += " (auto-renew off, not explicit)"
+    if choice.next_term is not None:
+        changes = choice.next_term.model_dump(exclude_none=True)
+        text += " with " + ", ".join(f"{key}={value}" for key, value in changes.items())
+    return text
+
+
 def _rows(subscriptions: list[Subscription]) -> list[tuple[object, ...]]:
     return [
         (
@@ -118,6 +153,7 @@ def _rows(subscriptions: list[Subscription]) -> list[tuple[object, ...]]:
             s.billing_cycle,
             s.term_duration,
             "on" if s.auto_renew_enabled else "off",
+            _end_of_term_text(s),
             s.commitment_end_date,
             s.parent_subscription_id or "",
         )
@@ -133,6 +169,7 @@ _COLUMNS = (
     "billing",
     "term",
     "auto-renew",
+    "end of term",
     "term ends",
     "parent",
 )
@@ -225,6 +262,53 @@ def run_change(args: argparse.Namespace) -> int:
             result = manager.set_auto_renew(
                 customer, subscription, args.state == "on", operation_id=operation
             )
+    return _report(result, args)
+
+
+def run_end_of_term(args: argparse.Namespace) -> int:
+    """``subscriptions end-of-term renew|extended-term|cancel``."""
+    from csp_commerce.models.end_of_term import EndOfTermAction, NextTerm
+
+    action = EndOfTermAction(args.end_of_term.replace("-", "_"))
+    product = sku = availability = None
+    if args.next_offer:
+        parts = args.next_offer.split(":")
+        if len(parts) != 3 or not all(parts):
+            print("--next-offer must be product:sku:availability", file=sys.stderr)
+            return EXIT_USAGE
+        product, sku, availability = parts
+    next_term = NextTerm(
+        product_id=product,
+        sku_id=sku,
+        availability_id=availability,
+        billing_cycle=args.next_billing,
+        term_duration=args.next_term,
+        quantity=args.next_quantity,
+    )
+    with _env.Environment.from_args(args) as env:
+        result = _manager(env, args).set_end_of_term(
+            args.customer,
+            args.subscription,
+            action,
+            next_term=None if next_term.is_empty() else next_term,
+            operation_id=args.operation_id,
+        )
+    return _report(result, args)
+
+
+def run_change_plan(args: argparse.Namespace) -> int:
+    """``subscriptions change-plan --term T --billing B``."""
+    if args.term is None and args.billing is None:
+        print("change-plan needs --term or --billing", file=sys.stderr)
+        return EXIT_USAGE
+    with _env.Environment.from_args(args) as env:
+        result = _manager(env, args).change_plan(
+            args.customer,
+            args.subscription,
+            term_duration=args.term,
+            billing_cycle=args.billing,
+            operation_id=args.operation_id,
+        )
     return _report(result, args)
 
 

@@ -1,6 +1,7 @@
 """The changes every operation sends, each as one step of the engine: a subscription updated
-(seats, status, auto-renew) and a cart bought. The order saga and the post-sale managers both
-use these, so a change is described, recorded and recovered one way only."""
+(seats, status, auto-renew, end-of-term action) and a cart bought. The order saga and the
+post-sale managers both use these, so a change is described, recorded and recovered one way
+only."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from csp_commerce.errors import (
 )
 from csp_commerce.fulfilment.engine import failure
 from csp_commerce.models import LineAction
+from csp_commerce.models.end_of_term import wire_changes
 from csp_commerce.provisioning.wire import CartLineItem, Participant
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
     from csp_commerce.fulfilment.engine import StepEngine
     from csp_commerce.models import LinePlan
+    from csp_commerce.models.end_of_term import EndOfTermAction, NextTerm
     from csp_commerce.provisioning.wire import CartCheckoutResult, Subscription
     from csp_commerce.store.ledger import Step
 
@@ -125,6 +128,40 @@ def set_quantity(
         owner=owner,
     )
     return int(result["subscription"]["quantity"])
+
+
+def set_end_of_term(
+    engine: StepEngine,
+    operation_id: str,
+    key: str,
+    customer_id: str,
+    subscription_id: str,
+    action: EndOfTermAction,
+    *,
+    lock_name: str,
+    next_term: NextTerm | None = None,
+    current: Subscription | None = None,
+    owner: str | None = None,
+    actor: str | None = None,
+    note: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Set what the subscription does at term end, explicitly (never ``autoRenewEnabled``
+    alone: off means the paid extended term to Partner Center), as one step under the
+    subscription's lock. ``next_term`` schedules changes for the renewal."""
+    return update_subscription(
+        engine,
+        operation_id,
+        key,
+        "set_end_of_term",
+        customer_id,
+        subscription_id,
+        wire_changes(action, next_term),
+        lock_name=lock_name,
+        current=current,
+        owner=owner,
+        actor=actor,
+        note=note,
+    )
 
 
 def purchase(

@@ -20,12 +20,18 @@ from pydantic import SecretStr
 from csp_commerce.errors import (
     ConflictError,
     LeaseLostError,
+    NotFoundError,
     OrderBusyError,
     OutcomeUnknown,
     ProvisioningInterrupted,
     StepFailed,
 )
-from csp_commerce.fulfilment.actions import purchase, set_quantity, update_subscription
+from csp_commerce.fulfilment.actions import (
+    purchase,
+    set_end_of_term,
+    set_quantity,
+    update_subscription,
+)
 from csp_commerce.fulfilment.engine import UNKNOWN, StepEngine, failure
 from csp_commerce.models import (
     CheckoutPlan,
@@ -424,9 +430,43 @@ class _Saga:
                 raise OutcomeUnknown("the subscription an add-on goes on is not known yet")
             outcomes.update(self._purchase("purchase:addons", tenant_id, list(parents.values())))
         for line in self.plan.lines:
+            self._set_end_of_term(tenant_id, line, outcomes.get(line.line_id))
+        for line in self.plan.lines:
             if line.action is LineAction.ADD_QUANTITY:
                 outcomes[line.line_id] = self._add_seats(tenant_id, line)
         return [outcomes[line.line_id] for line in self.plan.lines]
+
+    def _set_end_of_term(self, tenant_id: str, line: LinePlan, bought: LineOutcome | None) -> None:
+        """The line's end-of-term action, set explicitly on its new subscription (a step of its
+        own, under the subscription's lock): Partner Center's default for a subscription not
+        renewed is the paid extended term, so nothing is left to it."""
+        if line.end_of_term is None or bought is None or bought.subscription_id is None:
+            return
+        subscription_id = bought.subscription_id
+        key = f"end_of_term:{line.line_id}"
+        with self.engine.locked(subscription_id, self.order.id) as lock:
+            current = None
+            if self.ledger.get_step(self.order.id, key) is None:
+                try:
+                    current = self.client.subscriptions.get(tenant_id, subscription_id)
+                except NotFoundError:
+                    # Partner Center provisions asynchronously: bought, not readable yet.
+                    raise OutcomeUnknown(
+                        f"subscription {subscription_id} is not visible yet; its end-of-term"
+                        " action is set when the order is resumed"
+                    ) from None
+            set_end_of_term(
+                self.engine,
+                self.order.id,
+                key,
+                tenant_id,
+                subscription_id,
+                line.end_of_term,
+                lock_name=lock,
+                current=current,
+                owner=self.engine.owner,
+                note={"subscription_id": subscription_id, "end_of_term": line.end_of_term.value},
+            )
 
     def _purchase(
         self, key: str, tenant_id: str, lines: Sequence[LinePlan]

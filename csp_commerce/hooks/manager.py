@@ -51,6 +51,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "csp_commerce.hooks.builtin.eligibility_hooks",
     "csp_commerce.hooks.builtin.limits_hooks",
     "csp_commerce.hooks.builtin.billing_options_hooks",
+    "csp_commerce.hooks.builtin.billing_plan_hooks",
     "csp_commerce.hooks.builtin.mca_hooks",
     "csp_commerce.hooks.builtin.reseller_hooks",
     "csp_commerce.hooks.builtin.tenancy_hooks",
@@ -226,6 +227,17 @@ class HookManager:
             "csp_check_billing_line",
             self._pm.hook.csp_check_billing_line(
                 line=line, index=index, order=order, options=options, settings=settings
+            ),
+        )
+
+    def check_billing_plan(
+        self, line: OrderLine, index: int, order: Order, settings: CheckoutSettings
+    ) -> list[Problem]:
+        """``csp_check_billing_plan``: every plugin's Problems with ``line``'s billing plan."""
+        return _problems(
+            "csp_check_billing_plan",
+            self._pm.hook.csp_check_billing_plan(
+                line=line, index=index, order=order, settings=settings
             ),
         )
 

@@ -122,6 +122,18 @@ def csp_check_billing_line(
 
 
 @_spec
+def csp_check_billing_plan(  # type: ignore[empty-body]
+    line: OrderLine, index: int, order: Order, settings: CheckoutSettings
+) -> Sequence[Problem]:
+    """Problems with ``line``'s new-commerce billing plan. Collected.
+
+    Fires once per order line at checkout. The built-in applies the three-year SKU rules
+    (a minimum of seats, no monthly billing, where the offer says so); fields are relative to
+    the order (``lines.2.quantity``).
+    """
+
+
+@_spec
 def csp_check_mca(  # type: ignore[empty-body]
     order: Order, facts: CheckoutFacts, settings: CheckoutSettings
 ) -> Sequence[Problem]:

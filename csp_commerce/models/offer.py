@@ -28,6 +28,43 @@ class Segment(str, Enum):
     NONPROFIT = "nonprofit"
 
 
+class ProductKind(str, Enum):
+    """What kind of product an offer sells: the refund window and the extended term differ."""
+
+    LICENCE_BASED = "licence_based"  # per-user licences (Microsoft 365, Dynamics 365, ...)
+    SOFTWARE_SUBSCRIPTION = "software_subscription"  # no seat reductions at all
+    PERPETUAL_SOFTWARE = "perpetual_software"  # full refund within 30 days
+    MARKETPLACE_SAAS = "marketplace_saas"  # full refund within 72 hours
+    AZURE = "azure"
+
+
+#: ``productType.id`` of a subscription by kind. Microsoft documents ``OnlineServices``,
+#: ``Azure`` and ``Software``; ``SaaS`` for marketplace offers is unconfirmed. A software
+#: product with a term is a software subscription, without one perpetual.
+PRODUCT_TYPES: dict[ProductKind, str] = {
+    ProductKind.LICENCE_BASED: "OnlineServices",
+    ProductKind.SOFTWARE_SUBSCRIPTION: "Software",
+    ProductKind.PERPETUAL_SOFTWARE: "Software",
+    ProductKind.MARKETPLACE_SAAS: "SaaS",
+    ProductKind.AZURE: "Azure",
+}
+
+
+def kind_of(product_type_id: str | None, term_duration: str | None) -> ProductKind:
+    """The product kind of a subscription from its ``productType.id`` and term (unknown types
+    count as licence-based, the 168-hour window)."""
+    folded = (product_type_id or "").lower()
+    if folded == "software":
+        return (
+            ProductKind.SOFTWARE_SUBSCRIPTION if term_duration else ProductKind.PERPETUAL_SOFTWARE
+        )
+    if folded == "saas":
+        return ProductKind.MARKETPLACE_SAAS
+    if folded == "azure":
+        return ProductKind.AZURE
+    return ProductKind.LICENCE_BASED
+
+
 class BillingCycle(str, Enum):
     """How often a subscription is billed (Partner Center's wire values)."""
 
@@ -66,6 +103,13 @@ class Offer(Model):
     )
     parent_product_ids: frozenset[str] = Field(
         default=frozenset(), description="For add-ons: the products it can be added to"
+    )
+    kind: ProductKind = ProductKind.LICENCE_BASED
+    three_year_min_quantity: int | None = Field(
+        default=None, ge=1, description="Three-year SKUs: the fewest seats a P3Y line may buy"
+    )
+    three_year_monthly_billing: bool = Field(
+        default=True, description="False where the offer's three-year term is not billed monthly"
     )
 
     @model_validator(mode="after")

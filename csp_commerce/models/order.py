@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from csp_commerce.models._base import Model
 from csp_commerce.models.customer import Customer, Reseller
+from csp_commerce.models.end_of_term import EndOfTermAction
 from csp_commerce.models.offer import BillingCycle, Offer, TermDuration
 
 
@@ -48,6 +49,10 @@ class OrderLine(Model):
         default=None,
         max_length=64,
         description="Add seats to this existing subscription instead of buying a new one",
+    )
+    end_of_term: EndOfTermAction | None = Field(
+        default=None,
+        description="What the new subscription does at term end (default: the settings')",
     )
 
 

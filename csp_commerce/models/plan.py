@@ -7,6 +7,7 @@ from enum import Enum
 from pydantic import Field
 
 from csp_commerce.models._base import Model
+from csp_commerce.models.end_of_term import EndOfTermAction
 from csp_commerce.models.offer import BillingCycle, TermDuration
 from csp_commerce.models.problem import Problem
 
@@ -42,6 +43,10 @@ class LinePlan(Model):
         description="Dynamics: the instance a new subscription is for (its friendly name)",
     )
     reason: str | None = Field(default=None, description="Why this action, for the storefront")
+    end_of_term: EndOfTermAction | None = Field(
+        default=None,
+        description="New subscriptions: the end-of-term action set right after the purchase",
+    )
 
 
 class BillingOptions(Model):

@@ -876,6 +876,14 @@ ROUTES: tuple[RouteSpec, ...] = (
         "object",
         notes="the customer's admin approves a relationship pending approval (`{tenantId?}`)",
     ),
+    _r(
+        "sandbox clock",
+        "POST",
+        "/sandbox/v1/clock",
+        "admin",
+        "object",
+        notes="move the sandbox's time ahead (term ends, renewals)",
+    ),
     _r("sandbox state", "GET", "/sandbox/v1/state", "admin", "object", notes="save the world"),
     _r("sandbox state", "PUT", "/sandbox/v1/state", "admin", "object", notes="load the world"),
     _r(

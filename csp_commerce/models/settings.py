@@ -8,6 +8,7 @@ from pydantic import Field
 
 from csp_commerce.models._base import Model
 from csp_commerce.models.clouds import Cloud
+from csp_commerce.models.end_of_term import EndOfTermAction
 from csp_commerce.models.offer import BillingCycle
 
 
@@ -40,6 +41,10 @@ class CheckoutSettings(Model):
     )
     billing_cycles_by_product: dict[str, frozenset[BillingCycle]] = Field(
         default_factory=dict, description="Per product id overrides of billing_cycles"
+    )
+    end_of_term: EndOfTermAction = Field(
+        default=EndOfTermAction.RENEW,
+        description="What new subscriptions do at term end unless the order line says",
     )
     require_mca: bool = True
     partner_id: str | None = Field(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         billed_lines,
         unbilled_lines,
     )
+    from csp_commerce.operations.renewals import Renewal, RenewalsReport, renewals_report
     from csp_commerce.operations.sales import (
         SalesCollection,
         billing_report,
@@ -61,6 +62,9 @@ _LAZY = {
     "UserDeletion": "csp_commerce.operations.user_manager",
     "UserCreation": "csp_commerce.operations.user_manager",
     "UserManager": "csp_commerce.operations.user_manager",
+    "Renewal": "csp_commerce.operations.renewals",
+    "RenewalsReport": "csp_commerce.operations.renewals",
+    "renewals_report": "csp_commerce.operations.renewals",
     "SalesCollection": "csp_commerce.operations.sales",
     "billing_report": "csp_commerce.operations.sales",
     "customer_references": "csp_commerce.operations.sales",
@@ -88,6 +92,8 @@ __all__ = [
     "MemoryEtagMemory",
     "PasswordReset",
     "Progress",
+    "Renewal",
+    "RenewalsReport",
     "SalesCollection",
     "SubscriptionChange",
     "SubscriptionManager",
@@ -101,6 +107,7 @@ __all__ = [
     "fingerprint",
     "reconcile_invoice",
     "reconcile_unbilled",
+    "renewals_report",
     "sales_records",
     "unbilled_lines",
 ]

@@ -96,11 +96,17 @@ def sale_for(
         return None
     if not subscription.offer_id or not subscription.billing_cycle:
         return None
-    cycle = BillingCycle(subscription.billing_cycle)
+    try:
+        cycle = BillingCycle(str(subscription.billing_cycle))
+    except ValueError:
+        return None  # usage-billed (``none``) or a cycle new to us: no licence charge to price
     first_period = start <= created <= end
     if cycle is not BillingCycle.MONTHLY and not first_period:
         return None
-    term = TermDuration(subscription.term_duration) if subscription.term_duration else None
+    try:
+        term = TermDuration(str(subscription.term_duration)) if subscription.term_duration else None
+    except ValueError:
+        term = None  # a term new to us: the cycle's entry for any term
     entry = price_list.find(subscription.offer_id, cycle, term, customer_reference)
     if entry is None:
         raise LookupError(subscription.id)

@@ -26,12 +26,16 @@ import os
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from csp_commerce.errors import NotFoundError, StepFailed
 from csp_commerce.fulfilment.actions import purchase, update_subscription
 from csp_commerce.fulfilment.engine import StepEngine
 from csp_commerce.models._base import Model
+from csp_commerce.models.catalogue.billing_plan_codes import (
+    EXTENDED_TERM_NOT_AVAILABLE,
+    NEXT_TERM_WITHOUT_RENEWAL,
+)
 from csp_commerce.models.catalogue.limits_codes import (
     SUBSCRIPTION_NOT_FOUND,
     SUBSCRIPTION_SUSPENDED,
@@ -50,7 +54,15 @@ from csp_commerce.models.catalogue.subscriptions_codes import (
     SUBSCRIPTION_DELETED,
 )
 from csp_commerce.models.clouds import ENDPOINTS, Cloud
-from csp_commerce.models.offer import BillingCycle, TermDuration
+from csp_commerce.models.end_of_term import (
+    EXTENDED_TERM_KINDS,
+    EndOfTerm,
+    EndOfTermAction,
+    NextTerm,
+    read_end_of_term,
+    wire_changes,
+)
+from csp_commerce.models.offer import BillingCycle, ProductKind, TermDuration
 from csp_commerce.models.plan import LineAction, LinePlan
 from csp_commerce.models.problem import Problem
 from csp_commerce.money.pricing import (
@@ -61,6 +73,12 @@ from csp_commerce.money.pricing import (
 from csp_commerce.operations.subscription_history import HistoryEntry, history_entry, summary_of
 from csp_commerce.provisioning.wire import Subscription
 from csp_commerce.store.ledger import Step, StepStatus
+from csp_commerce.validation.billing_plan import (
+    check_plan_change,
+    check_refund_window,
+    check_seat_reduction,
+    kind_of,
+)
 from csp_commerce.validation.subscription_changes import (
     cancellation_deadline,
     problem_from,
@@ -76,6 +94,8 @@ __all__ = [
     "cancellation_deadline",
     "cloud_name",
     "default_actor",
+    "end_of_term_of",
+    "product_kind_of",
     "refundable_seats",
 ]
 
@@ -159,6 +179,39 @@ def cloud_name(client: PartnerCenterClient) -> str:
         if endpoints == client.endpoints:
             return known.value
     return "custom"
+
+
+def end_of_term_of(subscription: Subscription) -> EndOfTerm:
+    """What the subscription does at term end, as Partner Center holds it (``explicit`` False:
+    only ``autoRenewEnabled: false`` was found, so Partner Center's default applies)."""
+    return read_end_of_term(subscription.to_wire())
+
+
+def product_kind_of(subscription: Subscription) -> ProductKind:
+    """The product kind of a subscription (from its ``productType`` and term)."""
+    product_type = (subscription.product_type or {}).get("id")
+    return kind_of(str(product_type) if product_type else None, subscription.term_duration)
+
+
+EnumT = TypeVar("EnumT", BillingCycle, TermDuration)
+
+
+def _known(enum: type[EnumT], value: object) -> EnumT | None:
+    """``value`` as a member of ``enum``; None when missing or new to us."""
+    try:
+        return enum(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class SubscriptionManager:
@@ -282,7 +335,10 @@ class SubscriptionManager:
             if subscription.status == "suspended":
                 return [SUBSCRIPTION_SUSPENDED(subscription_id=subscription_id)]
             if quantity < subscription.quantity:
-                return self._reduction_problems(subscription, quantity)
+                software = check_seat_reduction(
+                    product_kind_of(subscription), subscription.id, subscription.quantity, quantity
+                )
+                return software or self._reduction_problems(subscription, quantity)
             return []
 
         change = self._change(
@@ -357,7 +413,12 @@ class SubscriptionManager:
         *,
         operation_id: str | None = None,
     ) -> SubscriptionChange:
-        """Turn auto-renewal on or off."""
+        """Turn auto-renewal on or off, dropping any end-of-term action that would contradict it.
+
+        Off leaves Partner Center's default for the term end: the paid extended term for
+        eligible subscriptions. To end a subscription at its term, use :meth:`set_end_of_term`
+        with ``EndOfTermAction.CANCEL``.
+        """
         return self._change(
             "set_auto_renew",
             customer_id,
@@ -365,9 +426,98 @@ class SubscriptionManager:
             {"auto_renew": enabled},
             check=lambda s: [],
             done=lambda s: s.auto_renew_enabled is enabled,
-            changes={"autoRenewEnabled": enabled},
+            changes={"autoRenewEnabled": enabled, "scheduledActions": None},
             operation_id=operation_id,
             previous=lambda s: {"auto_renew": s.auto_renew_enabled},
+        )
+
+    def set_end_of_term(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        action: EndOfTermAction,
+        *,
+        next_term: NextTerm | None = None,
+        operation_id: str | None = None,
+    ) -> SubscriptionChange:
+        """Choose what the subscription does at term end: renew (optionally with ``next_term``
+        changes scheduled for the renewal), move to the extended term, or cancel at term end.
+
+        Always sent explicitly (``scheduledActions`` with ``autoRenewEnabled`` to match), never
+        as ``autoRenewEnabled: false`` alone. The extended term exists only for licence-based
+        products (``end_of_term.extended_term_not_available`` otherwise).
+        """
+        if next_term is not None and next_term.is_empty():
+            next_term = None
+        if next_term is not None and action is not EndOfTermAction.RENEW:
+            return SubscriptionChange(
+                operation="set_end_of_term",
+                customer_id=customer_id,
+                subscription_id=subscription_id,
+                operation_id=operation_id or str(uuid.uuid4()),
+                problems=(NEXT_TERM_WITHOUT_RENEWAL(),),
+            )
+        wanted = EndOfTerm(action=action, explicit=True, next_term=next_term)
+
+        def check(subscription: Subscription) -> builtins.list[Problem]:
+            kind = product_kind_of(subscription)
+            if action is EndOfTermAction.EXTENDED_TERM and kind not in EXTENDED_TERM_KINDS:
+                return [EXTENDED_TERM_NOT_AVAILABLE(subscription_id=subscription_id, kind=kind)]
+            return []
+
+        return self._change(
+            "set_end_of_term",
+            customer_id,
+            subscription_id,
+            {
+                "end_of_term": action.value,
+                "next_term": next_term.model_dump(mode="json") if next_term else None,
+            },
+            check=check,
+            done=lambda s: end_of_term_of(s) == wanted,
+            changes=wire_changes(action, next_term),
+            operation_id=operation_id,
+            previous=lambda s: {"end_of_term": end_of_term_of(s).model_dump(mode="json")},
+        )
+
+    def change_plan(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        *,
+        term_duration: str | None = None,
+        billing_cycle: str | None = None,
+        operation_id: str | None = None,
+    ) -> SubscriptionChange:
+        """Change the term or billing frequency now (mid-term): only to a longer term, and never
+        the frequency of a three-year term (schedule it with :meth:`set_end_of_term`'s
+        ``next_term`` instead). An immediate change deletes the scheduled next-term changes."""
+
+        def check(subscription: Subscription) -> builtins.list[Problem]:
+            return check_plan_change(
+                subscription_id,
+                (subscription.term_duration, subscription.billing_cycle),
+                (term_duration, billing_cycle),
+            )
+
+        changes = {
+            key: value
+            for key, value in (("termDuration", term_duration), ("billingCycle", billing_cycle))
+            if value is not None
+        }
+        return self._change(
+            "change_plan",
+            customer_id,
+            subscription_id,
+            {"term_duration": term_duration, "billing_cycle": billing_cycle},
+            check=check,
+            done=lambda s: all(s.to_wire().get(k) == v for k, v in changes.items()),
+            changes=changes,
+            operation_id=operation_id,
+            previous=lambda s: {
+                "term_duration": s.term_duration,
+                "billing_cycle": s.billing_cycle,
+            },
         )
 
     def cancel(
@@ -388,6 +538,11 @@ class SubscriptionManager:
                         subscription_id=subscription_id, until=deadline.isoformat()
                     )
                 ]
+            purchased = _parse_time(subscription.effective_start_date or subscription.creation_date)
+            if deadline is None and purchased is not None:
+                # The subscription states no window: the product kind's (168 h, 72 h, 30 days).
+                kind = product_kind_of(subscription)
+                return check_refund_window(kind, subscription_id, purchased, self.now())
             return []
 
         return self._change(
@@ -470,10 +625,9 @@ class SubscriptionManager:
             action=LineAction.ADD_ON,
             offer_id=offer_id,
             quantity=quantity,
-            billing_cycle=BillingCycle(billing_cycle or parent.billing_cycle or "monthly"),
-            term_duration=TermDuration(term)
-            if (term := term_duration or parent.term_duration)
-            else None,
+            billing_cycle=_known(BillingCycle, billing_cycle or parent.billing_cycle)
+            or BillingCycle.MONTHLY,
+            term_duration=_known(TermDuration, term_duration or parent.term_duration),
             subscription_id=subscription_id,
             partner_id_on_record=parent.partner_id or None,
         )

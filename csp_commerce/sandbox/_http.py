@@ -107,8 +107,9 @@ class Context:
     exports: ExportBoard = field(default_factory=ExportBoard)
 
     def now(self) -> datetime:
-        """The current time (UTC, whole seconds)."""
-        return datetime.fromtimestamp(int(self.clock()), timezone.utc)
+        """The current time (UTC, whole seconds): the clock, plus however far the world's time
+        was moved ahead (``POST /sandbox/v1/clock``)."""
+        return datetime.fromtimestamp(int(self.clock() + self.world.clock_offset), timezone.utc)
 
 
 def timestamp(moment: datetime) -> str:

@@ -156,6 +156,16 @@ def post_invoice(ctx: Context, req: Request) -> Reply:
     return Reply(201, invoice_routes.generate_invoice(ctx, year, month))
 
 
+def post_clock(ctx: Context, req: Request) -> Reply:
+    """``POST /sandbox/v1/clock`` ``{advanceSeconds}``: move the sandbox's time ahead (never
+    back), so that term ends, renewals and the extended term can be seen without waiting."""
+    seconds = req.json_object().get("advanceSeconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise bad_request("advanceSeconds must be a number of seconds, not negative.")
+    ctx.world.clock_offset += float(seconds)
+    return Reply(200, {"now": timestamp(ctx.now()), "clockOffset": ctx.world.clock_offset})
+
+
 def get_state(ctx: Context, req: Request) -> Reply:
     """``GET /sandbox/v1/state``: the whole world as JSON."""
     return Reply(200, ctx.world.to_json())

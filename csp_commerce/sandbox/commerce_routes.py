@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from csp_commerce.errors import EmulatedError
-from csp_commerce.sandbox import pc_rules, webhook_routes
+from csp_commerce.sandbox import pc_rules, term_end, webhook_routes
 from csp_commerce.sandbox._http import (
     Context,
     Reply,
@@ -28,6 +28,7 @@ from csp_commerce.sandbox._http import (
 )
 from csp_commerce.sandbox.customer_routes import customer_of
 from csp_commerce.sandbox.seed_catalog import SEGMENT_WIRE, CatalogItem
+from csp_commerce.validation.billing_plan import PRODUCT_TYPES, REFUND_WINDOWS
 
 if TYPE_CHECKING:
     from csp_commerce.sandbox.state import JSON, CustomerState
@@ -77,7 +78,7 @@ def _product_wire(item: CatalogItem) -> JSON:
         "id": item.product_id,
         "title": item.title,
         "description": item.description,
-        "productType": {"id": "OnlineServices", "displayName": "OnlineServices"},
+        "productType": {"id": PRODUCT_TYPES[item.kind], "displayName": PRODUCT_TYPES[item.kind]},
         "links": {
             "skus": {"uri": f"/v1/products/{item.product_id}/skus", "method": "GET", "headers": []}
         },
@@ -270,7 +271,8 @@ def _subscription(
     world = ctx.world
     item = line.item
     end = add_months(now, TERM_MONTHS[line.term_duration])
-    cancel_until = now + CANCELLATION_WINDOW
+    cancel_until = now + REFUND_WINDOWS.get(item.kind, CANCELLATION_WINDOW)
+    product_type = PRODUCT_TYPES[item.kind]
     subscription_id = world.next_id()
     subscription: JSON = {
         "id": subscription_id,
@@ -278,7 +280,7 @@ def _subscription(
         "offerId": item.catalog_item_id,
         "offerName": item.title,
         "friendlyName": line.friendly_name or item.title,
-        "productType": {"id": "OnlineServices", "displayName": "OnlineServices"},
+        "productType": {"id": product_type, "displayName": product_type},
         "quantity": line.quantity,
         "unitType": "Licenses",
         "parentSubscriptionId": line.parent_id,
@@ -300,6 +302,10 @@ def _subscription(
         "partnerId": line.reseller_mpn or "",
         "contractType": "subscription",
         "orderId": order_id,
+        # Nothing scheduled for the term end yet; not migrated from a legacy subscription.
+        "migratedFromSubscriptionId": None,
+        "scheduledNextTermInstructions": None,
+        "scheduledActions": None,
         "refundableQuantity": {
             "totalQuantity": line.quantity,
             "details": [
@@ -642,7 +648,7 @@ def checkout(ctx: Context, req: Request) -> Reply:
 
 def list_subscriptions(ctx: Context, req: Request) -> Reply:
     """``GET /v1/customers/{c}/subscriptions[?order_id=o][&mpn_id=m]``."""
-    customer = customer_of(ctx, req.params[0])
+    customer = _settled(ctx, req.params[0])
     order_id, mpn_id = req.query.get("order_id"), req.query.get("mpn_id")
     if order_id:
         order = _order(customer, order_id)
@@ -654,6 +660,13 @@ def list_subscriptions(ctx: Context, req: Request) -> Reply:
     return Reply(200, collection(items))
 
 
+def _settled(ctx: Context, customer_id: str) -> CustomerState:
+    """The customer, with every term end up to now applied to its subscriptions."""
+    customer = customer_of(ctx, customer_id)
+    term_end.settle(ctx, customer, add_months)
+    return customer
+
+
 def _sub(customer: CustomerState, subscription_id: str) -> JSON:
     subscription = customer.subscriptions.get(subscription_id)
     if subscription is None:
@@ -663,7 +676,7 @@ def _sub(customer: CustomerState, subscription_id: str) -> JSON:
 
 def get_subscription(ctx: Context, req: Request) -> Reply:
     """``GET /v1/customers/{c}/subscriptions/{s}``."""
-    return Reply(200, _sub(customer_of(ctx, req.params[0]), req.params[1]))
+    return Reply(200, _sub(_settled(ctx, req.params[0]), req.params[1]))
 
 
 def subscription_provisioning_status(ctx: Context, req: Request) -> Reply:
@@ -690,7 +703,7 @@ def subscription_provisioning_status(ctx: Context, req: Request) -> Reply:
 
 def list_addons(ctx: Context, req: Request) -> Reply:
     """``GET /v1/customers/{c}/subscriptions/{s}/addons``."""
-    customer = customer_of(ctx, req.params[0])
+    customer = _settled(ctx, req.params[0])
     parent = _sub(customer, req.params[1])
     items = [
         s for s in customer.subscriptions.values() if s.get("parentSubscriptionId") == parent["id"]
@@ -709,7 +722,7 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
     header or body, must be current, or 400 / 2055. A request with neither is accepted (Partner
     Center documents ``If-Match`` only for some updates).
     """
-    customer = customer_of(ctx, req.params[0])
+    customer = _settled(ctx, req.params[0])
     subscription = _sub(customer, req.params[1])
     body = req.json_object()
     current = subscription["attributes"]["etag"]
@@ -724,8 +737,29 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
         raise bad_request("The ETag is no longer valid; read the subscription again.", code=2055)
     if subscription["status"] == "deleted":
         raise bad_request("A deleted subscription cannot be updated.", code=2011)
-    if body.get("billingCycle", subscription["billingCycle"]) != subscription["billingCycle"]:
-        raise bad_request("The billing cycle cannot be changed here; PATCH the order.", code=2054)
+    item = ctx.catalog.get(subscription["offerId"])
+    if item is None:  # pragma: no cover - subscriptions only come from the catalog
+        raise bad_request("The subscription's offer is no longer in the catalog.")
+    term = body.get("termDuration", subscription["termDuration"])
+    cycle = body.get("billingCycle", subscription["billingCycle"])
+    changing_plan = (term, cycle) != (subscription["termDuration"], subscription["billingCycle"])
+    if changing_plan:
+        violation = pc_rules.plan_change(item, subscription, str(term), str(cycle))
+        if violation is not None:
+            raise refusal(violation)
+    end_of_term: JSON = {
+        key: body[key]
+        for key in ("scheduledActions", "scheduledNextTermInstructions", "autoRenewEnabled")
+        if key in body
+    }
+    if "scheduledActions" in body and body["scheduledActions"] is not None:
+        if not isinstance(body["scheduledActions"], list):
+            raise bad_request("scheduledActions must be a list.", code=10010)
+        # Only scheduledActions is honoured when both are sent.
+        end_of_term["scheduledNextTermInstructions"] = None
+    reason = term_end.check_end_of_term_choice(ctx, item, subscription, end_of_term)
+    if reason is not None:
+        raise bad_request(reason, code=800093)
     status = body.get("status", subscription["status"])
     quantity = body.get("quantity", subscription["quantity"])
     quantity = _int(quantity, "quantity")
@@ -742,6 +776,9 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
         raise EmulatedError(400, 900117, "You have passed your 7-day cancellation window.")
     if changing_quantity:
         _check_quantity(ctx, customer, subscription, quantity, now)
+        violation = pc_rules.seat_reduction(item, subscription, quantity)
+        if violation is not None:
+            raise refusal(violation)
     auto_renew = body.get("autoRenewEnabled", subscription["autoRenewEnabled"])
     if not isinstance(auto_renew, bool):
         raise bad_request("autoRenewEnabled must be true or false.")
@@ -750,6 +787,11 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
     subscription["quantity"] = quantity
     subscription["status"] = status
     subscription["autoRenewEnabled"] = auto_renew and status != "deleted"
+    for key in ("scheduledActions", "scheduledNextTermInstructions"):
+        if key in end_of_term:
+            subscription[key] = end_of_term[key]
+    if changing_plan:
+        _change_plan(subscription, str(term), str(cycle), now)
     if isinstance(body.get("friendlyName"), str) and body["friendlyName"].strip():
         subscription["friendlyName"] = body["friendlyName"].strip()[:128]
     subscription["attributes"]["etag"] = ctx.world.next_etag()
@@ -760,6 +802,21 @@ def update_subscription(ctx: Context, req: Request) -> Reply:
         "subscription",
     )
     return Reply(200, subscription)
+
+
+def _change_plan(subscription: JSON, term: str, cycle: str, now: datetime) -> None:
+    """A mid-term change of term (a new, longer term from today) or billing frequency (from the
+    next billing cycle). An immediate change deletes every scheduled change."""
+    if term != subscription["termDuration"]:
+        subscription["effectiveStartDate"] = timestamp(now)
+        subscription["commitmentEndDate"] = timestamp(add_months(now, TERM_MONTHS[term]))
+    subscription["termDuration"] = term
+    subscription["renewalTermDuration"] = term
+    subscription["billingCycle"] = cycle
+    subscription["scheduledNextTermInstructions"] = None
+    for action in subscription.get("scheduledActions") or []:
+        if isinstance(action, dict):
+            action.pop("instructions", None)
 
 
 def _refundable(subscription: JSON, now: datetime) -> int:

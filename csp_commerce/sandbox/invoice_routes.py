@@ -116,6 +116,9 @@ def _charge(
     if item is None:
         return None
     unit = item.monthly_price(subscription["termDuration"], cycle) * CYCLE_MONTHS[cycle]
+    extended = subscription.get("extendedTerm")
+    if isinstance(extended, dict) and parse_timestamp(extended["startDate"]) <= start:
+        unit = Decimal(extended["unitPrice"])  # the extended term's uplifted monthly price
     quantity = subscription["quantity"]
     subtotal = unit * quantity
     company = customer.customer["companyProfile"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from csp_commerce.models.clouds import Cloud
 from csp_commerce.models.offer import OfferFamily
 from csp_commerce.sandbox.seed_catalog import SEGMENT_QUALIFICATION, CatalogItem
+from csp_commerce.validation import billing_plan
 from csp_commerce.validation.tenancy import DOMAIN_PREFIX_MAX_LENGTH, domain_is_valid
 
 if TYPE_CHECKING:
@@ -188,7 +189,9 @@ def purchase_line(
             f"Quantity {quantity} exceeds the maximum of {item.max_quantity} seats per "
             "subscription.",
         )
-    violation = qualification(customer, item)
+    violation = three_year_minimum(item, quantity, term_duration)
+    if violation is None:
+        violation = qualification(customer, item)
     if violation is None and item.is_addon:
         violation = addon_parent(item, parent)
     if violation is None:
@@ -196,6 +199,49 @@ def purchase_line(
     if violation is None:
         violation = seat_cap(item, held, quantity)
     return violation
+
+
+def three_year_minimum(item: CatalogItem, quantity: int, term_duration: str) -> Violation | None:
+    """Three-year SKUs that set a minimum (100 seats for M365 E3/E5 without Teams) refuse
+    fewer seats on a three-year term. Partner Center's code is undocumented: 2002 (quantity
+    out of range)."""
+    minimum = item.three_year_min_quantity
+    if term_duration != billing_plan.THREE_YEARS or minimum is None or quantity >= minimum:
+        return None
+    return Violation(
+        400, 2002, f"A three-year term of {item.catalog_item_id} needs at least {minimum} seats."
+    )
+
+
+def plan_change(
+    item: CatalogItem, subscription: JSON, term_duration: str, billing_cycle: str
+) -> Violation | None:
+    """A mid-term change of term or billing frequency: only to a longer term, never the
+    frequency of a triennial term (from 1 April 2025), only to a plan the offer sells.
+
+    Partner Center's codes for these refusals are undocumented: the sandbox answers 400 / 2054
+    (the billing cycle or term cannot change) and 10013 (plan not sold), the stricter reading.
+    """
+    problems = billing_plan.check_plan_change(
+        str(subscription["id"]),
+        (subscription["termDuration"], subscription["billingCycle"]),
+        (term_duration, billing_cycle),
+        item.terms,
+    )
+    if not problems:
+        return None
+    code = 10013 if problems[0].code == "billing_plan.not_offered" else 2054
+    return Violation(400, code, problems[0].message)
+
+
+def seat_reduction(item: CatalogItem, subscription: JSON, quantity: int) -> Violation | None:
+    """Software subscriptions never reduce seats (800090: the quantity cannot decrease)."""
+    problems = billing_plan.check_seat_reduction(
+        item.kind, str(subscription["id"]), int(subscription["quantity"]), quantity
+    )
+    if not problems:
+        return None
+    return Violation(400, 800090, "The quantity of a software subscription cannot decrease.")
 
 
 def addon_parent(item: CatalogItem, parent: JSON | None) -> Violation | None:

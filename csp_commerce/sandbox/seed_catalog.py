@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from csp_commerce.models.offer import BillingCycle, Offer, OfferFamily, Segment, TermDuration
+from csp_commerce.models.offer import (
+    BillingCycle,
+    Offer,
+    OfferFamily,
+    ProductKind,
+    Segment,
+    TermDuration,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,6 +38,9 @@ Term = tuple[str, str]  # (termDuration, billingCycle), Partner Center's wire va
 STANDARD_TERMS: tuple[Term, ...] = (("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual"))
 WITH_THREE_YEARS: tuple[Term, ...] = (*STANDARD_TERMS, ("P3Y", "annual"), ("P3Y", "triennial"))
 ANNUAL_TERMS: tuple[Term, ...] = (("P1Y", "monthly"), ("P1Y", "annual"))
+#: The three-year SKUs of 2025 (M365 E3/E5 without Teams): 100 seats at least, no monthly billing.
+THREE_YEAR_SKU_TERMS: tuple[Term, ...] = (*STANDARD_TERMS, ("P3Y", "annual"), ("P3Y", "triennial"))
+SOFTWARE_TERMS: tuple[Term, ...] = (("P1Y", "annual"), ("P3Y", "annual"), ("P3Y", "triennial"))
 
 SEGMENT_WIRE = {
     Segment.COMMERCIAL: "Commercial",
@@ -67,6 +77,9 @@ class CatalogItem:
     max_seats_per_customer: int | None = None
     parent_product_ids: frozenset[str] = field(default_factory=frozenset)
     countries: frozenset[str] | None = None  # None: every country
+    kind: ProductKind = ProductKind.LICENCE_BASED
+    three_year_min_quantity: int | None = None  # three-year SKUs: the fewest seats on P3Y
+    three_year_monthly_billing: bool = True
 
     @property
     def catalog_item_id(self) -> str:
@@ -110,6 +123,9 @@ class CatalogItem:
             max_quantity=self.max_quantity,
             max_seats_per_customer=self.max_seats_per_customer,
             parent_product_ids=self.parent_product_ids,
+            kind=self.kind,
+            three_year_min_quantity=self.three_year_min_quantity,
+            three_year_monthly_billing=self.three_year_monthly_billing,
         )
 
 
@@ -129,6 +145,9 @@ EXCHANGE_ARCHIVING = "CFQ7TTC0LH0Z"
 D365_SALES = "CFQ7TTC0LH2H"
 BC_ESSENTIALS = "CFQ7TTC0LH8K"
 BC_PREMIUM = "CFQ7TTC0LH8M"
+M365_E3_NO_TEAMS = "CFQ7TTC0NT03"
+WINDOWS_SERVER = "DG7GMGF0SW01"
+MARKETPLACE_BACKUP = "DZH318Z0SA01"
 
 _BUSINESS = {"max_quantity": BUSINESS_SEAT_CAP, "max_seats_per_customer": BUSINESS_SEAT_CAP}
 _PHONE_PARENTS = frozenset(
@@ -189,6 +208,15 @@ DEFAULT_ITEMS: tuple[CatalogItem, ...] = (
           terms=WITH_THREE_YEARS),
     _item(M365_E5, "0002", "CFQ7TTC0SE05", "Microsoft 365 E5", "57.00", family=E,
           terms=WITH_THREE_YEARS),
+    _item(M365_E3_NO_TEAMS, "0001", "CFQ7TTC0SE06", "Microsoft 365 E3 (no Teams)", "33.75",
+          family=E, terms=THREE_YEAR_SKU_TERMS, three_year_min_quantity=100,
+          three_year_monthly_billing=False),
+    # Software subscriptions (no seat reductions) and a marketplace SaaS offer (72 h refunds)
+    _item(WINDOWS_SERVER, "0001", "CFQ7TTC0SS01",
+          "Windows Server 2022 Standard - 2 Core License Pack", "7.50", family=OTHER,
+          terms=SOFTWARE_TERMS, kind=ProductKind.SOFTWARE_SUBSCRIPTION),
+    _item(MARKETPLACE_BACKUP, "0001", "CFQ7TTC0SM01", "Contoso Cloud Backup", "9.00",
+          family=OTHER, kind=ProductKind.MARKETPLACE_SAAS),
     _item(EXCHANGE_PLAN1, "0001", "CFQ7TTC0SO01", "Exchange Online (Plan 1)", "4.00", family=OTHER),
     # Education (need an approved Education qualification)
     _item("CFQ7TTC0ED01", "0001", "CFQ7TTC0SD01", "Office 365 A1 for faculty", "0.00",

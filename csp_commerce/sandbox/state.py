@@ -92,6 +92,7 @@ class World:
     partner_mpn_id: str = "1234567"
     partner_name: str = "Sandbox Cloud Solutions"
     counter: int = 0
+    clock_offset: float = 0.0  # seconds the sandbox's time runs ahead of its clock
     customers: dict[str, CustomerState] = field(default_factory=dict)
     domains: dict[str, str] = field(default_factory=dict)  # lower-case domain -> tenant id
     resellers: dict[str, JSON] = field(default_factory=dict)  # tenant id -> reseller
@@ -144,6 +145,7 @@ class World:
                 "name": self.partner_name,
             },
             "counter": self.counter,
+            "clockOffset": self.clock_offset,
             "customers": {key: value.to_json() for key, value in self.customers.items()},
             "domains": self.domains,
             "resellers": self.resellers,
@@ -177,6 +179,7 @@ class World:
             partner_mpn_id=partner["mpnId"],
             partner_name=partner["name"],
             counter=data["counter"],
+            clock_offset=float(data.get("clockOffset", 0.0)),
             customers={
                 key: CustomerState.from_json(value) for key, value in data["customers"].items()
             },

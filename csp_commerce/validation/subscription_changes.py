@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
+from csp_commerce.models.catalogue.billing_plan_codes import (
+    END_OF_TERM_REFUSED,
+    PLAN_CHANGE_REFUSED,
+)
 from csp_commerce.models.catalogue.limits_codes import SUBSCRIPTION_SUSPENDED
 from csp_commerce.models.catalogue.subscriptions_codes import (
     AUTO_RENEW_NOT_ELIGIBLE,
@@ -95,6 +99,11 @@ def problem_from(
     description); ``intent`` is what the change asked for (``subscription_id``, ``quantity``).
     """
     subscription_id = str(intent.get("subscription_id", ""))
+    operation = intent.get("operation")
+    if operation == "set_end_of_term" and code in (800093, 10010):
+        return END_OF_TERM_REFUSED(subscription_id=subscription_id, reason=description)
+    if operation == "change_plan" and code in (2054, 10013):
+        return PLAN_CHANGE_REFUSED(subscription_id=subscription_id, reason=description)
     if code in _QUANTITY_CODES:
         return QUANTITY_OUT_OF_RANGE(quantity=intent.get("quantity"), reason=description)
     if code == 800090:

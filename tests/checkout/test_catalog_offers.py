@@ -24,6 +24,7 @@ def test_the_catalog_read_over_the_api_gives_the_sandboxs_own_offers() -> None:
         assert offer.term_durations == truth.term_durations, offer.name
         assert offer.max_seats_per_customer == truth.max_seats_per_customer, offer.name
         assert offer.parent_product_ids == truth.parent_product_ids, offer.name
+        assert offer.kind == truth.kind, offer.name  # software and SaaS from the product type
 
 
 def test_classify_reads_titles_and_the_addon_attribute() -> None:

@@ -107,7 +107,7 @@ def test_list_and_show_give_status_steps_and_request_ids(
     shown = json.loads(out)
     assert code == 0 and shown["status"] == "placed"
     kinds = [step["kind"] for step in shown["steps"]]
-    assert kinds == ["create_customer", "confirm_mca", "purchase"]
+    assert kinds == ["create_customer", "confirm_mca", "purchase", "set_end_of_term"]
     with Environment(tmp_path) as env:
         ids = [step.request_id for step in env.ledger.steps("o-1")]
     assert [step["requestId"] for step in shown["steps"]] == ids

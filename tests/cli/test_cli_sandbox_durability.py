@@ -93,7 +93,8 @@ def test_a_killed_checkout_leaves_a_sandbox_holding_everything_its_ledger_record
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     if point == "close":
         assert {step["status"] for step in _steps(tmp_path)} == {"done"}
-        assert len(_steps(tmp_path)) == 3  # tenant, MCA, and one purchase of both lines
+        # tenant, MCA, one purchase of both lines, and the end-of-term action of each
+        assert len(_steps(tmp_path)) == 5
     _assert_sandbox_holds_the_ledger(tmp_path)
 
     # The next command goes on from there and buys each line exactly once (after the dead

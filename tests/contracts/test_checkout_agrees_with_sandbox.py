@@ -11,8 +11,9 @@ emulator) and judged twice:
 
 The two verdicts (accepted or refused) must agree, and must be the one the case expects. The
 rules: tenant domain format, the Business plan limit, seat caps, qualifications, the MCA, the
-cancellation window, the indirect reseller's MPA, and the address (allocated postal ranges, VAT
-numbers and tax ids).
+cancellation window, the indirect reseller's MPA, the address (allocated postal ranges, VAT
+numbers and tax ids); and the new-commerce billing plans (issue 11): three-year SKUs, mid-term
+term and frequency changes, refund windows by product kind and software seat reductions.
 """
 
 from __future__ import annotations
@@ -598,3 +599,143 @@ def test_the_served_country_rules_judge_as_the_checkout_does(world: World, count
     for address, _ in ADDRESS_CASES.values():
         if address.country == country:
             assert validate_address(address, live) == validate_address(address, offline)
+
+
+# -- new-commerce billing plans (issue 11) ------------------------------------------------------
+
+NO_TEAMS = "Microsoft 365 E3 (no Teams)"
+P1M, P1Y, P3Y = TermDuration.P1M, TermDuration.P1Y, TermDuration.P3Y
+TRIENNIAL = BillingCycle.TRIENNIAL
+
+
+@dataclass(frozen=True)
+class ThreeYearCase:
+    quantity: int
+    billing_cycle: BillingCycle
+    term: TermDuration
+    accepted: bool
+
+
+THREE_YEAR_CASES = {
+    "100 seats for three years": ThreeYearCase(100, ANNUAL, P3Y, True),
+    "99 seats for three years": ThreeYearCase(99, ANNUAL, P3Y, False),
+    "triennial billing": ThreeYearCase(150, TRIENNIAL, P3Y, True),
+    "monthly billing for three years": ThreeYearCase(150, MONTHLY, P3Y, False),
+    "a few seats for one year": ThreeYearCase(5, MONTHLY, P1Y, True),
+}
+
+
+@pytest.mark.parametrize("case", THREE_YEAR_CASES.values(), ids=THREE_YEAR_CASES.keys())
+def test_three_year_skus(world: World, case: ThreeYearCase) -> None:
+    customer_id = world.customer()
+    line = OrderLine(
+        offer=world.offer(NO_TEAMS),
+        quantity=case.quantity,
+        billing_cycle=case.billing_cycle,
+        term_duration=case.term,
+    )
+    cycles = frozenset({MONTHLY, ANNUAL, TRIENNIAL})  # the host bills triennially too
+    agree(world, order_for(customer_id, line), case.accepted, billing_cycles=cycles)
+
+
+@dataclass(frozen=True)
+class PlanChangeCase:
+    title: str
+    bought: tuple[TermDuration, BillingCycle]
+    requested: tuple[TermDuration | None, BillingCycle | None]
+    accepted: bool
+
+
+PLAN_CHANGE_CASES = {
+    "monthly term to a year": PlanChangeCase("Office 365 E3", (P1M, MONTHLY), (P1Y, ANNUAL), True),
+    "a year to a monthly term": PlanChangeCase(
+        "Office 365 E3", (P1Y, ANNUAL), (P1M, MONTHLY), False
+    ),
+    "a year to three years": PlanChangeCase("Microsoft 365 E3", (P1Y, ANNUAL), (P3Y, None), True),
+    "annual to monthly billing": PlanChangeCase(
+        "Office 365 E3", (P1Y, ANNUAL), (None, MONTHLY), True
+    ),
+    "triennial frequency": PlanChangeCase(
+        "Microsoft 365 E3", (P3Y, ANNUAL), (None, TRIENNIAL), False
+    ),
+    "to a plan not sold": PlanChangeCase("Office 365 E3", (P1M, MONTHLY), (P3Y, None), False),
+}
+
+
+@pytest.mark.parametrize("case", PLAN_CHANGE_CASES.values(), ids=PLAN_CHANGE_CASES.keys())
+def test_mid_term_plan_changes(world: World, case: PlanChangeCase) -> None:
+    """The rule the subscription manager applies before it sends, and the sandbox's PATCH."""
+    from csp_commerce.validation.billing_plan import check_plan_change
+
+    customer_id = world.customer()
+    term, cycle = case.bought
+    line = OrderLine(offer=world.offer(case.title), quantity=3, billing_cycle=cycle,
+                     term_duration=term)  # fmt: skip
+    (subscription_id,) = world.own(customer_id, line)
+    new_term, new_cycle = case.requested
+    offered = set(world.sandbox.catalog.find(case.title).terms)
+    by_rules = not check_plan_change(
+        subscription_id,
+        (term.value, cycle.value),
+        (new_term.value if new_term else None, new_cycle.value if new_cycle else None),
+        offered,
+    )
+    body = {"termDuration": (new_term or term).value, "billingCycle": (new_cycle or cycle).value}
+    by_sandbox = world.patch(customer_id, subscription_id, body).status_code == 200
+    assert by_rules == by_sandbox == case.accepted
+
+
+@dataclass(frozen=True)
+class RefundCase:
+    title: str
+    term: TermDuration
+    cycle: BillingCycle
+    hours: float
+    accepted: bool
+
+
+REFUND_CASES = {
+    "licence-based after 167 h": RefundCase("Office 365 E3", P1M, MONTHLY, 167, True),
+    "licence-based after 169 h": RefundCase("Office 365 E3", P1M, MONTHLY, 169, False),
+    "SaaS after 71 h": RefundCase("Contoso Cloud Backup", P1M, MONTHLY, 71, True),
+    "SaaS after 73 h": RefundCase("Contoso Cloud Backup", P1M, MONTHLY, 73, False),
+    "software after 100 h": RefundCase(
+        "Windows Server 2022 Standard - 2 Core License Pack", P1Y, ANNUAL, 100, True
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUND_CASES.values(), ids=REFUND_CASES.keys())
+def test_refund_windows_by_product_kind(world: World, case: RefundCase) -> None:
+    """The window by product kind (the rule) and the one the sandbox states and enforces."""
+    from csp_commerce.models.offer import ProductKind
+    from csp_commerce.validation.billing_plan import check_refund_window
+
+    customer_id = world.customer()
+    line = OrderLine(offer=world.offer(case.title), quantity=2, billing_cycle=case.cycle,
+                     term_duration=case.term)  # fmt: skip
+    (subscription_id,) = world.own(customer_id, line)
+    bought = datetime.fromtimestamp(world.clock.now, timezone.utc)
+    world.clock.now += case.hours * 3600
+    now = datetime.fromtimestamp(world.clock.now, timezone.utc)
+    kind = world.sandbox.catalog.find(case.title).kind
+    assert kind is not ProductKind.AZURE
+    by_rules = not check_refund_window(kind, subscription_id, bought, now)
+    by_sandbox = world.patch(customer_id, subscription_id, {"status": "deleted"}).is_success
+    assert by_rules == by_sandbox == case.accepted
+
+
+@pytest.mark.parametrize(("quantity", "accepted"), [(5, True), (3, False)])
+def test_software_seats_never_shrink(world: World, quantity: int, accepted: bool) -> None:
+    from csp_commerce.models.offer import ProductKind
+    from csp_commerce.validation.billing_plan import check_seat_reduction
+
+    customer_id = world.customer()
+    title = "Windows Server 2022 Standard - 2 Core License Pack"
+    line = OrderLine(offer=world.offer(title), quantity=4, billing_cycle=ANNUAL, term_duration=P1Y)
+    (subscription_id,) = world.own(customer_id, line)
+    by_rules = not check_seat_reduction(
+        ProductKind.SOFTWARE_SUBSCRIPTION, subscription_id, 4, quantity
+    )
+    by_sandbox = world.patch(customer_id, subscription_id, {"quantity": quantity}).is_success
+    assert by_rules == by_sandbox == accepted

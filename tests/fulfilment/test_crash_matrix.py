@@ -45,6 +45,7 @@ from csp_commerce import Checkout, HookManager, Order, OrderLine
 from csp_commerce.errors import ProvisioningInterrupted
 from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.models import LineAction, OutcomeStatus
+from csp_commerce.models.end_of_term import EndOfTerm, EndOfTermAction, read_end_of_term
 from csp_commerce.operations import SubscriptionManager
 from csp_commerce.sandbox import Fault, Sandbox
 from csp_commerce.store.ledger import Ledger
@@ -83,8 +84,12 @@ def new_customer(sandbox: Sandbox) -> Case:
     def check(sandbox: Sandbox, tenant: str) -> None:
         (sub,) = subscriptions_of(sandbox, tenant).values()
         assert (sub["offerName"], sub["quantity"], sub["status"]) == (E3, 3, "active")
+        # the checkout's default end-of-term action, set explicitly once
+        assert read_end_of_term(sub) == EndOfTerm(action=EndOfTermAction.RENEW, explicit=True)
+        assert sub["scheduledActions"][0]["actionType"] == "RenewToNewTerm"
 
-    changes = Counter(add_customer=1, create_order=1)
+    # the tenant, the purchase and the explicit end-of-term action
+    changes = Counter(add_customer=1, create_order=1, update_subscription=1)
     return Case(sandbox, order, plan, acceptance(order), None, True, changes, check)
 
 
@@ -330,6 +335,10 @@ def _cancel(manager: SubscriptionManager, tenant: str, sub: str) -> object:
     return manager.cancel(tenant, sub, operation_id="op-1")
 
 
+def _cancel_at_term_end(manager: SubscriptionManager, tenant: str, sub: str) -> object:
+    return manager.set_end_of_term(tenant, sub, EndOfTermAction.CANCEL, operation_id="op-1")
+
+
 def _buy_addon(manager: SubscriptionManager, tenant: str, sub: str) -> object:
     return manager.buy_addon(tenant, sub, _PHONE_ID, 2, operation_id="op-1")
 
@@ -342,6 +351,12 @@ _PHONE_ID = Sandbox().catalog.find(PHONE).catalog_item_id
     [
         pytest.param(_set_quantity, "update_subscription", ("quantity", 12), id="set-quantity"),
         pytest.param(_cancel, "update_subscription", ("status", "deleted"), id="cancel"),
+        pytest.param(
+            _cancel_at_term_end,
+            "update_subscription",
+            ("scheduledActions", [{"scheduledType": "TermEnd", "actionType": "CancelAtTermEnd"}]),
+            id="cancel-at-term-end",
+        ),
         pytest.param(_buy_addon, "create_order", None, id="buy-addon"),
     ],
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from exactly_once_world import (
     Host,
@@ -398,6 +399,9 @@ def test_m2_a_lost_checkout_is_resent_with_its_recorded_request_id_and_replayed(
 ) -> None:
     order = new_customer_order(34, OrderLine(offer=offer(sandbox, E3), quantity=3))
     plan = plan_for(Checkout(hooks=hooks), order)
+    # The purchase's replay alone: no end-of-term step reading the hidden subscription after it.
+    lines = tuple(line.model_copy(update={"end_of_term": None}) for line in plan.lines)
+    plan = plan.model_copy(update={"lines": lines})
     placing = Provisioner(client_on(wire), open_ledger(path, clock), hooks)
     wire.next = ("POST", "/checkout", "drop")  # applied, answer lost
     with pytest.raises(ProvisioningInterrupted):
@@ -512,3 +516,42 @@ def test_a_killed_add_on_purchase_is_made_exactly_once(
     assert step is not None and step.status is StepStatus.DONE
     assert {c.request_id for c in wire.to("POST", "/checkout")} == {step.request_id}
     assert manager.resume() == []
+
+
+# -- the end-of-term step after a purchase -----------------------------------------------------
+
+
+def test_a_new_subscription_not_readable_yet_gets_its_end_of_term_action_on_resume(
+    sandbox: Sandbox, wire: Wire, host: Host, hooks: HookManager, clock: LedgerClock, path: Path
+) -> None:
+    """Partner Center provisions asynchronously: a subscription bought but not readable yet
+    interrupts the order (nothing is undone) and the resume sets its end-of-term action."""
+    from csp_commerce.models.end_of_term import EndOfTermAction, read_end_of_term
+
+    order = new_customer_order(35, OrderLine(offer=offer(sandbox, E3), quantity=2))
+    plan = plan_for(Checkout(hooks=hooks), order)
+    placing = Provisioner(client_on(wire), open_ledger(path, clock), hooks)
+    original = wire.handle_request
+    hidden = {"left": 1}
+
+    def not_yet_readable(request: httpx.Request) -> httpx.Response:
+        is_read = request.method == "GET" and "/subscriptions/" in request.url.path
+        if is_read and hidden["left"]:
+            hidden["left"] -= 1
+            body = {"code": 20003, "description": "Subscription not found."}
+            return httpx.Response(404, json=body, request=request)
+        return original(request)
+
+    wire.handle_request = not_yet_readable  # type: ignore[method-assign]
+    with pytest.raises(ProvisioningInterrupted):
+        placing.place(order, plan, mca=acceptance(order))
+    (customer_state,) = sandbox.world.customers.values()
+    (subscription,) = customer_state.subscriptions.values()
+    assert subscription["status"] == "active"  # bought, not undone
+    assert subscription["scheduledActions"] is None  # nothing set yet
+
+    (outcome,) = placing.resume()
+
+    assert outcome.status is OutcomeStatus.PLACED
+    assert read_end_of_term(subscription).action is EndOfTermAction.RENEW
+    assert subscription["scheduledActions"][0]["actionType"] == "RenewToNewTerm"

@@ -20,6 +20,7 @@ ADMIN_ROUTES = [
      {"qualification": "Education", "vettingStatus": "Approved"}),
     ("POST", "/sandbox/v1/resellers", {"mpnId": "5100009", "name": "Fabrikam"}),
     ("POST", "/sandbox/v1/invoices", {"year": 2025, "month": 1}),
+    ("POST", "/sandbox/v1/clock", {"advanceSeconds": 60}),
     ("GET", "/sandbox/v1/state", None),
     ("PUT", "/sandbox/v1/state", {"version": 1}),
     ("PUT", "/sandbox/v1/faults", {"serverErrorRate": 0.5}),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from csp_commerce.models.catalogue import (
     address_codes,
     billing_options_codes,
+    billing_plan_codes,
     eligibility_codes,
     gdap_codes,
     limits_codes,
@@ -65,6 +66,7 @@ _AREAS = (
     resellers_codes,
     tenancy_codes,
     subscriptions_codes,
+    billing_plan_codes,
     users_codes,
     pricing_codes,
     passwords_codes,

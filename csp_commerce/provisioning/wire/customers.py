@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from csp_commerce.models.wire_enums import VettingStateField
 from csp_commerce.provisioning.wire._pc_model import Attributes, PCModel
 
 
@@ -81,7 +82,7 @@ class CustomerQualification(PCModel):
     conditional_fields = frozenset({"vettingReason"})
 
     qualification: str
-    vetting_status: str | None = None
+    vetting_status: VettingStateField | None = None
     vetting_reason: str | None = None
     vetting_create_date: str | None = None
 

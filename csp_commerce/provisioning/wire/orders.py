@@ -6,6 +6,13 @@ from typing import Any
 
 from pydantic import Field
 
+from csp_commerce.models.wire_enums import (
+    BillingCycleField,
+    CartStatusField,
+    LineProvisioningStateField,
+    PCOrderStatusField,
+    TermField,
+)
 from csp_commerce.provisioning.wire._pc_model import Attributes, PCModel
 
 
@@ -19,7 +26,7 @@ class OrderLineItem(PCModel):
     parent_subscription_id: str | None = None
     friendly_name: str | None = None
     partner_id_on_record: str | None = None
-    term_duration: str | None = None
+    term_duration: TermField | None = None
     provisioning_context: dict[str, Any] | None = None
 
 
@@ -28,11 +35,11 @@ class PCOrder(PCModel):
 
     id: str
     reference_customer_id: str | None = None
-    billing_cycle: str | None = None
+    billing_cycle: BillingCycleField | None = None
     currency_code: str | None = None
     line_items: list[OrderLineItem] = Field(default_factory=list)
     creation_date: str | None = None
-    status: str | None = None
+    status: PCOrderStatusField | None = None
     transaction_type: str | None = None
     partner_on_record_attestation_accepted: bool | None = None
     attributes: Attributes | None = None
@@ -58,8 +65,8 @@ class CartLineItem(PCModel):
     id: int
     catalog_item_id: str
     quantity: int
-    billing_cycle: str
-    term_duration: str | None = None
+    billing_cycle: BillingCycleField
+    term_duration: TermField | None = None
     friendly_name: str | None = None
     participants: list[Participant] | None = None
     provisioning_context: dict[str, Any] | None = None
@@ -77,7 +84,7 @@ class Cart(PCModel):
     """A new-commerce cart (expires 7 days after creation)."""
 
     id: str
-    status: str | None = None
+    status: CartStatusField | None = None
     line_items: list[CartLineItem] = Field(default_factory=list)
     creation_timestamp: str | None = None
     last_modified_timestamp: str | None = None
@@ -109,5 +116,5 @@ class ProvisioningStatus(PCModel):
     """The provisioning state of one order line."""
 
     line_item_number: int
-    status: str
+    status: LineProvisioningStateField
     quantity_provisioning_information: list[dict[str, Any]] | None = None

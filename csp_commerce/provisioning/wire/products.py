@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from csp_commerce.models.wire_enums import BillingCycleField, TermField
 from csp_commerce.provisioning.wire._pc_model import PCModel
 
 
@@ -28,14 +29,14 @@ class Sku(PCModel):
     minimum_quantity: int | None = None
     maximum_quantity: int | None = None
     is_trial: bool | None = None
-    supported_billing_cycles: list[str] = Field(default_factory=list)
+    supported_billing_cycles: list[BillingCycleField] = Field(default_factory=list)
 
 
 class AvailabilityTerm(PCModel):
     """A term an availability can be bought for, and its billing cycle."""
 
-    duration: str
-    billing_cycle: str | None = None
+    duration: TermField
+    billing_cycle: BillingCycleField | None = None
     description: str | None = None
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from csp_commerce.models.wire_enums import UserStateField
 from csp_commerce.provisioning.wire._pc_model import Attributes, PCModel
 
 
@@ -28,7 +29,7 @@ class CustomerUser(PCModel):
     last_name: str | None = None
     display_name: str | None = None
     usage_location: str | None = None
-    state: str | None = None
+    state: UserStateField | None = None
     user_domain_type: str | None = None
     password_profile: PasswordProfile | None = Field(default=None, repr=False)
 
