@@ -69,6 +69,11 @@ RUNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("problems",): ("--format", "json"),
     ("doctor",): ("--format", "json"),
     ("profiles", "list"): ("--format", "json"),
+    ("renewals",): ("--days", "400", "--format", "json"),
+    ("subscriptions", "end-of-term"): ("--customer", "{customer}", "{subscription}", "renew",
+                                       "--format", "json"),
+    ("subscriptions", "change-plan"): ("--customer", "{customer}", "{subscription}", "--term",
+                                       "P1Y", "--format", "json"),
     ("profiles", "show"): ("play", "--format", "json"),
 }  # fmt: skip
 

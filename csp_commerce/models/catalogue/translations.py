@@ -77,6 +77,12 @@ VALUE_TEXTS: tuple[tuple[str, str], ...] = (
     value("column", "first name"),
     value("column", "last name"),
     value("column", "display name"),
+    # product kinds (models.offer.ProductKind): the refund window and extended term differ
+    value("kind", "licence_based"),
+    value("kind", "software_subscription"),
+    value("kind", "perpetual_software"),
+    value("kind", "marketplace_saas"),
+    value("kind", "azure"),
     value("until", "its refund window"),
     value("until", "its window"),
     value("allowed", "a base offer"),
