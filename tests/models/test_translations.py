@@ -335,3 +335,15 @@ def test_every_library_problem_renders_as_one_sentence_in_the_language(language:
         assert "{" not in shown, (kind.code, shown)
         left = [word for word in english_words if re.search(rf"\b{re.escape(word)}\b", shown)]
         assert left == [], (kind.code, shown)
+
+
+def test_an_enum_parameter_is_shown_as_its_value_in_every_language() -> None:
+    from csp_commerce.models.catalogue import CATALOGUE
+    from csp_commerce.models.offer import ProductKind
+
+    kind = CATALOGUE["end_of_term.extended_term_not_available"]
+    problem = kind(subscription_id="S1", kind=ProductKind.SOFTWARE_SUBSCRIPTION)
+    assert problem.params["kind"] == "software_subscription"
+    assert "ProductKind" not in problem.message
+    assert "(software_subscription)" in problem.message
+    assert "Software-Abonnement" in render(problem, "de_DE")

@@ -11,6 +11,7 @@ import gettext
 import re
 import string
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,9 @@ class ProblemType:
     template: str
 
     def __call__(self, *, field: str | None = None, **params: ParamValue) -> Problem:
-        """Make a Problem of this type; ``field`` overrides the default field."""
+        """Make a Problem of this type; ``field`` overrides the default field. An enum given as
+        a parameter is kept as its value (``licence_based``, not ``ProductKind.LICENCE_BASED``)."""
+        params = {key: _value_of(value) for key, value in params.items()}
         return Problem(
             code=self.code,
             field=field if field is not None else self.field,
@@ -43,6 +46,10 @@ class ProblemType:
         names = {name for _, name, _, _ in _FORMATTER.parse(self.template) if name}
         if any(not name.isidentifier() for name in names):
             raise ValueError(f"template of {self.code!r} may only use plain {{name}} fields")
+
+
+def _value_of(value: ParamValue) -> ParamValue:
+    return value.value if isinstance(value, Enum) else value
 
 
 def _plain(template: str, params: Mapping[str, ParamValue]) -> str:
