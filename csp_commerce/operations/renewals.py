@@ -26,6 +26,7 @@ from csp_commerce.models.end_of_term import (
     outcome_at_term_end,
 )
 from csp_commerce.models.offer import BillingCycle, TermDuration
+from csp_commerce.models.wire_time import parse_wire_time
 from csp_commerce.operations.subscription_manager import end_of_term_of, product_kind_of
 
 if TYPE_CHECKING:
@@ -78,26 +79,16 @@ class RenewalsReport(Model):
         return [renewal for renewal in self.renewals if renewal.outcome is outcome]
 
 
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def renewal_of(
     customer_id: str, subscription: Subscription, price_list: PriceList | None = None
 ) -> Renewal | None:
     """The term end of one subscription (None when it has no term end to report)."""
-    term_end = _moment(subscription.commitment_end_date)
+    term_end = parse_wire_time(subscription.commitment_end_date)
     if term_end is None or subscription.status not in _LIVE:
         return None
     choice = end_of_term_of(subscription)
     kind = product_kind_of(subscription)
-    purchased = _moment(subscription.creation_date)
+    purchased = parse_wire_time(subscription.creation_date)
     eligible = extended_term_applies(kind, purchased, term_end)
     outcome = outcome_at_term_end(choice, extended_term_applies=eligible)
     renewal = Renewal(

@@ -65,6 +65,7 @@ from csp_commerce.models.end_of_term import (
 from csp_commerce.models.offer import BillingCycle, ProductKind, TermDuration
 from csp_commerce.models.plan import LineAction, LinePlan
 from csp_commerce.models.problem import Problem
+from csp_commerce.models.wire_time import parse_wire_time
 from csp_commerce.money.pricing import (
     QuantityChangePreview,
     preview_quantity_change,
@@ -202,16 +203,6 @@ def _known(enum: type[EnumT], value: object) -> EnumT | None:
         return enum(str(value)) if value else None
     except ValueError:
         return None
-
-
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class SubscriptionManager:
@@ -538,7 +529,9 @@ class SubscriptionManager:
                         subscription_id=subscription_id, until=deadline.isoformat()
                     )
                 ]
-            purchased = _parse_time(subscription.effective_start_date or subscription.creation_date)
+            purchased = parse_wire_time(
+                subscription.effective_start_date or subscription.creation_date
+            )
             if deadline is None and purchased is not None:
                 # The subscription states no window: the product kind's (168 h, 72 h, 30 days).
                 kind = product_kind_of(subscription)
