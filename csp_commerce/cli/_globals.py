@@ -217,3 +217,18 @@ def add_reference_option(
         "--customer", dest="customer", action=RenamedOption, new="--reference",
         help=argparse.SUPPRESS,
     )  # fmt: skip
+
+
+def whole_number(low: int, high: int, name: str = "--days") -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (a usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number from {low} to {high}")
+        return number
+
+    return parse

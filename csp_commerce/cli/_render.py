@@ -36,7 +36,7 @@ def plan_table(plan: CheckoutPlan) -> Table:
     where = tenant.tenant_id or tenant.domain or ""
     table = Table(title=f"Plan: tenant {tenant.action.value} {where}".rstrip())
     for column in ("line", "action", "offer", "qty", "billing", "term", "partner of record"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # ids wrap, never cut
     for line in plan.lines:
         action = line.action.value
         if line.subscription_id:
@@ -62,7 +62,7 @@ def outcome_table(outcome: ProvisioningOutcome) -> Table:
         title_style=f"bold {style}",
     )
     for column in ("line", "action", "subscription", "qty", "partner of record", "undone"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # ids wrap, never cut
     for line in outcome.lines:
         table.add_row(
             line.line_id,

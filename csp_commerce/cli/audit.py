@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import EXIT_OK, _env
+from csp_commerce.cli._globals import whole_number
 from csp_commerce.cli._render import emit
 from csp_commerce.cli.prices import add_format
 
@@ -26,24 +27,15 @@ def register(subparsers: Any) -> None:
         "audit", help="Partner Center's activity log (up to 90 days)", description=__doc__
     )
     parser.add_argument(
-        "--days", type=_days, default=7, help=f"how far back (1-{MAX_DAYS}, default 7)"
+        "--days",
+        type=whole_number(1, MAX_DAYS),
+        default=7,
+        help=f"how far back (1-{MAX_DAYS}, default 7)",
     )
     parser.add_argument("--customer", metavar="TENANT_ID", help="only this customer's records")
     add_format(parser, "table", "json", "csv")
     _env.add_arguments(parser)
     parser.set_defaults(func=run)
-
-
-def _days(text: str) -> int:
-    import argparse
-
-    try:
-        days = int(text)
-    except ValueError:
-        days = 0
-    if not 1 <= days <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"--days must be a whole number from 1 to {MAX_DAYS}")
-    return days
 
 
 def run(args: argparse.Namespace) -> int:

@@ -47,8 +47,22 @@ def register(subparsers: Any) -> None:
     add_format(rules, "table", "json")
     rules.set_defaults(func=run_country_rules)
     for action in (offers, template, rules):
-        action.add_argument("--country", required=True, help="ISO 3166 alpha-2 country, e.g. US")
+        action.add_argument(
+            "--country", type=_country, required=True, help="ISO 3166 alpha-2 country, e.g. US"
+        )
         _env.add_arguments(action)
+
+
+def _country(text: str) -> str:
+    """An ISO 3166 alpha-2 code, upper case; a usage error for anything else."""
+    import argparse
+
+    import pycountry
+
+    code = text.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 3166 alpha-2 country code")
+    return code
 
 
 def _offers(args: argparse.Namespace) -> list[Offer]:

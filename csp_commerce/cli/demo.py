@@ -108,7 +108,7 @@ def _run(home: Path, faulty_orders: int, database: str | None = None) -> int:
 
     summary = Table(title=f"Summary ({elapsed:.1f} s)", title_style="bold")
     for column in ("step", "expected", "got"):
-        summary.add_column(column)
+        summary.add_column(column, overflow="fold")
     for row in tally.rows:
         summary.add_row(*row)
     out.print(summary)
@@ -462,7 +462,7 @@ class Demo:
             return []
         table = Table(title=title)
         for column in ("subscription", "offer", "qty", "billing", "partner id on record"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         partner_ids = []
         for sub in self.env.client.subscriptions.list(tenant_id):
             partner_ids.append(sub.partner_id or None)

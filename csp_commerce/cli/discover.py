@@ -211,7 +211,7 @@ def _status(store: DiscoveryStore, partner: str | None, *, as_json: bool) -> int
         "handed",
         "error",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for run in runs:
         counts = run.counts
         handed = counts.customers_handed + counts.subscriptions_handed + counts.invoices_handed

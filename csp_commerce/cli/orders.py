@@ -88,7 +88,7 @@ def run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     table = Table(title=f"{len(records)} order(s) on {where}")
     for column in ("order", "customer", "status", "created", "updated"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for record in records:
         table.add_row(
             record.order_id,
@@ -185,7 +185,7 @@ def run_held(args: argparse.Namespace) -> int:
         return EXIT_OK
     table = Table(title=f"{len(records)} order(s) {args.status} on {where}")
     for column in ("order", "customer", "status", "held because", "decided", "held since"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for record in records:
         decided = " ".join(
             part

@@ -162,7 +162,7 @@ def _list(args: argparse.Namespace) -> int:
         "created",
         "discovery",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for account in accounts:
         table.add_row(
             account.name,
@@ -239,7 +239,7 @@ def _print_checks(checks: list[Any], clouds: list[dict[str, Any]]) -> None:
     table = Table(title="Stored credentials")
     columns = ("account", "cloud", "kind", "MFA compliant", "token expires", "detail")
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for check in checks:
         compliant = {True: "yes", False: "NO"}[check.compliant]
         expires = check.expires_at.isoformat() if check.expires_at else "-"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from csp_commerce.models.price import PriceList
     from csp_commerce.models.problem import Problem
 
-EXIT_OK, EXIT_PROBLEMS = 0, 1
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def load_price_list(path: str | Path) -> PriceList:
@@ -83,13 +83,15 @@ def print_json(data: Any) -> None:
 
 def print_problems(problems: Iterable[Problem]) -> int:
     """Each Problem on standard error as ``problem [code] field: message``; returns the exit
-    code (1 when there was one)."""
-    found = False
+    code: 0 without any, 2 when one says an id is unknown (``*.not_found``), else 1."""
+    codes = []
     for problem in problems:
-        found = True
+        codes.append(problem.code)
         where = f" {problem.field}:" if problem.field else ""
         print(f"problem [{problem.code}]{where} {problem.message}", file=sys.stderr)
-    return EXIT_PROBLEMS if found else EXIT_OK
+    if any(code.endswith(".not_found") for code in codes):
+        return EXIT_USAGE
+    return EXIT_PROBLEMS if codes else EXIT_OK
 
 
 def register(subparsers: Any) -> None:

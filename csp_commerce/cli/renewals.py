@@ -10,12 +10,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from csp_commerce.cli import _env
+from csp_commerce.cli._globals import whole_number
 from csp_commerce.cli.prices import EXIT_OK, add_format, load_price_list, print_json, print_table
 
 if TYPE_CHECKING:
     import argparse
 
     from csp_commerce.operations.renewals import Renewal
+
+
+#: How far ahead the report looks at most: ten years (terms run three years at most).
+MAX_DAYS = 3660
 
 
 def register(subparsers: Any) -> None:
@@ -26,7 +31,9 @@ def register(subparsers: Any) -> None:
         description=__doc__.split("\n\n")[0],
     )
     _env.add_arguments(parser)
-    parser.add_argument("--days", type=int, default=30, help="how far ahead (default 30)")
+    parser.add_argument(
+        "--days", type=whole_number(0, MAX_DAYS), default=30, help="how far ahead (default 30)"
+    )
     parser.add_argument(
         "--customer",
         action="append",
@@ -53,13 +60,9 @@ def _money(value: object) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """``renewals``."""
-    import sys
 
     from csp_commerce.operations.renewals import renewals_report
 
-    if args.days < 0:
-        print("--days must not be negative", file=sys.stderr)
-        return 2
     price_list = load_price_list(args.price_list) if args.price_list else None
     with _env.Environment.from_args(args) as env:
         report = renewals_report(

@@ -3,15 +3,14 @@ partner's existing customer base seeded into the embedded sandbox (for ``discove
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from csp_commerce.cli._globals import whole_number
 from csp_commerce.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    import argparse
 
 ADMIN_TOKEN_ENV = "CSP_COMMERCE_SANDBOX_ADMIN_TOKEN"
 
@@ -73,7 +72,7 @@ def register(subparsers: Any) -> None:
     seed.add_argument(
         "--subscriptions", type=int, default=3, help="subscriptions per customer (default 3)"
     )
-    seed.add_argument("--home", type=Path, default=None, help="data directory")
+    seed.add_argument("--home", type=Path, default=argparse.SUPPRESS, help="data directory")
     seed.set_defaults(func=run_seed)
     advance = actions.add_parser(
         "advance",
@@ -81,8 +80,10 @@ def register(subparsers: Any) -> None:
         description="Move the embedded sandbox's time ahead by whole days: subscriptions whose "
         "term ends by then renew, move to the extended term or expire when next read.",
     )
-    advance.add_argument("--days", type=int, required=True, help="days to move ahead (1-3660)")
-    advance.add_argument("--home", type=Path, default=None, help="data directory")
+    advance.add_argument(
+        "--days", type=whole_number(1, 3660), required=True, help="days to move ahead (1-3660)"
+    )
+    advance.add_argument("--home", type=Path, default=argparse.SUPPRESS, help="data directory")
     advance.set_defaults(func=run_advance)
 
 
@@ -92,7 +93,7 @@ def run_advance(args: argparse.Namespace) -> int:
 
     if not 0 < args.days <= 3660:
         raise ConfigurationError("--days must be 1-3660")
-    with Environment(args.home) as env:
+    with Environment(getattr(args, "home", None)) as env:
         world = env.sandbox.world
         world.clock_offset += args.days * 86_400
         offset_days = world.clock_offset / 86_400
@@ -107,7 +108,7 @@ def run_seed(args: argparse.Namespace) -> int:
 
     if not 0 < args.customers <= 100_000 or not 0 <= args.subscriptions <= 100:
         raise ConfigurationError("--customers must be 1-100000 and --subscriptions 0-100")
-    with Environment(args.home) as env:
+    with Environment(getattr(args, "home", None)) as env:
         before = len(env.sandbox.world.customers)
         seed_sandbox(env.sandbox, args.customers, args.subscriptions, prefix=f"seeded{before}")
         total = len(env.sandbox.world.customers)

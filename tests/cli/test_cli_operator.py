@@ -248,3 +248,13 @@ def test_an_invoice_pdf_is_written_whole(
     code, _, err = run(capsys, "billing", "statement", "G999", "-o", str(tmp_path / "n.pdf"), *home)
     assert code == 2 and "Traceback" not in err
     assert not (tmp_path / "n.pdf").exists()
+
+
+@pytest.mark.parametrize("country", ["XX", "Germany", ""])
+def test_a_country_that_does_not_exist_is_a_usage_error(
+    country: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["catalog", "offers", "--country", country, "--home", str(tmp_path)])
+    assert usage.value.code == 2
+    assert "is not an ISO 3166 alpha-2 country code" in capsys.readouterr().err

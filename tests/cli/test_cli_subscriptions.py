@@ -235,11 +235,13 @@ def test_addons_buy_and_list(world: Seeded, capsys: pytest.CaptureFixture[str]) 
     assert PHONE in out
 
 
-def test_unknown_subscription_exits_1(world: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_subscription_is_exit_2_with_its_problem(
+    world: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, world.args(
         "subscriptions", "suspend", "--customer", world.customer, "nope", "--yes"
     ))  # fmt: skip
-    assert code == 1
+    assert code == 2  # an unknown id (README: exit codes)
     assert "subscription.not_found" in err
 
 
