@@ -48,6 +48,17 @@ def test_every_command_is_in_the_readme() -> None:
     assert [name for name in names if f"`csp-commerce {name}" not in README] == []
 
 
+def test_the_command_table_lists_each_action_once() -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for row in README.splitlines():
+        if row.startswith("| `csp-commerce "):
+            words = row.split("`")[1].split()[1:3]
+            actions = words[1].split("\\|") if len(words) > 1 else [""]
+            for action in actions:
+                seen[(words[0], action)] = seen.get((words[0], action), 0) + 1
+    assert sorted(key for key, count in seen.items() if count > 1) == []
+
+
 def test_every_problem_code_is_in_the_readme() -> None:
     codes = problem_codes()
     assert "postal_code.invalid" in codes

@@ -232,3 +232,16 @@ def test_customer_means_a_tenant_id_everywhere(
     assert main(["mca", "list", "--reference", "fabrikam", "--format", "json", "--home",
                  str(tmp_path)]) == 0  # fmt: skip
     assert [e["customerReference"] for e in json.loads(capsys.readouterr().out)] == ["fabrikam"]
+
+
+def test_a_global_home_reaches_the_sandbox_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "before"
+    assert main(["--home", str(home), "sandbox", "seed", "--customers", "2"]) == 0
+    assert str(home / "sandbox" / "sandbox.json") in capsys.readouterr().out
+    assert main(["--home", str(home), "sandbox", "advance", "--days", "1"]) == 0
+    assert main(["--home", str(home), "customers", "list", "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["customers", "list", "--format", "json", "--home", str(home)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
