@@ -29,6 +29,7 @@ import os
 import re
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +129,7 @@ class Result:
         return iter(self.rows)
 
 
-class Database:
+class Database(ABC):
     """A store's connection(s): thread-safe, autocommit, :meth:`transaction` for more.
 
     Rows read back can be indexed by position or by column name, on both engines.
@@ -137,37 +138,38 @@ class Database:
     engine: Engine
     location: Location
 
+    @abstractmethod
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Result:
         """Run one statement (its own transaction unless inside :meth:`transaction`)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for every row of parameters (in the current transaction)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def transaction(self) -> AbstractContextManager[Database]:
         """A context manager: one exclusive write transaction on this store (see the module)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def close(self) -> None:
         """Close the connection(s)."""
-        raise NotImplementedError
 
     def ddl(self, text: str) -> str:
         """Schema text with ``{real}`` and ``{serial}`` spelled for this engine."""
         return text.format(**_TYPES[self.engine])
 
+    @abstractmethod
     def table_exists(self, name: str) -> bool:
         """True when the store's table ``name`` exists."""
-        raise NotImplementedError
 
+    @abstractmethod
     def lock_schema(self) -> None:
         """Inside :meth:`transaction`: keep every other store of this database (or schema) from
-        changing the schema until commit (SQLite's write lock already covers the file)."""
+        changing the schema until commit."""
 
+    @abstractmethod
     def columns(self, table: str) -> set[str]:
         """The names of a table's columns."""
-        raise NotImplementedError
 
 
 class SqliteDatabase(Database):
@@ -225,6 +227,10 @@ class SqliteDatabase(Database):
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).fetchone()
         return row is not None
+
+    def lock_schema(self) -> None:
+        """Nothing more to take: the write transaction's lock already covers the whole file."""
+        return
 
     def columns(self, table: str) -> set[str]:
         return {str(row[1]) for row in self.execute(f"PRAGMA table_info({table})")}
