@@ -76,20 +76,13 @@ def _print_registration(registration: Any) -> None:
 
 
 def run_register(args: argparse.Namespace) -> int:
-    """Register the URL, or update the registration when one exists."""
-    from csp_commerce.errors import NotFoundError
+    """Register the URL, or update the registration when one exists (one engine step)."""
+    from csp_commerce.operations.webhook_registration import register_webhook
 
-    events = list(dict.fromkeys(args.events or DEFAULT_EVENTS))
+    events = args.events or DEFAULT_EVENTS
     with _env.Environment.from_args(args) as env:
-        try:
-            env.client.webhooks.get()
-        except NotFoundError:
-            registration = env.client.webhooks.register(args.url, events)
-            verb = "registered"
-        else:
-            registration = env.client.webhooks.update(args.url, events)
-            verb = "updated"
-    print(f"{verb} on {env.target_name}")
+        registration, created = register_webhook(env.client, env.ledger, args.url, events)
+    print(f"{'registered' if created else 'updated'} on {env.target_name}")
     _print_registration(registration)
     return EXIT_OK
 

@@ -25,9 +25,17 @@ def _body(url: str, events: list[str]) -> dict[str, object]:
     return {"WebhookUrl": url, "WebhookEvents": list(events)}
 
 
-def _register(url: str, events: list[str]) -> Call[WebhookRegistration]:
+def _register(
+    url: str, events: list[str], *, request_id: str | None = None
+) -> Call[WebhookRegistration]:
     """Register ``url`` for ``events`` (names as in ``csp_commerce.models.events``)."""
-    return Call("POST", _REGISTRATION, model(WebhookRegistration), json=_body(url, events))
+    return Call(
+        "POST",
+        _REGISTRATION,
+        model(WebhookRegistration),
+        json=_body(url, events),
+        request_id=request_id,
+    )
 
 
 def _get() -> Call[WebhookRegistration]:
@@ -35,9 +43,17 @@ def _get() -> Call[WebhookRegistration]:
     return Call("GET", _REGISTRATION, model(WebhookRegistration))
 
 
-def _update(url: str, events: list[str]) -> Call[WebhookRegistration]:
+def _update(
+    url: str, events: list[str], *, request_id: str | None = None
+) -> Call[WebhookRegistration]:
     """Replace the registration's URL and events."""
-    return Call("PUT", _REGISTRATION, model(WebhookRegistration), json=_body(url, events))
+    return Call(
+        "PUT",
+        _REGISTRATION,
+        model(WebhookRegistration),
+        json=_body(url, events),
+        request_id=request_id,
+    )
 
 
 def _delete() -> Call[bool]:
