@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import logging
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
-from csp_commerce.errors import PluginError
+from csp_commerce.errors import ConfigurationError, PluginError
 from csp_commerce.hooks import NAME, specs
 from csp_commerce.models import (
     ApprovalDecision,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from csp_commerce.validation.postal import CountryRules
 
 AnswerT = TypeVar("AnswerT")
+log = logging.getLogger(__name__)
 
 #: Our built-in plugins, registered (unless blocked) as ordinary plugins under these names.
 BUILTIN_PLUGINS: tuple[str, ...] = (
@@ -103,6 +106,25 @@ class HookManager:
         for plugin in plugins:
             self.register(plugin)
         self._pm.check_pending()
+        self._check_blocked_names(blocked)
+
+    def _check_blocked_names(self, blocked: set[str]) -> None:
+        """Refuse a misspelled built-in and warn of a name no plugin has, so a block never
+        silently does nothing; a host may still block a name it registers later."""
+        builtin_like = sorted(
+            name
+            for name in blocked
+            if name.startswith("csp_commerce.") and name not in BUILTIN_PLUGINS
+        )
+        if builtin_like:
+            raise ConfigurationError(
+                f"cannot block {', '.join(builtin_like)}: no such built-in plugin "
+                f"(the built-ins: {', '.join(BUILTIN_PLUGINS)})"
+            )
+        known = {ep.name for ep in importlib.metadata.entry_points(group=NAME)}
+        known.update(self.plugin_names())
+        for name in sorted(blocked - known - set(BUILTIN_PLUGINS)):
+            log.warning("blocked plugin %r is neither a built-in nor an installed plugin", name)
 
     # -- registration ----------------------------------------------------------------------
 

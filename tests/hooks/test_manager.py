@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from csp_commerce import HookManager, hookimpl
-from csp_commerce.errors import PluginError
+from csp_commerce.errors import ConfigurationError, PluginError
 from csp_commerce.models import ApprovalDecision, CheckoutPlan, Order
 
 APPROVAL = "csp_commerce.hooks.builtin.approval_hooks"
@@ -73,3 +73,24 @@ def test_a_check_answering_something_else_than_problems_is_a_plugin_error() -> N
     hooks = HookManager(entry_points=False, plugins=[Confused()])
     with pytest.raises(PluginError, match="csp_check_mca_acceptance returned int"):
         hooks.check_mca_acceptance(McaAcceptance.model_construct())
+
+
+def test_a_misspelled_built_in_cannot_be_blocked() -> None:
+    with pytest.raises(ConfigurationError, match=r"mca_hook\b.*no such built-in"):
+        HookManager(entry_points=False, block=["csp_commerce.hooks.builtin.mca_hook"])
+
+
+def test_a_misspelled_built_in_in_the_variable_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CSP_COMMERCE_BLOCK_PLUGINS", "csp_commerce.hooks.builtin.approvals_hooks")
+    with pytest.raises(ConfigurationError, match="approvals_hooks"):
+        HookManager(entry_points=False)
+
+
+def test_blocking_a_name_no_plugin_has_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="csp_commerce.hooks.manager"):
+        HookManager(entry_points=False, block=["exmaple_rules", APPROVAL])
+    assert [r.getMessage() for r in caplog.records] == [
+        "blocked plugin 'exmaple_rules' is neither a built-in nor an installed plugin"
+    ]
