@@ -188,19 +188,32 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """``subscriptions show``."""
-    from csp_commerce.errors import NotFoundError
-    from csp_commerce.operations.subscription_manager import SUBSCRIPTION_NOT_FOUND
-
     with _env.Environment.from_args(args) as env:
-        try:
-            subscription = _manager(env, args).get(args.customer, args.subscription)
-        except NotFoundError:
-            return print_problems([SUBSCRIPTION_NOT_FOUND(subscription_id=args.subscription)])
+        subscription = _find(_manager(env, args), args.customer, args.subscription)
+        if subscription is None:
+            return EXIT_USAGE  # an unknown id
     if args.format == "json":
         print_json(subscription.to_wire())
         return EXIT_OK
     _print_subscription(subscription)
     return EXIT_OK
+
+
+def _find(manager: SubscriptionManager, customer: str, subscription: str) -> Subscription | None:
+    """The subscription, or ``None`` once its absence is printed as a Problem.
+
+    Partner Center answers 404 alike for an unknown customer and an unknown subscription: the
+    customer is read to tell them apart, so an unknown customer is reported as itself.
+    """
+    from csp_commerce.errors import NotFoundError
+    from csp_commerce.operations.subscription_manager import SUBSCRIPTION_NOT_FOUND
+
+    try:
+        return manager.get(customer, subscription)
+    except NotFoundError:
+        manager.client.customers.get(customer)  # raises NotFoundError for the customer itself
+    print_problems([SUBSCRIPTION_NOT_FOUND(subscription_id=subscription)])
+    return None
 
 
 def _print_subscription(subscription: Subscription) -> None:
@@ -239,13 +252,9 @@ def run_change(args: argparse.Namespace) -> int:
         command = args.subscriptions_command
         customer, subscription, operation = args.customer, args.subscription, args.operation_id
         if command in DESTRUCTIVE:
-            from csp_commerce.errors import NotFoundError
-            from csp_commerce.operations.subscription_manager import SUBSCRIPTION_NOT_FOUND
-
-            try:
-                current = manager.get(customer, subscription)
-            except NotFoundError:
-                return print_problems([SUBSCRIPTION_NOT_FOUND(subscription_id=subscription)])
+            current = _find(manager, customer, subscription)
+            if current is None:
+                return EXIT_USAGE  # an unknown id
             what = (
                 f"{command} subscription {subscription} ({current.offer_name or current.offer_id},"
                 f" {current.quantity} seats) of customer {customer}"

@@ -245,6 +245,18 @@ def test_an_unknown_subscription_is_exit_2_with_its_problem(
     assert "subscription.not_found" in err
 
 
+@pytest.mark.parametrize("action", [("show",), ("cancel", "--yes")])
+def test_an_unknown_customer_is_reported_as_the_customer(
+    world: Seeded, capsys: pytest.CaptureFixture[str], action: tuple[str, ...]
+) -> None:
+    code, _, err = run(capsys, world.args(
+        "subscriptions", action[0], "--customer", "no-such-customer", world.standard, *action[1:]
+    ))  # fmt: skip
+    assert code == 2
+    assert "Customer no-such-customer was not found" in err
+    assert "subscription.not_found" not in err
+
+
 def test_bad_price_list_exits_2(world: Seeded, capsys: pytest.CaptureFixture[str]) -> None:
     bad = world.home / "bad.json"
     bad.write_text('{"entries": [{"offerId": ""}]}', "utf-8")
