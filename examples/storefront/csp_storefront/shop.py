@@ -81,6 +81,13 @@ class Forbidden(Exception):
     """The signed-in user may not see or act on this (the page answers 403)."""
 
 
+class UnknownCustomer(LookupError):
+    """No such customer, told only to staff, who may see every one (the page answers 404).
+
+    Others get :class:`Forbidden` for an unknown customer too, so a reference cannot be probed.
+    """
+
+
 @dataclass(frozen=True)
 class User:
     """Who is signed in: the partner's staff, a lite reseller, or a customer self-serving."""
@@ -295,8 +302,11 @@ class Shop:
         return customer.reference == user.customer_reference
 
     def customer_for(self, user: User, reference: str) -> ShopCustomer:
-        """The customer ``reference`` if ``user`` may act on it, else :class:`Forbidden`."""
+        """The customer ``reference`` if ``user`` may act on it, else :class:`Forbidden`
+        (:class:`UnknownCustomer` to staff when there is no such customer)."""
         customer = self.customers.get(reference)
+        if customer is None and user.role == "staff":
+            raise UnknownCustomer(reference)
         if customer is None or not self.may_see(user, customer):
             raise Forbidden(reference)
         return customer

@@ -29,7 +29,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csp_commerce import BillingCycle, Problem, Segment, TermDuration, render_problem
 from csp_storefront import forms, i18n
-from csp_storefront.shop import Forbidden, OrderEntry, Shop, ShopCustomer, User
+from csp_storefront.shop import (
+    Forbidden,
+    OrderEntry,
+    Shop,
+    ShopCustomer,
+    UnknownCustomer,
+    User,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SECURITY_HEADERS = [
@@ -153,6 +160,8 @@ class Pages:
             return self.shop.customer_for(user, reference)
         except Forbidden:
             raise HTTPException(403, "You may not act for this customer.") from None
+        except UnknownCustomer:
+            raise HTTPException(404, "There is no such customer.") from None
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         lang = self.lang(request)
@@ -184,8 +193,10 @@ class Pages:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 303 and exc.headers:
             return RedirectResponse(exc.headers["location"], 303)
-        if exc.status_code == 403:
-            return self.render(request, "error.html", 403, message=exc.detail)
+        if exc.status_code in (403, 404):
+            return self.render(
+                request, "error.html", exc.status_code, code=exc.status_code, message=exc.detail
+            )
         return PlainTextResponse(str(exc.detail), exc.status_code)
 
     # -- sign-in ----------------------------------------------------------------------------

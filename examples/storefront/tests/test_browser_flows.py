@@ -72,6 +72,9 @@ def test_a_reseller_sees_only_its_own_customers(open_page: Any, storefront: Stor
     response = page.goto("/customers/northwind/order")
     assert response is not None
     assert response.status == 403
+    response = page.goto("/customers/no-such-customer")  # unknown or not its own: alike
+    assert response is not None
+    assert response.status == 403
 
 
 def test_a_forged_post_for_another_resellers_customer_is_refused(
@@ -254,6 +257,14 @@ def test_a_self_serving_customer_never_sees_the_margin_and_staff_approve(
     customer.goto("/customers/northwind")
     expect(customer.locator("#subscriptions")).to_contain_text("Office 365 E3")
     shoot(customer, "customer-self-service")
+
+
+def test_staff_are_told_a_customer_does_not_exist(open_page: Any) -> None:
+    staff = open_page(STAFF)
+    response = staff.goto("/customers/no-such-customer")
+    assert response is not None
+    assert response.status == 404
+    expect(staff.locator("#error")).to_have_text("There is no such customer.")
 
 
 def test_staff_reject_a_held_order_with_a_reason(open_page: Any, storefront: Storefront) -> None:
