@@ -6,7 +6,8 @@ after ``--latency-ms`` (20 ms). In the same run:
 1. our sync client, ``--total`` GETs one after another (default 1,000);
 2. our async client (``max_in_flight=50``, its own connection pool), ``--total`` GETs at once;
 3. bare ``httpx.AsyncClient`` with the same limits (50 connections, 50 kept alive, 50 requests
-   at once), the same GETs, each body parsed as JSON.
+   at once), the same GETs, each body parsed as JSON;
+4. our async client over its aiohttp backend (``http_backend="aiohttp"``), the same GETs.
 
 Both async runs are warmed up (their pools hold open connections) and timed ``--rounds`` times,
 alternating; the medians are compared. Targets (issue 13): async >= 20x the sync client,
@@ -127,22 +128,28 @@ async def bare(http: httpx.AsyncClient, url: str, total: int, in_flight: int) ->
 
 async def async_runs(
     base_url: str, total: int, in_flight: int, rounds: int
-) -> tuple[list[Timing], list[Timing]]:
-    """Alternating timed rounds of our async client and bare httpx (both warmed up)."""
+) -> tuple[list[Timing], list[Timing], list[Timing]]:
+    """Alternating timed rounds of our async client, bare httpx and our client over aiohttp
+    (all warmed up)."""
     limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
     url = f"{base_url}/v1/customers/c-1"
     ours_times: list[Timing] = []
     bare_times: list[Timing] = []
+    aiohttp_times: list[Timing] = []
+    options = {"base_url": base_url, "max_in_flight": in_flight}
     async with (
-        AsyncPartnerCenterClient(Credential(), base_url=base_url, max_in_flight=in_flight) as pc,
+        AsyncPartnerCenterClient(Credential(), **options) as pc,
         httpx.AsyncClient(limits=limits, timeout=DEFAULT_TIMEOUT) as http,  # the client's
+        AsyncPartnerCenterClient(Credential(), http_backend="aiohttp", **options) as pc_aiohttp,
     ):
         await ours(pc, in_flight * 2)
         await bare(http, url, in_flight * 2, in_flight)
+        await ours(pc_aiohttp, in_flight * 2)
         for _ in range(rounds):
             ours_times.append(await ours(pc, total))
             bare_times.append(await bare(http, url, total, in_flight))
-    return ours_times, bare_times
+            aiohttp_times.append(await ours(pc_aiohttp, total))
+    return ours_times, bare_times, aiohttp_times
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     try:
         base_url = f"http://127.0.0.1:{ports.get(timeout=30)}"
-        ours_times, bare_times = asyncio.run(
+        ours_times, bare_times, aiohttp_times = asyncio.run(
             async_runs(base_url, args.total, args.in_flight, args.rounds)
         )
         sync_time_cpu = sync_sequential(base_url, args.total)
@@ -172,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     sync_time, sync_cpu = sync_time_cpu
     ours_median = statistics.median(wall for wall, _ in ours_times)
     bare_median = statistics.median(wall for wall, _ in bare_times)
+    aiohttp_median = statistics.median(wall for wall, _ in aiohttp_times)
+    aiohttp_cpu = statistics.median(cpu for _, cpu in aiohttp_times) / total
     ours_cpu = statistics.median(cpu for _, cpu in ours_times) / total
     bare_cpu = statistics.median(cpu for _, cpu in bare_times) / total
     bound = total / args.in_flight * latency
@@ -197,6 +206,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{'ok' if speedup >= SPEEDUP_TARGET else 'MISSED'}; on an idle core: sync "
         f"{total} x (latency + CPU) = {idle_sync:.1f} s, async max(bound, {total} x CPU) = "
         f"{idle:.2f} s: {idle_sync / idle:.1f}x"
+    )
+    print(
+        f"  async client, aiohttp:   {aiohttp_median:7.3f} s  {aiohttp_cpu * 1e3:.2f} ms  "
+        f"(median of {args.rounds}: {', '.join(f'{w:.3f}' for w, _ in aiohttp_times)})"
+    )
+    idle_aiohttp = max(bound, total * aiohttp_cpu)
+    print(
+        f"  async (aiohttp) vs sync: {sync_time / aiohttp_median:.1f}x; on an idle core: "
+        f"{idle_sync / idle_aiohttp:.1f}x"
     )
     print(
         f"  async vs bare httpx: {peer:.2f}x the wall time, {ours_cpu / bare_cpu:.2f}x the CPU "

@@ -29,7 +29,7 @@ from csp_commerce.provisioning.blobs import (
     blob_request,
     decoder_for,
 )
-from csp_commerce.provisioning.pool import ShardedAsyncTransport
+from csp_commerce.provisioning.pool import HttpBackend, async_transport
 from csp_commerce.provisioning.resources import (
     AsyncAgreements,
     AsyncCarts,
@@ -71,6 +71,9 @@ class AsyncPartnerCenterClient(ClientCore):
     :param http_client: an ``httpx.AsyncClient`` to send through (tests, the sandbox, proxies). The
         client closes only an HTTP client it created itself.
     :param sleep: how retries and pacing wait (tests pass a recorder).
+    :param http_backend: the HTTP stack of an HTTP client the client creates: ``"httpcore"``
+        (httpx's own, the default) or ``"aiohttp"`` (less CPU per request; needs the
+        ``aiohttp`` extra). See :func:`~csp_commerce.provisioning.pool.async_transport`.
 
     At most ``max_in_flight`` requests are sent at once (the others wait their turn, and a
     request waiting out a retry's delay holds no turn); an HTTP client the client creates keeps
@@ -83,6 +86,7 @@ class AsyncPartnerCenterClient(ClientCore):
         *,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        http_backend: HttpBackend = "httpcore",
         **options: Any,
     ) -> None:
         super().__init__(credential, **options)
@@ -90,7 +94,7 @@ class AsyncPartnerCenterClient(ClientCore):
         self._http = (
             http_client
             if http_client is not None
-            else httpx.AsyncClient(transport=ShardedAsyncTransport(self.max_in_flight))
+            else httpx.AsyncClient(transport=async_transport(http_backend, self.max_in_flight))
         )
         self._in_flight = asyncio.BoundedSemaphore(self.max_in_flight)
         self._sleep = sleep

@@ -383,8 +383,9 @@ async def test_a_request_already_waiting_for_its_place_is_held_by_a_new_pause() 
 async def test_the_sharded_pool_gives_every_place_back() -> None:
     server = LoopbackServer(latency=0.005, counter=InFlight(gather=0))
     transport = ShardedAsyncTransport(25)
-    assert transport.sizes == [9, 8, 8] and transport.max_connections == 25
-    assert max(transport.sizes) <= SHARD_SIZE
+    assert transport.max_connections == 25
+    assert max(transport.sizes) - min(transport.sizes) <= 1  # as even as it can be
+    assert max(transport.sizes) <= SHARD_SIZE < 25
     async with server.running() as base_url, httpx.AsyncClient(transport=transport) as http:
         await asyncio.gather(*(http.get(f"{base_url}/v1/customers/c-1") for _ in range(25)))
         async with http.stream("GET", f"{base_url}/v1/customers/c-1") as response:
@@ -393,5 +394,5 @@ async def test_the_sharded_pool_gives_every_place_back() -> None:
         assert sum(transport.busy) == 0
         with pytest.raises(httpx.ConnectError):
             await http.get("http://127.0.0.1:1/")  # nothing listens: the place comes back too
-        assert transport.busy == [0, 0, 0]
+        assert set(transport.busy) == {0}
     assert server.connections == 25
