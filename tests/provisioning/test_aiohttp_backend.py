@@ -7,26 +7,15 @@ import pytest
 
 from csp_commerce.errors import APIConnectionError, ConfigurationError, NotFoundError
 from csp_commerce.provisioning import AsyncPartnerCenterClient
-from csp_commerce.provisioning.wire import CustomerBillingProfile, PCAddress
+from csp_commerce.provisioning.wire import CustomerBillingProfile
 from csp_commerce.sandbox import Fault, FaultPlan, Sandbox, SandboxCredential
 from csp_commerce.sandbox.server import SandboxServer
+from tests.provisioning.test_sandbox_roundtrip import ADDRESS
 
 PROFILE = CustomerBillingProfile(
-    email="ana@newco.example",
-    culture="en-US",
-    language="en",
-    company_name="NewCo",
-    default_address=PCAddress(
-        country="US",
-        address_line1="1 Microsoft Way",
-        city="Redmond",
-        state="WA",
-        postal_code="98052",
-        first_name="Ana",
-        last_name="Lee",
-        phone_number="4255550100",
-    ),
-)
+    email="ana@newco.example", culture="en-US", language="en", company_name="NewCo",
+    default_address=ADDRESS,
+)  # fmt: skip
 
 
 async def no_wait(seconds: float) -> None:
