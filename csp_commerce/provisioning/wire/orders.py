@@ -73,6 +73,8 @@ class CartLineItem(PCModel):
     currency_code: str | None = None
     order_group: str | None = None
     error: CartLineItemError | None = None
+    promotion_id: str | None = None
+    custom_term_end_date: str | None = None
 
 
 def transaction_reseller(mpn_id: str) -> Participant:
