@@ -266,9 +266,10 @@ def _eligibility_rows(
         for verdict in answer.eligibilities:
             if verdict.promotion_id is None or verdict.promotion_id not in discounts:
                 continue
-            reasons = ", ".join(str(error.type) for error in verdict.errors if error.type)
-            if reasons == "Term":
-                continue  # the promotion is for another plan: that plan's row says it
+            kinds = [str(error.type) for error in verdict.errors if error.type]
+            if "Term" in kinds:
+                continue  # the promotion is for another plan: that plan's row judges it
+            reasons = ", ".join(kinds)
             rows.append(
                 (
                     verdict.promotion_id, term, cycle,
