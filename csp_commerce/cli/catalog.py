@@ -190,6 +190,7 @@ def run_country_rules(args: argparse.Namespace) -> int:
 
 PROMOTION_COLUMNS = ("promotion id", "name", "product:sku", "term", "billing", "% off", "ends")
 ELIGIBILITY_COLUMNS = ("promotion id", "term", "billing", "% off", "eligible", "why not")
+ELIGIBILITY_KEYS = ("promotionId", "term", "billingCycle", "percentOff", "eligible", "reasons")
 
 
 def _percent(fraction: Decimal | None) -> str:
@@ -224,7 +225,7 @@ def run_promotions(args: argparse.Namespace) -> int:
             return EXIT_OK
         judged = _eligibility_rows(env.client, args, listed)
     title = f"promotions of {args.offer} for {args.customer} ({args.quantity} seat(s))"
-    data = [dict(zip(ELIGIBILITY_COLUMNS, row, strict=True)) for row in judged]
+    data = [dict(zip(ELIGIBILITY_KEYS, row, strict=True)) for row in judged]
     emit(args.format, title, ELIGIBILITY_COLUMNS, judged, data)
     return EXIT_OK
 
@@ -296,5 +297,10 @@ def run_term_end_dates(args: argparse.Namespace) -> int:
         for found in dates
     ]
     title = f"{len(rows)} end date(s) for a new {args.term} subscription of {args.customer}"
-    emit(args.format, title, END_DATE_COLUMNS, rows, dates)
+    # Dates, not zone-less times: Partner Center answers midnight without a zone.
+    data = [
+        {"endDate": end, "kind": kind, "cotermSubscriptionIds": list(found.coterm_subscription_ids)}
+        for (end, kind, _), found in zip(rows, dates, strict=True)
+    ]
+    emit(args.format, title, END_DATE_COLUMNS, rows, data)
     return EXIT_OK

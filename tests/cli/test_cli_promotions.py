@@ -39,9 +39,9 @@ def test_a_customers_eligibility_for_an_offers_promotions(
     )  # fmt: skip
     code, out, _ = run(capsys, argv)
     assert code == 0
-    rows = {row["promotion id"]: row for row in json.loads(out)}
+    rows = {row["promotionId"]: row for row in json.loads(out)}
     # 3 seats: below both promotions' minimum of 5
-    assert rows[E3_ANNUAL]["eligible"] == "no" and rows[E3_ANNUAL]["why not"] == "SeatCount"
+    assert rows[E3_ANNUAL]["eligible"] == "no" and rows[E3_ANNUAL]["reasons"] == "SeatCount"
     assert rows[E3_THREE_YEARS]["term"] == "P3Y"
     code, _, err = run(capsys, world.args("catalog", "promotions", "--country", "US",
                                           "--customer", world.customer))  # fmt: skip
