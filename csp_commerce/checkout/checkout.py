@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from csp_commerce.checkout.facts_cache import FactsCache
+from csp_commerce.checkout.line_terms import with_line_terms, with_promotion
 from csp_commerce.errors import (
     ConfigurationError,
     OrderBusyError,
@@ -131,23 +132,33 @@ class Checkout:
         problems += hooks.check_reseller(order, facts, settings)
         tenant = hooks.resolve_tenant(order, facts, settings)
         problems += tenant.problems
+        warnings = tuple(hooks.check_promotions(order, facts, settings))
         if problems:
-            return CheckoutResult(order_id=order.id, problems=tuple(problems))
+            return CheckoutResult(order_id=order.id, problems=tuple(problems), warnings=warnings)
         plan = CheckoutPlan(
             order_id=order.id,
             tenant=tenant,
             lines=tuple(
-                _with_end_of_term(hooks.plan_line(line, order, facts, settings), line, settings)
+                with_line_terms(
+                    _with_end_of_term(
+                        hooks.plan_line(line, order, facts, settings), line, settings
+                    ),
+                    line,
+                    facts,
+                )
                 for line in order.lines
             ),
         )
         approval = decision if decision is not None else hooks.approve_order(order, plan)
-        prices = tuple(hooks.price_line(line, order) for line in order.lines)
+        prices = tuple(
+            with_promotion(hooks.price_line(line, order), line, facts) for line in order.lines
+        )
         return CheckoutResult(
             order_id=order.id,
             plan=plan,
             approval=approval,
             prices=prices if any(price is not None for price in prices) else (),
+            warnings=warnings,
         )
 
     def place(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:

@@ -4,8 +4,9 @@ Rules never fetch: before ``Checkout.validate`` the host calls :func:`gather_fac
 :func:`gather_facts_async`, which runs the independent fetches concurrently) with the client
 and the order. Facts fetched: the tenant (the customer, its relationship to the partner, the
 invitation link when there is none; for a new customer, whether the domain is free), existing
-subscriptions, qualifications, the MCA on record, and the indirect reseller's MPN, MPA and
-relationship. Agreements, relationships, MPN and MPA need an app+user credential.
+subscriptions, qualifications, the MCA on record, the indirect reseller's MPN, MPA and
+relationship, and the lines' promotions and offered end dates (``line_terms``). Agreements,
+relationships, MPN and MPA need an app+user credential.
 
 With a :class:`~csp_commerce.checkout.facts_cache.FactsCache` (``cache=``; the checkout holds
 one), the reseller's MPN profile, MPA status and the partner's list of indirect resellers are
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from csp_commerce.checkout.facts_cache import MISSING
+from csp_commerce.checkout.line_terms import line_term_facts, line_term_facts_async
 from csp_commerce.errors import (
     MpaStatusError,
     NotFoundError,
@@ -196,7 +198,7 @@ def gather_facts(
     results = {**fetched, **known}
     if _needs_invitation(order, results):
         results["request_link"] = _run(client, _INVITATION)
-    return assemble(order, results)
+    return line_term_facts(client, order, assemble(order, results), cache=cache)
 
 
 async def gather_facts_async(
@@ -212,7 +214,8 @@ async def gather_facts_async(
     results = {**fetched, **known}
     if _needs_invitation(order, results):
         results["request_link"] = await _run_async(client, _INVITATION)
-    return assemble(order, results)
+    facts = assemble(order, results)
+    return await line_term_facts_async(client, order, facts, cache=cache)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,10 +1,14 @@
-"""``csp-commerce catalog offers|order-template``: what the partner can sell, and an order for it.
+"""``csp-commerce catalog offers|order-template|promotions|term-end-dates``: what the partner can
+sell, and an order for it.
 
 ``country-rules`` prints Partner Center's address, phone and tax rules for a country.
 ``offers`` lists every purchasable offer in a country (Partner Center's products, SKUs and
 availabilities, as the checkout judges them), optionally of one segment. ``order-template`` writes
 the skeleton of an order file for one offer (by catalog item id or name) that ``csp-commerce
-checkout`` reads once the customer's details are filled in.
+checkout`` reads once the customer's details are filled in. ``promotions`` lists the promotions
+active in a country, or (``--customer`` and ``--offer``) whether a customer qualifies for each on
+its plan; ``term-end-dates`` lists the end dates a customer's new subscription of a term may
+co-terminate on.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from csp_commerce.cli import EXIT_OK, _env
 from csp_commerce.cli._render import emit
 from csp_commerce.cli.prices import add_format
 from csp_commerce.models.offer import BillingCycle, Segment, TermDuration
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from csp_commerce.provisioning.wire import ProductPromotion
 
 if TYPE_CHECKING:
     import argparse
@@ -46,7 +55,28 @@ def register(subparsers: Any) -> None:
     rules = actions.add_parser("country-rules", help="a country's address, phone and tax rules")
     add_format(rules, "table", "json")
     rules.set_defaults(func=run_country_rules)
-    for action in (offers, template, rules):
+    promotions = actions.add_parser(
+        "promotions", help="promotions in a country; a customer's eligibility for an offer's"
+    )
+    promotions.add_argument("--segment", default="commercial", help="default: commercial")
+    promotions.add_argument(
+        "--customer", metavar="TENANT", help="judge this customer's eligibility"
+    )
+    promotions.add_argument(
+        "--offer", metavar="CATALOG_ITEM", help="the offer to judge (with --customer)"
+    )
+    promotions.add_argument("--quantity", type=int, default=1, help="seats to judge (default 1)")
+    add_format(promotions, "table", "json", "csv")
+    promotions.set_defaults(func=run_promotions)
+    end_dates = actions.add_parser(
+        "term-end-dates", help="the end dates a customer's new subscription may co-terminate on"
+    )
+    end_dates.add_argument("--customer", metavar="TENANT", required=True)
+    end_dates.add_argument("--term", choices=[term.value for term in TermDuration], required=True)
+    add_format(end_dates, "table", "json", "csv")
+    end_dates.set_defaults(func=run_term_end_dates)
+    _env.add_arguments(end_dates)
+    for action in (offers, template, rules, promotions):
         action.add_argument(
             "--country", type=_country, required=True, help="ISO 3166 alpha-2 country, e.g. US"
         )
@@ -155,4 +185,122 @@ def run_country_rules(args: argparse.Namespace) -> int:
         for name, value in data.items()
     ]
     emit(args.format, f"rules of {args.country.upper()}", ("rule", "value"), rows, [rules])
+    return EXIT_OK
+
+
+PROMOTION_COLUMNS = ("promotion id", "name", "product:sku", "term", "billing", "% off", "ends")
+ELIGIBILITY_COLUMNS = ("promotion id", "term", "billing", "% off", "eligible", "why not")
+ELIGIBILITY_KEYS = ("promotionId", "term", "billingCycle", "percentOff", "eligible", "reasons")
+
+
+def _percent(fraction: Decimal | None) -> str:
+    return "" if fraction is None else f"{fraction * 100:g}"
+
+
+def run_promotions(args: argparse.Namespace) -> int:
+    """``catalog promotions --country CC [--customer T --offer ID]``: one request for the
+    listing, one more for every plan of the offer's promotions."""
+    from csp_commerce.errors import InputError
+
+    if (args.customer is None) != (args.offer is None):
+        raise InputError("--customer and --offer go together")
+    with _env.Environment.from_args(args) as env:
+        listed = list(env.client.promotions.list(args.country, args.segment))
+        if args.customer is None:
+            rows = [
+                (
+                    promotion.id,
+                    promotion.name or "",
+                    f"{required.product_id}:{required.sku_id}",
+                    str(required.term.duration),
+                    str(required.term.billing_cycle).lower(),
+                    _percent(required.percent_discount()),
+                    (promotion.end_date or "")[:10],
+                )
+                for promotion in listed
+                for required in promotion.required_products
+            ]
+            title = f"{len(listed)} promotion(s) in {args.country} ({args.segment})"
+            emit(args.format, title, PROMOTION_COLUMNS, rows, listed)
+            return EXIT_OK
+        judged = _eligibility_rows(env.client, args, listed)
+    title = f"promotions of {args.offer} for {args.customer} ({args.quantity} seat(s))"
+    data = [dict(zip(ELIGIBILITY_KEYS, row, strict=True)) for row in judged]
+    emit(args.format, title, ELIGIBILITY_COLUMNS, judged, data)
+    return EXIT_OK
+
+
+def _eligibility_rows(
+    client: Any, args: argparse.Namespace, listed: list[ProductPromotion]
+) -> list[tuple[str, ...]]:
+    from csp_commerce.errors import InputError
+    from csp_commerce.provisioning.wire import PromotionEligibilityRequestItem
+
+    parts = args.offer.split(":")
+    if len(parts) != 3:
+        raise InputError(f"{args.offer!r} is not a catalog item id (product:sku:availability)")
+    plans = sorted(
+        {
+            (str(required.term.duration).upper(), str(required.term.billing_cycle).lower())
+            for promotion in listed
+            for required in promotion.required_products
+            if [required.product_id, required.sku_id] == parts[:2]
+        }
+    )
+    if not plans:
+        return []
+    items = [
+        PromotionEligibilityRequestItem(
+            id=index, catalog_item_id=args.offer, quantity=args.quantity,
+            term_duration=term, billing_cycle=cycle,
+        )
+        for index, (term, cycle) in enumerate(plans)
+    ]  # fmt: skip
+    discounts = {
+        promotion.id: required.percent_discount()
+        for promotion in listed
+        for required in promotion.required_products
+    }
+    rows: list[tuple[str, ...]] = []
+    for answer in client.promotions.eligibilities(args.customer, items):
+        term, cycle = plans[answer.id]
+        for verdict in answer.eligibilities:
+            if verdict.promotion_id is None or verdict.promotion_id not in discounts:
+                continue
+            kinds = [str(error.type) for error in verdict.errors if error.type]
+            if "Term" in kinds:
+                continue  # the promotion is for another plan: that plan's row judges it
+            reasons = ", ".join(kinds)
+            rows.append(
+                (
+                    verdict.promotion_id, term, cycle,
+                    _percent(discounts[verdict.promotion_id]),
+                    "yes" if verdict.is_eligible else "no", reasons,
+                )
+            )  # fmt: skip
+    return rows
+
+
+END_DATE_COLUMNS = ("end date", "kind", "co-terminates with")
+
+
+def run_term_end_dates(args: argparse.Namespace) -> int:
+    """``catalog term-end-dates --customer T --term P1Y``."""
+    with _env.Environment.from_args(args) as env:
+        dates = list(env.client.term_end_dates.list(args.customer, args.term))
+    rows = [
+        (
+            found.allowed_custom_term_end_date[:10],
+            found.allowed_custom_term_end_date_type or "",
+            ", ".join(found.coterm_subscription_ids),
+        )
+        for found in dates
+    ]
+    title = f"{len(rows)} end date(s) for a new {args.term} subscription of {args.customer}"
+    # Dates, not zone-less times: Partner Center answers midnight without a zone.
+    data = [
+        {"endDate": end, "kind": kind, "cotermSubscriptionIds": list(found.coterm_subscription_ids)}
+        for (end, kind, _), found in zip(rows, dates, strict=True)
+    ]
+    emit(args.format, title, END_DATE_COLUMNS, rows, data)
     return EXIT_OK

@@ -18,6 +18,7 @@ from csp_commerce.fulfilment.engine import failure
 from csp_commerce.models import LineAction
 from csp_commerce.models.end_of_term import wire_changes
 from csp_commerce.provisioning.wire import CartLineItem, Participant
+from csp_commerce.provisioning.wire.orders import line_terms
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -270,6 +271,7 @@ def _cart_line(index: int, line: LinePlan) -> CartLineItem:
             if line.action is LineAction.ADD_ON and line.subscription_id
             else None
         ),
+        **line_terms(line.promotion_id, line.custom_term_end_date),
     )
 
 

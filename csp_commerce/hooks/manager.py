@@ -53,6 +53,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "csp_commerce.hooks.builtin.address_hooks",
     "csp_commerce.hooks.builtin.eligibility_hooks",
     "csp_commerce.hooks.builtin.limits_hooks",
+    "csp_commerce.hooks.builtin.coterm_hooks",
+    "csp_commerce.hooks.builtin.promotion_hooks",
     "csp_commerce.hooks.builtin.billing_options_hooks",
     "csp_commerce.hooks.builtin.billing_plan_hooks",
     "csp_commerce.hooks.builtin.mca_hooks",
@@ -216,6 +218,15 @@ class HookManager:
             self._pm.hook.csp_check_subscription_limits(
                 order=order, facts=facts, settings=settings
             ),
+        )
+
+    def check_promotions(
+        self, order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+    ) -> list[Problem]:
+        """``csp_check_promotions``: every plugin's warnings (they never stop an order)."""
+        return _problems(
+            "csp_check_promotions",
+            self._pm.hook.csp_check_promotions(order=order, facts=facts, settings=settings),
         )
 
     def plan_line(

@@ -86,6 +86,16 @@ def csp_check_subscription_limits(  # type: ignore[empty-body]
     """Problems with subscription counts and seat caps (the Business plan rule). Collected."""
 
 
+@_spec
+def csp_check_promotions(  # type: ignore[empty-body]
+    order: Order, facts: CheckoutFacts, settings: CheckoutSettings
+) -> Sequence[Problem]:
+    """Warnings about promotions (a plan that loses one the customer could have). Collected.
+
+    They go to ``CheckoutResult.warnings`` and never stop the order.
+    """
+
+
 @_spec(firstresult=True)
 def csp_plan_line(
     line: OrderLine, order: Order, facts: CheckoutFacts, settings: CheckoutSettings

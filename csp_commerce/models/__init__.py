@@ -17,6 +17,7 @@ from csp_commerce.models.discovery import (
 from csp_commerce.models.facts import (
     CheckoutFacts,
     McaFacts,
+    PromotionFact,
     QualificationFact,
     Relationship,
     ResellerFacts,
@@ -78,6 +79,7 @@ __all__ = [
     "OrderLine",
     "OutcomeStatus",
     "Problem",
+    "PromotionFact",
     "ProvisioningOutcome",
     "Qualification",
     "QualificationFact",

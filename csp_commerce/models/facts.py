@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -10,6 +13,9 @@ from csp_commerce.models._base import Model
 from csp_commerce.models.agreement import McaAcceptance
 from csp_commerce.models.customer import Qualification
 from csp_commerce.models.offer import BillingCycle, TermDuration
+
+if TYPE_CHECKING:
+    from csp_commerce.models.order import OrderLine
 
 
 class VettingStatus(str, Enum):
@@ -90,6 +96,21 @@ class McaFacts(Model):
     )
 
 
+class PromotionFact(Model):
+    """A promotion of an order line's offer on one plan (term and billing cycle), and whether
+    Partner Center says the customer may have it there (``reasons``: its error types when not,
+    e.g. ``SeatCount``, ``OfferPurchasedPreviously``)."""
+
+    line_id: str
+    promotion_id: str
+    name: str | None = None
+    term_duration: TermDuration
+    billing_cycle: BillingCycle
+    discount: Decimal = Field(gt=0, lt=1, description="The share taken off: 0.15 is 15 % off")
+    eligible: bool
+    reasons: tuple[str, ...] = ()
+
+
 class CheckoutFacts(Model):
     """Everything the checkout rules judge by. Rules never fetch: the gatherer fills this."""
 
@@ -98,6 +119,30 @@ class CheckoutFacts(Model):
     mca: McaFacts = McaFacts()
     tenant: TenantFacts = TenantFacts()
     resellers: dict[str, ResellerFacts] = Field(default_factory=dict)
+    promotions: tuple[PromotionFact, ...] = Field(
+        default=(), description="The promotions of the order's new-commerce lines, by plan"
+    )
+    term_end_dates: dict[TermDuration, tuple[date, ...]] = Field(
+        default_factory=dict,
+        description="The end dates a new subscription of each term may have (co-termination)",
+    )
+
+    def promotion_for(self, line: OrderLine) -> PromotionFact | None:
+        """The promotion ``line`` is bought with: of the customer's eligible promotions on
+        exactly the line's term and billing cycle, the largest discount. None for seats added to
+        an existing subscription (a promotion comes with a purchase) or a line without a term.
+        """
+        if line.subscription_id is not None or line.term_duration is None:
+            return None
+        found = [
+            fact
+            for fact in self.promotions
+            if fact.line_id == line.id
+            and fact.eligible
+            and fact.term_duration is line.term_duration
+            and fact.billing_cycle is line.billing_cycle
+        ]
+        return max(found, key=lambda fact: (fact.discount, fact.promotion_id), default=None)
 
     def approved(self, qualification: Qualification) -> bool:
         """Whether the customer holds ``qualification`` with Microsoft's approval."""

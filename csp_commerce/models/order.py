@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import Enum
 
 from pydantic import Field, model_validator
@@ -53,6 +54,11 @@ class OrderLine(Model):
     end_of_term: EndOfTermAction | None = Field(
         default=None,
         description="What the new subscription does at term end (default: the settings')",
+    )
+    custom_term_end_date: date | None = Field(
+        default=None,
+        description="New subscriptions: end on this date (one the customer's existing "
+        "subscriptions end on, or a month end; ``customTermEndDates``) instead of a full term",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
 from pydantic import Field
@@ -46,6 +47,12 @@ class LinePlan(Model):
     end_of_term: EndOfTermAction | None = Field(
         default=None,
         description="New subscriptions: the end-of-term action set right after the purchase",
+    )
+    promotion_id: str | None = Field(
+        default=None, description="The promotion the purchase carries (cart line promotionId)"
+    )
+    custom_term_end_date: date | None = Field(
+        default=None, description="New subscriptions: the co-terminated end date (cart line)"
     )
 
 

@@ -161,3 +161,9 @@ class LinePrice(Model):
     customer_specific: bool = Field(
         default=False, description="Priced from the customer's own price entry"
     )
+    promotion_id: str | None = Field(
+        default=None, description="The promotion that lowered the cost and price, if any"
+    )
+    promotion_discount: Decimal | None = Field(
+        default=None, description="The promotion's share off (0.15 is 15 % off)"
+    )

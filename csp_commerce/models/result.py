@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from csp_commerce.models._base import Model
 from csp_commerce.models.outcome import ProvisioningOutcome
 from csp_commerce.models.plan import ApprovalDecision, CheckoutPlan
@@ -23,6 +25,11 @@ class CheckoutResult(Model):
     approval: ApprovalDecision | None = None
     prices: tuple[LinePrice | None, ...] = ()
     outcome: ProvisioningOutcome | None = None
+    warnings: tuple[Problem, ...] = Field(
+        default=(),
+        description="Problems that do not stop the order, for the storefront to show (e.g. "
+        "a plan that loses an available promotion: ``csp_check_promotions``)",
+    )
 
     @property
     def ok(self) -> bool:

@@ -653,6 +653,54 @@ ROUTES: tuple[RouteSpec, ...] = (
         query=("country", "targetSegment"),
         client=("products.availability",),
     ),
+    # promotions and co-termination (new commerce; learn get-promotions,
+    # verify-promotion-eligibility, custom-term-end-dates)
+    _r(
+        "promotions",
+        "GET",
+        "/v1/productpromotions",
+        "app",
+        "Collection[ProductPromotion]",
+        query=("country", "segment"),
+        client=("promotions.list",),
+        notes="the promotions active now in a market and segment: `{id, name, description, "
+        "startDate, endDate, properties{isAutoApplicable}, requiredProducts[{productId, skuId, "
+        "term{duration, billingCycle}, pricingPolicies[{policyType, value}]}]}`",
+    ),
+    _r(
+        "promotions",
+        "GET",
+        "/v1/productpromotions/{promotionId}",
+        "app",
+        "ProductPromotion",
+        query=("country",),
+        client=("promotions.get",),
+        notes="404 code 1000 when unknown",
+    ),
+    _r(
+        "promotion eligibilities",
+        "POST",
+        C + "/promotionEligibilities",
+        "app",
+        "Collection[PromotionEligibilities]",
+        client=("promotions.eligibilities",),
+        notes="body `{items[{id, catalogItemId, quantity, termDuration, billingCycle, "
+        "promotionId?}]}` → per item `eligibilities[{promotionId, isEligible, errors[{type, "
+        "description, minimumRequiredSeats?, maximumRequiredSeats?, availableSeats?}]}]`; "
+        "625 requests/min per partner tenant (429 beyond)",
+    ),
+    _r(
+        "custom term end dates",
+        "GET",
+        C + "/subscriptions/customTermEndDates",
+        "app",
+        "Collection[CustomTermEndDate]",
+        query=("term_duration", "term_start_date", "target_coterm_subscription_id"),
+        client=("term_end_dates.list",),
+        notes="`{allowedCustomTermEndDate, allowedCustomTermEndDateType, "
+        "cotermSubscriptionIds?}`; ≤300 a page, seek paging; a term other than P1M, P1Y or "
+        "P3Y → 400",
+    ),
     # webhooks (one registration per partner; PascalCase bodies)
     _r(
         "webhooks",

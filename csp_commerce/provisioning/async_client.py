@@ -51,6 +51,8 @@ from csp_commerce.provisioning.resources import (
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
+from csp_commerce.provisioning.resources.promotions import AsyncPromotions
+from csp_commerce.provisioning.resources.term_end_dates import AsyncTermEndDates
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -118,6 +120,8 @@ class AsyncPartnerCenterClient(ClientCore):
     mfa = resource(AsyncMfa)
     reconciliation = resource(AsyncReconciliation)
     products = resource(AsyncProducts)
+    promotions = resource(AsyncPromotions)
+    term_end_dates = resource(AsyncTermEndDates)
     audit_records = resource(AsyncAuditRecords)
     webhooks = resource(AsyncWebhooks)
     gdap = resource(AsyncGdap)

@@ -51,6 +51,8 @@ from csp_commerce.provisioning.resources import (
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
+from csp_commerce.provisioning.resources.promotions import Promotions
+from csp_commerce.provisioning.resources.term_end_dates import TermEndDates
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -111,6 +113,8 @@ class PartnerCenterClient(ClientCore):
     mfa = resource(Mfa)
     reconciliation = resource(Reconciliation)
     products = resource(Products)
+    promotions = resource(Promotions)
+    term_end_dates = resource(TermEndDates)
     audit_records = resource(AuditRecords)
     webhooks = resource(Webhooks)
     gdap = resource(Gdap)

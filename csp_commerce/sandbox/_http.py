@@ -14,6 +14,7 @@ from csp_commerce.errors import EmulatedError
 from csp_commerce.sandbox.exports import ExportBoard
 
 if TYPE_CHECKING:
+    from collections import deque
     from collections.abc import Callable, Sequence
 
     from csp_commerce.sandbox.faults import FaultInjector
@@ -105,6 +106,8 @@ class Context:
     clock: Callable[[], float]
     injector: FaultInjector
     exports: ExportBoard = field(default_factory=ExportBoard)
+    #: Request times of routes with a limit of their own (promotion eligibility's 625/min).
+    windows: dict[str, deque[float]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         """The current time (UTC, whole seconds): the clock, plus however far the world's time
@@ -168,9 +171,16 @@ def _offset(kind: str, token: str) -> int:
 _PAGING_KEYS = {"size", "seekoperation", "offset"}
 
 
-def seek_page(request: Request, kind: str, items: Sequence[Any], path: str) -> JSON:
+def seek_page(
+    request: Request,
+    kind: str,
+    items: Sequence[Any],
+    path: str,
+    *,
+    default_size: int = DEFAULT_PAGE_SIZE,
+) -> JSON:
     """One page of a seek-paged collection: ``links.next`` carries ``MS-ContinuationToken``."""
-    size = page_size(request)
+    size = page_size(request, default_size)
     token = request.headers.get("ms-continuationtoken")
     offset = _offset(kind, token) if token else 0
     page = list(items[offset : offset + size])

@@ -27,10 +27,12 @@ from csp_commerce.sandbox import (
     audit_routes,
     billing_export_routes,
     commerce_routes,
+    coterm_routes,
     customer_routes,
     gdap_routes,
     invoice_routes,
     openapi,
+    promotion_routes,
     webhook_routes,
 )
 from csp_commerce.sandbox._http import (
@@ -151,6 +153,8 @@ ROUTES: tuple[Route, ...] = (
     _route("PUT", C + "/carts/{}", commerce_routes.update_cart),
     _route("POST", C + "/carts/{}/checkout", commerce_routes.checkout),
     _route("GET", C + "/subscriptions", commerce_routes.list_subscriptions),
+    # before C/subscriptions/{}: a literal segment wins over an id
+    _route("GET", C + "/subscriptions/customTermEndDates", coterm_routes.list_end_dates),
     _route("GET", C + "/subscriptions/{}", commerce_routes.get_subscription),
     _route("PATCH", C + "/subscriptions/{}", commerce_routes.update_subscription),
     _route("GET", C + "/subscriptions/{}/addons", commerce_routes.list_addons),
@@ -186,6 +190,9 @@ ROUTES: tuple[Route, ...] = (
         "/v1/products/{}/skus/{}/availabilities/{}",
         commerce_routes.get_availability,
     ),
+    _route("GET", "/v1/productpromotions", promotion_routes.list_promotions),
+    _route("GET", "/v1/productpromotions/{}", promotion_routes.get_promotion),
+    _route("POST", C + "/promotionEligibilities", promotion_routes.check_eligibilities),
     # billing reconciliation v2 (Microsoft Graph) and its blobs (a SAS URL, no bearer token)
     _route(
         "POST",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from csp_commerce.errors import EmulatedError
-from csp_commerce.sandbox import pc_rules, term_end, webhook_routes
+from csp_commerce.sandbox import pc_rules, promotion_routes, term_end, webhook_routes
 from csp_commerce.sandbox._http import (
     Context,
     Reply,
@@ -210,6 +210,8 @@ class Line:
     reseller_mpn: str | None = None
     parent_id: str | None = None
     friendly_name: str | None = None
+    promotion_id: str | None = None
+    custom_term_end_date: str | None = None  # YYYY-MM-DD
 
 
 def _int(value: object, what: str) -> int:
@@ -271,6 +273,8 @@ def _subscription(
     world = ctx.world
     item = line.item
     end = add_months(now, TERM_MONTHS[line.term_duration])
+    if line.custom_term_end_date is not None:  # co-terminated: the end date the cart chose
+        end = datetime.fromisoformat(line.custom_term_end_date).replace(tzinfo=now.tzinfo)
     cancel_until = now + REFUND_WINDOWS.get(item.kind, CANCELLATION_WINDOW)
     product_type = PRODUCT_TYPES[item.kind]
     subscription_id = world.next_id()
@@ -326,6 +330,8 @@ def _subscription(
         },
         "attributes": {"etag": world.next_etag(), "objectType": "Subscription"},
     }
+    if line.promotion_id is not None:
+        subscription["promotionId"] = line.promotion_id
     return subscription
 
 
@@ -346,6 +352,7 @@ def place_order(
             if tenant not in customer.resellers:
                 customer.resellers.append(tenant)
         price = line.item.monthly_price(line.term_duration, line.billing_cycle)
+        price -= price * promotion_routes.discount_of(line.promotion_id)
         total += price * line.quantity * CYCLE_MONTHS[line.billing_cycle]
         base = f"/v1/customers/{customer.id}"
         line_items.append(
@@ -359,6 +366,8 @@ def place_order(
                 "termDuration": line.term_duration,
                 "transactionType": "New",
                 "partnerIdOnRecord": line.reseller_mpn,
+                "promotionId": line.promotion_id,
+                "customTermEndDate": line.custom_term_end_date,
                 "links": {
                     "subscription": {
                         "uri": f"{base}/subscriptions/{subscription['id']}",
@@ -486,7 +495,7 @@ def provisioning_status(ctx: Context, req: Request) -> Reply:
 # -- carts ---------------------------------------------------------------------------------------
 
 
-def _cart_lines(ctx: Context, body: JSON) -> list[JSON]:
+def _cart_lines(ctx: Context, body: JSON, customer: CustomerState) -> list[JSON]:
     raw_lines = body.get("lineItems")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise bad_request("lineItems must be a non-empty list.", code=10010)
@@ -531,15 +540,49 @@ def _cart_lines(ctx: Context, body: JSON) -> list[JSON]:
         }
         if raw.get("friendlyName"):
             line["friendlyName"] = raw["friendlyName"]
+        line.update(_line_terms(ctx, customer, raw, item, quantity, term, cycle))
         lines.append(line)
     return lines
+
+
+def _line_terms(
+    ctx: Context,
+    customer: CustomerState,
+    raw: JSON,
+    item: CatalogItem,
+    quantity: int,
+    term: str,
+    cycle: str,
+) -> JSON:
+    """A cart line's ``promotionId`` and ``customTermEndDate``, judged as Partner Center does:
+    10014 for a promotion the customer cannot have on the line, 10017 for an end date that is
+    not one of the customer's allowed dates (``customTermEndDates``)."""
+    from csp_commerce.sandbox import coterm_routes
+
+    terms: JSON = {}
+    promotion_id = raw.get("promotionId")
+    if promotion_id:
+        error = promotion_routes.cart_promotion_error(
+            customer, str(promotion_id), item, quantity, term, cycle
+        )
+        if error is not None:
+            raise error
+        terms["promotionId"] = str(promotion_id)
+    end = raw.get("customTermEndDate")
+    if end:
+        if not coterm_routes.is_allowed(customer, term, ctx.now().date(), str(end)):
+            raise bad_request(
+                f"The custom term end date {end} is not allowed for term {term}.", code=10017
+            )
+        terms["customTermEndDate"] = str(end)[:10]
+    return terms
 
 
 def create_cart(ctx: Context, req: Request) -> Reply:
     """``POST /v1/customers/{c}/carts`` → 201 Active cart (expires after 7 days)."""
     customer = customer_of(ctx, req.params[0])
     body = req.json_object()
-    lines = _cart_lines(ctx, body)
+    lines = _cart_lines(ctx, body, customer)
     now = ctx.now()
     cart: JSON = {
         "id": ctx.world.next_id(),
@@ -580,7 +623,7 @@ def update_cart(ctx: Context, req: Request) -> Reply:
     if cart["status"] != "Active":
         raise _submitted(cart)
     body = req.json_object()
-    cart["lineItems"] = _cart_lines(ctx, body)
+    cart["lineItems"] = _cart_lines(ctx, body, customer)
     cart["partnerOnRecordAttestationAccepted"] = (
         body.get("partnerOnRecordAttestationAccepted") is True
     )
@@ -601,6 +644,8 @@ def _cart_line(ctx: Context, raw: JSON) -> Line:
         reseller_mpn=str(reseller) if reseller else None,
         parent_id=_parent_id(raw),
         friendly_name=raw.get("friendlyName"),
+        promotion_id=raw.get("promotionId"),
+        custom_term_end_date=raw.get("customTermEndDate"),
     )
 
 

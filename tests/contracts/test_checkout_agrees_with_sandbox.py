@@ -12,15 +12,16 @@ emulator) and judged twice:
 The two verdicts (accepted or refused) must agree, and must be the one the case expects. The
 rules: tenant domain format, the Business plan limit, seat caps, qualifications, the MCA, the
 cancellation window, the indirect reseller's MPA, the address (allocated postal ranges, VAT
-numbers and tax ids); and the new-commerce billing plans (issue 11): three-year SKUs, mid-term
-term and frequency changes, refund windows by product kind and software seat reductions.
+numbers and tax ids); the new-commerce billing plans (issue 11): three-year SKUs, mid-term
+term and frequency changes, refund windows by product kind and software seat reductions; and
+co-terminated end dates (issue 12).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import httpx
@@ -221,6 +222,8 @@ def cart_line(index: int, line: OrderLine, reseller: Reseller | None) -> dict[st
         raw["provisioningContext"] = {"parentSubscriptionId": line.parent_subscription_id}
     if reseller is not None:
         raw["participants"] = [{"key": "transaction_reseller", "value": reseller.partner_id}]
+    if line.custom_term_end_date is not None:
+        raw["customTermEndDate"] = f"{line.custom_term_end_date.isoformat()}T00:00:00"
     return raw
 
 
@@ -739,3 +742,28 @@ def test_software_seats_never_shrink(world: World, quantity: int, accepted: bool
     )
     by_sandbox = world.patch(customer_id, subscription_id, {"quantity": quantity}).is_success
     assert by_rules == by_sandbox == accepted
+
+
+# -- co-terminated end dates (customTermEndDate) ---------------------------------------------------
+
+
+COTERM_CASES = {
+    # The customer's Office 365 E3 (one year, annual) was bought on 2025-01-01: it ends 2026-01-01.
+    "an existing subscription's end": (date(2026, 1, 1), True),
+    "the month end inside the term": (date(2025, 12, 31), True),
+    "a day that is neither": (date(2025, 7, 15), False),
+    "after the term": (date(2026, 6, 30), False),
+}
+
+
+@pytest.mark.parametrize(("end", "accepted"), COTERM_CASES.values(), ids=COTERM_CASES.keys())
+def test_co_terminated_end_dates(world: World, end: date, accepted: bool) -> None:
+    customer_id = world.customer()
+    e3 = OrderLine(offer=world.offer("Office 365 E3"), quantity=1, billing_cycle=ANNUAL,
+                   term_duration=TermDuration.P1Y)  # fmt: skip
+    world.own(customer_id, e3)
+    line = OrderLine(
+        offer=world.offer("Microsoft 365 Business Basic"), quantity=1, billing_cycle=MONTHLY,
+        term_duration=TermDuration.P1Y, custom_term_end_date=end,
+    )  # fmt: skip
+    agree(world, order_for(customer_id, line), accepted)

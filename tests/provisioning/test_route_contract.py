@@ -41,6 +41,8 @@ OPERATIONS = _operations()
 
 def _argument(parameter: inspect.Parameter) -> Any:
     name = parameter.name
+    if name == "items":
+        return []
     if name in ("line_items",):
         return [MagicMock(line_item_number=0, participants=[])]
     if name == "cart":

@@ -161,6 +161,15 @@ def _scenario(sandbox: Sandbox, http: Recorder) -> None:
     send("GET", f"{p}/skus/{basic.sku_id}/availabilities", params=us)
     send("GET", f"{p}/skus/{basic.sku_id}/availabilities/{basic.availability_id}", params=us)
 
+    # promotions and co-termination
+    promotions = send("GET", "/v1/productpromotions", params={**us, "segment": "commercial"})
+    send("GET", f"/v1/productpromotions/{promotions['items'][0]['id']}", params=us)
+    m365_e3 = sandbox.catalog.find("Microsoft 365 E3")
+    check = {"catalogItemId": m365_e3.catalog_item_id, "quantity": 10}
+    check |= {"termDuration": "P1Y", "billingCycle": "annual", "id": 0}
+    send("POST", f"{c}/promotionEligibilities", json={"items": [check]})
+    send("GET", f"{c}/subscriptions/customTermEndDates", params={"term_duration": "P1Y"})
+
     # Microsoft Graph: a reconciliation v2 export polled to its end, and GDAP.
     export = "/v1.0/reports/partners/billing/reconciliation/billed/export"
     accepted = http.client.post(export, json={"invoiceId": number, "attributeSet": "full"})

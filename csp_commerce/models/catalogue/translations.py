@@ -94,6 +94,7 @@ VALUE_ALIASES: dict[str, str] = {
     "subscription_cycle": "billing_cycle",
     "offered": "billing_cycle",
     "allowed": "billing_cycle",
+    "promotion_billing_cycle": "billing_cycle",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -14,6 +14,9 @@ from csp_commerce.models.wire_enums import (
     TermField,
 )
 from csp_commerce.provisioning.wire._pc_model import Attributes, PCModel
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 class OrderLineItem(PCModel):
@@ -73,6 +76,24 @@ class CartLineItem(PCModel):
     currency_code: str | None = None
     order_group: str | None = None
     error: CartLineItemError | None = None
+    promotion_id: str | None = None
+    custom_term_end_date: str | None = None
+
+
+def line_terms(promotion_id: str | None, custom_term_end_date: date | None) -> dict[str, Any]:
+    """A cart line's ``promotionId`` and ``customTermEndDate``, only those given (an unset field
+    is not sent).
+
+    Partner Center documents ``customTermEndDate`` as a DateTime and answers
+    ``customTermEndDates`` as ``2023-07-31T00:00:00``; the cart line is sent in that form
+    (the exact form the cart accepts is unconfirmed: this is the one place that decides it).
+    """
+    terms: dict[str, Any] = {}
+    if promotion_id is not None:
+        terms["promotion_id"] = promotion_id
+    if custom_term_end_date is not None:
+        terms["custom_term_end_date"] = f"{custom_term_end_date.isoformat()}T00:00:00"
+    return terms
 
 
 def transaction_reseller(mpn_id: str) -> Participant:

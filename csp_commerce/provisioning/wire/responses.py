@@ -39,6 +39,11 @@ from csp_commerce.provisioning.wire.orders import (
     ProvisioningStatus,
 )
 from csp_commerce.provisioning.wire.products import Availability, Product, Sku
+from csp_commerce.provisioning.wire.promotions import (
+    CustomTermEndDate,
+    ProductPromotion,
+    PromotionEligibilities,
+)
 from csp_commerce.provisioning.wire.reconciliation import ExportOperation
 from csp_commerce.provisioning.wire.relationships import (
     MpnProfile,
@@ -69,6 +74,7 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "Cart": Cart,
     "CartCheckoutResult": CartCheckoutResult,
     "CountryValidationRules": CountryValidationRules,
+    "CustomTermEndDate": CustomTermEndDate,
     "DelegatedAdminAccessAssignment": DelegatedAdminAccessAssignment,
     "DelegatedAdminRelationship": DelegatedAdminRelationship,
     "DelegatedAdminRelationshipOperation": DelegatedAdminRelationshipOperation,
@@ -89,6 +95,8 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "Order": PCOrder,
     "PartnerRelationship": PartnerRelationship,
     "Product": Product,
+    "ProductPromotion": ProductPromotion,
+    "PromotionEligibilities": PromotionEligibilities,
     "ProvisioningStatus": ProvisioningStatus,
     "RelationshipRequest": RelationshipRequest,
     "Sku": Sku,

@@ -72,7 +72,11 @@ class Subscription(PCModel):
     scheduled_actions: list[ScheduledAction] | None = None
     attention_needed: bool | None = None
     action_taken: str | None = None
+    promotion_id: str | None = None
     attributes: Attributes | None = None
+
+    # Only on a subscription bought with a promotion.
+    conditional_fields = frozenset({"promotionId"})
 
     @property
     def etag(self) -> str | None:
