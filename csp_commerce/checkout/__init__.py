@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
-from csp_commerce.checkout.checkout import COUNTRY_RULES_PLUGIN, MCA_LOG_PLUGIN, Checkout
+from csp_commerce.checkout.checkout import Checkout
 from csp_commerce.checkout.facts_cache import FactsCache
+from csp_commerce.hooks.manager import COUNTRY_RULES_PLUGIN, MCA_LOG_PLUGIN
 
 if TYPE_CHECKING:
     from csp_commerce.checkout.gather_facts import gather_facts, gather_facts_async

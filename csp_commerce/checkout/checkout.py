@@ -14,7 +14,7 @@ from csp_commerce.errors import (
     ProvisioningInterrupted,
     TargetMismatchError,
 )
-from csp_commerce.hooks.manager import HookManager
+from csp_commerce.hooks.manager import COUNTRY_RULES_PLUGIN, MCA_LOG_PLUGIN, HookManager
 from csp_commerce.models import (
     ApprovalDecision,
     CheckoutFacts,
@@ -41,12 +41,6 @@ if TYPE_CHECKING:
     )
     from csp_commerce.store.approvals import HeldOrder
     from csp_commerce.store.mca_log import McaEvidenceLog
-
-#: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
-MCA_LOG_PLUGIN = "csp_commerce.mca_log"
-#: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
-#: it to judge addresses by the offline rules only).
-COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
 
 logger = logging.getLogger(__name__)
 

@@ -63,6 +63,15 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "csp_commerce.hooks.builtin.approval_hooks",
 )
 
+#: The name ``Checkout(mca_log=...)`` registers the evidence log's plugin under.
+MCA_LOG_PLUGIN = "csp_commerce.mca_log"
+#: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
+#: it to judge addresses by the offline rules only).
+COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
+#: Every name our own plugins are registered under: a blocked ``csp_commerce.`` name that is
+#: none of these is a misspelling.
+LIBRARY_PLUGINS: tuple[str, ...] = (*BUILTIN_PLUGINS, MCA_LOG_PLUGIN, COUNTRY_RULES_PLUGIN)
+
 #: Comma-separated plugin names (entry-point names or built-in module names) not to load.
 BLOCK_ENV = "CSP_COMMERCE_BLOCK_PLUGINS"
 
@@ -116,16 +125,16 @@ class HookManager:
         builtin_like = sorted(
             name
             for name in blocked
-            if name.startswith("csp_commerce.") and name not in BUILTIN_PLUGINS
+            if name.startswith("csp_commerce.") and name not in LIBRARY_PLUGINS
         )
         if builtin_like:
             raise ConfigurationError(
                 f"cannot block {', '.join(builtin_like)}: no such built-in plugin "
-                f"(the built-ins: {', '.join(BUILTIN_PLUGINS)})"
+                f"(the built-ins: {', '.join(LIBRARY_PLUGINS)})"
             )
         known = {ep.name for ep in importlib.metadata.entry_points(group=NAME)}
         known.update(self.plugin_names())
-        for name in sorted(blocked - known - set(BUILTIN_PLUGINS)):
+        for name in sorted(blocked - known - set(LIBRARY_PLUGINS)):
             log.warning("blocked plugin %r is neither a built-in nor an installed plugin", name)
 
     # -- registration ----------------------------------------------------------------------
