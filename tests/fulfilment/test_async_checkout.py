@@ -21,8 +21,14 @@ from exactly_once_world import (
     Wire,
     applied,
     async_client_on,
+    bought,
+    carrier,
     client_on,
+    existing_customer,
+    for_existing,
     open_ledger,
+    seats,
+    subscriptions_of,
 )
 from fulfilment_world import Recorder, acceptance, new_customer_order, offer
 
@@ -239,6 +245,30 @@ async def test_a_cancelled_place_leaves_the_step_sent_and_resume_finishes_it(
     assert outcome.status is OutcomeStatus.PLACED
     assert world.bought() == 1
     assert world.recorder.provisioned[order.id] == 1
+
+
+async def test_two_orders_adding_seats_to_one_subscription_at_once_both_count(
+    world: World,
+) -> None:
+    tenant = existing_customer(world.sandbox)
+    sub = bought(world.sandbox, tenant, E3, 10)
+    provisioner = AsyncProvisioner(
+        async_client_on(world.wire), Ledger(world.ledger_path), world.hooks
+    )
+    orders = [carrier(world.sandbox, n) for n in (30, 31)]
+    plans = [
+        for_existing(order.id, tenant, seats(world.sandbox, "more", sub, more))
+        for order, more in zip(orders, (5, 2), strict=True)
+    ]
+
+    # The second waits for the first's lock (polled with asyncio.sleep, the loop free).
+    outcomes = await asyncio.gather(
+        *(provisioner.place(order, plan) for order, plan in zip(orders, plans, strict=True))
+    )
+
+    assert [outcome.status for outcome in outcomes] == [OutcomeStatus.PLACED] * 2
+    assert subscriptions_of(world.sandbox, tenant)[sub]["quantity"] == 17
+    assert applied(world.sandbox)["update_subscription"] == 2
 
 
 def test_a_sync_checkout_refuses_an_async_provisioner(world: World) -> None:
