@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
-from csp_commerce.checkout import Checkout, FactsCache
+from csp_commerce.checkout import AsyncCheckout, Checkout, FactsCache
 from csp_commerce.errors import (
     AgreementAlreadyConfirmedError,
     APIConnectionError,
@@ -116,7 +116,7 @@ if TYPE_CHECKING:
     from csp_commerce.checkout import gather_facts, gather_facts_async
     from csp_commerce.checkout.catalog_offers import offers_from_catalog
     from csp_commerce.events import WebhookReceiver, WebhookTrust
-    from csp_commerce.fulfilment import Provisioner
+    from csp_commerce.fulfilment import AsyncProvisioner, Provisioner
     from csp_commerce.models.catalogue import (
         add_catalogue_dir,
         available_languages,
@@ -167,6 +167,7 @@ _LAZY = {
     "MemoryTokenStore": "csp_commerce.provisioning",
     "RetryPolicy": "csp_commerce.provisioning",
     "Provisioner": "csp_commerce.fulfilment",
+    "AsyncProvisioner": "csp_commerce.fulfilment",
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
     "EventLog": "csp_commerce.store",
@@ -212,7 +213,9 @@ __all__ = [
     "AgreementAlreadyConfirmedError",
     "AppUserRequiredError",
     "ApprovalDecision",
+    "AsyncCheckout",
     "AsyncPartnerCenterClient",
+    "AsyncProvisioner",
     "AuthCodeConsent",
     "AuthenticationError",
     "BadRequestError",

@@ -1,4 +1,5 @@
-"""Judge an order: :class:`Checkout`, the facts it gathers from Partner Center, order files.
+"""Judge an order: :class:`Checkout` (:class:`AsyncCheckout` for asyncio), the facts it gathers
+from Partner Center, order files.
 
 ``Checkout`` is imported at once; gathering facts and order files, which need the client, are
 imported on first use.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from csp_commerce._lazy import lazy_attributes
+from csp_commerce.checkout.async_checkout import AsyncCheckout
 from csp_commerce.checkout.checkout import Checkout
 from csp_commerce.checkout.facts_cache import FactsCache
 from csp_commerce.hooks.manager import COUNTRY_RULES_PLUGIN, MCA_LOG_PLUGIN
@@ -26,6 +28,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 __all__ = [
     "COUNTRY_RULES_PLUGIN",
     "MCA_LOG_PLUGIN",
+    "AsyncCheckout",
     "Checkout",
     "FactsCache",
     "gather_facts",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from csp_commerce.checkout.facts_cache import FactsCache
 from csp_commerce.checkout.line_terms import with_line_terms, with_promotion
@@ -30,7 +30,9 @@ from csp_commerce.models.settings import CheckoutSettings
 from csp_commerce.store.approvals import ApprovalStatus
 
 if TYPE_CHECKING:
-    from csp_commerce.fulfilment.order_saga import Provisioner
+    from csp_commerce.fulfilment.order_saga import AsyncProvisioner, Provisioner
+    from csp_commerce.fulfilment.program import Program
+    from csp_commerce.hooks.builtin.pc_country_rules_hooks import PartnerCenterCountryRules
     from csp_commerce.models import (
         BillingOptions,
         LinePlan,
@@ -78,7 +80,7 @@ class Checkout:
         hooks: HookManager | None = None,
         settings: CheckoutSettings | None = None,
         mca_log: McaEvidenceLog | None = None,
-        provisioner: Provisioner | None = None,
+        provisioner: Provisioner | AsyncProvisioner | None = None,
         facts_cache: FactsCache | None = None,
     ) -> None:
         given = hooks if hooks is not None else HookManager()
@@ -87,10 +89,14 @@ class Checkout:
         self.mca_log = mca_log
         self.provisioner = provisioner
         added: dict[str, object] = {}
+        #: The Partner Center country rules this checkout added (an async client's are
+        #: fetched before judging: hooks cannot await).
+        self.country_rules: PartnerCenterCountryRules | None = None
         if provisioner is not None and COUNTRY_RULES_PLUGIN not in given.plugin_names():
             from csp_commerce.hooks.builtin.pc_country_rules_hooks import PartnerCenterCountryRules
 
-            added[COUNTRY_RULES_PLUGIN] = PartnerCenterCountryRules(provisioner.client)
+            self.country_rules = PartnerCenterCountryRules(provisioner.client)
+            added[COUNTRY_RULES_PLUGIN] = self.country_rules
         if mca_log is not None:
             from csp_commerce.hooks.builtin.mca_evidence_hooks import McaEvidencePlugin
 
@@ -170,8 +176,17 @@ class Checkout:
         Raises :class:`~csp_commerce.fulfilment.order_saga.ProvisioningInterrupted` when Partner
         Center's answer is still unknown after every retry (then :meth:`resume`).
         """
-        provisioner = self._provisioner()
-        recorded = provisioner.recorded(order.id)
+        provisioner = self._blocking()
+        return provisioner.engine.run(self._placing(provisioner, order, facts))
+
+    def _placing(
+        self,
+        provisioner: Provisioner | AsyncProvisioner,
+        order: Order,
+        facts: CheckoutFacts | None,
+    ) -> Program[CheckoutResult]:
+        """:meth:`place` as a program, for either provisioner."""
+        recorded = yield from provisioner.recording(order.id)
         if recorded is not None:
             # Placed (or begun) before: judging it again against today's facts would only
             # find its own subscriptions; answer with what the ledger holds.
@@ -190,20 +205,18 @@ class Checkout:
         if held is not None and held.status is not ApprovalStatus.APPROVED:
             return _waiting(held)  # held or rejected: a person decides, not a second attempt
         decision = _approval_of(held) if held is not None else None
-        return self._place(provisioner, order, facts, decision)
+        return (yield from self._place(provisioner, order, facts, decision))
 
     def _place(
         self,
-        provisioner: Provisioner,
+        provisioner: Provisioner | AsyncProvisioner,
         order: Order,
         facts: CheckoutFacts | None,
         decision: ApprovalDecision | None,
-    ) -> CheckoutResult:
+    ) -> Program[CheckoutResult]:
         """Gather facts, judge (by ``decision`` when a person approved), hold or provision."""
-        if facts is None:
-            from csp_commerce.checkout.gather_facts import gather_facts
-
-            facts = gather_facts(provisioner.client, order, cache=self.facts_cache)
+        facts = yield self._facts(provisioner, order, facts)
+        assert facts is not None
         partner_center_has_mca = facts.mca.on_record
         if self.mca_log is not None and not facts.mca.accepted:
             # Our evidence log counts before Partner Center hears of it: placing confirms it.
@@ -234,18 +247,45 @@ class Checkout:
             # Confirmed only when Partner Center does not have it yet: one request less.
             entry = self.mca_log.latest(order.customer.reference)
             acceptance = entry.acceptance if entry is not None else None
-        outcome = provisioner.place(order, result.plan, mca=acceptance)
+        outcome = yield from provisioner.placing(order, result.plan, acceptance)
         return result.model_copy(update={"outcome": outcome})
+
+    def _facts(
+        self,
+        provisioner: Provisioner | AsyncProvisioner,
+        order: Order,
+        facts: CheckoutFacts | None,
+    ) -> Any:
+        """What :meth:`_place` yields for the facts (``facts``, or gathered from Partner
+        Center with :attr:`facts_cache`): them, from a sync client; from an async one, an
+        awaitable of them that also fetches the order's country rules (hooks cannot await)."""
+        from csp_commerce.provisioning.async_client import AsyncPartnerCenterClient
+
+        if isinstance(provisioner.client, AsyncPartnerCenterClient):
+            from csp_commerce.checkout.async_checkout import facts_async
+
+            return facts_async(self, provisioner.client, order, facts)
+        if facts is not None:
+            return facts
+        from csp_commerce.checkout.gather_facts import gather_facts
+
+        return gather_facts(provisioner.client, order, cache=self.facts_cache)
 
     def resume(self) -> list[ProvisioningOutcome]:
         """Finish every order a dead or interrupted process left half placed, and place every
         order approved whose placement a dead process never began."""
-        provisioner = self._provisioner()
+        provisioner = self._blocking()
+        return provisioner.engine.run(self._resuming(provisioner))
+
+    def _resuming(
+        self, provisioner: Provisioner | AsyncProvisioner
+    ) -> Program[list[ProvisioningOutcome]]:
+        """:meth:`resume` as a program, for either provisioner."""
         outcomes = []
         for held in provisioner.ledger.approvals.approved_unplaced(provisioner.target):
             order = Order.model_validate_json(held.order_json)
             try:
-                result = self._place(provisioner, order, None, _approval_of(held))
+                result = yield from self._place(provisioner, order, None, _approval_of(held))
             except (OrderBusyError, ProvisioningInterrupted) as stopped:
                 # Another worker has it, or Partner Center's answer is still unknown: the
                 # ledger keeps it for the next resume, as provisioner.resume does.
@@ -253,7 +293,7 @@ class Checkout:
                 continue
             if result.outcome is not None:
                 outcomes.append(result.outcome)
-        return outcomes + provisioner.resume()
+        return outcomes + (yield from provisioner.resuming())
 
     # -- orders held for approval ---------------------------------------------------------------
 
@@ -274,7 +314,13 @@ class Checkout:
         reason) and the result carries them. Raises :class:`OrderNotHeldError` for an order
         never held here or already rejected.
         """
-        provisioner = self._provisioner()
+        provisioner = self._blocking()
+        return provisioner.engine.run(self._approving(provisioner, order_id, by))
+
+    def _approving(
+        self, provisioner: Provisioner | AsyncProvisioner, order_id: str, by: str | None
+    ) -> Program[CheckoutResult]:
+        """:meth:`approve` as a program, for either provisioner."""
         approvals = provisioner.ledger.approvals
         decided = approvals.decide(
             order_id, ApprovalStatus.APPROVED, target=provisioner.target, by=by
@@ -287,7 +333,7 @@ class Checkout:
                 "approved"
             )
         order = Order.model_validate_json(decided.order_json)
-        return self.place(order)
+        return (yield from self._placing(provisioner, order, None))
 
     def reject(self, order_id: str, reason: str, *, by: str | None = None) -> HeldOrder:
         """Refuse an order held for approval: it is never placed (placing it again answers
@@ -303,12 +349,23 @@ class Checkout:
             raise OrderNotHeldError(f"order {order_id!r} was approved; it cannot be rejected")
         return decided
 
-    def _provisioner(self) -> Provisioner:
+    def _provisioner(self) -> Provisioner | AsyncProvisioner:
         if self.provisioner is None:
             raise ConfigurationError(
                 "no provisioner: pass provisioner=Provisioner(client, ledger, hooks) to Checkout"
             )
         return self.provisioner
+
+    def _blocking(self) -> Provisioner:
+        """The provisioner, refused when it is an async one (its calls must be awaited)."""
+        from csp_commerce.fulfilment.order_saga import Provisioner
+
+        provisioner = self._provisioner()
+        if not isinstance(provisioner, Provisioner):
+            raise ConfigurationError(
+                "an AsyncProvisioner is awaited: use AsyncCheckout for place, resume and approve"
+            )
+        return provisioner
 
     def billing_options(self, offer: Offer) -> BillingOptions:
         """The billing cycles and terms ``offer`` may be bought with (for the storefront's form)."""
@@ -346,7 +403,7 @@ class Checkout:
 
 
 def _settings_for(
-    settings: CheckoutSettings | None, provisioner: Provisioner | None
+    settings: CheckoutSettings | None, provisioner: Provisioner | AsyncProvisioner | None
 ) -> CheckoutSettings:
     """The settings, judging orders for the cloud the provisioner's client talks to."""
     cloud = _cloud_of(provisioner.client.cloud) if provisioner is not None else None

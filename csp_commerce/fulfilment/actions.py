@@ -1,7 +1,13 @@
 """The changes every operation sends, each as one step of the engine: a subscription updated
 (seats, status, auto-renew, end-of-term action) and a cart bought. The order saga and the
 post-sale managers both use these, so a change is described, recorded and recovered one way
-only."""
+only.
+
+Each is a program (:mod:`~csp_commerce.fulfilment.program`): it yields the client's answers,
+so the same description runs with the sync client (``engine.run(set_quantity(engine, ...))``)
+and with the async one (``await engine.arun(...)``), or inside a larger program
+(``yield from``).
+"""
 
 from __future__ import annotations
 
@@ -23,10 +29,11 @@ from csp_commerce.provisioning.wire.orders import line_terms
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from csp_commerce.fulfilment.engine import StepEngine
+    from csp_commerce.fulfilment.engine import ClientT, StepEngine
+    from csp_commerce.fulfilment.program import Program
     from csp_commerce.models import LinePlan
     from csp_commerce.models.end_of_term import EndOfTermAction, NextTerm
-    from csp_commerce.provisioning.wire import CartCheckoutResult, Subscription
+    from csp_commerce.provisioning.wire import Cart, CartCheckoutResult, Subscription
     from csp_commerce.store.ledger import Step
 
 #: Namespace for cart request ids derived from a purchase step's request id.
@@ -34,7 +41,7 @@ _CART_IDS = uuid.UUID("5f1a3c9e-2b7d-4e11-9c3a-6d0b8e4f2a71")
 
 
 def update_subscription(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     kind: str,
@@ -47,7 +54,7 @@ def update_subscription(
     owner: str | None = None,
     actor: str | None = None,
     note: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Program[dict[str, Any]]:
     """Change a subscription as one step (call it holding the subscription's lock).
 
     The subscription as read (``current``, or one GET) and the absolute ``changes`` (or the
@@ -58,20 +65,23 @@ def update_subscription(
     Partner Center answered (or as read back).
     """
 
-    def plan() -> dict[str, Any]:
-        read = current or engine.client.subscriptions.get(customer_id, subscription_id)
+    def plan() -> Program[dict[str, Any]]:
+        read: Subscription = current or (
+            yield engine.client.subscriptions.get(customer_id, subscription_id)
+        )
         wanted = changes(read) if callable(changes) else changes
         return {**dict(note or {}), "subscription": read.to_wire(), "changes": dict(wanted)}
 
-    def send(step: Step) -> dict[str, Any]:
+    def send(step: Step) -> Program[dict[str, Any]]:
         intent = step.intent
-        updated = engine.client.subscriptions.update(
+        updated: Subscription = yield engine.client.subscriptions.update(
             customer_id, intent["subscription"], intent["changes"], request_id=step.request_id
         )
         return {"subscription": updated.to_wire()}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
-        now = engine.client.subscriptions.get(customer_id, subscription_id).to_wire()
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
+        read: Subscription = yield engine.client.subscriptions.get(customer_id, subscription_id)
+        now = read.to_wire()
         if all(now.get(field) == value for field, value in step.intent["changes"].items()):
             return {"subscription": now}
         # A PATCH takes effect at once: refused, and not there, means it was not made.
@@ -84,17 +94,23 @@ def update_subscription(
             )
         )
 
-    return engine.step(
-        operation_id,
-        key,
-        kind,
-        intent=plan,
-        send=send,
-        read_back=read_back,
-        explained=_explained_by_an_earlier_patch,
-        owner=owner,
-        lock_name=lock_name,
-        context={"customer_id": customer_id, "subscription_id": subscription_id, "actor": actor},
+    return (
+        yield from engine.step_program(
+            operation_id,
+            key,
+            kind,
+            intent=plan,
+            send=send,
+            read_back=read_back,
+            explained=_explained_by_an_earlier_patch,
+            owner=owner,
+            lock_name=lock_name,
+            context={
+                "customer_id": customer_id,
+                "subscription_id": subscription_id,
+                "actor": actor,
+            },
+        )
     )
 
 
@@ -105,7 +121,7 @@ def _explained_by_an_earlier_patch(error: Exception) -> bool:
 
 
 def set_quantity(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     customer_id: str,
@@ -114,10 +130,10 @@ def set_quantity(
     *,
     lock_name: str,
     owner: str | None = None,
-) -> int:
+) -> Program[int]:
     """Set the seats to ``target(current)`` as one step (under the subscription's lock);
     returns the count set."""
-    result = update_subscription(
+    result = yield from update_subscription(
         engine,
         operation_id,
         key,
@@ -132,7 +148,7 @@ def set_quantity(
 
 
 def set_end_of_term(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     customer_id: str,
@@ -145,28 +161,30 @@ def set_end_of_term(
     owner: str | None = None,
     actor: str | None = None,
     note: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Program[dict[str, Any]]:
     """Set what the subscription does at term end, explicitly (never ``autoRenewEnabled``
     alone: off means the paid extended term to Partner Center), as one step under the
     subscription's lock. ``next_term`` schedules changes for the renewal."""
-    return update_subscription(
-        engine,
-        operation_id,
-        key,
-        "set_end_of_term",
-        customer_id,
-        subscription_id,
-        wire_changes(action, next_term),
-        lock_name=lock_name,
-        current=current,
-        owner=owner,
-        actor=actor,
-        note=note,
+    return (
+        yield from update_subscription(
+            engine,
+            operation_id,
+            key,
+            "set_end_of_term",
+            customer_id,
+            subscription_id,
+            wire_changes(action, next_term),
+            lock_name=lock_name,
+            current=current,
+            owner=owner,
+            actor=actor,
+            note=note,
+        )
     )
 
 
 def purchase(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     customer_id: str,
@@ -175,7 +193,7 @@ def purchase(
     owner: str | None = None,
     actor: str | None = None,
     note: Mapping[str, Any] | None = None,
-) -> dict[str, dict[str, Any]]:
+) -> Program[dict[str, dict[str, Any]]]:
     """Buy ``lines`` in one cart and check it out, as one step; returns each line's
     ``subscription_id`` and Partner Center ``order_id`` by line id.
 
@@ -186,17 +204,19 @@ def purchase(
     the step with what it bought, for the caller to undo. A cart line's ``id`` is its index.
     """
 
-    def send(step: Step) -> dict[str, Any]:
+    def send(step: Step) -> Program[dict[str, Any]]:
         cart_id = step.intent.get("cart_id")
         if cart_id is None:
-            cart = engine.client.carts.create(
+            cart: Cart = yield engine.client.carts.create(
                 customer_id,
                 [_cart_line(index, line) for index, line in enumerate(lines)],
                 request_id=str(uuid.uuid5(_CART_IDS, step.request_id)),
             )
             cart_id = cart.id
             engine.ledger.note_step(step.operation_id, step.key, {"cart_id": cart_id})
-        result = engine.client.carts.checkout(customer_id, cart_id, request_id=step.request_id)
+        result: CartCheckoutResult = yield engine.client.carts.checkout(
+            customer_id, cart_id, request_id=step.request_id
+        )
         bought = purchased_lines(result, lines)
         if result.order_errors:
             error = result.order_errors[0]
@@ -212,17 +232,17 @@ def purchase(
             )
         missing = [line for line in lines if line.line_id not in bought]
         if missing:
-            found = _read_back(engine, customer_id, missing)
+            found = yield from _read_back(engine, customer_id, missing)
             if found is None:
                 raise OutcomeUnknown("checked out, but not every subscription is visible yet")
             bought.update(found)
         return {"lines": bought}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
-        found = _read_back(engine, customer_id, lines)
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
+        found = yield from _read_back(engine, customer_id, lines)
         return None if found is None else {"lines": found}
 
-    result = engine.step(
+    result = yield from engine.step_program(
         operation_id,
         key,
         "purchase",
@@ -237,12 +257,12 @@ def purchase(
 
 
 def _read_back(
-    engine: StepEngine, customer_id: str, lines: Sequence[LinePlan]
-) -> dict[str, dict[str, Any]] | None:
+    engine: StepEngine[ClientT], customer_id: str, lines: Sequence[LinePlan]
+) -> Program[dict[str, dict[str, Any]] | None]:
     """The subscriptions an earlier attempt bought for ``lines``, none claimed by another
     purchase; None while one is not visible yet (Partner Center provisions asynchronously)."""
     claimed = engine.ledger.purchased_subscriptions(engine.target)
-    listed = list(engine.client.subscriptions.list(customer_id))
+    listed: list[Subscription] = yield engine.client.subscriptions.list(customer_id)
     found: dict[str, dict[str, Any]] = {}
     for line in lines:
         match = next((s for s in listed if s.id not in claimed and _bought_for(s, line)), None)

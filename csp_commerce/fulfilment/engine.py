@@ -20,13 +20,16 @@ known; it is never released or expired while that outcome is unknown.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
 
 from csp_commerce.errors import (
     UNKNOWN_OUTCOME_ERRORS,
@@ -39,14 +42,25 @@ from csp_commerce.errors import (
     TargetMismatchError,
     TokenAcquisitionError,
 )
+from csp_commerce.fulfilment.program import Pause, Program, at_once, run, run_async
 from csp_commerce.models import FailureDetail
 from csp_commerce.store.ledger import Step, StepStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Awaitable, Iterator, Mapping
 
+    from csp_commerce.provisioning._core import ClientCore
+    from csp_commerce.provisioning.async_client import AsyncPartnerCenterClient
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.store.ledger import Ledger
+
+T = TypeVar("T")
+#: The client an engine's steps call: the sync one, or the async twin (then ``await arun``).
+ClientT = TypeVar(
+    "ClientT",
+    bound="PartnerCenterClient | AsyncPartnerCenterClient",
+    default="PartnerCenterClient",
+)
 
 #: Failures after which a step's outcome is unknown: it stays ``sent``, to be sent again.
 #: Sign-in failures belong here too: nothing reached Partner Center, so resending is safe; and
@@ -66,7 +80,7 @@ Result = dict[str, Any]
 Explained = tuple[type[Exception], ...] | Callable[[Exception], bool]
 
 
-def target_of(client: PartnerCenterClient) -> str:
+def target_of(client: ClientCore) -> str:
     """The Partner Center ``client`` changes things in: its cloud and its partner tenant.
 
     The sandbox's credential names its own tenant (``sandbox``), so the sandbox is never the
@@ -81,27 +95,35 @@ def default_owner() -> str:
     return f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class StepEngine:
+class StepEngine(Generic[ClientT]):
     """Records, sends and resolves the steps of operations against one Partner Center.
 
-    :param client: the Partner Center client (live or the sandbox's); its cloud and partner
-        tenant are the engine's *target*, written on every record.
+    Every step is written once, as a program (:mod:`~csp_commerce.fulfilment.program`):
+    :meth:`step_program` and :meth:`acquire` are run by :meth:`run` with a
+    :class:`~csp_commerce.provisioning.PartnerCenterClient`, or by :meth:`arun` with an
+    :class:`~csp_commerce.provisioning.AsyncPartnerCenterClient` (no thread). :meth:`step` and
+    :meth:`locked` are their sync forms for callers with plain functions.
+
+    :param client: the Partner Center client (live or the sandbox's, sync or async); its cloud
+        and partner tenant are the engine's *target*, written on every record.
     :param ledger: where steps, request ids and locks are kept.
     :param owner: this worker's name for order leases.
     :param lease_seconds: how long an order stays this worker's, and an idle lock lasts.
     :param lock_wait: how long to wait for a subscription another operation holds before
         giving up for now (the operation is interrupted and resumed later).
+    :param sleep: how :meth:`run` waits for a lock; ``async_sleep``: how :meth:`arun` does.
     """
 
     def __init__(
         self,
-        client: PartnerCenterClient,
+        client: ClientT,
         ledger: Ledger,
         *,
         owner: str | None = None,
         lease_seconds: float = 300.0,
         lock_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client = client
         self.ledger = ledger
@@ -110,20 +132,29 @@ class StepEngine:
         self.lease_seconds = lease_seconds
         self.lock_wait = lock_wait
         self._sleep = sleep
+        self._async_sleep = async_sleep
 
-    def _plan(self, key: str, intent: Intent | Callable[[], Intent]) -> Intent:
+    def run(self: StepEngine[PartnerCenterClient], program: Program[T]) -> T:
+        """Run a program of this engine's steps with its sync client."""
+        return run(program, self._sleep)
+
+    async def arun(self: StepEngine[AsyncPartnerCenterClient], program: Program[T]) -> T:
+        """Run a program of this engine's steps with its async client, in this task."""
+        return await run_async(program, self._async_sleep)
+
+    def _plan(self, key: str, intent: Intent | Callable[[], Program[Intent]]) -> Program[Intent]:
         """A new step's intent; a definite refusal of the reads it needs fails the step before
         anything is recorded or sent."""
         if not callable(intent):
             return intent
         try:
-            return intent()
+            return (yield from intent())
         except UNKNOWN:
             raise
         except PartnerCenterClientError as error:
             raise _plan_failed(key, error) from error
 
-    def with_client(self, client: PartnerCenterClient) -> StepEngine:
+    def with_client(self, client: ClientT) -> StepEngine[ClientT]:
         """The same engine over another client of the same Partner Center (e.g. one with an
         order's correlation id)."""
         engine = copy.copy(self)
@@ -139,12 +170,10 @@ class StepEngine:
                 "resume it with a client for that Partner Center"
             )
 
-    @contextmanager
-    def locked(self, subscription_id: str, operation_id: str) -> Iterator[str]:
-        """Hold the subscription for ``operation_id`` (waiting up to ``lock_wait``, then raising
-        :class:`OutcomeUnknown`); yields the lock's name, to pass to :meth:`step`. Leaving the
-        block lets go of it unless a step holding it is still ``sent``: then it stays held until
-        that step's outcome is known."""
+    def acquire(self, subscription_id: str, operation_id: str) -> Program[str]:
+        """Take the subscription for ``operation_id`` (waiting up to ``lock_wait``, then raising
+        :class:`OutcomeUnknown`); returns the lock's name, to pass to :meth:`step_program`.
+        Give it back with :meth:`release` in a ``finally``."""
         name = f"subscription:{self.target}:{subscription_id}"
         deadline = time.monotonic() + self.lock_wait
         while not self.ledger.lock(name, operation_id, self.lease_seconds):
@@ -153,14 +182,27 @@ class StepEngine:
                 raise OutcomeUnknown(
                     f"subscription {subscription_id} is being changed by {holder}; try again later"
                 )
-            self._sleep(0.02)
+            yield Pause(0.02)
+        return name
+
+    def release(self, name: str, operation_id: str) -> None:
+        """Let go of a lock :meth:`acquire` took, unless a step holding it is still ``sent``:
+        then it stays held until that step's outcome is known."""
+        self.ledger.unlock(name, operation_id)
+
+    @contextmanager
+    def locked(
+        self: StepEngine[PartnerCenterClient], subscription_id: str, operation_id: str
+    ) -> Iterator[str]:
+        """:meth:`acquire` and :meth:`release` around a block (sync): yields the lock's name."""
+        name = self.run(self.acquire(subscription_id, operation_id))
         try:
             yield name
         finally:
-            self.ledger.unlock(name, operation_id)
+            self.release(name, operation_id)
 
     def step(
-        self,
+        self: StepEngine[PartnerCenterClient],
         operation_id: str,
         key: str,
         kind: str,
@@ -173,9 +215,40 @@ class StepEngine:
         lock_name: str | None = None,
         context: Mapping[str, str | None] | None = None,
     ) -> Result:
+        """:meth:`step_program` with plain (blocking) functions, run at once with the sync
+        client: a step only a sync caller needs."""
+        return self.run(
+            self.step_program(
+                operation_id,
+                key,
+                kind,
+                intent=at_once(intent) if callable(intent) else intent,
+                send=at_once(send),
+                read_back=None if read_back is None else at_once(read_back),
+                explained=explained,
+                owner=owner,
+                lock_name=lock_name,
+                context=context,
+            )
+        )
+
+    def step_program(
+        self,
+        operation_id: str,
+        key: str,
+        kind: str,
+        *,
+        intent: Intent | Callable[[], Program[Intent]],
+        send: Callable[[Step], Program[Result]],
+        read_back: Callable[[Step], Program[Result | None]] | None = None,
+        explained: Explained = (),
+        owner: str | None = None,
+        lock_name: str | None = None,
+        context: Mapping[str, str | None] | None = None,
+    ) -> Program[Result]:
         """Make step ``key`` of ``operation_id`` happen exactly once; return its result.
 
-        ``intent`` (or the function that plans it, called only for a new step: under the lock
+        ``intent`` (or the program that plans it, run only for a new step: under the lock
         when the caller holds one) is recorded before ``send`` runs with the recorded step. A
         repeat that Partner Center refuses with one of ``explained`` (error classes, or a test
         of the error) is resolved by ``read_back``: None means not visible yet (the step stays
@@ -184,6 +257,7 @@ class StepEngine:
         ``owner`` extends an order's lease in the same write that records each attempt;
         ``lock_name`` is held until the outcome is known; ``context`` (customer_id,
         subscription_id, actor) makes the step findable in a subscription's history.
+        ``intent``, ``send`` and ``read_back`` are programs (they yield the client's answers).
 
         Raises :class:`StepFailed` when the step failed for good (now or before), or one of
         :data:`UNKNOWN` when its outcome is unknown (the step stays ``sent``; call again);
@@ -201,7 +275,7 @@ class StepEngine:
                     FailureDetail.model_validate(recorded.error or _unknown_failure(key)),
                     recorded.result,
                 )
-        planned = recorded.intent if recorded is not None else self._plan(key, intent)
+        planned = recorded.intent if recorded is not None else (yield from self._plan(key, intent))
         step = self.ledger.begin_step(
             operation_id,
             key,
@@ -215,11 +289,11 @@ class StepEngine:
         )
         try:
             try:
-                result = send(step)
+                result = yield from send(step)
             except Exception as error:
                 if step.attempts <= 1 or read_back is None or not _explains(explained, error):
                     raise
-                found = read_back(step)
+                found = yield from read_back(step)
                 if found is None:
                     raise OutcomeUnknown(
                         f"step {key} of {operation_id} was sent before but its outcome is not"

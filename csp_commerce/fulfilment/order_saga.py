@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 from pydantic import SecretStr
 
@@ -32,7 +32,7 @@ from csp_commerce.fulfilment.actions import (
     set_quantity,
     update_subscription,
 )
-from csp_commerce.fulfilment.engine import UNKNOWN, StepEngine, failure
+from csp_commerce.fulfilment.engine import UNKNOWN, ClientT, StepEngine, failure
 from csp_commerce.models import (
     CheckoutPlan,
     CreatedTenant,
@@ -46,6 +46,8 @@ from csp_commerce.models import (
     ProvisioningOutcome,
     TenantAction,
 )
+from csp_commerce.provisioning.async_client import AsyncPartnerCenterClient
+from csp_commerce.provisioning.client import PartnerCenterClient
 from csp_commerce.provisioning.wire import (
     CustomerBillingProfile,
     PCAddress,
@@ -56,8 +58,9 @@ from csp_commerce.store.ledger import OrderRecord, OrderStatus, Step, StepStatus
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from csp_commerce.fulfilment.program import Program
     from csp_commerce.hooks.manager import HookManager
-    from csp_commerce.provisioning.client import PartnerCenterClient
+    from csp_commerce.provisioning.wire import PCCustomer
     from csp_commerce.store.ledger import Ledger
 
 logger = logging.getLogger(__name__)
@@ -65,22 +68,13 @@ logger = logging.getLogger(__name__)
 _FINISHED = (OrderStatus.PLACED, OrderStatus.FAILED)
 
 
-class Provisioner:
-    """Runs checkout plans against Partner Center through the step engine and the ledger.
-
-    :param client: a :class:`~csp_commerce.provisioning.PartnerCenterClient` (or the sandbox's).
-    :param ledger: where orders, steps and their request ids are recorded.
-    :param hooks: told how each order ended (at least once), and of each new tenant.
-    :param owner: this worker's name for order leases (default: host and process id).
-    :param lease_seconds: how long an order stays this worker's while it places it; a worker
-        that died holding a lease keeps others off that order until it runs out.
-    :param lock_wait: how long to wait for a subscription another order is changing before
-        leaving this order for :meth:`resume`.
-    """
+class _Provisioning(Generic[ClientT]):
+    """What :class:`Provisioner` and :class:`AsyncProvisioner` share: the ledger, the hooks, the
+    step engine over their client, and the saga, written once as programs that either runs."""
 
     def __init__(
         self,
-        client: PartnerCenterClient,
+        client: ClientT,
         ledger: Ledger,
         hooks: HookManager,
         *,
@@ -102,19 +96,12 @@ class Provisioner:
         """The Partner Center this provisioner changes things in (see ``target_of``)."""
         return self.engine.target
 
-    # -- public -------------------------------------------------------------------------------
+    # -- the programs the public methods run ----------------------------------------------------
 
-    def place(
-        self, order: Order, plan: CheckoutPlan, *, mca: McaAcceptance | None = None
-    ) -> ProvisioningOutcome:
-        """Provision ``plan`` for ``order``; placing the same order again returns its outcome.
-
-        ``mca`` is confirmed to Partner Center before anything is bought (pass it only when
-        Partner Center does not have the customer's acceptance yet). Raises
-        :class:`ProvisioningInterrupted` when Partner Center's answer is still unknown after
-        every retry (resume later), :class:`OrderBusyError` when another worker holds it, and
-        :class:`TargetMismatchError` for an order recorded against another Partner Center.
-        """
+    def placing(
+        self, order: Order, plan: CheckoutPlan, mca: McaAcceptance | None = None
+    ) -> Program[ProvisioningOutcome]:
+        """``place`` as a program (see :meth:`Provisioner.place`)."""
         intent: dict[str, Any] = {"plan": plan.model_dump(mode="json")}
         if mca is not None:
             intent["mca"] = mca.model_dump(mode="json")
@@ -127,28 +114,22 @@ class Provisioner:
             owner=self.owner,
             lease_seconds=self.lease_seconds,
         )
-        return self._run(record, taken=new)
+        return (yield from self._run(record, taken=new))
 
-    def recorded(self, order_id: str) -> tuple[CheckoutPlan, ProvisioningOutcome] | None:
-        """For an order the ledger already holds: its recorded plan and its outcome, finishing
-        it first if a process left it half placed. None for an order never placed."""
+    def recording(self, order_id: str) -> Program[tuple[CheckoutPlan, ProvisioningOutcome] | None]:
+        """``recorded`` as a program (see :meth:`Provisioner.recorded`)."""
         record = self.ledger.order(order_id)
         if record is None:
             return None
         plan = CheckoutPlan.model_validate(_load(record.plan_json)["plan"])
-        return plan, self._run(record)
+        return plan, (yield from self._run(record))
 
-    def resume(self) -> list[ProvisioningOutcome]:
-        """Finish every order of this Partner Center that a dead or interrupted process left
-        pending, half placed or half undone, and tell the host of any it was not told of.
-
-        Returns the outcomes of the orders it finished. An order another worker holds, or one
-        interrupted again, stays in the ledger for the next call (each is logged).
-        """
+    def resuming(self) -> Program[list[ProvisioningOutcome]]:
+        """``resume`` as a program (see :meth:`Provisioner.resume`)."""
         outcomes = []
         for record in self.ledger.unfinished(self.target):
             try:
-                outcomes.append(self._run(record))
+                outcomes.append((yield from self._run(record)))
             except OrderBusyError:
                 logger.info("order %s is being placed by another worker", record.order_id)
             except ProvisioningInterrupted as interrupted:
@@ -161,7 +142,7 @@ class Provisioner:
 
     # -- the saga -----------------------------------------------------------------------------
 
-    def _run(self, record: OrderRecord, *, taken: bool = False) -> ProvisioningOutcome:
+    def _run(self, record: OrderRecord, *, taken: bool = False) -> Program[ProvisioningOutcome]:
         self.engine.check_target(record.target, f"order {record.order_id}")
         order = Order.model_validate_json(record.order_json)
         if record.status in _FINISHED:
@@ -173,11 +154,11 @@ class Provisioner:
             if not self.ledger.start_order(record.order_id, self.owner, self.lease_seconds):
                 latest = self.ledger.order(record.order_id)
                 if latest is not None and latest.status in _FINISHED:
-                    return self._run(latest)  # another worker finished it meanwhile
+                    return (yield from self._run(latest))  # another worker finished it meanwhile
                 raise OrderBusyError(f"order {record.order_id} is being placed by another worker")
             record = self.ledger.order(record.order_id) or record  # as it stands, now ours
         try:
-            outcome = self._saga(record, order)
+            outcome = yield from self._saga(record, order)
         except LeaseLostError as lost:
             raise OrderBusyError(str(lost)) from lost
         except BaseException:
@@ -190,11 +171,12 @@ class Provisioner:
         self.ledger.end_order(order.id, self.owner, status, _json(outcome), notified=told)
         return outcome
 
-    def _saga(self, record: OrderRecord, order: Order) -> ProvisioningOutcome:
+    def _saga(self, record: OrderRecord, order: Order) -> Program[ProvisioningOutcome]:
         intent = _load(record.plan_json)
         plan = CheckoutPlan.model_validate(intent["plan"])
         mca = McaAcceptance.model_validate(intent["mca"]) if intent.get("mca") else None
-        client = self.client.with_options(correlation_id=record.correlation_id)
+        # with_options returns the client's own type (the bound's union, to mypy)
+        client = cast("ClientT", self.client.with_options(correlation_id=record.correlation_id))
         saga = _Saga(
             self.engine.with_client(client),
             client,
@@ -206,15 +188,15 @@ class Provisioner:
             if record.status is OrderStatus.COMPENSATING:
                 # A process stopped while undoing: finish the undoing, never go forward again.
                 failed = FailureDetail.model_validate((record.outcome or {})["failure"])
-                return saga.compensate(failed)
+                return (yield from saga.compensate(failed))
             try:
-                tenant_id = saga.tenant()
+                tenant_id = yield from saga.tenant()
                 if mca is not None and client.endpoints.supports_mca:
-                    saga.confirm_mca(tenant_id, mca)
-                lines = saga.lines(tenant_id)
+                    yield from saga.confirm_mca(tenant_id, mca)
+                lines = yield from saga.lines(tenant_id)
             except StepFailed as refused:
                 self.ledger.start_compensating(order.id, _json(refused.detail))
-                return saga.compensate(refused.detail)
+                return (yield from saga.compensate(refused.detail))
         except UNKNOWN as error:
             raise ProvisioningInterrupted(order.id, error) from error
         return ProvisioningOutcome(
@@ -246,13 +228,84 @@ class Provisioner:
         return True
 
 
-class _Saga:
-    """The steps of one order, each through the step engine: safe to run again at any point."""
+class Provisioner(_Provisioning[PartnerCenterClient]):
+    """Runs checkout plans against Partner Center through the step engine and the ledger.
+
+    :param client: a :class:`~csp_commerce.provisioning.PartnerCenterClient` (or the sandbox's).
+    :param ledger: where orders, steps and their request ids are recorded.
+    :param hooks: told how each order ended (at least once), and of each new tenant.
+    :param owner: this worker's name for order leases (default: host and process id).
+    :param lease_seconds: how long an order stays this worker's while it places it; a worker
+        that died holding a lease keeps others off that order until it runs out.
+    :param lock_wait: how long to wait for a subscription another order is changing before
+        leaving this order for :meth:`resume`.
+
+    :class:`AsyncProvisioner` is its asyncio twin: the same saga, the same steps.
+    """
+
+    def place(
+        self, order: Order, plan: CheckoutPlan, *, mca: McaAcceptance | None = None
+    ) -> ProvisioningOutcome:
+        """Provision ``plan`` for ``order``; placing the same order again returns its outcome.
+
+        ``mca`` is confirmed to Partner Center before anything is bought (pass it only when
+        Partner Center does not have the customer's acceptance yet). Raises
+        :class:`ProvisioningInterrupted` when Partner Center's answer is still unknown after
+        every retry (resume later), :class:`OrderBusyError` when another worker holds it, and
+        :class:`TargetMismatchError` for an order recorded against another Partner Center.
+        """
+        return self.engine.run(self.placing(order, plan, mca))
+
+    def recorded(self, order_id: str) -> tuple[CheckoutPlan, ProvisioningOutcome] | None:
+        """For an order the ledger already holds: its recorded plan and its outcome, finishing
+        it first if a process left it half placed. None for an order never placed."""
+        return self.engine.run(self.recording(order_id))
+
+    def resume(self) -> list[ProvisioningOutcome]:
+        """Finish every order of this Partner Center that a dead or interrupted process left
+        pending, half placed or half undone, and tell the host of any it was not told of.
+
+        Returns the outcomes of the orders it finished. An order another worker holds, or one
+        interrupted again, stays in the ledger for the next call (each is logged).
+        """
+        return self.engine.run(self.resuming())
+
+
+class AsyncProvisioner(_Provisioning[AsyncPartnerCenterClient]):
+    """:class:`Provisioner` for asyncio hosts, over an
+    :class:`~csp_commerce.provisioning.AsyncPartnerCenterClient`: the same saga and step engine,
+    its Partner Center calls awaited in the caller's task (no thread), the same ledger (a
+    :class:`Provisioner` and an :class:`AsyncProvisioner` may share one: an order placed by one
+    is finished by the other). Ledger writes and hooks run inline: they are short and
+    synchronous. Takes the same parameters.
+    """
+
+    async def place(
+        self, order: Order, plan: CheckoutPlan, *, mca: McaAcceptance | None = None
+    ) -> ProvisioningOutcome:
+        """:meth:`Provisioner.place`, awaited."""
+        return await self.engine.arun(self.placing(order, plan, mca))
+
+    async def recorded(self, order_id: str) -> tuple[CheckoutPlan, ProvisioningOutcome] | None:
+        """:meth:`Provisioner.recorded`, awaited."""
+        return await self.engine.arun(self.recording(order_id))
+
+    async def resume(self) -> list[ProvisioningOutcome]:
+        """:meth:`Provisioner.resume`, awaited."""
+        return await self.engine.arun(self.resuming())
+
+
+class _Saga(Generic[ClientT]):
+    """The steps of one order, each through the step engine: safe to run again at any point.
+
+    Every method that talks to Partner Center is a program: it yields the client's answers
+    (``yield self.client...``) and runs the steps and its other parts with ``yield from``.
+    """
 
     def __init__(
         self,
-        engine: StepEngine,
-        client: PartnerCenterClient,
+        engine: StepEngine[ClientT],
+        client: ClientT,
         order: Order,
         plan: CheckoutPlan,
         tenant_created: Callable[[CreatedTenant], None],
@@ -266,15 +319,15 @@ class _Saga:
 
     def step(
         self, key: str, kind: str, *, lock_name: str | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
+    ) -> Program[dict[str, Any]]:
         """One step of this order (its lease extended with the step's first write)."""
-        return self.engine.step(
+        return self.engine.step_program(
             self.order.id, key, kind, owner=self.engine.owner, lock_name=lock_name, **kwargs
         )
 
     # -- tenant ---------------------------------------------------------------------------
 
-    def tenant(self) -> str:
+    def tenant(self) -> Program[str]:
         """The customer's tenant id, creating the tenant (once) when the plan says so.
 
         The first admin's password is in Partner Center's answer only: it goes to the host
@@ -292,8 +345,8 @@ class _Saga:
         if not domain:
             raise StepFailed(failure("a new tenant needs a domain"))
 
-        def send(step: Step) -> dict[str, Any]:
-            created = self.client.customers.create(
+        def send(step: Step) -> Program[dict[str, Any]]:
+            created: PCCustomer = yield self.client.customers.create(
                 domain=domain,
                 billing_profile=self._billing_profile(),
                 organization_registration_number=(
@@ -310,13 +363,13 @@ class _Saga:
             self._tell(created.id, domain, admin, password, lost=password is None)
             return {"tenant_id": created.id}
 
-        def read_back(step: Step) -> dict[str, Any] | None:
-            found = self._find_customer(domain)
+        def read_back(step: Step) -> Program[dict[str, Any] | None]:
+            found = yield from self._find_customer(domain)
             if found is not None:
                 self._tell(found, domain, None, None, lost=True)
             return None if found is None else {"tenant_id": found, "credentials_lost": True}
 
-        result = self.step(
+        result = yield from self.step(
             "tenant",
             "create_customer",
             intent={"domain": domain},
@@ -369,10 +422,11 @@ class _Saga:
             ),
         )
 
-    def _find_customer(self, domain: str) -> str | None:
-        if self.client.customers.domain_available(domain):
+    def _find_customer(self, domain: str) -> Program[str | None]:
+        if (yield self.client.customers.domain_available(domain)):
             return None
-        for customer in self.client.customers.list():
+        customers: list[PCCustomer] = yield self.client.customers.list()
+        for customer in customers:
             profile = customer.company_profile
             if profile is not None and (profile.domain or "").lower() == domain.lower():
                 return customer.id
@@ -380,12 +434,12 @@ class _Saga:
 
     # -- MCA ------------------------------------------------------------------------------
 
-    def confirm_mca(self, tenant_id: str, acceptance: McaAcceptance) -> None:
+    def confirm_mca(self, tenant_id: str, acceptance: McaAcceptance) -> Program[None]:
         """Tell Partner Center the customer accepted the MCA (600061 counts as done)."""
         contact = acceptance.contact
 
-        def send(step: Step) -> dict[str, Any]:
-            self.client.agreements.confirm(
+        def send(step: Step) -> Program[dict[str, Any]]:
+            yield self.client.agreements.confirm(
                 tenant_id,
                 contact=PrimaryContact(
                     first_name=contact.first_name,
@@ -399,11 +453,11 @@ class _Saga:
             )
             return {"confirmed": True}
 
-        self.step("mca", "confirm_mca", intent={"tenant_id": tenant_id}, send=send)
+        yield from self.step("mca", "confirm_mca", intent={"tenant_id": tenant_id}, send=send)
 
     # -- lines ----------------------------------------------------------------------------
 
-    def lines(self, tenant_id: str) -> list[LineOutcome]:
+    def lines(self, tenant_id: str) -> Program[list[LineOutcome]]:
         """Every line: new subscriptions and add-ons on existing ones in one cart, then
         add-ons on this order's new subscriptions in a second, then seats, one subscription
         at a time."""
@@ -414,7 +468,7 @@ class _Saga:
             if line.action is not LineAction.ADD_QUANTITY and line.parent_line_id is None
         ]
         if first:
-            outcomes.update(self._purchase("purchase", tenant_id, first))
+            outcomes.update((yield from self._purchase("purchase", tenant_id, first)))
         second = [line for line in self.plan.lines if line.parent_line_id is not None]
         if second:
             parents = {
@@ -428,15 +482,18 @@ class _Saga:
                 line.subscription_id is None for line in parents.values()
             ):
                 raise OutcomeUnknown("the subscription an add-on goes on is not known yet")
-            outcomes.update(self._purchase("purchase:addons", tenant_id, list(parents.values())))
+            addons = list(parents.values())
+            outcomes.update((yield from self._purchase("purchase:addons", tenant_id, addons)))
         for line in self.plan.lines:
-            self._set_end_of_term(tenant_id, line, outcomes.get(line.line_id))
+            yield from self._set_end_of_term(tenant_id, line, outcomes.get(line.line_id))
         for line in self.plan.lines:
             if line.action is LineAction.ADD_QUANTITY:
-                outcomes[line.line_id] = self._add_seats(tenant_id, line)
+                outcomes[line.line_id] = yield from self._add_seats(tenant_id, line)
         return [outcomes[line.line_id] for line in self.plan.lines]
 
-    def _set_end_of_term(self, tenant_id: str, line: LinePlan, bought: LineOutcome | None) -> None:
+    def _set_end_of_term(
+        self, tenant_id: str, line: LinePlan, bought: LineOutcome | None
+    ) -> Program[None]:
         """The line's end-of-term action, set explicitly on its new subscription (a step of its
         own, under the subscription's lock): Partner Center's default for a subscription not
         renewed is the paid extended term, so nothing is left to it."""
@@ -444,18 +501,19 @@ class _Saga:
             return
         subscription_id = bought.subscription_id
         key = f"end_of_term:{line.line_id}"
-        with self.engine.locked(subscription_id, self.order.id) as lock:
+        lock = yield from self.engine.acquire(subscription_id, self.order.id)
+        try:
             current = None
             if self.ledger.get_step(self.order.id, key) is None:
                 try:
-                    current = self.client.subscriptions.get(tenant_id, subscription_id)
+                    current = yield self.client.subscriptions.get(tenant_id, subscription_id)
                 except NotFoundError:
                     # Partner Center provisions asynchronously: bought, not readable yet.
                     raise OutcomeUnknown(
                         f"subscription {subscription_id} is not visible yet; its end-of-term"
                         " action is set when the order is resumed"
                     ) from None
-            set_end_of_term(
+            yield from set_end_of_term(
                 self.engine,
                 self.order.id,
                 key,
@@ -467,25 +525,28 @@ class _Saga:
                 owner=self.engine.owner,
                 note={"subscription_id": subscription_id, "end_of_term": line.end_of_term.value},
             )
+        finally:
+            self.engine.release(lock, self.order.id)
 
     def _purchase(
         self, key: str, tenant_id: str, lines: Sequence[LinePlan]
-    ) -> dict[str, LineOutcome]:
+    ) -> Program[dict[str, LineOutcome]]:
         by_line = {line.line_id: line for line in lines}
-        bought = purchase(
+        bought = yield from purchase(
             self.engine, self.order.id, key, tenant_id, lines, owner=self.engine.owner
         )
         return {line_id: _purchased(by_line[line_id], found) for line_id, found in bought.items()}
 
-    def _add_seats(self, tenant_id: str, line: LinePlan) -> LineOutcome:
+    def _add_seats(self, tenant_id: str, line: LinePlan) -> Program[LineOutcome]:
         """More seats on an existing subscription, as an absolute target read under the
         subscription's lock; the lock is held until Partner Center's answer is known, so no
         other order's seats come between the read and the change."""
         subscription_id = line.subscription_id
         if subscription_id is None:
             raise StepFailed(failure("no subscription to add seats to", line_id=line.line_id))
-        with self.engine.locked(subscription_id, self.order.id) as lock:
-            set_quantity(
+        lock = yield from self.engine.acquire(subscription_id, self.order.id)
+        try:
+            yield from set_quantity(
                 self.engine,
                 self.order.id,
                 f"seats:{line.line_id}",
@@ -495,6 +556,8 @@ class _Saga:
                 lock_name=lock,
                 owner=self.engine.owner,
             )
+        finally:
+            self.engine.release(lock, self.order.id)
         return LineOutcome(
             line_id=line.line_id,
             action=line.action,
@@ -505,7 +568,7 @@ class _Saga:
 
     # -- compensation ---------------------------------------------------------------------
 
-    def compensate(self, failed: FailureDetail) -> ProvisioningOutcome:
+    def compensate(self, failed: FailureDetail) -> Program[ProvisioningOutcome]:
         """Undo what the order did, newest first, each undo a step of its own (recorded, with
         its own request id, before it is sent). A temporary failure interrupts (the order stays
         compensating; resume finishes it); only a definite refusal is reported."""
@@ -525,7 +588,7 @@ class _Saga:
                 continue
             for undo in self._undos(tenant_id, step):
                 try:
-                    undone.append(undo())
+                    undone.append((yield from undo()))
                 except StepFailed as refused:
                     problems.append(refused.detail)
         return ProvisioningOutcome(
@@ -537,7 +600,7 @@ class _Saga:
             compensation_failures=tuple(problems),
         )
 
-    def _undos(self, tenant_id: str, step: Step) -> list[Callable[[], LineOutcome]]:
+    def _undos(self, tenant_id: str, step: Step) -> list[Callable[[], Program[LineOutcome]]]:
         if step.kind == "purchase":
             return [
                 functools.partial(self._cancel, tenant_id, line_id, str(bought["subscription_id"]))
@@ -548,9 +611,10 @@ class _Saga:
             return [functools.partial(self._take_back_seats, tenant_id, step)]
         return []
 
-    def _cancel(self, tenant_id: str, line_id: str, subscription_id: str) -> LineOutcome:
-        with self.engine.locked(subscription_id, self.order.id) as lock:
-            update_subscription(
+    def _cancel(self, tenant_id: str, line_id: str, subscription_id: str) -> Program[LineOutcome]:
+        lock = yield from self.engine.acquire(subscription_id, self.order.id)
+        try:
+            yield from update_subscription(
                 self.engine,
                 self.order.id,
                 f"undo:{line_id}",
@@ -561,6 +625,8 @@ class _Saga:
                 lock_name=lock,
                 owner=self.engine.owner,
             )
+        finally:
+            self.engine.release(lock, self.order.id)
         return LineOutcome(
             line_id=line_id,
             action=LineAction.NEW_SUBSCRIPTION,
@@ -569,15 +635,16 @@ class _Saga:
             compensated=True,
         )
 
-    def _take_back_seats(self, tenant_id: str, step: Step) -> LineOutcome:
+    def _take_back_seats(self, tenant_id: str, step: Step) -> Program[LineOutcome]:
         """Take back only this line's seats, from a fresh read: other orders may have added
         their own since."""
         before, changes = step.intent["subscription"], step.intent["changes"]
         subscription_id = str(before["id"])
         added = int(changes["quantity"]) - int(before["quantity"])
         line_id = step.key.partition(":")[2]
-        with self.engine.locked(subscription_id, self.order.id) as lock:
-            quantity = set_quantity(
+        lock = yield from self.engine.acquire(subscription_id, self.order.id)
+        try:
+            quantity = yield from set_quantity(
                 self.engine,
                 self.order.id,
                 f"undo:{step.key}",
@@ -587,6 +654,8 @@ class _Saga:
                 lock_name=lock,
                 owner=self.engine.owner,
             )
+        finally:
+            self.engine.release(lock, self.order.id)
         return LineOutcome(
             line_id=line_id,
             action=LineAction.ADD_QUANTITY,

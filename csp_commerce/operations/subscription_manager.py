@@ -634,8 +634,16 @@ class SubscriptionManager:
             "line": line.model_dump(mode="json"),
         }
         try:
-            bought = purchase(
-                self.engine, operation_id, _CHANGE, customer_id, [line], actor=self.actor, note=note
+            bought = self.engine.run(
+                purchase(
+                    self.engine,
+                    operation_id,
+                    _CHANGE,
+                    customer_id,
+                    [line],
+                    actor=self.actor,
+                    note=note,
+                )
             )
         except StepFailed:
             failed = self.ledger.get_step(operation_id, _CHANGE)
@@ -790,18 +798,20 @@ class SubscriptionManager:
         }
         with self.engine.locked(subscription_id, operation_id) as lock:
             try:
-                result = update_subscription(
-                    self.engine,
-                    operation_id,
-                    _CHANGE,
-                    operation,
-                    customer_id,
-                    subscription_id,
-                    changes or {},
-                    lock_name=lock,
-                    current=current,
-                    actor=self.actor,
-                    note=note,
+                result = self.engine.run(
+                    update_subscription(
+                        self.engine,
+                        operation_id,
+                        _CHANGE,
+                        operation,
+                        customer_id,
+                        subscription_id,
+                        changes or {},
+                        lock_name=lock,
+                        current=current,
+                        actor=self.actor,
+                        note=note,
+                    )
                 )
             except StepFailed:
                 failed = self.ledger.get_step(operation_id, _CHANGE)

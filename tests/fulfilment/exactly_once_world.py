@@ -4,6 +4,8 @@ customers set up straight through the sandbox's API (outside any ledger)."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import sys
 import time
 from collections import Counter
@@ -14,6 +16,7 @@ import httpx
 from fulfilment_world import customer
 
 from csp_commerce import Order, OrderLine, hookimpl
+from csp_commerce.fulfilment.order_saga import AsyncProvisioner, Provisioner
 from csp_commerce.models import (
     BillingCycle,
     CheckoutPlan,
@@ -23,7 +26,7 @@ from csp_commerce.models import (
     TenantResolution,
     TermDuration,
 )
-from csp_commerce.provisioning import PartnerCenterClient
+from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
 from csp_commerce.sandbox import API_BASE, Fault, Sandbox, SandboxCredential
 from csp_commerce.store.ledger import Ledger
 
@@ -160,7 +163,7 @@ class Sent:
 
 
 @dataclass
-class Wire(httpx.BaseTransport):
+class Wire(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """The sandbox's transport, remembering every request, with trouble at chosen requests.
 
     ``trouble`` maps a request's index (0-based, every request counted) to what happens to it:
@@ -196,6 +199,11 @@ class Wire(httpx.BaseTransport):
             self.sandbox.faults.force(trouble)
         return self._inner.handle_request(request)
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """The same, for the async client (the sandbox answers in process either way)."""
+        await request.aread()
+        return self.handle_request(request)
+
     def to(self, method: str, ending: str) -> list[Sent]:
         return [s for s in self.sent if s.method == method and s.path.endswith(ending)]
 
@@ -209,6 +217,51 @@ def client_on(wire: Wire, **options: Any) -> PartnerCenterClient:
         sleep=lambda _: None,
         **options,
     )
+
+
+def async_client_on(wire: Wire, **options: Any) -> AsyncPartnerCenterClient:
+    """:func:`client_on`'s async twin."""
+    options.setdefault("max_retries", 0)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return AsyncPartnerCenterClient(
+        SandboxCredential(),
+        http_client=httpx.AsyncClient(transport=wire, base_url=API_BASE),
+        sleep=no_sleep,
+        **options,
+    )
+
+
+class Awaited:
+    """An async object's coroutine methods run to completion, each in a fresh event loop, so a
+    sync test drives the async twin exactly as it drives the sync one."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.inner, name)
+        if not inspect.iscoroutinefunction(value):
+            return value
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return asyncio.run(value(*args, **kwargs))
+
+        return run
+
+
+#: The two drivers of the one saga: tests taking ``twin`` run on both.
+TWINS = ("sync", "async")
+
+
+def provisioner_on(twin: str, wire: Wire, ledger: Ledger, hooks: Any, **options: Any) -> Any:
+    """A :class:`Provisioner` on ``wire`` (``twin="sync"``), or an :class:`AsyncProvisioner`
+    with the async client on the same wire, its methods awaited (``"async"``)."""
+    if twin == "sync":
+        return Provisioner(client_on(wire), ledger, hooks, **options)
+    return Awaited(AsyncProvisioner(async_client_on(wire), ledger, hooks, **options))
 
 
 class Host:

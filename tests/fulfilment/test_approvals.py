@@ -190,7 +190,7 @@ def test_a_kill_between_approval_and_placement_is_placed_once_by_resume(
         raise Killed
 
     with monkeypatch.context() as patch:
-        patch.setattr(Provisioner, "place", die)
+        patch.setattr(Provisioner, "placing", die)
         with pytest.raises(Killed):
             checkout.approve(order.id)
     assert bought(sandbox) == 0
@@ -290,12 +290,12 @@ def test_resume_leaves_an_approved_order_it_cannot_place_yet_for_the_next_resume
         raise ProvisioningInterrupted(order.id, TimeoutError("no answer"))
 
     with monkeypatch.context() as patch:
-        patch.setattr(Provisioner, "place", die)
+        patch.setattr(Provisioner, "placing", die)
         for held in (order, second):
             with pytest.raises(Killed):
                 checkout.approve(held.id)
     with monkeypatch.context() as patch:
-        patch.setattr(Provisioner, "place", unknown)
+        patch.setattr(Provisioner, "placing", unknown)
         assert make_checkout(sandbox, tmp_path, recorder).resume() == []  # no exception
     assert bought(sandbox) == 0
 

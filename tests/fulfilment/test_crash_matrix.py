@@ -7,6 +7,10 @@ drop) hits request N, for every N, with no retries. Whatever happened, Partner C
 with exactly the order's changes, each made once (the sandbox's audit log counts the changes it
 made, not the replays), and the host is told once.
 
+The matrix runs the sync :class:`Provisioner` and, on SQLite, its async twin
+:class:`AsyncProvisioner` (the same saga driven with the async client): each must finish every
+kill, every lost answer and every fault exactly once.
+
 Two windows are "at least once" by design, and the tests say so: the host's hooks run before
 the write that records them (the tenant's password before the tenant step is done, the order's
 end before it is written), so a kill at exactly that write tells the host again, with the same
@@ -36,6 +40,7 @@ from exactly_once_world import (
     for_existing,
     line,
     open_ledger,
+    provisioner_on,
     seats,
     subscriptions_of,
 )
@@ -43,7 +48,6 @@ from fulfilment_world import acceptance, new_customer_order, offer, plan_for
 
 from csp_commerce import Checkout, HookManager, Order, OrderLine
 from csp_commerce.errors import ProvisioningInterrupted
-from csp_commerce.fulfilment.order_saga import Provisioner
 from csp_commerce.models import LineAction, OutcomeStatus
 from csp_commerce.models.end_of_term import EndOfTerm, EndOfTermAction, read_end_of_term
 from csp_commerce.operations import SubscriptionManager
@@ -190,7 +194,8 @@ CASES = [
 class Run:
     """One order in a fresh, seeded sandbox, placed and then finished however it was stopped."""
 
-    def __init__(self, build: Callable[[Sandbox], Case], path: str) -> None:
+    def __init__(self, build: Callable[[Sandbox], Case], path: str, twin: str = "sync") -> None:
+        self.twin = twin  # the sync Provisioner or the AsyncProvisioner
         self.sandbox = Sandbox(seed=7)
         self.case = build(self.sandbox)
         self.host = Host()
@@ -202,7 +207,7 @@ class Run:
 
     def place(self, ledger: Ledger) -> ProvisioningOutcome | None:
         try:
-            return Provisioner(client_on(self.wire), ledger, self.hooks).place(
+            return provisioner_on(self.twin, self.wire, ledger, self.hooks).place(
                 self.case.order, self.case.plan, mca=self.case.mca
             )
         except ProvisioningInterrupted:
@@ -213,7 +218,7 @@ class Run:
         again (it may never have been recorded), which answers from the ledger."""
         self.clock.advance()
         with open_ledger(self.path, self.clock) as ledger:
-            placing = Provisioner(client_on(self.wire), ledger, self.hooks)
+            placing = provisioner_on(self.twin, self.wire, ledger, self.hooks)
             for _ in range(5):
                 placing.resume()
                 if not ledger.unfinished(placing.target):
@@ -254,9 +259,22 @@ class Run:
 def test_killed_at_every_ledger_write_then_resumed(
     build: Callable[[Sandbox], Case], store_url: Callable[[str], str]
 ) -> None:
+    _kill_at_every_write(build, store_url, "sync")
+
+
+@pytest.mark.parametrize("build", CASES)
+def test_the_async_twin_killed_at_every_ledger_write_then_resumed(
+    build: Callable[[Sandbox], Case], tmp_path: Path
+) -> None:
+    _kill_at_every_write(build, lambda name: str(tmp_path / f"{name}.sqlite3"), "async")
+
+
+def _kill_at_every_write(
+    build: Callable[[Sandbox], Case], path_for: Callable[[str], str], twin: str
+) -> None:
     kills: list[str] = []
     for n in itertools.count(1):
-        run = Run(build, store_url(f"ledger{n}"))
+        run = Run(build, path_for(f"ledger{n}"), twin)
         dying = KillableLedger(run.path, clock=run.clock, kill_at=n)
         try:
             run.place(dying)
@@ -286,6 +304,17 @@ def test_the_answer_to_every_request_lost_after_it_was_applied(
         _place_then_finish(run, f"answer {n} ({run_sent(run, n)}) lost")
 
 
+@pytest.mark.parametrize("build", CASES)
+def test_the_async_twin_loses_the_answer_to_every_request(
+    build: Callable[[Sandbox], Case], tmp_path: Path
+) -> None:
+    requests = _requests(build, tmp_path, "async")
+    for n in range(requests):
+        run = Run(build, str(tmp_path / f"ledger{n}.sqlite3"), "async")
+        run.wire.trouble[n] = "drop"
+        _place_then_finish(run, f"async: answer {n} ({run_sent(run, n)}) lost")
+
+
 @pytest.mark.parametrize("fault", [Fault.THROTTLE, Fault.SERVER_ERROR, Fault.CONNECTION_RESET,
                                    Fault.TIMEOUT, Fault.COMMIT_THEN_DROP])  # fmt: skip
 @pytest.mark.parametrize("build", CASES)
@@ -299,9 +328,20 @@ def test_each_fault_at_every_request(
         _place_then_finish(run, f"{fault.value} at request {n} ({run_sent(run, n)})")
 
 
-def _requests(build: Callable[[Sandbox], Case], tmp_path: Path) -> int:
+@pytest.mark.parametrize("fault", [Fault.THROTTLE])
+@pytest.mark.parametrize("build", CASES)
+def test_the_async_twin_meets_each_fault_at_every_request(
+    build: Callable[[Sandbox], Case], fault: Fault, tmp_path: Path
+) -> None:
+    for n in range(_requests(build, tmp_path, "async")):
+        run = Run(build, str(tmp_path / f"ledger{n}.sqlite3"), "async")
+        run.wire.trouble[n] = fault
+        _place_then_finish(run, f"async: {fault.value} at request {n} ({run_sent(run, n)})")
+
+
+def _requests(build: Callable[[Sandbox], Case], tmp_path: Path, twin: str = "sync") -> int:
     """How many requests the order takes when nothing goes wrong."""
-    run = Run(build, str(tmp_path / "clean.sqlite3"))
+    run = Run(build, str(tmp_path / f"clean-{twin}.sqlite3"), twin)
     with open_ledger(run.path, run.clock) as ledger:
         outcome = run.place(ledger)
     assert outcome is not None
