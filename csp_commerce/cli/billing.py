@@ -2,7 +2,9 @@
 
 Sales come from Partner Center's subscriptions priced with a price list (the mapping is in
 :mod:`csp_commerce.operations.sales`); customer references from the ledger's placed orders.
-``billing reconcile`` exits 1 when the invoice and the sales differ.
+``billing reconcile`` exits 1 when the invoice and the sales differ. The reconciliation v2
+exports it reads are remembered by eTag in the target's ``exports.sqlite3`` (or its schema of
+``--database``), so a run over data unchanged since an earlier run downloads no blob.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     import argparse
 
     from csp_commerce.operations.sales import SalesCollection
+
+#: The store of the reconciliation v2 exports already read (by eTag), per target.
+EXPORTS_FILE = "exports.sqlite3"
 
 
 def _date(text: str) -> dt.date:
@@ -142,23 +147,30 @@ def run_reconcile(args: argparse.Namespace) -> int:
     import sys
 
     from csp_commerce.money import render
+    from csp_commerce.operations.invoice_lines import StoredEtagMemory
     from csp_commerce.operations.sales import (
         customer_references,
         reconcile_invoice,
         reconcile_unbilled,
     )
+    from csp_commerce.store.export_etags import ExportEtagStore
 
     price_list = load_price_list(args.price_list)
-    with _env.Environment.from_args(args) as env:
+    if args.unbilled and args.api == "v1":
+        raise InputError("--unbilled reads reconciliation v2 only (unbilled v1 is retired)")
+    with (
+        _env.Environment.from_args(args) as env,
+        ExportEtagStore(env.store_location(EXPORTS_FILE)) as exports,
+    ):
         references = customer_references(env.ledger)
+        memory = StoredEtagMemory(exports)
         if args.unbilled:
-            if args.api == "v1":
-                raise InputError("--unbilled reads reconciliation v2 only (unbilled v1 is retired)")
             report, sales = reconcile_unbilled(
                 env.client,
                 price_list,
                 currency_code=args.currency.upper(),
                 references=references,
+                memory=memory,
             )
         else:
             report, sales = reconcile_invoice(
@@ -166,10 +178,15 @@ def run_reconcile(args: argparse.Namespace) -> int:
                 args.invoice,
                 price_list,
                 references=references,
+                memory=memory,
                 use_v1=args.api == "v1",
             )
     _unpriced(sales)
     print(f"invoice lines from {report.source}", file=sys.stderr)
+    for etag in memory.recalled:
+        print(
+            f"export {etag} unchanged since an earlier run: not downloaded again", file=sys.stderr
+        )
     for row in report.bad_rows:
         print(f"error: unreadable invoice line: {row}", file=sys.stderr)
     print(render(report, args.format, locale=args.locale), end="")

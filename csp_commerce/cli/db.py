@@ -1,11 +1,11 @@
 """``csp-commerce db upgrade|prune``: the stores' schemas, and the ledger's retention.
 
-``upgrade`` brings the target's ledger and MCA evidence log and the discovery store to this
-release's schema and prints each one's version (opening a store does the same; run it at
-deploy time with a database role allowed to change the schema, before starting processes
-that use one that is not). ``prune --older-than DAYS`` deletes the target's finished orders
-(placed or failed, the host told) last changed more than DAYS days ago, with their steps;
-never an open order, nor one whose notification is not delivered.
+``upgrade`` brings the target's ledger, MCA evidence log and export eTags, and the discovery
+store, to this release's schema and prints each one's version (opening a store does the same;
+run it at deploy time with a database role allowed to change the schema, before starting
+processes that use one that is not). ``prune --older-than DAYS`` deletes the target's finished
+orders (placed or failed, the host told) last changed more than DAYS days ago, with their
+steps; never an open order, nor one whose notification is not delivered.
 
 Both work on the stores ``--database`` (or ``$CSP_COMMERCE_DATABASE_URL``) names, SQLite files
 in the data directory by default.
@@ -44,11 +44,14 @@ def register(subparsers: Any) -> None:
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
-    """Upgrade the ledger, the MCA evidence log and the discovery store; print their versions."""
+    """Upgrade the ledger, the MCA evidence log, the export eTags and the discovery store; print
+    their versions."""
+    from csp_commerce.cli.billing import EXPORTS_FILE
     from csp_commerce.cli.partners import DISCOVERY_DB
     from csp_commerce.store._db import connect
     from csp_commerce.store._schema import version
     from csp_commerce.store.discovery_store import upgrade_discovery
+    from csp_commerce.store.export_etags import upgrade_export_etags
     from csp_commerce.store.ledger import upgrade_ledger
     from csp_commerce.store.mca_log import upgrade_mca_log
 
@@ -57,6 +60,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
             ("ledger", env.store_location(_env.LEDGER_FILE), upgrade_ledger),
             ("mca_evidence", env.store_location(_env.MCA_FILE), upgrade_mca_log),
             ("discovery", env.store_location(DISCOVERY_DB, shared=True), upgrade_discovery),
+            ("export_etags", env.store_location(EXPORTS_FILE), upgrade_export_etags),
         )
         for name, location, upgrade in stores:
             db = connect(location, store=name)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from csp_commerce.operations.invoice_lines import (
         InvoiceLines,
         MemoryEtagMemory,
+        StoredEtagMemory,
         billed_lines,
         unbilled_lines,
     )
@@ -72,6 +73,7 @@ _LAZY = {
     "reconcile_unbilled": "csp_commerce.operations.sales",
     "InvoiceLines": "csp_commerce.operations.invoice_lines",
     "MemoryEtagMemory": "csp_commerce.operations.invoice_lines",
+    "StoredEtagMemory": "csp_commerce.operations.invoice_lines",
     "billed_lines": "csp_commerce.operations.invoice_lines",
     "unbilled_lines": "csp_commerce.operations.invoice_lines",
     "sales_records": "csp_commerce.operations.sales",
@@ -95,6 +97,7 @@ __all__ = [
     "Renewal",
     "RenewalsReport",
     "SalesCollection",
+    "StoredEtagMemory",
     "SubscriptionChange",
     "SubscriptionManager",
     "UserCreation",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.provisioning.wire import ExportManifest, ReconciliationLineItem
+    from csp_commerce.store.export_etags import ExportEtagStore
 
 V2 = "reconciliation v2"
 V1_LEGACY = "v1 (legacy invoice: v2 answered 5000)"
@@ -69,6 +70,28 @@ class MemoryEtagMemory:
         self._seen[etag] = lines
         while len(self._seen) > self.size:
             self._seen.popitem(last=False)
+
+
+class StoredEtagMemory:
+    """Exports read, kept in an :class:`~csp_commerce.store.export_etags.ExportEtagStore` (SQLite
+    or PostgreSQL), so that they stay known between processes (the ``billing`` command's runs).
+
+    :attr:`recalled` lists the eTags answered from the store (not downloaded) by this object.
+    """
+
+    def __init__(self, store: ExportEtagStore) -> None:
+        self.store = store
+        self.recalled: list[str] = []
+
+    def recall(self, etag: str) -> InvoiceLines | None:
+        kept = self.store.get(etag)
+        if kept is None:
+            return None
+        self.recalled.append(etag)
+        return InvoiceLines(kept.source, kept.lines, kept.bad_rows, etag)
+
+    def remember(self, etag: str, lines: InvoiceLines) -> None:
+        self.store.put(etag, lines.source, lines.lines, lines.bad_rows)
 
 
 def billed_lines(
@@ -170,6 +193,7 @@ __all__ = [
     "EtagMemory",
     "InvoiceLines",
     "MemoryEtagMemory",
+    "StoredEtagMemory",
     "billed_lines",
     "unbilled_lines",
 ]

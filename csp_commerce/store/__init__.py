@@ -1,7 +1,8 @@
 """Every durable store, on SQLite or PostgreSQL (by path or URL): the provisioning ledger
 (:mod:`csp_commerce.store.ledger`), the MCA evidence log (:mod:`csp_commerce.store.mca_log`),
 discovery's accounts, cursors and fingerprints (:mod:`csp_commerce.store.discovery_store`), and
-the webhook event ids already handled (:mod:`csp_commerce.store.event_log`, SQLite).
+the webhook event ids already handled (:mod:`csp_commerce.store.event_log`, SQLite), and the
+reconciliation v2 exports already read (:mod:`csp_commerce.store.export_etags`).
 
 The names below are imported on first use, so that importing the package stays cheap.
 """
@@ -15,6 +16,7 @@ from csp_commerce._lazy import lazy_attributes
 if TYPE_CHECKING:
     from csp_commerce.store.discovery_store import DiscoveryStore, PartnerAccount
     from csp_commerce.store.event_log import EventLog
+    from csp_commerce.store.export_etags import ExportEtagStore
     from csp_commerce.store.ledger import Ledger
     from csp_commerce.store.mca_log import (
         McaEvidenceEntry,
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "DiscoveryStore": "csp_commerce.store.discovery_store",
     "EventLog": "csp_commerce.store.event_log",
+    "ExportEtagStore": "csp_commerce.store.export_etags",
     "PartnerAccount": "csp_commerce.store.discovery_store",
     "Ledger": "csp_commerce.store.ledger",
     "McaEvidenceEntry": "csp_commerce.store.mca_log",
@@ -39,6 +42,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 __all__ = [
     "DiscoveryStore",
     "EventLog",
+    "ExportEtagStore",
     "Ledger",
     "McaEvidenceEntry",
     "McaEvidenceLog",
