@@ -3,9 +3,9 @@
 ``upgrade`` brings the target's ledger, MCA evidence log and shared request budget and the
 discovery store to this release's schema and prints each one's version (opening a store does
 the same; run it at deploy time with a database role allowed to change the schema, before
-starting processes that use one that is not). ``prune --older-than DAYS`` deletes the target's finished orders
-(placed or failed, the host told) last changed more than DAYS days ago, with their steps;
-never an open order, nor one whose notification is not delivered.
+starting processes that use one that is not). ``prune --older-than DAYS`` deletes the
+target's finished orders (placed or failed, the host told) last changed more than DAYS days
+ago, with their steps; never an open order, nor one whose notification is not delivered.
 
 Both work on the stores ``--database`` (or ``$CSP_COMMERCE_DATABASE_URL``) names, SQLite files
 in the data directory by default.

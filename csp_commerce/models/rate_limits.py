@@ -77,8 +77,13 @@ def reserve_place(
         tokens = min(float(capacity), tokens + (now - updated) * rate)
         updated = now
     tokens -= 1.0
-    start = updated if tokens >= -EPSILON else updated + (-tokens) / rate
-    return Place(start, tokens, updated)
+    return Place(start_of(tokens, updated, rate), tokens, updated)
+
+
+def start_of(tokens: float, updated: float, rate: float) -> float:
+    """When the place just taken starts: at ``updated`` while the bucket held a token for it,
+    else once the tokens promised ahead (``-tokens``) have refilled at ``rate``."""
+    return updated if tokens >= -EPSILON else updated + (-tokens) / rate
 
 
 __all__ = [
@@ -88,4 +93,5 @@ __all__ = [
     "Place",
     "bucket_shape",
     "reserve_place",
+    "start_of",
 ]

@@ -7,11 +7,12 @@ that each pace themselves at the documented rate send that rate times the number
 family, so that every process opening the same database draws on one bucket per family and
 obeys one pause:
 
-* a reservation is one short write transaction (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
-  store's transaction-scoped advisory lock, the same one every process takes): read the
-  family's bucket and the target's pause, take a place by the rule of
-  :func:`csp_commerce.models.rate_limits.reserve_place`, write the bucket back. No lock is held
-  while the caller waits for its place: the place is a time, not a lease;
+* a reservation is one write statement, atomic on both engines (SQLite holds the file's write
+  lock for it, as ``BEGIN IMMEDIATE`` would; PostgreSQL's ``INSERT ... ON CONFLICT DO UPDATE
+  ... RETURNING`` locks the family's row): it takes a place in the family's bucket by the rule
+  of :func:`csp_commerce.models.rate_limits.reserve_place`, the target's pause included, and
+  returns the bucket. One round trip; no lock is held while the caller waits for its place
+  (the place is a time, not a lease);
 * a ``Retry-After`` seen by one process (:meth:`SharedPartnerBudget.pause_until`) is one
   statement that only ever moves the target's pause later; every process's next reservation
   starts at or after it, and the clients re-check :meth:`SharedPartnerBudget.paused_until`
@@ -28,6 +29,7 @@ HTTP): :func:`budget_for` is what a host, a worker or the command passes to one.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -35,7 +37,7 @@ from csp_commerce.models.rate_limits import (
     DEFAULT_REQUESTS_PER_MINUTE,
     DOCUMENTED_RATES,
     bucket_shape,
-    reserve_place,
+    start_of,
 )
 from csp_commerce.store._db import Database, connect
 from csp_commerce.store._schema import Migration, upgrade
@@ -65,6 +67,47 @@ _MIGRATIONS = (
         ),
     ),
 )
+
+
+#: The target's pause (0.0: none), as a subquery.
+_PAUSE = "(SELECT COALESCE(MAX(until), 0.0) FROM partner_pause WHERE target = :target)"
+
+#: One reservation, in one statement:
+#: :func:`~csp_commerce.models.rate_limits.reserve_place` over the family's row (a fresh,
+#: full bucket the first time), returning the bucket after it. A single write statement is
+#: atomic on both engines (SQLite takes the file's write lock for it, as ``BEGIN IMMEDIATE``
+#: does; PostgreSQL locks the row and applies the update to its latest committed version), so
+#: two processes never take the same place; and it is one round trip to the server.
+_RESERVE = f"""
+INSERT INTO partner_budget (target, family, tokens, updated)
+SELECT :target, :family,
+    CASE WHEN pause.until > :now THEN -1.0 ELSE :capacity - 1.0 END,
+    CASE WHEN pause.until > :now THEN pause.until ELSE :now END
+FROM (SELECT {_PAUSE} AS until) AS pause
+WHERE true
+ON CONFLICT (target, family) DO UPDATE SET
+    tokens = CASE
+        WHEN {_PAUSE} > partner_budget.updated AND {_PAUSE} > :now THEN -1.0
+        WHEN :now > partner_budget.updated THEN CASE
+            WHEN partner_budget.tokens + (:now - partner_budget.updated) * :rate > :capacity
+            THEN :capacity
+            ELSE partner_budget.tokens + (:now - partner_budget.updated) * :rate
+        END - 1.0
+        ELSE partner_budget.tokens - 1.0
+    END,
+    updated = CASE
+        WHEN {_PAUSE} > partner_budget.updated AND {_PAUSE} > :now THEN {_PAUSE}
+        WHEN :now > partner_budget.updated THEN :now
+        ELSE partner_budget.updated
+    END
+RETURNING tokens, updated
+"""
+_NAME = re.compile(r":([a-z]+)")
+
+
+def _positional(sql: str, values: Mapping[str, object]) -> tuple[str, tuple[object, ...]]:
+    """``sql`` with its ``:name`` parameters as the stores' ``?`` ones, and their values."""
+    return _NAME.sub("?", sql), tuple(values[name] for name in _NAME.findall(sql))
 
 
 def upgrade_partner_budget(db: Database) -> list[int]:
@@ -133,33 +176,18 @@ class SharedPartnerBudget:
     def reserve(self, family: str) -> float:
         """Take the next place of ``family`` in the shared bucket: the time it may start.
 
-        One write transaction; the place is the caller's whether or not it waits for it.
+        One statement (its own write transaction); the place is the caller's whether or not it
+        waits for it.
         """
         now = self._clock()
         if not self.paced:
             return max(now, self.paused_until())
         capacity, rate = self._shapes.get(family, self._default_shape)
-        with self._db.transaction() as tx:
-            row = tx.execute(
-                "SELECT (SELECT until FROM partner_pause WHERE target = ?),"
-                " (SELECT tokens FROM partner_budget WHERE target = ? AND family = ?),"
-                " (SELECT updated FROM partner_budget WHERE target = ? AND family = ?)",
-                (self.target, self.target, family, self.target, family),
-            ).fetchone()
-            pause = float(row[0]) if row[0] is not None else 0.0
-            tokens, updated = (
-                (float(row[1]), float(row[2])) if row[1] is not None else (float(capacity), now)
-            )
-            place = reserve_place(
-                tokens, updated, capacity=capacity, rate=rate, now=now, pause=pause
-            )
-            tx.execute(
-                "INSERT INTO partner_budget (target, family, tokens, updated) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (target, family) DO UPDATE SET tokens = excluded.tokens,"
-                " updated = excluded.updated",
-                (self.target, family, place.tokens, place.updated),
-            )
-        return place.start
+        values = {"target": self.target, "family": family, "now": now}
+        values.update(capacity=float(capacity), rate=rate)
+        sql, parameters = _positional(_RESERVE, values)
+        tokens, updated = self._db.execute(sql, parameters).fetchone()
+        return start_of(float(tokens), float(updated), rate)
 
     def pause_until(self, until: float) -> None:
         """Hold every attempt of every process on this target until ``until`` (a
