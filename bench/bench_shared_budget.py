@@ -143,10 +143,10 @@ class Run:
     def bound(self) -> float:
         return self.requests * WINDOW / LIMIT_PER_MINUTE
 
-    @property
-    def busiest(self) -> int:
+    def busiest(self, window: float) -> int:
+        """The most attempts that started in any ``window`` seconds (their reserved starts)."""
         starts = sorted(start for tally in self.tallies for start in tally.starts)
-        return max(bisect.bisect_left(starts, start + WINDOW) - n for n, start in enumerate(starts))
+        return max(bisect.bisect_left(starts, start + window) - n for n, start in enumerate(starts))
 
     @property
     def unanswered(self) -> int:
