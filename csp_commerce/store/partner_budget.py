@@ -129,9 +129,10 @@ class SharedPartnerBudget:
     :param window: the limit's window in seconds (Partner Center's: a minute).
     :param clock: POSIX seconds (tests pass a virtual clock).
 
-    Thread-safe. Each method is one statement, one round trip to the database (about 2 ms on
-    a local PostgreSQL on a busy machine: ``bench/bench_shared_budget.py`` prints it), which the
-    async client makes on its event loop, as it calls the in-process budget.
+    Thread-safe. Each method is one statement, one round trip to the database (a median of a
+    few milliseconds on a local PostgreSQL on a busy machine: ``bench/bench_shared_budget.py``
+    prints it), which the async client makes on its event loop, as it calls the in-process
+    budget.
     """
 
     def __init__(
