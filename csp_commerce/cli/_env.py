@@ -29,6 +29,7 @@ only ever sees and resumes what was done against the Partner Center it talks to:
     <home>/sandbox/ledger.sqlite3               its provisioning ledger
     <home>/sandbox/mca.sqlite3                  its MCA evidence log
     <home>/live/<cloud>/<partner tenant>/ledger.sqlite3, mca.sqlite3   one live partner's
+    <home>/live/<cloud>/<partner tenant>/budget.sqlite3   its shared request budget
 
 The partner tenant is ``CSP_COMMERCE_TENANT_ID`` in lower case (use the tenant's id, not one of
 its domain names, or the same partner gets two directories). The discovery store
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
     from csp_commerce.sandbox import Sandbox
     from csp_commerce.store.ledger import Ledger
     from csp_commerce.store.mca_log import McaEvidenceLog
+    from csp_commerce.store.partner_budget import SharedPartnerBudget
 
 HOME_ENV = "CSP_COMMERCE_HOME"
 #: The data directory before 0.2: ``.csp-commerce`` in the working directory.
@@ -88,6 +90,7 @@ LIVE_DIR = "live"
 SANDBOX_FILE = "sandbox.json"
 LEDGER_FILE = "ledger.sqlite3"
 MCA_FILE = "mca.sqlite3"
+BUDGET_FILE = "budget.sqlite3"
 #: State files at the top of the data directory: the layout of 0.1.0, no longer read.
 OLD_LAYOUT = (LEDGER_FILE, MCA_FILE, SANDBOX_FILE)
 #: A partner tenant as a directory name: a tenant id (GUID) or a domain name, lower case.
@@ -405,8 +408,22 @@ class Environment:
         settings = self.live_settings()
         cloud = _cloud(settings.get("cloud") or "global")
         return PartnerCenterClient(
-            _live_credential(settings, cloud), cloud=cloud, application_name="csp-commerce"
+            _live_credential(settings, cloud),
+            cloud=cloud,
+            application_name="csp-commerce",
+            budget=self.budget,
         )
+
+    @cached_property
+    def budget(self) -> SharedPartnerBudget:
+        """The live partner's request budget (``budget.sqlite3`` in the target's directory, or
+        its schema): every process on this database paces together at Partner Center's
+        documented rates and waits out a ``Retry-After`` any of them sees."""
+        from csp_commerce.store.partner_budget import budget_for
+
+        location = self.store_location(BUDGET_FILE)
+        with _damaged_database(location):
+            return budget_for(location, self.target)
 
     def live_settings(self) -> dict[str, str]:
         """The live Partner Center settings (:attr:`settings` as text, the secret revealed).
@@ -460,7 +477,7 @@ class Environment:
     def close(self) -> None:
         """Save the sandbox and close what was opened."""
         self.save()
-        for name in ("client", "ledger", "mca_log"):
+        for name in ("client", "budget", "ledger", "mca_log"):
             resource: Any = self.__dict__.pop(name, None)
             if resource is not None:
                 resource.close()

@@ -1,11 +1,11 @@
 """``csp-commerce db upgrade|prune``: the stores' schemas, and the ledger's retention.
 
-``upgrade`` brings the target's ledger, MCA evidence log and export eTags, and the discovery
-store, to this release's schema and prints each one's version (opening a store does the same;
-run it at deploy time with a database role allowed to change the schema, before starting
-processes that use one that is not). ``prune --older-than DAYS`` deletes the target's finished
-orders (placed or failed, the host told) last changed more than DAYS days ago, with their
-steps; never an open order, nor one whose notification is not delivered.
+``upgrade`` brings the target's ledger, MCA evidence log, export eTags and shared request budget,
+and the discovery store, to this release's schema and prints each one's version (opening a store
+does the same; run it at deploy time with a database role allowed to change the schema, before
+starting processes that use one that is not). ``prune --older-than DAYS`` deletes the target's
+finished orders (placed or failed, the host told) last changed more than DAYS days ago, with
+their steps; never an open order, nor one whose notification is not delivered.
 
 Both work on the stores ``--database`` (or ``$CSP_COMMERCE_DATABASE_URL``) names, SQLite files
 in the data directory by default.
@@ -44,8 +44,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
-    """Upgrade the ledger, the MCA evidence log, the export eTags and the discovery store; print
-    their versions."""
+    """Upgrade the ledger, the MCA evidence log, the export eTags, the discovery store and the
+    shared budget; print their versions."""
     from csp_commerce.cli.billing import EXPORTS_FILE
     from csp_commerce.cli.partners import DISCOVERY_DB
     from csp_commerce.store._db import connect
@@ -54,6 +54,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
     from csp_commerce.store.export_etags import upgrade_export_etags
     from csp_commerce.store.ledger import upgrade_ledger
     from csp_commerce.store.mca_log import upgrade_mca_log
+    from csp_commerce.store.partner_budget import upgrade_partner_budget
 
     with _env.Environment.from_args(args) as env:
         stores = (
@@ -61,6 +62,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
             ("mca_evidence", env.store_location(_env.MCA_FILE), upgrade_mca_log),
             ("discovery", env.store_location(DISCOVERY_DB, shared=True), upgrade_discovery),
             ("export_etags", env.store_location(EXPORTS_FILE), upgrade_export_etags),
+            ("partner_budget", env.store_location(_env.BUDGET_FILE), upgrade_partner_budget),
         )
         for name, location, upgrade in stores:
             db = connect(location, store=name)

@@ -1,12 +1,8 @@
 """Client-side pacing: a token bucket that keeps a partner under its Partner Center rate limit.
 
-Partner Center documents limits as "N requests per minute per tenant" without saying how the
-minute is measured, so we take the strictest reading: *any* sliding window of ``window``
-seconds holds at most ``requests_per_minute`` requests. A bucket of capacity ``b`` refilled at
-``r`` per second lets at most ``b + r * window`` requests start in any window, so the rate is
-``(limit - 2b) / window``: ``b`` for the burst and ``b`` more as slack for requests that leave
-a little later than they were paced (scheduling jitter). At 500/min that is 1 burst token and
-8.3 requests per second; at 6,000/min, 10 tokens and 99.7 per second.
+Partner Center's rates, and the token-bucket rule (its burst, and the slack that keeps any
+sliding window under the limit despite scheduling jitter), are in
+:mod:`csp_commerce.models.rate_limits`, shared with the budget kept in a database.
 
 Every attempt counts against Partner Center's limit, retries included, so pacing is applied per
 attempt, not per logical call: by the clients through a :class:`Budget` (below), or by wrapping
@@ -14,8 +10,9 @@ an HTTP transport (:class:`PacedTransport`, which discovery uses).
 
 The clients' pacing is a :class:`Budget`: per API family, it hands each attempt the time at
 which it may start, and holds every attempt while the partner is paused by a ``Retry-After``.
-:class:`PartnerBudget` keeps it in this process; a budget shared by several processes (a store)
-implements the same three methods.
+:class:`PartnerBudget` keeps it in this process;
+:class:`csp_commerce.store.partner_budget.SharedPartnerBudget` keeps it in a database, shared by
+every process that uses it, with the same three methods.
 """
 
 from __future__ import annotations
@@ -28,24 +25,16 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import httpx
 
+from csp_commerce.models.rate_limits import (
+    DEFAULT_REQUESTS_PER_MINUTE,
+    DOCUMENTED_RATES,
+    EPSILON,
+    bucket_shape,
+    reserve_place,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
-
-#: Partner Center's documented limit for customers, orders and subscriptions (per tenant).
-DEFAULT_REQUESTS_PER_MINUTE = 500
-_EPSILON = 1e-9
-
-#: Partner Center's documented limits, requests per minute per partner tenant, by API family
-#: (the family of a path: :func:`api_family`). Customers, orders and subscriptions: 500 (the
-#: resource pages, 2020-21, not re-verified since); promotion eligibilities: 625. Microsoft
-#: publishes no figure for the other families (carts, users, invoices, products...): they get
-#: ``DEFAULT_REQUESTS_PER_MINUTE``, the strictest general figure (unconfirmed, see the README).
-DOCUMENTED_RATES: Mapping[str, int] = {
-    "customers": 500,
-    "orders": 500,
-    "subscriptions": 500,
-    "promotionEligibilities": 625,
-}
 
 _FAMILY = re.compile(r"^(?:https?://[^/]+)?/v1(?:\.0)?/(?:customers/[^/?]+/)?([^/?]+)")
 
@@ -59,19 +48,6 @@ def api_family(path: str) -> str:
     """
     match = _FAMILY.match(path)
     return match.group(1) if match is not None else "other"
-
-
-def bucket_shape(requests_per_minute: int, window: float, burst: int | None) -> tuple[int, float]:
-    """``(capacity, tokens per second)`` of a bucket that never lets more than
-    ``requests_per_minute`` requests start in any ``window``-second window (module docstring)."""
-    if requests_per_minute < 3:
-        raise ValueError("requests_per_minute must be at least 3")
-    if window <= 0:
-        raise ValueError("window must be positive")
-    capacity = burst if burst is not None else max(1, requests_per_minute // 600)
-    if not 1 <= capacity <= (requests_per_minute - 1) // 2:
-        raise ValueError("burst must be at least 1 and leave room for the steady rate")
-    return capacity, (requests_per_minute - 2 * capacity) / window
 
 
 class TokenBucket:
@@ -113,7 +89,7 @@ class TokenBucket:
             self._lock = asyncio.Lock()
         async with self._lock:
             self._refill()
-            while self._tokens < 1.0 - _EPSILON:  # float dust must not spin the loop
+            while self._tokens < 1.0 - EPSILON:  # float dust must not spin the loop
                 await self._sleep((1.0 - self._tokens) / self.rate)
                 self._refill()
             self._tokens = max(0.0, self._tokens - 1.0)
@@ -183,14 +159,12 @@ class _Family:
         self.tokens = float(capacity)
         self.updated = now
 
-    def reserve(self, now: float) -> float:
-        if now > self.updated:
-            self.tokens = min(float(self.capacity), self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-        self.tokens -= 1.0
-        if self.tokens >= -_EPSILON:
-            return self.updated
-        return self.updated + (-self.tokens) / self.rate
+    def reserve(self, now: float, pause: float) -> float:
+        place = reserve_place(
+            self.tokens, self.updated, capacity=self.capacity, rate=self.rate, now=now, pause=pause
+        )
+        self.tokens, self.updated = place.tokens, place.updated
+        return place.start
 
     def restart_at(self, when: float) -> None:
         """An empty bucket that starts refilling at ``when`` (after a pause)."""
@@ -250,9 +224,7 @@ class PartnerBudget:
             if bucket is None:
                 capacity, rate = bucket_shape(self.rate_of(family), self.window, None)
                 bucket = self._families[family] = _Family(capacity, rate, now)
-            if self._pause > bucket.updated and self._pause > now:
-                bucket.restart_at(self._pause)
-            return bucket.reserve(now)
+            return bucket.reserve(now, self._pause)
 
     def pause_until(self, until: float) -> None:
         """Hold every attempt until ``until`` (see :class:`Budget`)."""

@@ -1,8 +1,9 @@
 """Every durable store, on SQLite or PostgreSQL (by path or URL): the provisioning ledger
 (:mod:`csp_commerce.store.ledger`), the MCA evidence log (:mod:`csp_commerce.store.mca_log`),
-discovery's accounts, cursors and fingerprints (:mod:`csp_commerce.store.discovery_store`), and
-the webhook event ids already handled (:mod:`csp_commerce.store.event_log`, SQLite), and the
-reconciliation v2 exports already read (:mod:`csp_commerce.store.export_etags`).
+discovery's accounts, cursors and fingerprints (:mod:`csp_commerce.store.discovery_store`), the
+webhook event ids already handled (:mod:`csp_commerce.store.event_log`, SQLite), the
+reconciliation v2 exports already read (:mod:`csp_commerce.store.export_etags`), and the
+Partner Center request budget every process shares (:mod:`csp_commerce.store.partner_budget`).
 
 The names below are imported on first use, so that importing the package stays cheap.
 """
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
         McaEvidenceLog,
         VerifyResult,
     )
+    from csp_commerce.store.partner_budget import SharedPartnerBudget, budget_for
 
 _LAZY = {
     "DiscoveryStore": "csp_commerce.store.discovery_store",
@@ -33,6 +35,8 @@ _LAZY = {
     "McaEvidenceEntry": "csp_commerce.store.mca_log",
     "McaEvidenceLog": "csp_commerce.store.mca_log",
     "VerifyResult": "csp_commerce.store.mca_log",
+    "SharedPartnerBudget": "csp_commerce.store.partner_budget",
+    "budget_for": "csp_commerce.store.partner_budget",
 }
 
 
@@ -47,5 +51,7 @@ __all__ = [
     "McaEvidenceEntry",
     "McaEvidenceLog",
     "PartnerAccount",
+    "SharedPartnerBudget",
     "VerifyResult",
+    "budget_for",
 ]

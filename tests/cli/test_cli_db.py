@@ -21,6 +21,7 @@ def test_db_upgrade_reports_every_store_in_the_target_schemas_of_a_postgresql_da
     assert "ledger: schema version 3" in out and "(schema shop_sandbox)" in out
     assert "discovery: schema version 2" in out and "(schema shop_registry)" in out
     assert "mca_evidence: schema version 1" in out
+    assert "partner_budget: schema version 1" in out
     assert main(["db", "upgrade", "--home", str(tmp_path), "--database", url]) == 0
     assert "up to date" in capsys.readouterr().out
     assert main(["--database", postgres_url, "db", "upgrade", "--home", str(tmp_path)]) == 0
