@@ -40,6 +40,19 @@ ROLES: dict[str, str] = {
     "Privileged Role Administrator": "e8611ab8-c189-46e8-94e1-60213ab1f814",
 }
 ROLE_IDS: frozenset[str] = frozenset(ROLES.values())
+#: The roles of the Default GDAP relationship ``enableGDAPByDefault`` gives a new customer.
+#: Microsoft does not list them; reported as the Microsoft-led transition's eight (unconfirmed:
+#: the sandbox uses this set, nothing else relies on it).
+DEFAULT_GDAP_ROLES: tuple[str, ...] = (
+    "Directory Readers",
+    "Directory Writers",
+    "License Administrator",
+    "Service Support Administrator",
+    "User Administrator",
+    "Privileged Role Administrator",
+    "Helpdesk Administrator",
+    "Privileged Authentication Administrator",
+)
 #: The longest duration Graph accepts (``P2Y``, 730 days) and the shortest (``P1D``).
 MAX_DURATION_DAYS = 730
 MIN_DURATION_DAYS = 1
