@@ -16,6 +16,7 @@ the library runs for every new customer; both are idempotent on their operation 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from csp_commerce.errors import (
     StepFailed,
 )
 from csp_commerce.fulfilment.engine import StepEngine, failure
-from csp_commerce.models.gdap import role_id
+from csp_commerce.models.gdap import GdapRequested, role_id
 from csp_commerce.provisioning.wire.gdap import (
     DelegatedAdminAccessAssignment,
     DelegatedAdminRelationship,
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from csp_commerce.models.problem import Problem
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.store.ledger import Ledger, Step
+
+logger = logging.getLogger(__name__)
 
 #: Statuses a relationship has once locked for approval (and may reach after).
 LOCKED = frozenset({"approvalPending", "approved", "activating", "active", "expired"})
@@ -404,25 +407,6 @@ def delete_assignment(
 # -- the partner's template ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GdapRequested:
-    """A GDAP relationship asked of a customer: the link its Global Administrator approves it
-    at (valid 90 days), and the relationship as it stood when locked."""
-
-    customer_tenant_id: str
-    relationship: DelegatedAdminRelationship
-
-    @property
-    def relationship_id(self) -> str:
-        """The relationship's id."""
-        return self.relationship.id
-
-    @property
-    def approval_link(self) -> str:
-        """Where the customer's Global Administrator approves it."""
-        return approval_link(self.relationship.id)
-
-
 def request_gdap(
     client: PartnerCenterClient,
     ledger: Ledger,
@@ -433,6 +417,7 @@ def request_gdap(
     operation_id: str | None = None,
     engine: StepEngine | None = None,
     on_requested: Callable[[GdapRequested], None] | None = None,
+    order_id: str | None = None,
 ) -> GdapRequested:
     """Create the template's relationship for a customer and lock it for approval: two steps
     of ``operation_id`` (default one per customer tenant, so asking twice asks once).
@@ -472,12 +457,52 @@ def request_gdap(
         auto_extend=template.auto_extend,
     )
 
+    def requested(locked: DelegatedAdminRelationship) -> GdapRequested:
+        return GdapRequested(
+            customer_tenant_id=customer_tenant_id,
+            relationship_id=locked.id,
+            display_name=locked.display_name,
+            status=locked.status,
+            approval_link=approval_link(locked.id),
+            order_id=order_id,
+        )
+
     def tell(locked: DelegatedAdminRelationship) -> None:
         if on_requested is not None:
-            on_requested(GdapRequested(customer_tenant_id, locked))
+            on_requested(requested(locked))
 
     locked = lock_for_approval(engine, operation_id, "gdap:lock", relationship.id, on_locked=tell)
-    return GdapRequested(customer_tenant_id, locked)
+    return requested(locked)
+
+
+def request_gdap_for_order(
+    engine: StepEngine,
+    order_id: str,
+    template: GdapTemplate,
+    customer_tenant_id: str,
+    customer_name: str,
+    on_requested: Callable[[GdapRequested], None],
+) -> GdapRequested | None:
+    """The template's relationship for an order's new tenant, as steps of the order.
+
+    GDAP is not needed for a purchase, so a refusal (or a template that breaks the rules) is
+    logged and the order stands: None. An unknown outcome is raised like any step's (the order
+    is resumed later and finishes it)."""
+    try:
+        return request_gdap(
+            engine.client,
+            engine.ledger,
+            template,
+            customer_tenant_id,
+            customer_name,
+            operation_id=order_id,
+            engine=engine,
+            on_requested=on_requested,
+            order_id=order_id,
+        )
+    except (StepFailed, ConfigurationError) as refused:
+        logger.warning("no GDAP relationship asked for order %s: %s", order_id, refused)
+        return None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from csp_commerce.fulfilment.actions import (
     update_subscription,
 )
 from csp_commerce.fulfilment.engine import UNKNOWN, StepEngine, failure
+from csp_commerce.fulfilment.gdap_actions import request_gdap_for_order
 from csp_commerce.models import (
     CheckoutPlan,
     CreatedTenant,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from csp_commerce.hooks.manager import HookManager
+    from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.provisioning.client import PartnerCenterClient
     from csp_commerce.store.ledger import Ledger
 
@@ -76,6 +78,10 @@ class Provisioner:
         that died holding a lease keeps others off that order until it runs out.
     :param lock_wait: how long to wait for a subscription another order is changing before
         leaving this order for :meth:`resume`.
+    :param gdap_template: the partner's GDAP template: asked of every tenant an order creates,
+        after its purchases, with the approval link told through ``csp_gdap_requested``.
+    :param enable_gdap_by_default: ``enableGDAPByDefault`` for the tenants orders create
+        (None: left out).
     """
 
     def __init__(
@@ -87,7 +93,11 @@ class Provisioner:
         owner: str | None = None,
         lease_seconds: float = 300.0,
         lock_wait: float = 30.0,
+        gdap_template: GdapTemplate | None = None,
+        enable_gdap_by_default: bool | None = None,
     ) -> None:
+        self.gdap_template = gdap_template
+        self.enable_gdap_by_default = enable_gdap_by_default
         self.client = client
         self.ledger = ledger
         self.hooks = hooks
@@ -201,6 +211,7 @@ class Provisioner:
             order,
             plan,
             lambda tenant: self._tell_tenant(order, tenant),
+            enable_gdap_by_default=self.enable_gdap_by_default,
         )
         try:
             if record.status is OrderStatus.COMPENSATING:
@@ -212,6 +223,15 @@ class Provisioner:
                 if mca is not None and client.endpoints.supports_mca:
                     saga.confirm_mca(tenant_id, mca)
                 lines = saga.lines(tenant_id)
+                if self.gdap_template is not None and plan.tenant.action is TenantAction.CREATE:
+                    request_gdap_for_order(
+                        saga.engine,
+                        order.id,
+                        self.gdap_template,
+                        tenant_id,
+                        order.customer.company.company_name or tenant_id,
+                        lambda asked: self.hooks.gdap_requested(order, asked),
+                    )
             except StepFailed as refused:
                 self.ledger.start_compensating(order.id, _json(refused.detail))
                 return saga.compensate(refused.detail)
@@ -256,7 +276,10 @@ class _Saga:
         order: Order,
         plan: CheckoutPlan,
         tenant_created: Callable[[CreatedTenant], None],
+        *,
+        enable_gdap_by_default: bool | None = None,
     ) -> None:
+        self.enable_gdap_by_default = enable_gdap_by_default
         self.engine = engine
         self.ledger = engine.ledger
         self.client = client
@@ -300,6 +323,7 @@ class _Saga:
                     self.order.customer.company.organization_registration_number
                 ),
                 request_id=step.request_id,
+                enable_gdap_by_default=self.enable_gdap_by_default,
             )
             admin, password = None, None
             credentials = created.user_credentials

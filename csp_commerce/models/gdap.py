@@ -105,3 +105,16 @@ class GdapTemplate(Model):
             return cls.model_validate(data)
         except (OSError, ValueError) as error:
             raise ConfigurationError(f"cannot read the GDAP template {path}: {error}") from None
+
+
+class GdapRequested(Model):
+    """A GDAP relationship asked of a customer and locked for approval: the link its Global
+    Administrator approves it at (valid 90 days). ``order_id`` names the order whose new tenant
+    it was asked for (None when asked directly)."""
+
+    customer_tenant_id: str
+    relationship_id: str
+    display_name: str
+    status: str
+    approval_link: str
+    order_id: str | None = None
