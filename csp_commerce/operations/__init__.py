@@ -14,6 +14,14 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.gdap_manager import (
+        AssignmentChange,
+        GdapManager,
+        RelationshipChange,
+        TemplateAssignments,
+        apply_template_assignments,
+        request_gdap,
+    )
     from csp_commerce.operations.invoice_lines import (
         InvoiceLines,
         MemoryEtagMemory,
@@ -47,6 +55,12 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
+    "AssignmentChange": "csp_commerce.operations.gdap_manager",
+    "GdapManager": "csp_commerce.operations.gdap_manager",
+    "RelationshipChange": "csp_commerce.operations.gdap_manager",
+    "TemplateAssignments": "csp_commerce.operations.gdap_manager",
+    "apply_template_assignments": "csp_commerce.operations.gdap_manager",
+    "request_gdap": "csp_commerce.operations.gdap_manager",
     "Discovery": "csp_commerce.operations.discovery_runner",
     "Progress": "csp_commerce.operations.discovery_runner",
     "fingerprint": "csp_commerce.operations.discovery_runner",
@@ -83,7 +97,9 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = [
     "AddonPurchase",
+    "AssignmentChange",
     "Discovery",
+    "GdapManager",
     "HistoryEntry",
     "ImportReport",
     "ImportRow",
@@ -92,14 +108,17 @@ __all__ = [
     "MemoryEtagMemory",
     "PasswordReset",
     "Progress",
+    "RelationshipChange",
     "Renewal",
     "RenewalsReport",
     "SalesCollection",
     "SubscriptionChange",
     "SubscriptionManager",
+    "TemplateAssignments",
     "UserCreation",
     "UserDeletion",
     "UserManager",
+    "apply_template_assignments",
     "billed_lines",
     "billing_report",
     "cancellation_deadline",
@@ -108,6 +127,7 @@ __all__ = [
     "reconcile_invoice",
     "reconcile_unbilled",
     "renewals_report",
+    "request_gdap",
     "sales_records",
     "unbilled_lines",
 ]
