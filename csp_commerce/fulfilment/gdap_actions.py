@@ -97,6 +97,7 @@ def create_relationship(
     *,
     customer_tenant_id: str | None = None,
     auto_extend: str = "P180D",
+    owner: str | None = None,
 ) -> DelegatedAdminRelationship:
     """Create a relationship (``created``) as one step. A resend refused because the display
     name is used (by the lost first attempt?) reads the relationship of that name back: it is
@@ -143,6 +144,7 @@ def create_relationship(
         send=send,
         read_back=read_back,
         explained=_refusal,
+        owner=owner,
         context={"customer_id": customer_tenant_id},
     )
     return DelegatedAdminRelationship.model_validate(result["relationship"])
@@ -156,6 +158,7 @@ def _relationship_request(
     action: str,
     done: Callable[[DelegatedAdminRelationship], bool],
     on_done: Callable[[DelegatedAdminRelationship], None] | None = None,
+    owner: str | None = None,
 ) -> DelegatedAdminRelationship:
     """POST one ``requests`` action as a step; a refused resend is judged by ``done`` on the
     relationship read back. ``on_done`` hears of it before the step is recorded done (so a
@@ -186,6 +189,7 @@ def _relationship_request(
         send=send,
         read_back=read_back,
         explained=_refusal,
+        owner=owner,
     )
     return DelegatedAdminRelationship.model_validate(result["relationship"])
 
@@ -205,6 +209,7 @@ def lock_for_approval(
     relationship_id: str,
     *,
     on_locked: Callable[[DelegatedAdminRelationship], None] | None = None,
+    owner: str | None = None,
 ) -> DelegatedAdminRelationship:
     """Lock a relationship for the customer's approval as one step; then send the customer
     :func:`~csp_commerce.provisioning.wire.gdap.approval_link`. A refused resend is done when
@@ -217,6 +222,7 @@ def lock_for_approval(
         "lockForApproval",
         lambda found: found.status in LOCKED,
         on_locked,
+        owner,
     )
 
 
@@ -418,12 +424,14 @@ def request_gdap(
     engine: StepEngine | None = None,
     on_requested: Callable[[GdapRequested], None] | None = None,
     order_id: str | None = None,
+    owner: str | None = None,
 ) -> GdapRequested:
     """Create the template's relationship for a customer and lock it for approval: two steps
     of ``operation_id`` (default one per customer tenant, so asking twice asks once).
 
     ``on_requested`` hears of the approval link before the lock is recorded done (at least once:
-    a crash in between tells it again). The display name is the template's for
+    a crash in between tells it again). ``owner``: the order's lease holder, when the steps
+    belong to an order. The display name is the template's for
     ``customer_name``; should another relationship already have it, the tenant id's first
     characters are added, once, when the step is recorded. A template that breaks the GDAP
     rules (an unknown role, a duration over two years) is a :class:`ConfigurationError`,
@@ -455,6 +463,7 @@ def request_gdap(
         template.roles,
         customer_tenant_id=customer_tenant_id,
         auto_extend=template.auto_extend,
+        owner=owner,
     )
 
     def requested(locked: DelegatedAdminRelationship) -> GdapRequested:
@@ -471,7 +480,9 @@ def request_gdap(
         if on_requested is not None:
             on_requested(requested(locked))
 
-    locked = lock_for_approval(engine, operation_id, "gdap:lock", relationship.id, on_locked=tell)
+    locked = lock_for_approval(
+        engine, operation_id, "gdap:lock", relationship.id, on_locked=tell, owner=owner
+    )
     return requested(locked)
 
 
@@ -499,6 +510,7 @@ def request_gdap_for_order(
             engine=engine,
             on_requested=on_requested,
             order_id=order_id,
+            owner=engine.owner,  # the order's lease, extended with each step's first write
         )
     except (StepFailed, ConfigurationError) as refused:
         logger.warning("no GDAP relationship asked for order %s: %s", order_id, refused)
