@@ -124,12 +124,14 @@ if TYPE_CHECKING:
         render_problem,
     )
     from csp_commerce.models.events import WebhookEvent
-    from csp_commerce.models.gdap import GdapTemplate
+    from csp_commerce.models.gdap import GdapRequested, GdapTemplate
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import (
         Discovery,
+        GdapManager,
         SubscriptionManager,
         UserManager,
+        apply_template_assignments,
         renewals_report,
     )
     from csp_commerce.provisioning import (
@@ -175,6 +177,9 @@ _LAZY = {
     "WebhookTrust": "csp_commerce.events",
     "WebhookEvent": "csp_commerce.models.events",
     "GdapTemplate": "csp_commerce.models.gdap",
+    "GdapRequested": "csp_commerce.models.gdap",
+    "GdapManager": "csp_commerce.operations",
+    "apply_template_assignments": "csp_commerce.operations",
     "check_gdap_assignment": "csp_commerce.validation.gdap_rules",
     "check_gdap_relationship": "csp_commerce.validation.gdap_rules",
     "SubscriptionManager": "csp_commerce.operations",
@@ -251,6 +256,8 @@ __all__ = [
     "FactsCache",
     "FaultPlan",
     "FileTokenStore",
+    "GdapManager",
+    "GdapRequested",
     "GdapTemplate",
     "HookManager",
     "InputError",
@@ -335,6 +342,7 @@ __all__ = [
     "WebhookTrust",
     "__version__",
     "add_catalogue_dir",
+    "apply_template_assignments",
     "available_languages",
     "check_gdap_assignment",
     "check_gdap_relationship",

@@ -98,7 +98,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check the data directory, credentials, token, connectivity and clock",
     ),
     "db": ("csp_commerce.cli.db", "upgrade the stores' schemas, prune old finished orders"),
-    "gdap": ("csp_commerce.cli.gdap", "GDAP relationships: list, show, approval link"),
+    "gdap": (
+        "csp_commerce.cli.gdap",
+        "GDAP relationships: read, create, lock, terminate, assign, the template",
+    ),
     "webhooks": (
         "csp_commerce.cli.webhooks",
         "register, test and receive Partner Center's events",

@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 
     from csp_commerce.fulfilment.order_saga import Provisioner
     from csp_commerce.hooks.manager import HookManager
+    from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.provisioning import PartnerCenterClient
     from csp_commerce.sandbox import Sandbox
     from csp_commerce.store.ledger import Ledger
@@ -465,9 +466,27 @@ class Environment:
         :class:`TargetMismatchError` if the client is not this state's Partner Center."""
         from csp_commerce.fulfilment.order_saga import Provisioner
 
-        provisioner = Provisioner(self.client, self.ledger, hooks)
+        provisioner = Provisioner(
+            self.client,
+            self.ledger,
+            hooks,
+            gdap_template=self.gdap_template(),
+            enable_gdap_by_default=self.settings.enable_gdap_by_default,
+        )
         self.check_client(provisioner.target)
         return provisioner
+
+    def gdap_template(self, path: str | None = None) -> GdapTemplate | None:
+        """The GDAP template at ``path``, else the one the settings name (a path relative to
+        the settings file), else None; a :class:`ConfigurationError` when it cannot be read."""
+        from csp_commerce.models.gdap import GdapTemplate
+
+        if path is not None:
+            return GdapTemplate.from_file(path)
+        named = self.settings.gdap_template
+        if not named:
+            return None
+        return GdapTemplate.from_file(self.settings_file.parent / Path(named).expanduser())
 
     def save(self) -> None:
         """Keep the sandbox's world for the next command (nothing to do when live)."""

@@ -38,6 +38,11 @@ class CommandSettings(BaseSettings):
     token_store: str | None = None
     cloud: str | None = None
     database: str | None = None
+    #: The partner's GDAP template (a JSON file, relative to the settings file): asked of every
+    #: tenant an order creates, and applied by ``gdap request`` and ``gdap apply-template``.
+    gdap_template: str | None = None
+    #: ``enableGDAPByDefault`` for the tenants orders create (absent: not sent).
+    enable_gdap_by_default: bool | None = None
 
     @classmethod
     def settings_customise_sources(

@@ -33,6 +33,7 @@ from csp_commerce.fulfilment.actions import (
     update_subscription,
 )
 from csp_commerce.fulfilment.engine import UNKNOWN, ClientT, StepEngine, failure
+from csp_commerce.fulfilment.gdap_actions import request_gdap_for_order
 from csp_commerce.models import (
     CheckoutPlan,
     CreatedTenant,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
 
     from csp_commerce.fulfilment.program import Program
     from csp_commerce.hooks.manager import HookManager
+    from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.provisioning.wire import PCCustomer
     from csp_commerce.store.ledger import Ledger
 
@@ -81,7 +83,11 @@ class _Provisioning(Generic[ClientT]):
         owner: str | None = None,
         lease_seconds: float = 300.0,
         lock_wait: float = 30.0,
+        gdap_template: GdapTemplate | None = None,
+        enable_gdap_by_default: bool | None = None,
     ) -> None:
+        self.gdap_template = gdap_template
+        self.enable_gdap_by_default = enable_gdap_by_default
         self.client = client
         self.ledger = ledger
         self.hooks = hooks
@@ -183,6 +189,7 @@ class _Provisioning(Generic[ClientT]):
             order,
             plan,
             lambda tenant: self._tell_tenant(order, tenant),
+            enable_gdap_by_default=self.enable_gdap_by_default,
         )
         try:
             if record.status is OrderStatus.COMPENSATING:
@@ -194,6 +201,19 @@ class _Provisioning(Generic[ClientT]):
                 if mca is not None and client.endpoints.supports_mca:
                     yield from saga.confirm_mca(tenant_id, mca)
                 lines = yield from saga.lines(tenant_id)
+                if (
+                    self.gdap_template is not None
+                    and plan.tenant.action is TenantAction.CREATE
+                    and isinstance(saga.engine.client, PartnerCenterClient)  # TODO(gdap-programs)
+                ):
+                    request_gdap_for_order(
+                        cast("StepEngine[PartnerCenterClient]", saga.engine),
+                        order.id,
+                        self.gdap_template,
+                        tenant_id,
+                        order.customer.company.company_name or tenant_id,
+                        lambda asked: self.hooks.gdap_requested(order, asked),
+                    )
             except StepFailed as refused:
                 self.ledger.start_compensating(order.id, _json(refused.detail))
                 return (yield from saga.compensate(refused.detail))
@@ -239,6 +259,10 @@ class Provisioner(_Provisioning[PartnerCenterClient]):
         that died holding a lease keeps others off that order until it runs out.
     :param lock_wait: how long to wait for a subscription another order is changing before
         leaving this order for :meth:`resume`.
+    :param gdap_template: the partner's GDAP template: asked of every tenant an order creates,
+        after its purchases, with the approval link told through ``csp_gdap_requested``.
+    :param enable_gdap_by_default: ``enableGDAPByDefault`` for the tenants orders create
+        (None: left out).
 
     :class:`AsyncProvisioner` is its asyncio twin: the same saga, the same steps.
     """
@@ -309,7 +333,10 @@ class _Saga(Generic[ClientT]):
         order: Order,
         plan: CheckoutPlan,
         tenant_created: Callable[[CreatedTenant], None],
+        *,
+        enable_gdap_by_default: bool | None = None,
     ) -> None:
+        self.enable_gdap_by_default = enable_gdap_by_default
         self.engine = engine
         self.ledger = engine.ledger
         self.client = client
@@ -353,6 +380,7 @@ class _Saga(Generic[ClientT]):
                     self.order.customer.company.organization_registration_number
                 ),
                 request_id=step.request_id,
+                enable_gdap_by_default=self.enable_gdap_by_default,
             )
             admin, password = None, None
             credentials = created.user_credentials

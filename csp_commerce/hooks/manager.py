@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         DiscoveredSubscription,
     )
     from csp_commerce.models.events import WebhookEvent
+    from csp_commerce.models.gdap import GdapRequested
     from csp_commerce.models.price import LinePrice
     from csp_commerce.models.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
@@ -380,6 +381,10 @@ class HookManager:
     def relationship_event(self, event: WebhookEvent) -> None:
         """``csp_relationship_event``: a verified event of the relationship family."""
         self._pm.hook.csp_relationship_event(event=event)
+
+    def gdap_requested(self, order: Order, request: GdapRequested) -> None:
+        """``csp_gdap_requested``: the GDAP template asked of an order's new tenant."""
+        self._pm.hook.csp_gdap_requested(order=order, request=request)
 
     def gdap_event(self, event: WebhookEvent) -> None:
         """``csp_gdap_event``: a verified event of the gdap family."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         DiscoveredSubscription,
     )
     from csp_commerce.models.events import WebhookEvent
+    from csp_commerce.models.gdap import GdapRequested
     from csp_commerce.models.price import LinePrice
     from csp_commerce.models.settings import CheckoutSettings
     from csp_commerce.validation.postal import CountryRules
@@ -206,6 +207,17 @@ def csp_tenant_created(order: Order, tenant: CreatedTenant) -> None:
     tenant's first admin and the password Partner Center shows only then: keep it in the
     host's vault or hand it to the customer; the library never stores it. (A process that dies
     before this hook returns cannot recover the password: reset it instead.)
+    """
+
+
+@_spec
+def csp_gdap_requested(order: Order, request: GdapRequested) -> None:
+    """The partner's GDAP template was asked of ``order``'s new tenant: ``request.approval_link``
+    is for the customer's Global Administrator (valid 90 days). Notification.
+
+    Fires once the relationship is locked for approval (at least once: again if the process
+    died before the step was recorded; be idempotent on ``request.relationship_id``). Only
+    when a template is configured (``Provisioner(gdap_template=...)``).
     """
 
 

@@ -789,8 +789,10 @@ ROUTES: tuple[RouteSpec, ...] = (
         "app",
         "DelegatedAdminRelationshipRequest",
         status=201,
-        client=("gdap.lock_for_approval", "gdap.terminate"),
-        notes='`{"action": "lockForApproval"|"terminate"}`',
+        client=("gdap.lock_for_approval", "gdap.terminate", "gdap.approve", "gdap.reject"),
+        notes='`{"action": "lockForApproval"|"terminate"}`; an indirect reseller\'s '
+        '`"approve"|"reject"` of a relationship its provider made (`reject` with '
+        "`Prefer: include-unknown-enum-members`)",
     ),
     _r(
         "gdap relationships",
@@ -923,6 +925,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         "admin",
         "object",
         notes="the customer's admin approves a relationship pending approval (`{tenantId?}`)",
+    ),
+    _r(
+        "sandbox gdap",
+        "POST",
+        "/sandbox/v1/gdap/reseller-relationships",
+        "admin",
+        "object",
+        status=201,
+        notes="an indirect provider made a relationship for this partner as its reseller "
+        "(`{indirectProviderTenantId, customerTenantId, displayName?, duration?, roles?}`); "
+        "answers a `ResellerDelegatedAdminRelationship`",
     ),
     _r(
         "sandbox clock",

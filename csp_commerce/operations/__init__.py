@@ -14,6 +14,14 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.gdap_manager import (
+        AssignmentChange,
+        GdapManager,
+        RelationshipChange,
+        TemplateAssignments,
+        apply_template_assignments,
+        request_gdap,
+    )
     from csp_commerce.operations.invoice_lines import (
         InvoiceLines,
         MemoryEtagMemory,
@@ -48,6 +56,12 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
+    "AssignmentChange": "csp_commerce.operations.gdap_manager",
+    "GdapManager": "csp_commerce.operations.gdap_manager",
+    "RelationshipChange": "csp_commerce.operations.gdap_manager",
+    "TemplateAssignments": "csp_commerce.operations.gdap_manager",
+    "apply_template_assignments": "csp_commerce.operations.gdap_manager",
+    "request_gdap": "csp_commerce.operations.gdap_manager",
     "Discovery": "csp_commerce.operations.discovery_runner",
     "Progress": "csp_commerce.operations.discovery_runner",
     "fingerprint": "csp_commerce.operations.discovery_runner",
@@ -85,7 +99,9 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = [
     "AddonPurchase",
+    "AssignmentChange",
     "Discovery",
+    "GdapManager",
     "HistoryEntry",
     "ImportReport",
     "ImportRow",
@@ -94,15 +110,18 @@ __all__ = [
     "MemoryEtagMemory",
     "PasswordReset",
     "Progress",
+    "RelationshipChange",
     "Renewal",
     "RenewalsReport",
     "SalesCollection",
     "StoredEtagMemory",
     "SubscriptionChange",
     "SubscriptionManager",
+    "TemplateAssignments",
     "UserCreation",
     "UserDeletion",
     "UserManager",
+    "apply_template_assignments",
     "billed_lines",
     "billing_report",
     "cancellation_deadline",
@@ -111,6 +130,7 @@ __all__ = [
     "reconcile_invoice",
     "reconcile_unbilled",
     "renewals_report",
+    "request_gdap",
     "sales_records",
     "unbilled_lines",
 ]

@@ -248,6 +248,31 @@ class Sandbox:
             body: JSON = reply.body
             return body
 
+    def add_reseller_gdap(
+        self,
+        provider_tenant_id: str,
+        customer_tenant_id: str,
+        display_name: str | None = None,
+        roles: list[str] | None = None,
+    ) -> JSON:
+        """An indirect provider made a GDAP relationship for this partner as its indirect
+        reseller (awaiting the reseller's ``approve`` or ``reject``); returns it."""
+        from csp_commerce.sandbox import gdap_routes
+        from csp_commerce.sandbox._http import Request
+
+        body = {
+            "indirectProviderTenantId": provider_tenant_id,
+            "customerTenantId": customer_tenant_id,
+            "displayName": display_name,
+            "roles": roles,
+        }
+        request = Request("POST", "", QueryParams(), {}, body, ())
+        with self.app.lock:
+            reply = gdap_routes.add_reseller_relationship(self._ctx, request)
+            self.app.after_change()
+            made: JSON = reply.body
+            return made
+
     # -- webhooks ------------------------------------------------------------------------------
 
     @property

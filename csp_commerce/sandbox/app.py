@@ -243,6 +243,9 @@ ROUTES: tuple[Route, ...] = (
     _route("POST", "/sandbox/v1/invoices", admin_routes.post_invoice),
     _route("POST", "/sandbox/v1/webhooks/events", webhook_routes.post_event),
     _route("POST", "/sandbox/v1/gdap/{}/approve", gdap_routes.approve),
+    _route(
+        "POST", "/sandbox/v1/gdap/reseller-relationships", gdap_routes.add_reseller_relationship
+    ),
     _route("POST", "/sandbox/v1/clock", admin_routes.post_clock),
     _route("GET", "/sandbox/v1/state", admin_routes.get_state),
     _route("PUT", "/sandbox/v1/state", admin_routes.put_state),

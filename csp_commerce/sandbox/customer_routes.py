@@ -7,7 +7,7 @@ from typing import Any
 
 from csp_commerce.errors import EmulatedError
 from csp_commerce.models.clouds import Cloud
-from csp_commerce.sandbox import pc_rules
+from csp_commerce.sandbox import gdap_routes, pc_rules
 from csp_commerce.sandbox._http import (
     Context,
     Reply,
@@ -137,6 +137,11 @@ def create_customer(ctx: Context, req: Request) -> Reply:
         "attributes": {"objectType": "CustomerUser"},
     }
     state.licenses[admin_id] = []
+    gdap_default = body.get("enableGDAPByDefault")
+    if gdap_default is not None and not isinstance(gdap_default, bool):
+        raise bad_request("enableGDAPByDefault must be true or false.")
+    if gdap_default is not False:  # true, or left out (since 1 Nov 2023): Default GDAP
+        gdap_routes.default_relationship(ctx, tenant_id, domain)
     credentials = {"userName": "admin", "password": f"Sb!{tenant_id[:8]}{world.counter:04d}"}
     return Reply(201, {**customer, "userCredentials": credentials})
 

@@ -18,7 +18,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from csp_commerce.errors import EmulatedError
-from csp_commerce.models.gdap import AUTO_EXTEND_VALUES, MAX_DISPLAY_NAME, ROLE_IDS
+from csp_commerce.models.gdap import (
+    AUTO_EXTEND_VALUES,
+    DEFAULT_GDAP_ROLES,
+    MAX_DISPLAY_NAME,
+    ROLE_IDS,
+    ROLES,
+)
 from csp_commerce.sandbox import webhook_routes
 from csp_commerce.sandbox._http import Context, Reply, Request, parse_timestamp, timestamp
 from csp_commerce.validation.gdap_rules import duration_days
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
 #: How long a new access assignment stays ``pending`` (Graph takes minutes; undocumented).
 ACTIVATION_SECONDS = 60
 AUTO_EXTEND_DAYS = 180
+#: A relationship locked for approval and not approved within 90 days expires.
+APPROVAL_DAYS = 90
+RESELLER_TYPE = "#microsoft.graph.resellerDelegatedAdminRelationship"
 PATH = "/tenantRelationships/delegatedAdminRelationships"  # under Graph's /v1.0
 
 
@@ -55,10 +64,17 @@ def _relationship(ctx: Context, relationship_id: str) -> JSON:
 
 
 def _age(ctx: Context, relationship: JSON) -> None:
-    """Expire (or auto-extend) an active relationship whose end date has passed."""
+    """Expire (or auto-extend) an active relationship whose end date has passed, and expire a
+    request the customer left unapproved for 90 days."""
+    now = ctx.now()
+    if relationship["status"] == "approvalPending":
+        locked = parse_timestamp(relationship["lastModifiedDateTime"])
+        if now >= locked + timedelta(days=APPROVAL_DAYS):
+            relationship["status"] = "expired"
+            _emit(ctx, "granular-admin-relationship-expired", relationship["id"])
+        return
     if relationship["status"] != "active" or not relationship.get("endDateTime"):
         return
-    now = ctx.now()
     end = parse_timestamp(relationship["endDateTime"])
     if end > now:
         return
@@ -98,6 +114,12 @@ def _etag(ctx: Context) -> str:
 # -- relationships ------------------------------------------------------------------------------
 
 
+def _check_name_free(ctx: Context, name: str) -> None:
+    taken = {rel["displayName"].lower() for rel in _state(ctx)["relationships"].values()}
+    if name.strip().lower() in taken:
+        raise _graph_error(400, "BadRequest", f"The displayName {name!r} is already used.")
+
+
 def create_relationship(ctx: Context, req: Request) -> Reply:
     """POST: a new relationship in ``created``."""
     body = req.json_object()
@@ -106,9 +128,7 @@ def create_relationship(ctx: Context, req: Request) -> Reply:
     extend = body.get("autoExtendDuration", "PT0S")
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_DISPLAY_NAME:
         raise _graph_error(400, "BadRequest", "displayName must have 1 to 50 characters.")
-    taken = {rel["displayName"].lower() for rel in _state(ctx)["relationships"].values()}
-    if name.strip().lower() in taken:
-        raise _graph_error(400, "BadRequest", f"The displayName {name!r} is already used.")
+    _check_name_free(ctx, name)
     days = duration_days(duration) if isinstance(duration, str) else None
     if days is None or not 1 <= days <= 730:
         raise _graph_error(400, "BadRequest", "duration must be between P1D and P2Y.")
@@ -116,25 +136,15 @@ def create_relationship(ctx: Context, req: Request) -> Reply:
         raise _graph_error(400, "BadRequest", "autoExtendDuration must be PT0S or P180D.")
     roles = _roles(body)
     customer = body.get("customer") if isinstance(body.get("customer"), dict) else None
-    now = timestamp(ctx.now())
-    relationship: JSON = {
-        "id": f"{ctx.world.next_id()}-{ctx.world.next_id()}",
-        "displayName": name.strip(),
-        "duration": duration,
-        "status": "created",
-        "autoExtendDuration": extend.upper(),
-        "customer": {"tenantId": customer.get("tenantId"), "displayName": None}
-        if customer
-        else None,
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": role} for role in roles]},
-        "createdDateTime": now,
-        "lastModifiedDateTime": now,
-        "activatedDateTime": None,
-        "endDateTime": None,
-        "@odata.etag": _etag(ctx),
-    }
-    _state(ctx)["relationships"][relationship["id"]] = relationship
-    _state(ctx)["assignments"][relationship["id"]] = {}
+    relationship = _new_relationship(
+        ctx,
+        name.strip(),
+        str(duration),
+        extend.upper(),
+        roles,
+        {"tenantId": customer.get("tenantId"), "displayName": None} if customer else None,
+        "created",
+    )
     return Reply(201, relationship, {"Location": f"{PATH}/{relationship['id']}"})
 
 
@@ -152,13 +162,28 @@ def list_relationships(ctx: Context, req: Request) -> Reply:
 
 
 def post_request(ctx: Context, req: Request) -> Reply:
-    """POST .../requests: ``lockForApproval`` (from ``created``) or ``terminate`` (active)."""
+    """POST .../requests: ``lockForApproval`` (from ``created``) or ``terminate`` (active);
+    an indirect reseller's ``approve`` or ``reject`` of a relationship its provider made."""
     relationship = _relationship(ctx, req.params[0])
     action = req.json_object().get("action")
+    consent_pending = relationship.get("isPartnerConsentPending") is True
+    if action == "reject" and "include-unknown-enum-members" not in req.headers.get("prefer", ""):
+        # ``reject`` is an evolvable enum member: without the Prefer header Graph does not
+        # know it (the sandbox refuses it, the stricter reading).
+        raise _graph_error(400, "BadRequest", "Unknown action 'reject'.")
     if action == "lockForApproval" and relationship["status"] == "created":
         relationship["status"] = "approvalPending"
     elif action == "terminate" and relationship["status"] == "active":
         relationship["status"] = "terminated"
+        _emit(ctx, "granular-admin-relationship-terminated", relationship["id"])
+    elif action == "approve" and consent_pending:
+        # Graph lists an ``approved`` status; activation is instant here, as for a customer.
+        _activate(ctx, relationship)
+        relationship["isPartnerConsentPending"] = False
+        _emit(ctx, "granular-admin-relationship-approved", relationship["id"])
+    elif action == "reject" and consent_pending:
+        # Undocumented: what a rejected relationship becomes; the sandbox ends it.
+        relationship.update(status="terminated", isPartnerConsentPending=False)
         _emit(ctx, "granular-admin-relationship-terminated", relationship["id"])
     else:
         raise _graph_error(
@@ -184,8 +209,18 @@ def list_operations(ctx: Context, req: Request) -> Reply:
 def approve(ctx: Context, req: Request) -> Reply:
     """Sandbox admin: the customer's Global Administrator approves the relationship."""
     relationship = _relationship(ctx, req.params[0])
-    if relationship["status"] != "approvalPending":
+    if relationship["status"] != "approvalPending" or relationship.get("isPartnerConsentPending"):
         raise _graph_error(400, "BadRequest", "Only a relationship pending approval is approved.")
+    _activate(ctx, relationship)
+    body = req.body if isinstance(req.body, dict) else {}
+    if relationship["customer"] is None or not relationship["customer"].get("tenantId"):
+        relationship["customer"] = {"tenantId": body.get("tenantId"), "displayName": None}
+    _emit(ctx, "granular-admin-relationship-approved", relationship["id"])
+    _emit(ctx, "granular-admin-relationship-activated", relationship["id"])
+    return Reply(200, relationship)
+
+
+def _activate(ctx: Context, relationship: JSON) -> None:
     now = ctx.now()
     days = duration_days(relationship["duration"]) or 0
     relationship.update(
@@ -195,12 +230,85 @@ def approve(ctx: Context, req: Request) -> Reply:
         lastModifiedDateTime=timestamp(now),
     )
     relationship["@odata.etag"] = _etag(ctx)
-    body = req.body if isinstance(req.body, dict) else {}
-    if relationship["customer"] is None or not relationship["customer"].get("tenantId"):
-        relationship["customer"] = {"tenantId": body.get("tenantId"), "displayName": None}
-    _emit(ctx, "granular-admin-relationship-approved", relationship["id"])
-    _emit(ctx, "granular-admin-relationship-activated", relationship["id"])
-    return Reply(200, relationship)
+
+
+def _new_relationship(
+    ctx: Context,
+    name: str,
+    duration: str,
+    extend: str,
+    roles: list[str],
+    customer: JSON | None,
+    status: str,
+) -> JSON:
+    now = timestamp(ctx.now())
+    relationship: JSON = {
+        "id": f"{ctx.world.next_id()}-{ctx.world.next_id()}",
+        "displayName": name,
+        "duration": duration,
+        "status": status,
+        "autoExtendDuration": extend,
+        "customer": customer,
+        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": role} for role in roles]},
+        "createdDateTime": now,
+        "lastModifiedDateTime": now,
+        "activatedDateTime": None,
+        "endDateTime": None,
+        "@odata.etag": _etag(ctx),
+    }
+    _state(ctx)["relationships"][relationship["id"]] = relationship
+    _state(ctx)["assignments"][relationship["id"]] = {}
+    return relationship
+
+
+def default_relationship(ctx: Context, tenant_id: str, domain: str) -> JSON:
+    """The Default GDAP relationship of a customer created with ``enableGDAPByDefault`` (or,
+    since 1 Nov 2023, without the field): active at once, with :data:`DEFAULT_GDAP_ROLES`.
+    Its name, duration and roles are not documented; these are the sandbox's."""
+    name = f"Default_{domain.split('.')[0]}"[:MAX_DISPLAY_NAME]
+    roles = [ROLES[role] for role in DEFAULT_GDAP_ROLES]
+    customer = {"tenantId": tenant_id, "displayName": domain}
+    relationship = _new_relationship(ctx, name, "P730D", "PT0S", roles, customer, "created")
+    _activate(ctx, relationship)
+    return relationship
+
+
+def add_reseller_relationship(ctx: Context, req: Request) -> Reply:
+    """Sandbox admin: an indirect provider made a relationship for this partner as its
+    indirect reseller (``resellerDelegatedAdminRelationship``, awaiting the reseller's consent).
+    Body: ``indirectProviderTenantId``, ``customerTenantId``, optional ``displayName``,
+    ``duration`` and ``roles`` (role ids)."""
+    body = req.json_object()
+    provider = body.get("indirectProviderTenantId")
+    customer_id = body.get("customerTenantId")
+    if not isinstance(provider, str) or not isinstance(customer_id, str):
+        raise _graph_error(
+            400, "BadRequest", "indirectProviderTenantId and customerTenantId are required."
+        )
+    name = str(body.get("displayName") or f"Provider {provider[:8]} for {customer_id[:8]}")
+    _check_name_free(ctx, name)
+    roles = body.get("roles") or [ROLES["Global Reader"]]
+    unknown = [role for role in roles if not isinstance(role, str) or role not in ROLE_IDS]
+    if unknown:
+        raise _graph_error(400, "BadRequest", f"Unknown roleDefinitionId: {unknown}.")
+    customer = {"tenantId": customer_id, "displayName": None}
+    relationship = _new_relationship(
+        ctx,
+        name[:MAX_DISPLAY_NAME],
+        str(body.get("duration") or "P730D"),
+        "PT0S",
+        roles,
+        customer,
+        "approvalPending",
+    )
+    relationship.update(
+        {
+            "@odata.type": RESELLER_TYPE,
+            "indirectProviderTenantId": provider,
+            "isPartnerConsentPending": True,
+        }
+    )
+    return Reply(201, relationship)
 
 
 # -- access assignments -------------------------------------------------------------------------

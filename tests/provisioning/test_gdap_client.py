@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from csp_commerce.errors import BadRequestError, PreconditionFailedError
+from csp_commerce.errors import BadRequestError, EmulatedError, PreconditionFailedError
 from csp_commerce.models.gdap import ROLES
 from csp_commerce.provisioning import AsyncPartnerCenterClient, PartnerCenterClient
 from csp_commerce.provisioning.wire.gdap import approval_link
@@ -195,3 +195,78 @@ def test_gdap_changes_are_signed_webhook_events(
     queued = [item["eventName"] for item in sandbox.world.webhooks["outbox"]]
     assert queued == names
     assert all(created.id in item["body"] for item in sandbox.world.webhooks["outbox"])
+
+
+def test_an_approval_request_left_unapproved_for_90_days_expires(
+    client: PartnerCenterClient, clock: FakeClock
+) -> None:
+    waiting = client.gdap.create_relationship("Waiting", "P30D", [READER])
+    client.gdap.lock_for_approval(waiting.id)
+    clock.advance(89 * 86400)
+    assert client.gdap.get_relationship(waiting.id).status == "approvalPending"
+    clock.advance(86400)
+    assert client.gdap.get_relationship(waiting.id).status == "expired"
+
+
+def _new_customer(client: PartnerCenterClient, name: str, enable: bool | None) -> str:
+    from csp_commerce.provisioning.wire import CustomerBillingProfile, PCAddress
+
+    profile = CustomerBillingProfile(
+        email="ada@example.com",
+        culture="en-US",
+        language="en",
+        company_name=name.title(),
+        default_address=PCAddress(
+            country="US",
+            city="Redmond",
+            state="WA",
+            postal_code="98052",
+            address_line1="1 Microsoft Way",
+            first_name="Ada",
+            last_name="Lovelace",
+        ),
+    )
+    made = client.customers.create(
+        domain=f"{name}.onmicrosoft.com", billing_profile=profile, enable_gdap_by_default=enable
+    )
+    return made.id
+
+
+@pytest.mark.parametrize(("enable", "defaults"), [(True, 1), (None, 1), (False, 0)])
+def test_enable_gdap_by_default_gives_the_default_relationship_or_none(
+    client: PartnerCenterClient, enable: bool | None, defaults: int
+) -> None:
+    tenant = _new_customer(client, "defaulted", enable)
+    found = [
+        r
+        for r in client.gdap.list_relationships()
+        if r.customer is not None and r.customer.tenant_id == tenant
+    ]
+    assert len(found) == defaults
+    if found:
+        (default,) = found
+        assert default.status == "active" and default.display_name == "Default_defaulted"
+        assert len(default.access_details.unified_roles) == 8
+
+
+def test_a_reseller_relationship_is_answered_once_and_reject_needs_the_prefer_header(
+    sandbox: Sandbox, client: PartnerCenterClient
+) -> None:
+    from csp_commerce.provisioning.wire.gdap import ResellerDelegatedAdminRelationship
+
+    made = sandbox.add_reseller_gdap("provider-1", "customer-1", "For the reseller")
+    read = ResellerDelegatedAdminRelationship.of(client.gdap.get_relationship(str(made["id"])))
+    assert read.is_partner_consent_pending is True
+    assert read.indirect_provider_tenant_id == "provider-1"
+    assert read.odata_type == "#microsoft.graph.resellerDelegatedAdminRelationship"
+    with pytest.raises(EmulatedError, match="Only a relationship pending approval"):
+        sandbox.approve_gdap(read.id)  # the reseller answers it, not the customer
+    with sandbox.httpx_client(token="sandbox-app") as http:
+        path = f"/v1.0/tenantRelationships/delegatedAdminRelationships/{read.id}/requests"
+        bare = http.post(path, json={"action": "reject"})  # no Prefer header
+        assert bare.status_code == 400 and "reject" in bare.json()["error"]["message"]
+    client.gdap.reject(read.id)
+    ended = ResellerDelegatedAdminRelationship.of(client.gdap.get_relationship(read.id))
+    assert (ended.status, ended.is_partner_consent_pending) == ("terminated", False)
+    with pytest.raises(BadRequestError):
+        client.gdap.approve(read.id)  # answered already

@@ -62,6 +62,7 @@ def _create_relationship(
     role_ids: list[str],
     customer_tenant_id: str | None = None,
     auto_extend: str = "P180D",
+    request_id: str | None = None,
 ) -> Call[DelegatedAdminRelationship]:
     """Create a relationship (``created``); lock it for approval to send it to the customer."""
     body: dict[str, Any] = {
@@ -72,7 +73,14 @@ def _create_relationship(
     }
     if customer_tenant_id:
         body["customer"] = {"tenantId": customer_tenant_id}
-    return Call("POST", RELATIONSHIPS, model(DelegatedAdminRelationship), json=body, graph=True)
+    return Call(
+        "POST",
+        RELATIONSHIPS,
+        model(DelegatedAdminRelationship),
+        json=body,
+        graph=True,
+        request_id=request_id,
+    )
 
 
 def _get_relationship(relationship_id: str) -> Call[DelegatedAdminRelationship]:
@@ -89,25 +97,49 @@ def _list_relationships() -> Generator[
     return _all(RELATIONSHIPS, DelegatedAdminRelationship)
 
 
-def _request(relationship_id: str, action: str) -> Call[DelegatedAdminRelationshipRequest]:
+def _request(
+    relationship_id: str, action: str, request_id: str | None = None
+) -> Call[DelegatedAdminRelationshipRequest]:
+    # ``reject`` is an evolvable enum member: Graph shows it only to a caller that says so.
     return Call(
         "POST",
         _relationship(relationship_id) + "/requests",
         model(DelegatedAdminRelationshipRequest),
         json={"action": action},
+        headers={"Prefer": "include-unknown-enum-members"} if action == "reject" else None,
         graph=True,
+        request_id=request_id,
     )
 
 
-def _lock_for_approval(relationship_id: str) -> Call[DelegatedAdminRelationshipRequest]:
+def _lock_for_approval(
+    relationship_id: str, request_id: str | None = None
+) -> Call[DelegatedAdminRelationshipRequest]:
     """Lock a ``created`` relationship for the customer's approval (``approvalPending``); send
     the customer :func:`~csp_commerce.provisioning.wire.gdap.approval_link`."""
-    return _request(relationship_id, "lockForApproval")
+    return _request(relationship_id, "lockForApproval", request_id)
 
 
-def _terminate(relationship_id: str) -> Call[DelegatedAdminRelationshipRequest]:
+def _terminate(
+    relationship_id: str, request_id: str | None = None
+) -> Call[DelegatedAdminRelationshipRequest]:
     """End an active relationship (``terminationRequested`` then ``terminated``)."""
-    return _request(relationship_id, "terminate")
+    return _request(relationship_id, "terminate", request_id)
+
+
+def _approve(
+    relationship_id: str, request_id: str | None = None
+) -> Call[DelegatedAdminRelationshipRequest]:
+    """As an indirect reseller, approve a relationship an indirect provider made for it (a
+    ``resellerDelegatedAdminRelationship`` whose ``isPartnerConsentPending`` is true)."""
+    return _request(relationship_id, "approve", request_id)
+
+
+def _reject(
+    relationship_id: str, request_id: str | None = None
+) -> Call[DelegatedAdminRelationshipRequest]:
+    """As an indirect reseller, reject a relationship an indirect provider made for it."""
+    return _request(relationship_id, "reject", request_id)
 
 
 def _operations(
@@ -118,7 +150,7 @@ def _operations(
 
 
 def _create_access_assignment(
-    relationship_id: str, group_id: str, role_ids: list[str]
+    relationship_id: str, group_id: str, role_ids: list[str], request_id: str | None = None
 ) -> Call[DelegatedAdminAccessAssignment]:
     """Give a partner security group roles of an active relationship (``pending`` at first)."""
     body = {
@@ -132,6 +164,7 @@ def _create_access_assignment(
         json=body,
         app_user=True,
         graph=True,
+        request_id=request_id,
     )
 
 
@@ -161,7 +194,11 @@ def _list_access_assignments(
 
 
 def _update_access_assignment(
-    relationship_id: str, assignment_id: str, role_ids: list[str], etag: str
+    relationship_id: str,
+    assignment_id: str,
+    role_ids: list[str],
+    etag: str,
+    request_id: str | None = None,
 ) -> Call[DelegatedAdminAccessAssignment]:
     """Replace an assignment's roles (``If-Match``: its ``@odata.etag``)."""
     return Call(
@@ -172,10 +209,13 @@ def _update_access_assignment(
         headers={"If-Match": etag},
         app_user=True,
         graph=True,
+        request_id=request_id,
     )
 
 
-def _delete_access_assignment(relationship_id: str, assignment_id: str, etag: str) -> Call[bool]:
+def _delete_access_assignment(
+    relationship_id: str, assignment_id: str, etag: str, request_id: str | None = None
+) -> Call[bool]:
     """Remove an access assignment (``If-Match``: its ``@odata.etag``)."""
     return Call(
         "DELETE",
@@ -184,6 +224,7 @@ def _delete_access_assignment(relationship_id: str, assignment_id: str, etag: st
         headers={"If-Match": etag},
         app_user=True,
         graph=True,
+        request_id=request_id,
     )
 
 
@@ -193,6 +234,8 @@ class _Operations:
     list_relationships = operation(_list_relationships)
     lock_for_approval = operation(_lock_for_approval)
     terminate = operation(_terminate)
+    approve = operation(_approve)
+    reject = operation(_reject)
     operations = operation(_operations)
     create_access_assignment = operation(_create_access_assignment)
     get_access_assignment = operation(_get_access_assignment)

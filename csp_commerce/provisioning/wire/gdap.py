@@ -56,8 +56,25 @@ class DelegatedAdminRelationship(PCModel):
     etag: str | None = Field(default=None, alias="@odata.etag")
 
 
+class ResellerDelegatedAdminRelationship(DelegatedAdminRelationship):
+    """A relationship an indirect provider made for an indirect reseller
+    (``@odata.type`` ``#microsoft.graph.resellerDelegatedAdminRelationship``); the reseller
+    approves or rejects it. Read any relationship as one with :meth:`of`."""
+
+    odata_type: str | None = Field(default=None, alias="@odata.type")
+    indirect_provider_tenant_id: str | None = None
+    #: True until the indirect reseller approves or rejects the relationship.
+    is_partner_consent_pending: bool | None = None
+
+    @classmethod
+    def of(cls, relationship: DelegatedAdminRelationship) -> ResellerDelegatedAdminRelationship:
+        """``relationship`` with the reseller fields it carries (None when it has none)."""
+        return cls.model_validate(relationship.model_dump(mode="json", by_alias=True))
+
+
 class DelegatedAdminRelationshipRequest(PCModel):
-    """An action on a relationship (``lockForApproval``, ``terminate``) and its ``status``."""
+    """An action on a relationship (``lockForApproval``, ``terminate``; an indirect reseller's
+    ``approve``, ``reject``) and its ``status``."""
 
     id: str
     action: str

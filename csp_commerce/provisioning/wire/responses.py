@@ -30,6 +30,7 @@ from csp_commerce.provisioning.wire.gdap import (
     DelegatedAdminRelationship,
     DelegatedAdminRelationshipOperation,
     DelegatedAdminRelationshipRequest,
+    ResellerDelegatedAdminRelationship,
 )
 from csp_commerce.provisioning.wire.invoices import Invoice, InvoiceLineItem
 from csp_commerce.provisioning.wire.orders import (
@@ -79,6 +80,7 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "DelegatedAdminRelationship": DelegatedAdminRelationship,
     "DelegatedAdminRelationshipOperation": DelegatedAdminRelationshipOperation,
     "DelegatedAdminRelationshipRequest": DelegatedAdminRelationshipRequest,
+    "ResellerDelegatedAdminRelationship": ResellerDelegatedAdminRelationship,
     "ExportOperation": ExportOperation,
     "Customer": PCCustomer,
     "CustomerBillingProfile": CustomerBillingProfile,
