@@ -1,4 +1,4 @@
-"""GDAP changes on Microsoft Graph, each as one step of the engine.
+"""GDAP changes on Microsoft Graph, each as one step of the engine, written as programs.
 
 A relationship created, locked for approval, terminated, approved or rejected (by an indirect
 reseller), and an access assignment created, updated or deleted: each step is recorded with its
@@ -12,6 +12,12 @@ never guessed; a refusal of a first attempt is a failure.
 :func:`request_gdap` (create and lock from the partner's :class:`GdapTemplate`) and
 :func:`apply_template_assignments` (the template's groups on an active relationship) are what
 the library runs for every new customer; both are idempotent on their operation ids.
+
+Every step here is a program (:mod:`~csp_commerce.fulfilment.program`): it yields the client's
+answers, so the same step runs with the sync client (``engine.run``) or the async twin
+(``await engine.arun``), as the order saga does for both provisioners. :func:`request_gdap`
+and :func:`apply_template_assignments` are their sync forms (:func:`requesting_gdap` and
+:func:`applying_template_assignments` the programs).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from csp_commerce.errors import (
     PreconditionFailedError,
     StepFailed,
 )
-from csp_commerce.fulfilment.engine import StepEngine, failure
+from csp_commerce.fulfilment.engine import ClientT, StepEngine, failure
 from csp_commerce.models.gdap import GdapRequested, role_id
 from csp_commerce.provisioning.wire.gdap import (
     DelegatedAdminAccessAssignment,
@@ -41,6 +47,7 @@ from csp_commerce.validation.gdap_rules import check_gdap_assignment, check_gdap
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from csp_commerce.fulfilment.program import Program
     from csp_commerce.models.gdap import GdapTemplate
     from csp_commerce.models.problem import Problem
     from csp_commerce.provisioning.client import PartnerCenterClient
@@ -88,7 +95,7 @@ def _refusal(error: Exception) -> bool:
 
 
 def create_relationship(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     display_name: str,
@@ -98,7 +105,7 @@ def create_relationship(
     customer_tenant_id: str | None = None,
     auto_extend: str = "P180D",
     owner: str | None = None,
-) -> DelegatedAdminRelationship:
+) -> Program[DelegatedAdminRelationship]:
     """Create a relationship (``created``) as one step. A resend refused because the display
     name is used (by the lost first attempt?) reads the relationship of that name back: it is
     the step's when its customer, duration and roles are the recorded ones."""
@@ -111,8 +118,8 @@ def create_relationship(
         "auto_extend": auto_extend,
     }
 
-    def send(step: Step) -> dict[str, Any]:
-        made = client.gdap.create_relationship(
+    def send(step: Step) -> Program[dict[str, Any]]:
+        made: DelegatedAdminRelationship = yield client.gdap.create_relationship(
             step.intent["display_name"],
             step.intent["duration"],
             list(step.intent["roles"]),
@@ -122,9 +129,10 @@ def create_relationship(
         )
         return {"relationship": _dump(made)}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
         wanted = step.intent
-        for found in client.gdap.list_relationships():
+        listed: list[DelegatedAdminRelationship] = yield client.gdap.list_relationships()
+        for found in listed:
             if found.display_name.strip().lower() != wanted["display_name"].strip().lower():
                 continue
             tenant = found.customer.tenant_id if found.customer else None
@@ -136,7 +144,7 @@ def create_relationship(
                 return {"relationship": _dump(found)}
         raise _refused_again(f"relationship {wanted['display_name']!r}", step)
 
-    result = engine.step(
+    result = yield from engine.step_program(
         operation_id,
         key,
         "gdap_create_relationship",
@@ -151,7 +159,7 @@ def create_relationship(
 
 
 def _relationship_request(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     relationship_id: str,
@@ -159,7 +167,7 @@ def _relationship_request(
     done: Callable[[DelegatedAdminRelationship], bool],
     on_done: Callable[[DelegatedAdminRelationship], None] | None = None,
     owner: str | None = None,
-) -> DelegatedAdminRelationship:
+) -> Program[DelegatedAdminRelationship]:
     """POST one ``requests`` action as a step; a refused resend is judged by ``done`` on the
     relationship read back. ``on_done`` hears of it before the step is recorded done (so a
     crash in between tells it again)."""
@@ -171,17 +179,18 @@ def _relationship_request(
             on_done(relationship)
         return {"relationship": _dump(relationship)}
 
-    def send(step: Step) -> dict[str, Any]:
-        send_action(relationship_id, request_id=step.request_id)
-        return finish(client.gdap.get_relationship(relationship_id))
+    def send(step: Step) -> Program[dict[str, Any]]:
+        yield send_action(relationship_id, request_id=step.request_id)
+        found: DelegatedAdminRelationship = yield client.gdap.get_relationship(relationship_id)
+        return finish(found)
 
-    def read_back(step: Step) -> dict[str, Any] | None:
-        found = client.gdap.get_relationship(relationship_id)
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
+        found: DelegatedAdminRelationship = yield client.gdap.get_relationship(relationship_id)
         if done(found):
             return finish(found)
         raise _refused_again(f"{action} of relationship {relationship_id}", step)
 
-    result = engine.step(
+    result = yield from engine.step_program(
         operation_id,
         key,
         f"gdap_{_ACTIONS[action]}",
@@ -203,47 +212,56 @@ _ACTIONS = {
 
 
 def lock_for_approval(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     relationship_id: str,
     *,
     on_locked: Callable[[DelegatedAdminRelationship], None] | None = None,
     owner: str | None = None,
-) -> DelegatedAdminRelationship:
+) -> Program[DelegatedAdminRelationship]:
     """Lock a relationship for the customer's approval as one step; then send the customer
     :func:`~csp_commerce.provisioning.wire.gdap.approval_link`. A refused resend is done when
     the relationship reads ``approvalPending`` (or later)."""
-    return _relationship_request(
-        engine,
-        operation_id,
-        key,
-        relationship_id,
-        "lockForApproval",
-        lambda found: found.status in LOCKED,
-        on_locked,
-        owner,
+    return (
+        yield from _relationship_request(
+            engine,
+            operation_id,
+            key,
+            relationship_id,
+            "lockForApproval",
+            lambda found: found.status in LOCKED,
+            on_locked,
+            owner,
+        )
     )
 
 
 def terminate(
-    engine: StepEngine, operation_id: str, key: str, relationship_id: str
-) -> DelegatedAdminRelationship:
+    engine: StepEngine[ClientT], operation_id: str, key: str, relationship_id: str
+) -> Program[DelegatedAdminRelationship]:
     """End an active relationship as one step (done once it reads ``terminationRequested``,
     ``terminating`` or ``terminated``)."""
-    return _relationship_request(
-        engine,
-        operation_id,
-        key,
-        relationship_id,
-        "terminate",
-        lambda found: found.status in TERMINATED,
+    return (
+        yield from _relationship_request(
+            engine,
+            operation_id,
+            key,
+            relationship_id,
+            "terminate",
+            lambda found: found.status in TERMINATED,
+        )
     )
 
 
 def consent(
-    engine: StepEngine, operation_id: str, key: str, relationship_id: str, *, approve: bool
-) -> DelegatedAdminRelationship:
+    engine: StepEngine[ClientT],
+    operation_id: str,
+    key: str,
+    relationship_id: str,
+    *,
+    approve: bool,
+) -> Program[DelegatedAdminRelationship]:
     """As an indirect reseller, approve (or reject) the relationship an indirect provider made
     for it, as one step: done once ``isPartnerConsentPending`` reads false with the status the
     answer implies (rejected: ended; approved: not ended)."""
@@ -253,13 +271,15 @@ def consent(
         pending = ResellerDelegatedAdminRelationship.of(found).is_partner_consent_pending
         return pending is False and ended is not approve
 
-    return _relationship_request(
-        engine,
-        operation_id,
-        key,
-        relationship_id,
-        "approve" if approve else "reject",
-        done,
+    return (
+        yield from _relationship_request(
+            engine,
+            operation_id,
+            key,
+            relationship_id,
+            "approve" if approve else "reject",
+            done,
+        )
     )
 
 
@@ -267,31 +287,31 @@ def consent(
 
 
 def create_assignment(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     relationship_id: str,
     group_id: str,
     roles: Sequence[str],
-) -> DelegatedAdminAccessAssignment:
+) -> Program[DelegatedAdminAccessAssignment]:
     """Give a partner security group roles of an active relationship, as one step. A resend
     refused because the group has an assignment reads it back: the step's when its roles are
     the recorded ones."""
     client = engine.client
 
-    def send(step: Step) -> dict[str, Any]:
-        made = client.gdap.create_access_assignment(
+    def send(step: Step) -> Program[dict[str, Any]]:
+        made: DelegatedAdminAccessAssignment = yield client.gdap.create_access_assignment(
             relationship_id, group_id, list(step.intent["roles"]), request_id=step.request_id
         )
         return {"assignment": _dump(made)}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
-        found = _assignment_of(client, relationship_id, group_id)
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
+        found = yield from _assignment_of(engine, relationship_id, group_id)
         if found is not None and _roles_of(found) == step.intent["roles"]:
             return {"assignment": _dump(found)}
         raise _refused_again(f"the access assignment of group {group_id}", step)
 
-    result = engine.step(
+    result = yield from engine.step_program(
         operation_id,
         key,
         "gdap_create_assignment",
@@ -308,16 +328,19 @@ def create_assignment(
 
 
 def _assignment_of(
-    client: PartnerCenterClient, relationship_id: str, group_id: str
-) -> DelegatedAdminAccessAssignment | None:
-    for found in client.gdap.list_access_assignments(relationship_id):
+    engine: StepEngine[ClientT], relationship_id: str, group_id: str
+) -> Program[DelegatedAdminAccessAssignment | None]:
+    listed: list[DelegatedAdminAccessAssignment] = yield engine.client.gdap.list_access_assignments(
+        relationship_id
+    )
+    for found in listed:
         if found.access_container.access_container_id == group_id and found.status not in REMOVED:
             return found
     return None
 
 
 def update_assignment(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     key: str,
     relationship_id: str,
@@ -325,15 +348,19 @@ def update_assignment(
     roles: Sequence[str],
     *,
     current: DelegatedAdminAccessAssignment | None = None,
-) -> DelegatedAdminAccessAssignment:
+) -> Program[DelegatedAdminAccessAssignment]:
     """Replace an assignment's roles as one step. Its etag (from ``current`` or one read) is
     recorded with the roles, so a resend sends the same ``If-Match``; refused because the etag
     moved (the lost first attempt?), it reads the assignment back: done when its roles are the
     recorded ones."""
     client = engine.client
 
-    def plan() -> dict[str, Any]:
-        read = current or client.gdap.get_access_assignment(relationship_id, assignment_id)
+    def plan() -> Program[dict[str, Any]]:
+        read: DelegatedAdminAccessAssignment = (
+            current
+            if current is not None
+            else (yield client.gdap.get_access_assignment(relationship_id, assignment_id))
+        )
         return {
             "relationship_id": relationship_id,
             "assignment_id": assignment_id,
@@ -341,8 +368,8 @@ def update_assignment(
             "etag": read.etag or "*",
         }
 
-    def send(step: Step) -> dict[str, Any]:
-        made = client.gdap.update_access_assignment(
+    def send(step: Step) -> Program[dict[str, Any]]:
+        made: DelegatedAdminAccessAssignment = yield client.gdap.update_access_assignment(
             relationship_id,
             assignment_id,
             list(step.intent["roles"]),
@@ -351,13 +378,15 @@ def update_assignment(
         )
         return {"assignment": _dump(made)}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
-        found = client.gdap.get_access_assignment(relationship_id, assignment_id)
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
+        found: DelegatedAdminAccessAssignment = yield client.gdap.get_access_assignment(
+            relationship_id, assignment_id
+        )
         if _roles_of(found) == step.intent["roles"]:
             return {"assignment": _dump(found)}
         raise _refused_again(f"the update of access assignment {assignment_id}", step)
 
-    result = engine.step(
+    result = yield from engine.step_program(
         operation_id,
         key,
         "gdap_update_assignment",
@@ -370,36 +399,44 @@ def update_assignment(
 
 
 def delete_assignment(
-    engine: StepEngine, operation_id: str, key: str, relationship_id: str, assignment_id: str
-) -> None:
+    engine: StepEngine[ClientT],
+    operation_id: str,
+    key: str,
+    relationship_id: str,
+    assignment_id: str,
+) -> Program[None]:
     """Remove an access assignment as one step (its etag recorded, as for an update); a resend
     refused because it is gone (404) or changed (412) is done when it reads as gone."""
     client = engine.client
 
-    def plan() -> dict[str, Any]:
-        read = client.gdap.get_access_assignment(relationship_id, assignment_id)
+    def plan() -> Program[dict[str, Any]]:
+        read: DelegatedAdminAccessAssignment = yield client.gdap.get_access_assignment(
+            relationship_id, assignment_id
+        )
         return {
             "relationship_id": relationship_id,
             "assignment_id": assignment_id,
             "etag": read.etag or "*",
         }
 
-    def send(step: Step) -> dict[str, Any]:
-        client.gdap.delete_access_assignment(
+    def send(step: Step) -> Program[dict[str, Any]]:
+        yield client.gdap.delete_access_assignment(
             relationship_id, assignment_id, step.intent["etag"], request_id=step.request_id
         )
         return {"deleted": assignment_id}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
+    def read_back(step: Step) -> Program[dict[str, Any] | None]:
         try:
-            found = client.gdap.get_access_assignment(relationship_id, assignment_id)
+            found: DelegatedAdminAccessAssignment = yield client.gdap.get_access_assignment(
+                relationship_id, assignment_id
+            )
         except NotFoundError:
             return {"deleted": assignment_id}
         if found.status in REMOVED:
             return {"deleted": assignment_id}
         raise _refused_again(f"the deletion of access assignment {assignment_id}", step)
 
-    engine.step(
+    yield from engine.step_program(
         operation_id,
         key,
         "gdap_delete_assignment",
@@ -413,30 +450,7 @@ def delete_assignment(
 # -- the partner's template ---------------------------------------------------------------------
 
 
-def request_gdap(
-    client: PartnerCenterClient,
-    ledger: Ledger,
-    template: GdapTemplate,
-    customer_tenant_id: str,
-    customer_name: str,
-    *,
-    operation_id: str | None = None,
-    engine: StepEngine | None = None,
-    on_requested: Callable[[GdapRequested], None] | None = None,
-    order_id: str | None = None,
-    owner: str | None = None,
-) -> GdapRequested:
-    """Create the template's relationship for a customer and lock it for approval: two steps
-    of ``operation_id`` (default one per customer tenant, so asking twice asks once).
-
-    ``on_requested`` hears of the approval link before the lock is recorded done (at least once:
-    a crash in between tells it again). ``owner``: the order's lease holder, when the steps
-    belong to an order. The display name is the template's for
-    ``customer_name``; should another relationship already have it, the tenant id's first
-    characters are added, once, when the step is recorded. A template that breaks the GDAP
-    rules (an unknown role, a duration over two years) is a :class:`ConfigurationError`,
-    raised before any request.
-    """
+def _check_template(template: GdapTemplate, customer_name: str) -> None:
     problems = check_gdap_relationship(
         template.name_for(customer_name), template.duration, template.roles, template.auto_extend
     )
@@ -444,17 +458,32 @@ def request_gdap(
         raise ConfigurationError(
             "the GDAP template breaks the rules: " + "; ".join(p.message for p in problems)
         )
-    engine = engine or StepEngine(client, ledger)
+
+
+def requesting_gdap(
+    engine: StepEngine[ClientT],
+    template: GdapTemplate,
+    customer_tenant_id: str,
+    customer_name: str,
+    *,
+    operation_id: str | None = None,
+    on_requested: Callable[[GdapRequested], None] | None = None,
+    order_id: str | None = None,
+    owner: str | None = None,
+) -> Program[GdapRequested]:
+    """:func:`request_gdap` as a program of ``engine``'s steps (either client)."""
+    _check_template(template, customer_name)
     operation_id = operation_id or f"gdap-request:{customer_tenant_id}"
     recorded = engine.ledger.get_step(operation_id, "gdap:create")
     if recorded is not None:
         name = str(recorded.intent["display_name"])
     else:
         name = template.name_for(customer_name)
-        taken = {found.display_name.lower() for found in client.gdap.list_relationships()}
+        listed: list[DelegatedAdminRelationship] = yield engine.client.gdap.list_relationships()
+        taken = {found.display_name.lower() for found in listed}
         if name.lower() in taken:
             name = f"{name[:41]} {customer_tenant_id[:8]}"
-    relationship = create_relationship(
+    relationship = yield from create_relationship(
         engine,
         operation_id,
         "gdap:create",
@@ -480,37 +509,77 @@ def request_gdap(
         if on_requested is not None:
             on_requested(requested(locked))
 
-    locked = lock_for_approval(
+    locked = yield from lock_for_approval(
         engine, operation_id, "gdap:lock", relationship.id, on_locked=tell, owner=owner
     )
     return requested(locked)
 
 
+def request_gdap(
+    client: PartnerCenterClient,
+    ledger: Ledger,
+    template: GdapTemplate,
+    customer_tenant_id: str,
+    customer_name: str,
+    *,
+    operation_id: str | None = None,
+    engine: StepEngine | None = None,
+    on_requested: Callable[[GdapRequested], None] | None = None,
+    order_id: str | None = None,
+    owner: str | None = None,
+) -> GdapRequested:
+    """Create the template's relationship for a customer and lock it for approval: two steps
+    of ``operation_id`` (default one per customer tenant, so asking twice asks once).
+
+    ``on_requested`` hears of the approval link before the lock is recorded done (at least once:
+    a crash in between tells it again). ``owner``: the order's lease holder, when the steps
+    belong to an order. The display name is the template's for
+    ``customer_name``; should another relationship already have it, the tenant id's first
+    characters are added, once, when the step is recorded. A template that breaks the GDAP
+    rules (an unknown role, a duration over two years) is a :class:`ConfigurationError`,
+    raised before any request. :func:`requesting_gdap` is the program (for an async client).
+    """
+    engine = engine or StepEngine(client, ledger)
+    return engine.run(
+        requesting_gdap(
+            engine,
+            template,
+            customer_tenant_id,
+            customer_name,
+            operation_id=operation_id,
+            on_requested=on_requested,
+            order_id=order_id,
+            owner=owner,
+        )
+    )
+
+
 def request_gdap_for_order(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     order_id: str,
     template: GdapTemplate,
     customer_tenant_id: str,
     customer_name: str,
     on_requested: Callable[[GdapRequested], None],
-) -> GdapRequested | None:
-    """The template's relationship for an order's new tenant, as steps of the order.
+) -> Program[GdapRequested | None]:
+    """The template's relationship for an order's new tenant, as steps of the order (a
+    program: the order saga runs it with either client).
 
     GDAP is not needed for a purchase, so a refusal (or a template that breaks the rules) is
     logged and the order stands: None. An unknown outcome is raised like any step's (the order
     is resumed later and finishes it)."""
     try:
-        return request_gdap(
-            engine.client,
-            engine.ledger,
-            template,
-            customer_tenant_id,
-            customer_name,
-            operation_id=order_id,
-            engine=engine,
-            on_requested=on_requested,
-            order_id=order_id,
-            owner=engine.owner,  # the order's lease, extended with each step's first write
+        return (
+            yield from requesting_gdap(
+                engine,
+                template,
+                customer_tenant_id,
+                customer_name,
+                operation_id=order_id,
+                on_requested=on_requested,
+                order_id=order_id,
+                owner=engine.owner,  # the order's lease, extended with each step's first write
+            )
         )
     except (StepFailed, ConfigurationError) as refused:
         logger.warning("no GDAP relationship asked for order %s: %s", order_id, refused)
@@ -534,6 +603,33 @@ class TemplateAssignments:
         return self.status != "active"
 
 
+def applying_template_assignments(
+    engine: StepEngine[ClientT],
+    relationship_id: str,
+    template: GdapTemplate,
+    *,
+    operation_id: str | None = None,
+) -> Program[TemplateAssignments]:
+    """:func:`apply_template_assignments` as a program of ``engine``'s steps (either client)."""
+    operation_id = operation_id or f"gdap-assignments:{relationship_id}"
+    relationship: DelegatedAdminRelationship = yield engine.client.gdap.get_relationship(
+        relationship_id
+    )
+    outcome = TemplateAssignments(relationship_id, relationship.status)
+    if outcome.waiting:
+        return outcome
+    granted = _roles_of(relationship)
+    for group in template.groups:
+        problems = check_gdap_assignment(group.roles, granted)
+        if problems:
+            outcome.problems[group.group_id] = tuple(problems)
+            continue
+        outcome.assignments[group.group_id] = yield from _assign_group(
+            engine, operation_id, relationship_id, group.group_id, group.roles
+        )
+    return outcome
+
+
 def apply_template_assignments(
     client: PartnerCenterClient,
     ledger: Ledger,
@@ -549,46 +645,43 @@ def apply_template_assignments(
     ``operation_id`` (default one per relationship): a group that already has an assignment
     with the template's roles needs no request, one with other roles is updated, and a group
     whose roles are not the relationship's is a Problem, sent nothing. A relationship not
-    active yet sends nothing (``waiting``).
+    active yet sends nothing (``waiting``). :func:`applying_template_assignments` is the
+    program (for an async client).
     """
     engine = StepEngine(client, ledger)
-    operation_id = operation_id or f"gdap-assignments:{relationship_id}"
-    relationship = client.gdap.get_relationship(relationship_id)
-    outcome = TemplateAssignments(relationship_id, relationship.status)
-    if outcome.waiting:
-        return outcome
-    granted = _roles_of(relationship)
-    for group in template.groups:
-        problems = check_gdap_assignment(group.roles, granted)
-        if problems:
-            outcome.problems[group.group_id] = tuple(problems)
-            continue
-        outcome.assignments[group.group_id] = _assign_group(
-            engine, operation_id, relationship_id, group.group_id, group.roles
-        )
-    return outcome
+    return engine.run(
+        applying_template_assignments(engine, relationship_id, template, operation_id=operation_id)
+    )
 
 
 def _assign_group(
-    engine: StepEngine,
+    engine: StepEngine[ClientT],
     operation_id: str,
     relationship_id: str,
     group_id: str,
     roles: tuple[str, ...],
-) -> DelegatedAdminAccessAssignment:
+) -> Program[DelegatedAdminAccessAssignment]:
     """One template group: created, updated to the template's roles, or already as wanted."""
     key = f"assign:{group_id}"
     recorded = engine.ledger.get_step(operation_id, key)
     wanted = _role_ids(roles)
     if recorded is None:
-        existing = _assignment_of(engine.client, relationship_id, group_id)
+        existing = yield from _assignment_of(engine, relationship_id, group_id)
         if existing is not None and _roles_of(existing) == wanted:
             return existing  # nothing to change, nothing to record
         if existing is not None:
-            return update_assignment(
-                engine, operation_id, key, relationship_id, existing.id, roles, current=existing
+            return (
+                yield from update_assignment(
+                    engine, operation_id, key, relationship_id, existing.id, roles, current=existing
+                )
             )
     elif recorded.kind == "gdap_update_assignment":
         assignment_id = str(recorded.intent["assignment_id"])
-        return update_assignment(engine, operation_id, key, relationship_id, assignment_id, roles)
-    return create_assignment(engine, operation_id, key, relationship_id, group_id, roles)
+        return (
+            yield from update_assignment(
+                engine, operation_id, key, relationship_id, assignment_id, roles
+            )
+        )
+    return (
+        yield from create_assignment(engine, operation_id, key, relationship_id, group_id, roles)
+    )

@@ -201,13 +201,9 @@ class _Provisioning(Generic[ClientT]):
                 if mca is not None and client.endpoints.supports_mca:
                     yield from saga.confirm_mca(tenant_id, mca)
                 lines = yield from saga.lines(tenant_id)
-                if (
-                    self.gdap_template is not None
-                    and plan.tenant.action is TenantAction.CREATE
-                    and isinstance(saga.engine.client, PartnerCenterClient)  # TODO(gdap-programs)
-                ):
-                    request_gdap_for_order(
-                        cast("StepEngine[PartnerCenterClient]", saga.engine),
+                if self.gdap_template is not None and plan.tenant.action is TenantAction.CREATE:
+                    yield from request_gdap_for_order(
+                        saga.engine,
                         order.id,
                         self.gdap_template,
                         tenant_id,

@@ -124,15 +124,17 @@ class GdapManager:
             )
             if problems:
                 return RelationshipChange(problems=tuple(problems))
-        made = gdap_actions.create_relationship(
-            self.engine,
-            operation_id or str(uuid.uuid4()),
-            _CHANGE,
-            display_name.strip(),
-            duration,
-            roles,
-            customer_tenant_id=customer_tenant_id,
-            auto_extend=auto_extend.upper(),
+        made = self.engine.run(
+            gdap_actions.create_relationship(
+                self.engine,
+                operation_id or str(uuid.uuid4()),
+                _CHANGE,
+                display_name.strip(),
+                duration,
+                roles,
+                customer_tenant_id=customer_tenant_id,
+                auto_extend=auto_extend.upper(),
+            )
         )
         return RelationshipChange(made)
 
@@ -141,8 +143,10 @@ class GdapManager:
     ) -> RelationshipChange:
         """Lock a ``created`` relationship for approval; ``.approval_link`` is for the customer's
         Global Administrator (valid 90 days)."""
-        locked = gdap_actions.lock_for_approval(
-            self.engine, operation_id or str(uuid.uuid4()), _CHANGE, relationship_id
+        locked = self.engine.run(
+            gdap_actions.lock_for_approval(
+                self.engine, operation_id or str(uuid.uuid4()), _CHANGE, relationship_id
+            )
         )
         return RelationshipChange(locked)
 
@@ -150,8 +154,10 @@ class GdapManager:
         self, relationship_id: str, *, operation_id: str | None = None
     ) -> RelationshipChange:
         """End an active relationship (``terminationRequested``, then ``terminated``)."""
-        ended = gdap_actions.terminate(
-            self.engine, operation_id or str(uuid.uuid4()), _CHANGE, relationship_id
+        ended = self.engine.run(
+            gdap_actions.terminate(
+                self.engine, operation_id or str(uuid.uuid4()), _CHANGE, relationship_id
+            )
         )
         return RelationshipChange(ended)
 
@@ -160,12 +166,14 @@ class GdapManager:
     ) -> RelationshipChange:
         """As an indirect reseller, approve a relationship an indirect provider made for it."""
         return RelationshipChange(
-            gdap_actions.consent(
-                self.engine,
-                operation_id or str(uuid.uuid4()),
-                _CHANGE,
-                relationship_id,
-                approve=True,
+            self.engine.run(
+                gdap_actions.consent(
+                    self.engine,
+                    operation_id or str(uuid.uuid4()),
+                    _CHANGE,
+                    relationship_id,
+                    approve=True,
+                )
             )
         )
 
@@ -174,12 +182,14 @@ class GdapManager:
     ) -> RelationshipChange:
         """As an indirect reseller, reject a relationship an indirect provider made for it."""
         return RelationshipChange(
-            gdap_actions.consent(
-                self.engine,
-                operation_id or str(uuid.uuid4()),
-                _CHANGE,
-                relationship_id,
-                approve=False,
+            self.engine.run(
+                gdap_actions.consent(
+                    self.engine,
+                    operation_id or str(uuid.uuid4()),
+                    _CHANGE,
+                    relationship_id,
+                    approve=False,
+                )
             )
         )
 
@@ -207,13 +217,15 @@ class GdapManager:
         problems = self._role_problems(relationship_id, roles, operation_id)
         if problems:
             return AssignmentChange(problems=tuple(problems))
-        made = gdap_actions.create_assignment(
-            self.engine,
-            operation_id or str(uuid.uuid4()),
-            _CHANGE,
-            relationship_id,
-            group_id,
-            roles,
+        made = self.engine.run(
+            gdap_actions.create_assignment(
+                self.engine,
+                operation_id or str(uuid.uuid4()),
+                _CHANGE,
+                relationship_id,
+                group_id,
+                roles,
+            )
         )
         return AssignmentChange(made)
 
@@ -229,13 +241,15 @@ class GdapManager:
         problems = self._role_problems(relationship_id, roles, operation_id)
         if problems:
             return AssignmentChange(problems=tuple(problems))
-        made = gdap_actions.update_assignment(
-            self.engine,
-            operation_id or str(uuid.uuid4()),
-            _CHANGE,
-            relationship_id,
-            assignment_id,
-            roles,
+        made = self.engine.run(
+            gdap_actions.update_assignment(
+                self.engine,
+                operation_id or str(uuid.uuid4()),
+                _CHANGE,
+                relationship_id,
+                assignment_id,
+                roles,
+            )
         )
         return AssignmentChange(made)
 
@@ -243,8 +257,14 @@ class GdapManager:
         self, relationship_id: str, assignment_id: str, *, operation_id: str | None = None
     ) -> AssignmentChange:
         """Remove an access assignment."""
-        gdap_actions.delete_assignment(
-            self.engine, operation_id or str(uuid.uuid4()), _CHANGE, relationship_id, assignment_id
+        self.engine.run(
+            gdap_actions.delete_assignment(
+                self.engine,
+                operation_id or str(uuid.uuid4()),
+                _CHANGE,
+                relationship_id,
+                assignment_id,
+            )
         )
         return AssignmentChange(deleted=True)
 
