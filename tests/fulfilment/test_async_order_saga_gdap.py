@@ -22,10 +22,16 @@ from exactly_once_world import (
 from fulfilment_world import acceptance, new_customer_order, offer, plan_for
 
 from csp_commerce import Checkout, HookManager, Order, OrderLine, hookimpl
-from csp_commerce.errors import ProvisioningInterrupted
+from csp_commerce.errors import CSPCommerceError, ProvisioningInterrupted
+from csp_commerce.fulfilment import gdap_actions
+from csp_commerce.fulfilment.engine import StepEngine
+from csp_commerce.fulfilment.gdap_actions import (
+    apply_template_assignments,
+    applying_template_assignments,
+)
 from csp_commerce.fulfilment.order_saga import AsyncProvisioner, Provisioner
 from csp_commerce.models import OutcomeStatus, ProvisioningOutcome
-from csp_commerce.models.gdap import ROLES, GdapRequested, GdapTemplate
+from csp_commerce.models.gdap import ROLES, GdapGroup, GdapRequested, GdapTemplate
 from csp_commerce.provisioning import PartnerCenterClient
 from csp_commerce.sandbox import Sandbox
 from csp_commerce.store.ledger import Ledger
@@ -79,8 +85,7 @@ class AsyncRun:
             )
             for _ in range(5):
                 provisioner.resume()
-            outcome = provisioner.place(self.order, self.plan, mca=acceptance(self.order))
-        return outcome
+            return provisioner.place(self.order, self.plan, mca=acceptance(self.order))
 
     def asked(self) -> list[dict[str, Any]]:
         """The relationships the template made (not Microsoft's Default GDAP one)."""
@@ -168,3 +173,56 @@ async def test_a_lost_graph_answer_of_the_async_twin_is_finished_once_by_the_syn
             run.verify(run.finish_sync())
         except AssertionError as failure:
             raise AssertionError(f"answer {n} lost: {failure}") from None
+
+
+async def test_every_gdap_step_runs_on_the_async_client_and_a_lost_one_is_finished_by_sync(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Assignments (the template's, then updated and deleted), a lost assignment answer the
+    sync twin finishes, and a termination: each awaited with the async client."""
+    run = AsyncRun(str(tmp_path / "l.sqlite3"))
+    with open_ledger(run.path, run.clock) as ledger:
+        outcome = await run.place(ledger)
+        assert outcome is not None
+        relationship = run.host.requested[0].relationship_id
+        run.sandbox.approve_gdap(relationship)
+        template = TEMPLATE.model_copy(
+            update={
+                "groups": (
+                    GdapGroup(group_id="admins", roles=("User Administrator",)),
+                    GdapGroup(group_id="billing", roles=("License Administrator",)),
+                )
+            }
+        )
+        engine = StepEngine(async_client_on(run.wire), ledger)
+        run.wire.next = ("POST", "/accessAssignments", "drop")  # the first group's answer lost
+        with monkeypatch.context() as banned:
+            banned.setattr(PartnerCenterClient, "_send", no_sync_client)
+            banned.setattr(PartnerCenterClient, "_execute", no_sync_client)
+            with pytest.raises(CSPCommerceError):
+                await engine.arun(applying_template_assignments(engine, relationship, template))
+        done = apply_template_assignments(client_on(run.wire), ledger, relationship, template)
+        assert set(done.assignments) == {"admins", "billing"}
+        assert len(run.wire.to("POST", "/accessAssignments")) == 3  # the lost one resent once
+
+        with monkeypatch.context() as banned:
+            banned.setattr(PartnerCenterClient, "_send", no_sync_client)
+            banned.setattr(PartnerCenterClient, "_execute", no_sync_client)
+            admins = done.assignments["admins"].id
+            both = ("User Administrator", "License Administrator")
+            updated = await engine.arun(
+                gdap_actions.update_assignment(engine, "op", "update", relationship, admins, both)
+            )
+            await engine.arun(
+                gdap_actions.delete_assignment(
+                    engine, "op", "delete", relationship, done.assignments["billing"].id
+                )
+            )
+            ended = await engine.arun(gdap_actions.terminate(engine, "op", "end", relationship))
+
+    assert {r.role_definition_id for r in updated.access_details.unified_roles} == {
+        ROLES["User Administrator"],
+        ROLES["License Administrator"],
+    }
+    assert len(run.wire.to("DELETE", done.assignments["billing"].id)) == 1
+    assert ended.status in gdap_actions.TERMINATED
