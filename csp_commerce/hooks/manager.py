@@ -296,6 +296,10 @@ class HookManager:
         """``csp_order_provisioned``: tell every plugin the order is provisioned."""
         self._pm.hook.csp_order_provisioned(order=order, outcome=outcome)
 
+    def order_waiting(self, order: Order, url: str) -> None:
+        """``csp_order_waiting``: the order waits for its tenant's reseller relationship."""
+        self._pm.hook.csp_order_waiting(order=order, url=url)
+
     def order_failed(self, order: Order, outcome: ProvisioningOutcome) -> None:
         """``csp_order_failed``: tell every plugin the order failed."""
         self._pm.hook.csp_order_failed(order=order, outcome=outcome)
