@@ -14,6 +14,8 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.event_handlers import EventHandlers
+    from csp_commerce.operations.event_sync import TargetedDiscovery, TargetedSync
     from csp_commerce.operations.invoice_lines import (
         InvoiceLines,
         MemoryEtagMemory,
@@ -48,6 +50,9 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "Discovery": "csp_commerce.operations.discovery_runner",
+    "EventHandlers": "csp_commerce.operations.event_handlers",
+    "TargetedDiscovery": "csp_commerce.operations.event_sync",
+    "TargetedSync": "csp_commerce.operations.event_sync",
     "Progress": "csp_commerce.operations.discovery_runner",
     "fingerprint": "csp_commerce.operations.discovery_runner",
     "AddonPurchase": "csp_commerce.operations.subscription_manager",
@@ -84,6 +89,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 __all__ = [
     "AddonPurchase",
     "Discovery",
+    "EventHandlers",
     "HistoryEntry",
     "ImportReport",
     "ImportRow",
@@ -97,6 +103,8 @@ __all__ = [
     "SalesCollection",
     "SubscriptionChange",
     "SubscriptionManager",
+    "TargetedDiscovery",
+    "TargetedSync",
     "UserCreation",
     "UserDeletion",
     "UserManager",
