@@ -24,8 +24,9 @@ Idempotent: the receiver claims each event id in its
 :class:`~csp_commerce.store.event_log.EventLog` before dispatching (a shared log: once across
 processes), and each reaction is safe to repeat anyway: the ledger places an order id once,
 discovery hands an unchanged record never again, the template's assignments are one engine
-step each. A reaction that raises answers Partner Center 500 and releases the id, so the next
-delivery attempt runs it again.
+step each. They run after the host's own implementations of the same hooks (``trylast``), so
+the host sees the event before what it caused. A reaction that raises answers Partner Center
+500 and releases the id, so the next delivery attempt runs it again.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class EventHandlers:
         # (csp_commerce.fulfilment.gdap_actions, from the gdap work).
         self.gdap_assignments = gdap_assignments
 
-    @hookimpl
+    @hookimpl(trylast=True)
     def csp_relationship_event(self, event: WebhookEvent) -> None:
         """An accepted reseller relationship places the orders waiting for it."""
         tenant = event.customer_id
@@ -90,7 +91,7 @@ class EventHandlers:
         results = self.checkout.resume_waiting(tenant)
         log.info("relationship with %s accepted: %d waiting order(s) judged", tenant, len(results))
 
-    @hookimpl
+    @hookimpl(trylast=True)
     def csp_subscription_event(self, event: WebhookEvent) -> None:
         """A changed subscription: that customer and subscription re-read and handed."""
         customer = event.customer_id
@@ -99,7 +100,7 @@ class EventHandlers:
         synced = self.targeted.customer(customer, event.subscription_id)
         log.info("subscription event for %s: %s", customer, synced)
 
-    @hookimpl
+    @hookimpl(trylast=True)
     def csp_invoice_event(self, event: WebhookEvent) -> None:
         """A ready invoice: its billed lines exported and handed."""
         invoice = event.invoice_id
@@ -108,7 +109,7 @@ class EventHandlers:
         synced = self.targeted.invoice(invoice)
         log.info("invoice %s ready: %s", invoice, synced)
 
-    @hookimpl
+    @hookimpl(trylast=True)
     def csp_gdap_event(self, event: WebhookEvent) -> None:
         """An approved (or activated) GDAP relationship: the template's access assignments."""
         relationship = event.gdap_relationship_id
