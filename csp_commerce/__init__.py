@@ -127,6 +127,7 @@ if TYPE_CHECKING:
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import (
         Discovery,
+        EventHandlers,
         SubscriptionManager,
         UserManager,
         renewals_report,
@@ -179,6 +180,7 @@ _LAZY = {
     "renewals_report": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
+    "EventHandlers": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
     "SandboxCredential": "csp_commerce.sandbox",
     # The module itself, not the package: ``csp_commerce.checkout.gather_facts`` names the
@@ -241,6 +243,7 @@ __all__ = [
     "DuplicatePolicy",
     "DynamicsPolicy",
     "EndOfTermAction",
+    "EventHandlers",
     "EventLog",
     "ExportFailedError",
     "ExportTimeoutError",

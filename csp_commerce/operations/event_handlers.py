@@ -66,6 +66,9 @@ class EventHandlers:
         "Events drive the library").
     """
 
+    #: The plugin name to register it under (:data:`EVENT_HANDLERS_PLUGIN`).
+    PLUGIN = EVENT_HANDLERS_PLUGIN
+
     def __init__(
         self,
         *,
