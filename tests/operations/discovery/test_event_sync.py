@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import httpx
+
+from csp_commerce.events import WebhookReceiver, WebhookTrust
+from csp_commerce.hooks.manager import HookManager
 from csp_commerce.models.events import EVENT_FAMILIES, WebhookEvent
 from csp_commerce.operations import Discovery, EventHandlers, TargetedDiscovery
 from csp_commerce.provisioning import PartnerCenterClient
-from csp_commerce.sandbox import Sandbox, SandboxCredential
+from csp_commerce.sandbox import FaultPlan, Sandbox, SandboxCredential
 from csp_commerce.store import DiscoveryStore
-from discovery.conftest import Recorder
+from discovery.conftest import Recorder, make_discovery
 
 PC = "https://api.partnercenter.microsoft.com"
 
@@ -129,3 +133,32 @@ def test_an_approved_gdap_relationship_gets_the_template_assignments() -> None:
     )
 
     assert applied == ["rel-1", "rel-2"]
+
+
+def test_a_reaction_that_fails_is_handled_on_partner_centers_next_attempt(
+    sandbox: Sandbox, store: DiscoveryStore, recorder: Recorder
+) -> None:
+    discovery = make_discovery(sandbox, store, recorder, max_retries=0)
+    url, certificate = sandbox.webhook_certificate_url, sandbox.webhook_certificate_pem()
+    receiver = WebhookReceiver(
+        HookManager(entry_points=False, plugins=[EventHandlers(discovery=discovery)]),
+        trust=WebhookTrust.sandbox(sandbox.webhook_root_pem(), url),
+        fetch=lambda asked: certificate if asked == url else b"",
+    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        result = receiver.handle(request.content, request.headers)
+        return httpx.Response(result.status, content=result.content)
+
+    client = PartnerCenterClient(SandboxCredential(), http_client=sandbox.httpx_client())
+    client.webhooks.register("https://shop.example/events", ["invoice-ready"])
+    today = datetime.now(timezone.utc)
+    sandbox.generate_invoice(today.year, today.month)
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        sandbox.set_faults(FaultPlan(server_error_rate=1.0))
+        (failed,) = sandbox.deliver_webhooks(http)
+        sandbox.set_faults(FaultPlan())
+        (handled,) = sandbox.deliver_webhooks(http)
+
+    assert (failed.status, handled.status) == (500, 200)
+    assert [invoice.id for invoice in recorder.invoices] == ["G000000001"]
