@@ -128,6 +128,7 @@ if TYPE_CHECKING:
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import (
         Discovery,
+        EventHandlers,
         GdapManager,
         SubscriptionManager,
         UserManager,
@@ -186,6 +187,7 @@ _LAZY = {
     "renewals_report": "csp_commerce.operations",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
+    "EventHandlers": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
     "SandboxCredential": "csp_commerce.sandbox",
     # The module itself, not the package: ``csp_commerce.checkout.gather_facts`` names the
@@ -250,6 +252,7 @@ __all__ = [
     "DuplicatePolicy",
     "DynamicsPolicy",
     "EndOfTermAction",
+    "EventHandlers",
     "EventLog",
     "ExportFailedError",
     "ExportTimeoutError",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce.checkout.facts_cache import FactsCache
 from csp_commerce.checkout.line_terms import with_line_terms, with_promotion
+from csp_commerce.checkout.waiting import RELEASED_BY, note_waiting, resume_waiting
 from csp_commerce.errors import (
     ConfigurationError,
     OrderBusyError,
@@ -202,9 +203,10 @@ class Checkout:
             raise TargetMismatchError(
                 f"order {order.id} was held for approval against another Partner Center"
             )
-        if held is not None and held.status is not ApprovalStatus.APPROVED:
+        if held is not None and held.status in (ApprovalStatus.HELD, ApprovalStatus.REJECTED):
             return _waiting(held)  # held or rejected: a person decides, not a second attempt
-        decision = _approval_of(held) if held is not None else None
+        approved = held is not None and held.status is ApprovalStatus.APPROVED
+        decision = _approval_of(held) if held is not None and approved else None
         return (yield from self._place(provisioner, order, facts, decision))
 
     def _place(
@@ -230,6 +232,8 @@ class Checkout:
             codes = ", ".join(problem.code for problem in result.problems)
             approvals.hold_again(order.id, f"approved, but it has Problems now: {codes}")
             return result
+        if result.problems:  # only the relationship missing: kept waiting for it
+            note_waiting(self.hooks, approvals, provisioner.target, order, result.problems)
         if result.plan is None or result.approval is None:
             return result
         if not result.approval.approved:
@@ -242,6 +246,7 @@ class Checkout:
                 held_by=result.approval.held_by,
             )
             return result
+        approvals.release(order.id, by=RELEASED_BY)  # a waiting order: placed from now on
         acceptance = None
         if self.mca_log is not None and not partner_center_has_mca:
             # Confirmed only when Partner Center does not have it yet: one request less.
@@ -294,6 +299,12 @@ class Checkout:
             if result.outcome is not None:
                 outcomes.append(result.outcome)
         return outcomes + (yield from provisioner.resuming())
+
+    def resume_waiting(self, tenant_id: str | None = None) -> list[CheckoutResult]:
+        """Place the orders waiting for ``tenant_id``'s reseller relationship (every tenant's
+        when None) now that it may be accepted: see :func:`~csp_commerce.checkout.waiting.
+        resume_waiting`. The ``reseller-relationship-accepted-by-customer`` event calls it."""
+        return resume_waiting(self, tenant_id)
 
     # -- orders held for approval ---------------------------------------------------------------
 
