@@ -115,19 +115,40 @@ class Provisioner:
         every retry (resume later), :class:`OrderBusyError` when another worker holds it, and
         :class:`TargetMismatchError` for an order recorded against another Partner Center.
         """
+        record, new = self._record(order, plan, mca, owner=self.owner)
+        return self._run(record, taken=new)
+
+    def submit(
+        self, order: Order, plan: CheckoutPlan, *, mca: McaAcceptance | None = None
+    ) -> OrderRecord:
+        """Record ``plan`` for ``order`` as pending, for a worker to place (nothing is sent).
+        Submitting an order already recorded returns its record untouched."""
+        record, _ = self._record(order, plan, mca, owner=None)
+        return record
+
+    def run_claimed(self, order_id: str) -> ProvisioningOutcome:
+        """Place (or finish) an order whose lease this provisioner's owner has just claimed
+        (``Ledger.queue.claim``); raises as :meth:`place` does."""
+        record = self.ledger.order(order_id)
+        if record is None:
+            raise OrderBusyError(f"order {order_id} is not in the ledger")
+        return self._run(record, taken=True)
+
+    def _record(
+        self, order: Order, plan: CheckoutPlan, mca: McaAcceptance | None, *, owner: str | None
+    ) -> tuple[OrderRecord, bool]:
         intent: dict[str, Any] = {"plan": plan.model_dump(mode="json")}
         if mca is not None:
             intent["mca"] = mca.model_dump(mode="json")
-        record, new = self.ledger.record_order(
+        return self.ledger.record_order(
             order.id,
             order.customer.reference,
             order.model_dump_json(),
             _dump(intent),
             target=self.target,
-            owner=self.owner,
+            owner=owner,
             lease_seconds=self.lease_seconds,
         )
-        return self._run(record, taken=new)
 
     def recorded(self, order_id: str) -> tuple[CheckoutPlan, ProvisioningOutcome] | None:
         """For an order the ledger already holds: its recorded plan and its outcome, finishing
