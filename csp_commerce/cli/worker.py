@@ -178,7 +178,6 @@ def worker_client(
 ) -> PartnerCenterClient:
     """The worker's Partner Center client: the environment's, or one on a served sandbox;
     paced by ``budget`` when given."""
-    client = env.client
     if sandbox_url:
         from csp_commerce.provisioning import PartnerCenterClient
         from csp_commerce.sandbox import SandboxCredential
@@ -187,6 +186,8 @@ def worker_client(
         client = PartnerCenterClient(
             SandboxCredential(), base_url=sandbox_url, application_name="csp-commerce"
         )
+    else:
+        client = env.client
     return client if budget is None else client.with_options(budget=budget)
 
 
