@@ -9,8 +9,18 @@ import sys
 from multiprocessing.context import ForkServerContext
 
 from csp_commerce.cli import main
-from csp_commerce.cli import worker as _worker  # noqa: F401 - imported once, in the forkserver
-from csp_commerce.sandbox import credential as _credential  # noqa: F401 - likewise
+
+#: What the forkserver imports once (from the installed library: the forkserver does not get
+#: the tests' sys.path), so that each worker starts without importing it again.
+PRELOAD = [
+    "csp_commerce.cli.worker",
+    "csp_commerce.checkout.work",
+    "csp_commerce.cli._env",
+    "csp_commerce.hooks.builtin",
+    "csp_commerce.sandbox",
+    "psycopg",
+    "psycopg_pool",
+]
 
 
 def run(argv: list[str], output: str) -> None:
@@ -27,8 +37,8 @@ def run(argv: list[str], output: str) -> None:
 
 
 def context() -> ForkServerContext:
-    """The forkserver context, preloading this module (and so the library)."""
+    """The forkserver context, preloading the library."""
     forkserver = multiprocessing.get_context("forkserver")
     assert isinstance(forkserver, ForkServerContext)
-    forkserver.set_forkserver_preload(["worker_process"])
+    forkserver.set_forkserver_preload(PRELOAD)
     return forkserver
