@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError("--lease and --poll must be positive, --retry-after at least 0")
     stop = threading.Event()
     with _env.Environment.from_args(args) as env, _worker_log():
-        client = worker_client(env, args.sandbox_url, budget=worker_budget(args))
+        client = worker_client(env, args.sandbox_url, budget=worker_budget(args.requests_per_minute))
         try:
             checkout = _checkout(env, client)
             logger.info(
@@ -157,20 +157,21 @@ def _worker_log() -> Iterator[None]:
             one.setLevel(level)
 
 
-def worker_budget(args: argparse.Namespace) -> Budget | None:
-    """The Partner Center request budget of this worker's client.
+def worker_budget(requests_per_minute: int | None) -> Budget | None:
+    """The Partner Center request budget of a worker's client (None: unpaced).
 
-    MERGE POINT (shared budget): this is the one place the worker's budget is chosen. Today it
-    is the in-process :class:`~csp_commerce.provisioning.pacing.PartnerBudget`, so each worker
-    paces itself; a budget kept in the database, shared by every worker of the partner, plugs in
-    here (open it on the environment's database and return it).
+    MERGE POINT (shared budget): this is the one place a worker's budget is chosen (the
+    command and ``bench/bench_workers.py`` both call it). Today it is the in-process
+    :class:`~csp_commerce.provisioning.pacing.PartnerBudget`, so each worker paces only itself
+    (every API family at ``requests_per_minute``); a budget kept in the database, shared by
+    every worker of the partner, plugs in here.
     """
-    from csp_commerce.provisioning.pacing import PartnerBudget
+    from csp_commerce.provisioning.pacing import DOCUMENTED_RATES, PartnerBudget
 
-    rate = args.requests_per_minute
-    if rate is None:
+    if requests_per_minute is None:
         return None
-    return PartnerBudget({}, default_rate=rate)
+    every = dict.fromkeys(DOCUMENTED_RATES, requests_per_minute)
+    return PartnerBudget(every, default_rate=requests_per_minute)
 
 
 def worker_client(
