@@ -97,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError("--lease and --poll must be positive, --retry-after at least 0")
     stop = threading.Event()
     with _env.Environment.from_args(args) as env, _worker_log():
-        client = worker_client(env, args.sandbox_url, budget=worker_budget(args.requests_per_minute))
+        client = worker_client(
+            env, args.sandbox_url, budget=worker_budget(args.requests_per_minute)
+        )
         try:
             checkout = _checkout(env, client)
             logger.info(

@@ -1,13 +1,15 @@
 """The one place where changes are sent to Partner Center exactly once.
 
 :class:`StepEngine` records, sends and resolves every step; :class:`Provisioner` runs an
-order's saga on it; the post-sale managers (:mod:`csp_commerce.operations`) use it for every
-change they send.
+order's saga on it; :class:`OrderWorker` claims submitted orders from the ledger and places
+them (``Checkout.work``); the post-sale managers (:mod:`csp_commerce.operations`) use it for
+every change they send.
 """
 
 from __future__ import annotations
 
 from csp_commerce.fulfilment.engine import StepEngine, target_of
 from csp_commerce.fulfilment.order_saga import Provisioner
+from csp_commerce.fulfilment.work_queue import OrderWorker, WorkSummary
 
-__all__ = ["Provisioner", "StepEngine", "target_of"]
+__all__ = ["OrderWorker", "Provisioner", "StepEngine", "WorkSummary", "target_of"]

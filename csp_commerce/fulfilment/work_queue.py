@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from csp_commerce.errors import OrderBusyError, ProvisioningInterrupted
+from csp_commerce.errors import OrderBusyError, ProvisioningInterrupted, WorkerStopping
 from csp_commerce.fulfilment.engine import StepEngine, default_owner
 from csp_commerce.fulfilment.order_saga import Provisioner
 
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class _Stopped(Exception):
-    """Raised before a step when the worker was asked to stop (never escapes the worker)."""
-
-
 class _StoppableEngine(StepEngine):
     """The step engine, refusing to begin a step once ``stop`` is set: the step in flight
     finishes with its outcome recorded, and no new one starts."""
@@ -47,7 +43,7 @@ class _StoppableEngine(StepEngine):
 
     def step(self, operation_id: str, key: str, kind: str, **options: Any) -> Result:
         if self.stop.is_set():
-            raise _Stopped(f"stopped before step {key} of {operation_id}")
+            raise WorkerStopping(f"stopped before step {key} of {operation_id}")
         return super().step(operation_id, key, kind, **options)
 
 
@@ -158,7 +154,7 @@ class OrderWorker:
         logger.info("worker %s: placing order %s", self.owner, order_id)
         try:
             outcome = self.provisioner.run_claimed(order_id)
-        except _Stopped as stopped:
+        except WorkerStopping as stopped:
             # The lease was given back: the next worker goes on from the last step recorded.
             logger.info(
                 "worker %s: order %s left for the next worker: %s", self.owner, order_id, stopped
