@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from csp_commerce.models import ProvisioningOutcome
 
 logger = logging.getLogger(__name__)
+
+#: How many of its latest outcomes a :class:`WorkSummary` keeps.
+KEPT_OUTCOMES = 100
 
 
 class _StoppableEngine(StepEngine):
@@ -59,7 +63,10 @@ class WorkSummary:
     notified: int = 0  #: host notifications delivered on a retry
     queued: int = 0  #: orders the housekeeping queued (approved orders never placed)
     stopped: bool = False  #: the stop event ended the run
-    outcomes: list[ProvisioningOutcome] = field(default_factory=list)
+    #: The latest outcomes (at most :data:`KEPT_OUTCOMES`: a worker may run for months).
+    outcomes: deque[ProvisioningOutcome] = field(
+        default_factory=lambda: deque(maxlen=KEPT_OUTCOMES)
+    )
 
     @property
     def claimed(self) -> int:
