@@ -141,8 +141,6 @@ def run(
     server, url = serve_sandbox(latency_ms, rate_limit)
     try:
         submit(url, ledger_url, orders)
-        if rate_limit is not None:  # the submissions' requests are not the workers' budget
-            time.sleep(61)
         context = multiprocessing.get_context("spawn")
         barrier, results = context.Barrier(workers + 1), context.Queue()
         rate = None if rate_limit is None else rate_limit // workers
