@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,12 @@ def serve_sandbox(latency_ms: float, rate_limit: int | None) -> tuple[subprocess
     assert server.stdout is not None
     line = server.stdout.readline()
     return server, line.split("listening on ", 1)[1].split()[0]
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def submit(url: str, ledger_url: str, orders: int) -> None:
@@ -129,8 +136,10 @@ def worker(url: str, ledger_url: str, rate: int | None, barrier: Any, results: A
         checkout = Checkout(hooks=hooks, provisioner=Provisioner(client, ledger, hooks))
         client.customers.domain_available("warm.onmicrosoft.com")  # connection and token ready
         barrier.wait()
+        cpu = time.process_time()
         summary = checkout.work(until_idle=True, poll_interval=0.05)
-    results.put((summary.placed, summary.claimed, counter.throttled, sent[0], time.time()))
+        cpu = time.process_time() - cpu
+    results.put((summary.placed, cpu, counter.throttled, sent[0], time.time()))
 
 
 def run(
@@ -151,8 +160,9 @@ def run(
         for process in processes:
             process.start()
         barrier.wait()
-        started = time.time()
+        started, sandbox_cpu = time.time(), cpu_seconds(server.pid)
         finished = [results.get(timeout=3600) for _ in processes]
+        sandbox_cpu = cpu_seconds(server.pid) - sandbox_cpu
         for process in processes:
             process.join()
         elapsed = max(ended for *_, ended in finished) - started
@@ -170,6 +180,8 @@ def run(
     return {
         "elapsed": elapsed,
         "per_second": orders / elapsed,
+        "worker_cpu": sum(cpu for _, cpu, *_ in finished) / orders,
+        "sandbox_cpu": sandbox_cpu / orders,
         "throttled": float(sum(t for _, _, t, _, _ in finished)),
         "requests": float(sum(sent for *_, sent, _ in finished)),
     }
@@ -200,6 +212,15 @@ def main() -> None:
                   f"{many['per_second']:.1f} orders/s, each bought once")  # fmt: skip
             ratio = many["per_second"] / one["per_second"]
             print(f"throughput {args.workers} workers / 1 worker: {ratio:.2f}x (target >= 2.5x)")
+            per_order = one["worker_cpu"] + one["sandbox_cpu"]
+            cores = os.cpu_count() or 1
+            print(
+                f"CPU per order: worker {one['worker_cpu'] * 1000:.0f} ms, sandbox "
+                f"{one['sandbox_cpu'] * 1000:.0f} ms; {cores} cores cap the machine at "
+                f"{cores / per_order:.1f} orders/s ({cores / per_order / one['per_second']:.2f}x"
+                f" one worker) when nothing else runs; load average now "
+                f"{os.getloadavg()[0]:.1f}"
+            )
             if args.budget is not None:
                 paced = run(postgres, args.latency_ms, args.orders, args.workers, args.budget)
                 requests = int(paced["requests"])
