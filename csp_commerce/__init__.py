@@ -68,6 +68,7 @@ from csp_commerce.errors import (
     TokenAcquisitionError,
     UnknownMpnError,
     WebhookRejectedError,
+    WorkerStopping,
 )
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
@@ -171,6 +172,7 @@ _LAZY = {
     "RetryPolicy": "csp_commerce.provisioning",
     "Provisioner": "csp_commerce.fulfilment",
     "AsyncProvisioner": "csp_commerce.fulfilment",
+    "WorkSummary": "csp_commerce.fulfilment",
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
     "EventLog": "csp_commerce.store",
@@ -343,6 +345,8 @@ __all__ = [
     "WebhookReceiver",
     "WebhookRejectedError",
     "WebhookTrust",
+    "WorkSummary",
+    "WorkerStopping",
     "__version__",
     "add_catalogue_dir",
     "apply_template_assignments",

@@ -31,8 +31,11 @@ from csp_commerce.models.settings import CheckoutSettings
 from csp_commerce.store.approvals import ApprovalStatus
 
 if TYPE_CHECKING:
+    import threading
+
     from csp_commerce.fulfilment.order_saga import AsyncProvisioner, Provisioner
     from csp_commerce.fulfilment.program import Program
+    from csp_commerce.fulfilment.work_queue import WorkSummary
     from csp_commerce.hooks.builtin.pc_country_rules_hooks import PartnerCenterCountryRules
     from csp_commerce.models import (
         BillingOptions,
@@ -215,8 +218,11 @@ class Checkout:
         order: Order,
         facts: CheckoutFacts | None,
         decision: ApprovalDecision | None,
+        *,
+        queue: bool = False,
     ) -> Program[CheckoutResult]:
-        """Gather facts, judge (by ``decision`` when a person approved), hold or provision."""
+        """Gather facts, judge (by ``decision`` when a person approved), hold or provision
+        (``queue``: record it pending, for a worker)."""
         facts = yield self._facts(provisioner, order, facts)
         assert facts is not None
         partner_center_has_mca = facts.mca.on_record
@@ -252,6 +258,9 @@ class Checkout:
             # Confirmed only when Partner Center does not have it yet: one request less.
             entry = self.mca_log.latest(order.customer.reference)
             acceptance = entry.acceptance if entry is not None else None
+        if queue:
+            provisioner.submit(order, result.plan, mca=acceptance)
+            return result
         outcome = yield from provisioner.placing(order, result.plan, acceptance)
         return result.model_copy(update={"outcome": outcome})
 
@@ -275,6 +284,42 @@ class Checkout:
         from csp_commerce.checkout.gather_facts import gather_facts
 
         return gather_facts(provisioner.client, order, cache=self.facts_cache)
+
+    def submit(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
+        """Validate ``order`` as :meth:`place` does and, approved, record it as pending in the
+        ledger for a worker (:meth:`work`, ``csp-commerce worker``) to place; nothing is
+        bought here. See :mod:`csp_commerce.checkout.work`."""
+        from csp_commerce.checkout.work import submit
+
+        return submit(self, order, facts)
+
+    def work(
+        self,
+        *,
+        stop: threading.Event | None = None,
+        max_orders: int | None = None,
+        until_idle: bool = False,
+        poll_interval: float = 1.0,
+        lease_seconds: float | None = None,
+        retry_after: float = 30.0,
+    ) -> WorkSummary:
+        """Claim and place submitted orders, one at a time, until ``stop`` is set (the step in
+        flight finishes first), ``max_orders`` were claimed, or (``until_idle``) nothing is
+        left to claim. Also finishes orders a dead worker left (once its ``lease_seconds`` ran
+        out; default: the provisioner's), places approved orders a dead process never placed,
+        and retries failed host notifications. An order whose outcome is still unknown is
+        claimed again ``retry_after`` seconds later. See :mod:`csp_commerce.checkout.work`."""
+        from csp_commerce.checkout.work import work
+
+        return work(
+            self,
+            stop=stop,
+            max_orders=max_orders,
+            until_idle=until_idle,
+            poll_interval=poll_interval,
+            lease_seconds=lease_seconds,
+            retry_after=retry_after,
+        )
 
     def resume(self) -> list[ProvisioningOutcome]:
         """Finish every order a dead or interrupted process left half placed, and place every

@@ -106,6 +106,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "csp_commerce.cli.webhooks",
         "register, test and receive Partner Center's events",
     ),
+    "worker": ("csp_commerce.cli.worker", "place submitted orders from the ledger until stopped"),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.
