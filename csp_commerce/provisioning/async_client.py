@@ -51,6 +51,8 @@ from csp_commerce.provisioning.resources import (
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
+from csp_commerce.provisioning.resources.transfers import AsyncTransfers
+from csp_commerce.provisioning.resources.transitions import AsyncTransitions
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -117,6 +119,8 @@ class AsyncPartnerCenterClient(ClientCore):
     audit_records = resource(AsyncAuditRecords)
     webhooks = resource(AsyncWebhooks)
     gdap = resource(AsyncGdap)
+    transitions = resource(AsyncTransitions)
+    transfers = resource(AsyncTransfers)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

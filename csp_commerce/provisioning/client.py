@@ -51,6 +51,8 @@ from csp_commerce.provisioning.resources import (
 )
 from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
+from csp_commerce.provisioning.resources.transfers import Transfers
+from csp_commerce.provisioning.resources.transitions import Transitions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -114,6 +116,8 @@ class PartnerCenterClient(ClientCore):
     audit_records = resource(AuditRecords)
     webhooks = resource(Webhooks)
     gdap = resource(Gdap)
+    transitions = resource(Transitions)
+    transfers = resource(Transfers)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

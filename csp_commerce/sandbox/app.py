@@ -31,6 +31,8 @@ from csp_commerce.sandbox import (
     gdap_routes,
     invoice_routes,
     openapi,
+    transfer_routes,
+    transition_routes,
     webhook_routes,
 )
 from csp_commerce.sandbox._http import (
@@ -160,6 +162,17 @@ ROUTES: tuple[Route, ...] = (
         commerce_routes.subscription_provisioning_status,
         user=True,
     ),
+    # upgrades (transitions) and partner-to-partner transfers
+    _route(
+        "GET", C + "/subscriptions/{}/transitionEligibilities", transition_routes.eligibilities
+    ),
+    _route("POST", C + "/subscriptions/{}/transitions", transition_routes.create),
+    _route("GET", C + "/subscriptions/{}/transitions", transition_routes.list_transitions),
+    _route("GET", C + "/subscriptions/{}/upgrades", transition_routes.legacy_upgrades),
+    _route("GET", C + "/transfers", transfer_routes.list_transfers),
+    _route("POST", C + "/transfers", transfer_routes.create_transfer),
+    _route("GET", C + "/transfers/{}", transfer_routes.get_transfer),
+    _route("PATCH", C + "/transfers/{}", transfer_routes.update_transfer),
     # users and licences
     _route("POST", C + "/users", customer_routes.create_user, user=True),
     _route("GET", C + "/users", customer_routes.list_users, user=True),

@@ -50,6 +50,12 @@ from csp_commerce.provisioning.wire.subscriptions import (
     Subscription,
     SubscriptionProvisioningStatus,
 )
+from csp_commerce.provisioning.wire.transfers import Transfer
+from csp_commerce.provisioning.wire.transitions import (
+    LegacyUpgrade,
+    Transition,
+    TransitionEligibility,
+)
 from csp_commerce.provisioning.wire.users import CustomerUser, DirectoryRole, License, LicenseUpdate
 from csp_commerce.provisioning.wire.webhooks import (
     WebhookRegistration,
@@ -95,6 +101,10 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "SubscribedSku": SubscribedSku,
     "Subscription": Subscription,
     "SubscriptionProvisioningStatus": SubscriptionProvisioningStatus,
+    "Transfer": Transfer,
+    "Transition": Transition,
+    "TransitionEligibility": TransitionEligibility,
+    "LegacyUpgrade": LegacyUpgrade,
     "WebhookRegistration": WebhookRegistration,
     "WebhookValidationEvent": WebhookValidationEvent,
     "WebhookValidationStatus": WebhookValidationStatus,
