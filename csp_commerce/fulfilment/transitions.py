@@ -109,13 +109,14 @@ def transfer_step(
     kind: str,
     customer_id: str,
     *,
-    intent: Mapping[str, Any],
+    intent: Callable[[], dict[str, Any]],
     send: Callable[[Step], dict[str, Any]],
     find: Callable[[Step], dict[str, Any] | None],
     actor: str | None = None,
 ) -> dict[str, Any]:
-    """Write a transfer as a step: ``send`` with the step's request id; a refused repeat (400,
-    409) is resolved by ``find`` (what the write made, or None: the refusal stands)."""
+    """Write a transfer as a step: ``intent`` planned once (a new step only), ``send`` with the
+    step's request id; a refused repeat (400, 409) is resolved by ``find`` (what the write made,
+    or None: the refusal stands)."""
     refused: list[PartnerCenterClientError] = []
 
     def sending(step: Step) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def transfer_step(
         operation_id,
         key,
         kind,
-        intent=dict(intent),
+        intent=intent,
         send=sending,
         read_back=read_back,
         explained=(BadRequestError, ConflictError),

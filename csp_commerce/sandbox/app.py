@@ -163,9 +163,7 @@ ROUTES: tuple[Route, ...] = (
         user=True,
     ),
     # upgrades (transitions) and partner-to-partner transfers
-    _route(
-        "GET", C + "/subscriptions/{}/transitionEligibilities", transition_routes.eligibilities
-    ),
+    _route("GET", C + "/subscriptions/{}/transitionEligibilities", transition_routes.eligibilities),
     _route("POST", C + "/subscriptions/{}/transitions", transition_routes.create),
     _route("GET", C + "/subscriptions/{}/transitions", transition_routes.list_transitions),
     _route("GET", C + "/subscriptions/{}/upgrades", transition_routes.legacy_upgrades),

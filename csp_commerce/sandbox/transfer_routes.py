@@ -83,9 +83,7 @@ def _record(ctx: Context, customer_id: str, fields: dict[str, Any]) -> JSON:
     source = transfer["sourcePartnerTenantId"]
     if any(t["status"] == "Active" and t["sourcePartnerTenantId"] == source
            for t in transfers.values()):  # fmt: skip
-        raise EmulatedError(
-            409, DUPLICATE, "An active transfer from this partner already exists."
-        )
+        raise EmulatedError(409, DUPLICATE, "An active transfer from this partner already exists.")
     transfers[transfer["id"]] = transfer
     return transfer
 

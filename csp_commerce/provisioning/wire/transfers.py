@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from csp_commerce.provisioning.wire._pc_model import PCModel
 
 #: ``transferType`` of new-commerce transfers.
@@ -51,8 +53,8 @@ class Transfer(PCModel):
     source_partner_name: str | None = None
     target_partner_tenant_id: str | None = None
     target_partner_email_id: str | None = None
-    target_product_types: list[str] = []
-    line_items: list[TransferLineItem] = []
+    target_product_types: list[str] = Field(default_factory=list)
+    line_items: list[TransferLineItem] = Field(default_factory=list)
     created_time: str | None = None
     last_modified_time: str | None = None
     expiration_time: str | None = None

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from csp_commerce.provisioning.wire._pc_model import PCModel
 
 #: ``transitionType`` values: the seats move, or the seats and their users' licences move.
@@ -35,7 +37,7 @@ class Eligibility(PCModel):
 
     is_eligible: bool = False
     transition_type: str | None = None
-    errors: list[EligibilityError] = []
+    errors: list[EligibilityError] = Field(default_factory=list)
 
 
 class TransitionEligibility(PCModel):
@@ -45,7 +47,7 @@ class TransitionEligibility(PCModel):
     title: str | None = None
     description: str | None = None
     quantity: int | None = None
-    eligibilities: list[Eligibility] = []
+    eligibilities: list[Eligibility] = Field(default_factory=list)
 
     @property
     def eligible_types(self) -> list[str]:
@@ -103,7 +105,7 @@ class Transition(PCModel):
     status: str | None = None
     operation_id: str | None = None
     creation_date: str | None = None
-    events: list[TransitionEvent] = []
+    events: list[TransitionEvent] = Field(default_factory=list)
     promotion_id: str | None = None
 
 
@@ -122,4 +124,4 @@ class LegacyUpgrade(PCModel):
     upgrade_type: str | None = None
     is_eligible: bool = False
     quantity: int | None = None
-    upgrade_errors: list[UpgradeError] = []
+    upgrade_errors: list[UpgradeError] = Field(default_factory=list)
