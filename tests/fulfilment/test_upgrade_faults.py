@@ -63,9 +63,7 @@ def _transitions(sandbox: Sandbox, sub: str) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
-def test_a_faulted_partial_upgrade_moves_the_seats_once(
-    fault: str | Fault, tmp_path: Path
-) -> None:
+def test_a_faulted_partial_upgrade_moves_the_seats_once(fault: str | Fault, tmp_path: Path) -> None:
     sandbox, clock = Sandbox(seed=5), LedgerClock()
     wire = Wire(sandbox)
     tenant, sub, premium = _setup(sandbox)
