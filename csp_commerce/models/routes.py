@@ -426,15 +426,6 @@ ROUTES: tuple[RouteSpec, ...] = (
         notes="the transitions made, with their `events[{name, status, timestamp}]`",
     ),
     _r(
-        "upgrades",
-        "GET",
-        C + "/subscriptions/{subscriptionId}/upgrades",
-        "app",
-        "Collection[LegacyUpgrade]",
-        client=("transitions.legacy_upgrades",),
-        notes="legacy subscriptions only (the sandbox holds none: an empty collection)",
-    ),
-    _r(
         "transfers",
         "GET",
         C + "/transfers",

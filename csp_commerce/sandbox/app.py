@@ -166,7 +166,6 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", C + "/subscriptions/{}/transitionEligibilities", transition_routes.eligibilities),
     _route("POST", C + "/subscriptions/{}/transitions", transition_routes.create),
     _route("GET", C + "/subscriptions/{}/transitions", transition_routes.list_transitions),
-    _route("GET", C + "/subscriptions/{}/upgrades", transition_routes.legacy_upgrades),
     _route("GET", C + "/transfers", transfer_routes.list_transfers),
     _route("POST", C + "/transfers", transfer_routes.create_transfer),
     _route("GET", C + "/transfers/{}", transfer_routes.get_transfer),

@@ -227,11 +227,4 @@ def list_transitions(ctx: Context, req: Request) -> Reply:
     return Reply(200, collection(list(made)))
 
 
-def legacy_upgrades(ctx: Context, req: Request) -> Reply:
-    """``GET .../subscriptions/{s}/upgrades``: the sandbox holds new-commerce subscriptions
-    only, whose upgrades are transitions: no legacy targets."""
-    _sub(_settled(ctx, req.params[0]), req.params[1])
-    return Reply(200, collection([]))
-
-
-__all__ = ["UPGRADE_PATHS", "create", "eligibilities", "legacy_upgrades", "list_transitions"]
+__all__ = ["UPGRADE_PATHS", "create", "eligibilities", "list_transitions"]

@@ -51,8 +51,10 @@ def test_upgrades_then_a_partial_upgrade_asked_first(
 def test_transfers_create_list_and_accept(
     world: Seeded, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    create = ("transfers", "create", "--customer", world.customer, "--source-partner", OTHER,
-              "--source-name", "Contoso Partner", "--customer-email", "ada@fabrikam.com")  # fmt: skip
+    create = (
+        "transfers", "create", "--customer", world.customer, "--source-partner", OTHER,
+        "--source-name", "Contoso Partner", "--customer-email", "ada@fabrikam.com",
+    )  # fmt: skip
     code, out, _ = run(capsys, world.args(*create, "--yes"))
     assert code == 0 and "created: Active" in out
     code, _, err = run(capsys, world.args(

@@ -3,9 +3,9 @@
 ``eligibilities`` lists the targets a new-commerce subscription may move to now
 (``immediate``) or at its renewal (``scheduled``); ``create`` sends one transition (carrying the
 caller's ``request_id``: the step engine sends it, see ``operations/upgrades.py``); ``list``
-reads the transitions made (``operation_id=`` narrows to one). ``legacy_upgrades`` lists a
-legacy subscription's upgrade targets (read only: legacy subscriptions have been migrated to
-new commerce at renewal since 2024).
+reads the transitions made (``operation_id=`` narrows to one). Legacy subscriptions' upgrades
+(``.../upgrades``) are not offered: Microsoft has migrated legacy licence subscriptions to new
+commerce at renewal since 2024.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from csp_commerce.provisioning.resources._resource import (
 from csp_commerce.provisioning.wire.transitions import (
     ELIGIBILITY_TYPES,
     TRANSITION_ONLY,
-    LegacyUpgrade,
     Transition,
     TransitionEligibility,
     TransitionRequest,
@@ -96,18 +95,10 @@ def _list(
     )
 
 
-def _legacy_upgrades(customer_id: str, subscription_id: str) -> PageSpec[LegacyUpgrade]:
-    """A legacy subscription's upgrade targets, each with its eligibility."""
-    return PageSpec(
-        Call("GET", _path(customer_id, subscription_id, "upgrades"), collection(LegacyUpgrade))
-    )
-
-
 class _Operations:
     eligibilities = listing(_eligibilities)
     create = operation(_create)
     list = listing(_list)
-    legacy_upgrades = listing(_legacy_upgrades)
 
 
 class Transitions(SyncResource, _Operations):

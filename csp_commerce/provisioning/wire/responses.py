@@ -52,7 +52,6 @@ from csp_commerce.provisioning.wire.subscriptions import (
 )
 from csp_commerce.provisioning.wire.transfers import Transfer
 from csp_commerce.provisioning.wire.transitions import (
-    LegacyUpgrade,
     Transition,
     TransitionEligibility,
 )
@@ -104,7 +103,6 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "Transfer": Transfer,
     "Transition": Transition,
     "TransitionEligibility": TransitionEligibility,
-    "LegacyUpgrade": LegacyUpgrade,
     "WebhookRegistration": WebhookRegistration,
     "WebhookValidationEvent": WebhookValidationEvent,
     "WebhookValidationStatus": WebhookValidationStatus,

@@ -11,7 +11,7 @@ a full example (unconfirmed: :func:`submitted` is the one place that builds it).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import Field
 
@@ -40,8 +40,6 @@ class TransferLineItem(PCModel):
 
 class Transfer(PCModel):
     """A transfer of a customer's subscriptions from one partner to another."""
-
-    conditional_fields: ClassVar[frozenset[str]] = frozenset({"completedTime"})
 
     id: str
     status: str

@@ -1,4 +1,4 @@
-"""Upgrades of new-commerce subscriptions (transitions) and legacy upgrade targets.
+"""Upgrades of new-commerce subscriptions (transitions).
 
 Documented: the eligibility listing (``transitionEligibilities``: each target's
 ``catalogItemId``, ``title``, ``quantity`` and ``eligibilities[{isEligible, transitionType,
@@ -107,21 +107,3 @@ class Transition(PCModel):
     creation_date: str | None = None
     events: list[TransitionEvent] = Field(default_factory=list)
     promotion_id: str | None = None
-
-
-class UpgradeError(PCModel):
-    """Why a legacy upgrade target is not eligible."""
-
-    code: int | str | None = None
-    description: str | None = None
-    additional_details: str | None = None
-
-
-class LegacyUpgrade(PCModel):
-    """A legacy (pre-new-commerce) subscription's upgrade target (``GET .../upgrades``)."""
-
-    target_offer: dict[str, object] | None = None
-    upgrade_type: str | None = None
-    is_eligible: bool = False
-    quantity: int | None = None
-    upgrade_errors: list[UpgradeError] = Field(default_factory=list)
