@@ -59,9 +59,10 @@ def test_a_full_upgrade_ends_the_source_and_creates_the_target(
     assert (new.offer_id, new.quantity) == (_item(world, STANDARD), 5)
     assert manager.get(customer, sub).status == "expired"
     (entry,) = manager.history(customer, sub)
-    assert (entry.operation, entry.status, entry.request_id) == (
-        "upgrade", "done", done.request_id,
+    assert (entry.operation, entry.status, entry.request_id, entry.actor) == (
+        "upgrade", "done", done.request_id, "ops",
     )  # fmt: skip
+    assert entry.summary == f"upgrade all seats to {_item(world, STANDARD)}"
     before = len(world.transport.requests)
     again = manager.upgrade(customer, sub, _item(world, STANDARD), operation_id="up-1")
     assert again.replayed and again.new_subscription_id == done.new_subscription_id
