@@ -43,7 +43,6 @@ def transition(
     """Send one transition of the subscription (``request``: the keyword arguments of
     ``client.transitions.create``) as a step, holding its lock; returns ``{"transition": ...}``
     as Partner Center answered or as read back."""
-    refused: list[PartnerCenterClientError] = []
 
     def made(step: Step) -> Transition | None:
         seen = set(step.intent.get("seen", ()))
@@ -66,37 +65,24 @@ def transition(
             found = made(step)
             if found is not None:
                 return {"transition": found.to_wire(), "read_back": True}
-        try:
-            answer = engine.client.transitions.create(
-                customer_id, subscription_id, **step.intent["request"], request_id=step.request_id
-            )
-        except (BadRequestError, ConflictError) as error:
-            refused.append(error)
-            raise
+        answer = engine.client.transitions.create(
+            customer_id, subscription_id, **step.intent["request"], request_id=step.request_id
+        )
         return {"transition": answer.to_wire()}
 
-    def read_back(step: Step) -> dict[str, Any] | None:
+    def find(step: Step) -> dict[str, Any] | None:
         found = made(step)
-        if found is not None:
-            return {"transition": found.to_wire()}
-        error = refused[-1] if refused else None
-        raise StepFailed(
-            failure(
-                str(error) if error else "Partner Center refused the transition again",
-                code=None if error is None or error.code is None else str(error.code),
-                request_id=step.request_id,
-                error_type=type(error).__name__ if error else "BadRequestError",
-            )
-        )
+        return None if found is None else {"transition": found.to_wire()}
 
-    return engine.step(
+    return _write(
+        engine,
         operation_id,
         key,
         "upgrade",
+        "transition",
         intent=plan,
         send=send,
-        read_back=read_back,
-        explained=(BadRequestError, ConflictError),
+        find=find,
         lock_name=lock_name,
         context={"customer_id": customer_id, "subscription_id": subscription_id, "actor": actor},
     )
@@ -117,6 +103,34 @@ def transfer_step(
     """Write a transfer as a step: ``intent`` planned once (a new step only), ``send`` with the
     step's request id; a refused repeat (400, 409) is resolved by ``find`` (what the write made,
     or None: the refusal stands)."""
+    return _write(
+        engine,
+        operation_id,
+        key,
+        kind,
+        "transfer",
+        intent=intent,
+        send=send,
+        find=find,
+        context={"customer_id": customer_id, "actor": actor},
+    )
+
+
+def _write(
+    engine: StepEngine,
+    operation_id: str,
+    key: str,
+    kind: str,
+    what: str,
+    *,
+    intent: Callable[[], dict[str, Any]],
+    send: Callable[[Step], dict[str, Any]],
+    find: Callable[[Step], dict[str, Any] | None],
+    lock_name: str | None = None,
+    context: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """One step whose refused repeat (400, 409) is read back by ``find``: found, it is the
+    step's result; not there, Partner Center's refusal stands (the last one seen)."""
     refused: list[PartnerCenterClientError] = []
 
     def sending(step: Step) -> dict[str, Any]:
@@ -133,7 +147,7 @@ def transfer_step(
         error = refused[-1] if refused else None
         raise StepFailed(
             failure(
-                str(error) if error else "Partner Center refused the transfer again",
+                str(error) if error else f"Partner Center refused the {what} again",
                 code=None if error is None or error.code is None else str(error.code),
                 request_id=step.request_id,
                 error_type=type(error).__name__ if error else "BadRequestError",
@@ -148,5 +162,6 @@ def transfer_step(
         send=sending,
         read_back=read_back,
         explained=(BadRequestError, ConflictError),
-        context={"customer_id": customer_id, "actor": actor},
+        lock_name=lock_name,
+        context=context,
     )
