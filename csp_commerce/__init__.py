@@ -68,6 +68,7 @@ from csp_commerce.errors import (
     TokenAcquisitionError,
     UnknownMpnError,
     WebhookRejectedError,
+    WorkerStopping,
 )
 from csp_commerce.hooks import hookimpl
 from csp_commerce.hooks.manager import HookManager
@@ -128,11 +129,17 @@ if TYPE_CHECKING:
     from csp_commerce.models.price import PriceList
     from csp_commerce.operations import (
         Discovery,
+        EventHandlers,
         GdapManager,
         SubscriptionManager,
         UserManager,
         apply_template_assignments,
         renewals_report,
+    )
+    from csp_commerce.operations.transfers import (
+        accept_transfer,
+        create_transfer,
+        list_transfers,
     )
     from csp_commerce.provisioning import (
         AsyncPartnerCenterClient,
@@ -170,6 +177,7 @@ _LAZY = {
     "RetryPolicy": "csp_commerce.provisioning",
     "Provisioner": "csp_commerce.fulfilment",
     "AsyncProvisioner": "csp_commerce.fulfilment",
+    "WorkSummary": "csp_commerce.fulfilment",
     "Ledger": "csp_commerce.store",
     "McaEvidenceLog": "csp_commerce.store",
     "EventLog": "csp_commerce.store",
@@ -184,8 +192,12 @@ _LAZY = {
     "check_gdap_relationship": "csp_commerce.validation.gdap_rules",
     "SubscriptionManager": "csp_commerce.operations",
     "renewals_report": "csp_commerce.operations",
+    "list_transfers": "csp_commerce.operations.transfers",
+    "create_transfer": "csp_commerce.operations.transfers",
+    "accept_transfer": "csp_commerce.operations.transfers",
     "UserManager": "csp_commerce.operations",
     "Discovery": "csp_commerce.operations",
+    "EventHandlers": "csp_commerce.operations",
     "Sandbox": "csp_commerce.sandbox",
     "SandboxCredential": "csp_commerce.sandbox",
     # The module itself, not the package: ``csp_commerce.checkout.gather_facts`` names the
@@ -250,6 +262,7 @@ __all__ = [
     "DuplicatePolicy",
     "DynamicsPolicy",
     "EndOfTermAction",
+    "EventHandlers",
     "EventLog",
     "ExportFailedError",
     "ExportTimeoutError",
@@ -340,17 +353,22 @@ __all__ = [
     "WebhookReceiver",
     "WebhookRejectedError",
     "WebhookTrust",
+    "WorkSummary",
+    "WorkerStopping",
     "__version__",
+    "accept_transfer",
     "add_catalogue_dir",
     "apply_template_assignments",
     "available_languages",
     "check_gdap_assignment",
     "check_gdap_relationship",
+    "create_transfer",
     "credential_for",
     "format_money",
     "gather_facts",
     "gather_facts_async",
     "hookimpl",
+    "list_transfers",
     "negotiate_locale",
     "offers_from_catalog",
     "register_partner",

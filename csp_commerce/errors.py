@@ -14,7 +14,7 @@ defined here, in one tree:
     - :class:`PartnerCenterError`: a request was sent; carries Partner Center's ``code``, the
       ``request_id`` and ``correlation_id`` (connection, validation and status errors)
   - provisioning: :class:`ProvisioningInterrupted`, :class:`OrderBusyError`,
-    :class:`LeaseLostError`, :class:`TargetMismatchError`
+    :class:`LeaseLostError`, :class:`TargetMismatchError`, :class:`WorkerStopping`
   - the MCA evidence log: :class:`McaEvidenceDamagedError`
   - the sandbox's error answers: :class:`EmulatedError`
 
@@ -432,6 +432,12 @@ class LeaseLostError(CSPCommerceError):
     """A worker's lease on an order ran out and another worker took it over: stop."""
 
 
+class WorkerStopping(CSPCommerceError):
+    """A worker was asked to stop (``Checkout.work``'s ``stop``, SIGTERM to ``csp-commerce
+    worker``): raised before the next step of an order begins, never during one. The worker
+    gives the order's lease back and returns; the next worker goes on from the steps recorded."""
+
+
 # ---------------------------------------------------------------------------------------------
 # The MCA evidence log
 
@@ -567,4 +573,5 @@ __all__ = [
     "TokenAcquisitionError",
     "UnknownMpnError",
     "WebhookRejectedError",
+    "WorkerStopping",
 ]

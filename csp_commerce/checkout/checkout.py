@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from csp_commerce.checkout.facts_cache import FactsCache
 from csp_commerce.checkout.line_terms import with_line_terms, with_promotion
+from csp_commerce.checkout.waiting import RELEASED_BY, note_waiting, resume_waiting
 from csp_commerce.errors import (
     ConfigurationError,
     OrderBusyError,
@@ -30,8 +31,11 @@ from csp_commerce.models.settings import CheckoutSettings
 from csp_commerce.store.approvals import ApprovalStatus
 
 if TYPE_CHECKING:
+    import threading
+
     from csp_commerce.fulfilment.order_saga import AsyncProvisioner, Provisioner
     from csp_commerce.fulfilment.program import Program
+    from csp_commerce.fulfilment.work_queue import WorkSummary
     from csp_commerce.hooks.builtin.pc_country_rules_hooks import PartnerCenterCountryRules
     from csp_commerce.models import (
         BillingOptions,
@@ -202,9 +206,10 @@ class Checkout:
             raise TargetMismatchError(
                 f"order {order.id} was held for approval against another Partner Center"
             )
-        if held is not None and held.status is not ApprovalStatus.APPROVED:
+        if held is not None and held.status in (ApprovalStatus.HELD, ApprovalStatus.REJECTED):
             return _waiting(held)  # held or rejected: a person decides, not a second attempt
-        decision = _approval_of(held) if held is not None else None
+        approved = held is not None and held.status is ApprovalStatus.APPROVED
+        decision = _approval_of(held) if held is not None and approved else None
         return (yield from self._place(provisioner, order, facts, decision))
 
     def _place(
@@ -213,8 +218,11 @@ class Checkout:
         order: Order,
         facts: CheckoutFacts | None,
         decision: ApprovalDecision | None,
+        *,
+        queue: bool = False,
     ) -> Program[CheckoutResult]:
-        """Gather facts, judge (by ``decision`` when a person approved), hold or provision."""
+        """Gather facts, judge (by ``decision`` when a person approved), hold or provision
+        (``queue``: record it pending, for a worker)."""
         facts = yield self._facts(provisioner, order, facts)
         assert facts is not None
         partner_center_has_mca = facts.mca.on_record
@@ -230,6 +238,8 @@ class Checkout:
             codes = ", ".join(problem.code for problem in result.problems)
             approvals.hold_again(order.id, f"approved, but it has Problems now: {codes}")
             return result
+        if result.problems:  # only the relationship missing: kept waiting for it
+            note_waiting(self.hooks, approvals, provisioner.target, order, result.problems)
         if result.plan is None or result.approval is None:
             return result
         if not result.approval.approved:
@@ -242,11 +252,15 @@ class Checkout:
                 held_by=result.approval.held_by,
             )
             return result
+        approvals.release(order.id, by=RELEASED_BY)  # a waiting order: placed from now on
         acceptance = None
         if self.mca_log is not None and not partner_center_has_mca:
             # Confirmed only when Partner Center does not have it yet: one request less.
             entry = self.mca_log.latest(order.customer.reference)
             acceptance = entry.acceptance if entry is not None else None
+        if queue:
+            provisioner.submit(order, result.plan, mca=acceptance)
+            return result
         outcome = yield from provisioner.placing(order, result.plan, acceptance)
         return result.model_copy(update={"outcome": outcome})
 
@@ -271,6 +285,42 @@ class Checkout:
 
         return gather_facts(provisioner.client, order, cache=self.facts_cache)
 
+    def submit(self, order: Order, facts: CheckoutFacts | None = None) -> CheckoutResult:
+        """Validate ``order`` as :meth:`place` does and, approved, record it as pending in the
+        ledger for a worker (:meth:`work`, ``csp-commerce worker``) to place; nothing is
+        bought here. See :mod:`csp_commerce.checkout.work`."""
+        from csp_commerce.checkout.work import submit
+
+        return submit(self, order, facts)
+
+    def work(
+        self,
+        *,
+        stop: threading.Event | None = None,
+        max_orders: int | None = None,
+        until_idle: bool = False,
+        poll_interval: float = 1.0,
+        lease_seconds: float | None = None,
+        retry_after: float = 30.0,
+    ) -> WorkSummary:
+        """Claim and place submitted orders, one at a time, until ``stop`` is set (the step in
+        flight finishes first), ``max_orders`` were claimed, or (``until_idle``) nothing is
+        left to claim. Also finishes orders a dead worker left (once its ``lease_seconds`` ran
+        out; default: the provisioner's), places approved orders a dead process never placed,
+        and retries failed host notifications. An order whose outcome is still unknown is
+        claimed again ``retry_after`` seconds later. See :mod:`csp_commerce.checkout.work`."""
+        from csp_commerce.checkout.work import work
+
+        return work(
+            self,
+            stop=stop,
+            max_orders=max_orders,
+            until_idle=until_idle,
+            poll_interval=poll_interval,
+            lease_seconds=lease_seconds,
+            retry_after=retry_after,
+        )
+
     def resume(self) -> list[ProvisioningOutcome]:
         """Finish every order a dead or interrupted process left half placed, and place every
         order approved whose placement a dead process never began."""
@@ -294,6 +344,12 @@ class Checkout:
             if result.outcome is not None:
                 outcomes.append(result.outcome)
         return outcomes + (yield from provisioner.resuming())
+
+    def resume_waiting(self, tenant_id: str | None = None) -> list[CheckoutResult]:
+        """Place the orders waiting for ``tenant_id``'s reseller relationship (every tenant's
+        when None) now that it may be accepted: see :func:`~csp_commerce.checkout.waiting.
+        resume_waiting`. The ``reseller-relationship-accepted-by-customer`` event calls it."""
+        return resume_waiting(self, tenant_id)
 
     # -- orders held for approval ---------------------------------------------------------------
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
     from csp_commerce.checkout.facts_cache import FactsCache
+    from csp_commerce.fulfilment.program import Program
     from csp_commerce.models import CheckoutFacts, LinePlan, Order, OrderLine
     from csp_commerce.models.price import LinePrice
     from csp_commerce.provisioning._core import ClientCore
@@ -213,6 +214,24 @@ def _partner(client: ClientCore) -> str:
     return f"{client.base_url}|{getattr(client.credential, 'tenant_id', None) or ''}"
 
 
+def _facts_program(
+    client: ClientCore, order: Order, facts: CheckoutFacts, cache: FactsCache | None
+) -> Program[CheckoutFacts]:
+    """The flow as a program for either client: ``facts`` as they were when the customer's
+    tenant cannot be read (a new customer, no relationship)."""
+    flow = _flow(_partner(client), order, cache)
+    try:
+        fetch = next(flow)
+        while True:
+            try:
+                result = yield fetch(client)
+            except _NO_ACCESS:
+                return facts
+            fetch = flow.send(result)
+    except StopIteration as done:
+        return facts.model_copy(update=done.value)
+
+
 def line_term_facts(
     client: PartnerCenterClient,
     order: Order,
@@ -221,20 +240,11 @@ def line_term_facts(
     cache: FactsCache | None = None,
 ) -> CheckoutFacts:
     """``facts`` with the order lines' promotions and offered end dates (see the module)."""
-    from csp_commerce.provisioning.pagination import SyncPager
+    import time
 
-    flow = _flow(_partner(client), order, cache)
-    try:
-        fetch = next(flow)
-        while True:
-            try:
-                result = fetch(client)
-                result = list(result) if isinstance(result, SyncPager) else result
-            except _NO_ACCESS:
-                return facts
-            fetch = flow.send(result)
-    except StopIteration as done:
-        return facts.model_copy(update=done.value)
+    from csp_commerce.fulfilment.program import run
+
+    return run(_facts_program(client, order, facts, cache), time.sleep)
 
 
 async def line_term_facts_async(
@@ -245,23 +255,11 @@ async def line_term_facts_async(
     cache: FactsCache | None = None,
 ) -> CheckoutFacts:
     """:func:`line_term_facts` with the async client."""
-    from csp_commerce.provisioning.pagination import AsyncPager
+    import asyncio
 
-    flow = _flow(_partner(client), order, cache)
-    try:
-        fetch = next(flow)
-        while True:
-            try:
-                pending = fetch(client)
-                if isinstance(pending, AsyncPager):
-                    result = await pending.to_list()
-                else:
-                    result = await pending
-            except _NO_ACCESS:
-                return facts
-            fetch = flow.send(result)
-    except StopIteration as done:
-        return facts.model_copy(update=done.value)
+    from csp_commerce.fulfilment.program import run_async
+
+    return await run_async(_facts_program(client, order, facts, cache), asyncio.sleep)
 
 
 # -- the plan and the price ---------------------------------------------------------------------

@@ -67,6 +67,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "csp_commerce.cli.subscriptions",
         "list and change a customer's subscriptions",
     ),
+    "transfers": (
+        "csp_commerce.cli.transfers",
+        "partner-to-partner transfers: list, create, accept",
+    ),
     "renewals": (
         "csp_commerce.cli.renewals",
         "what renews, moves to the extended term or ends in the next N days",
@@ -106,6 +110,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "csp_commerce.cli.webhooks",
         "register, test and receive Partner Center's events",
     ),
+    "worker": ("csp_commerce.cli.worker", "place submitted orders from the ledger until stopped"),
 }
 
 #: Modules that add sub-commands, each once, in :data:`COMMANDS` order.

@@ -12,6 +12,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +22,7 @@ from csp_commerce.cli import EXIT_INVALID, EXIT_OK, _env
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Iterator
 
     from rich.console import Console
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from csp_commerce.cli._env import Environment
     from csp_commerce.models import CheckoutResult, Customer, Offer, Order, OrderLine, Reseller
     from csp_commerce.provisioning import PartnerCenterClient
+    from csp_commerce.sandbox import WebhookDelivery
 
 #: Orders placed in the throttled and faulty stretch.
 FAULTY_ORDERS = 30
@@ -195,10 +198,12 @@ class Demo:
         self.tally.add("education offer", "refused", codes or _status(result), bool(codes))
 
     def existing_tenant(self) -> None:
-        """An existing tenant: first the invitation link, then (accepted) the order."""
+        """An existing tenant: the order waits for the relationship; the signed event that the
+        tenant accepted it arrives at the receiver, and the waiting order is placed."""
+        from csp_commerce.checkout.waiting import waiting_orders
         from csp_commerce.models import BillingCycle, TermDuration
 
-        self.chapter("3. An existing tenant: the reseller relationship comes first")
+        self.chapter("3. An existing tenant: the order waits for the reseller relationship")
         sandbox = self.env.sandbox
         tenant_id = sandbox.add_existing_tenant(
             f"fabrikam{self.run_id}.onmicrosoft.com", "Fabrikam Inc"
@@ -209,23 +214,54 @@ class Demo:
         self.record_mca(fabrikam)
         line = self.line(E3, 20, BillingCycle.MONTHLY, TermDuration.P1M)
         before = self.place("Office 365 E3 for Fabrikam's existing tenant", fabrikam, line)
-        link = before.plan.tenant.invitation_url if before.plan else None
-        link = link or next(
+        link = next(
             (str(p.params.get("url")) for p in before.problems if p.params.get("url")), None
         )
         self.say(f"send the customer the invitation link: [link]{link}[/link]")
+        waiting = waiting_orders(self.checkout, tenant_id)
+        self.say(f"the order waits for the relationship in the ledger: {before.order_id}")
         self.tally.add(
             "existing tenant, no relationship",
-            "invitation link",
+            "invitation link, order waiting",
             _status(before),
-            not _placed(before),
+            not _placed(before) and [order.id for order in waiting] == [before.order_id],
         )
-        sandbox.accept_relationship(tenant_id)
-        self.say("Fabrikam's admin accepted the invitation (sandbox.accept_relationship)")
-        after = self.place("Office 365 E3 for Fabrikam, again", fabrikam, line)
+        with self.receiver() as deliver:
+            sandbox.accept_relationship(tenant_id)
+            self.say("Fabrikam's admin accepted the invitation (sandbox.accept_relationship)")
+            for delivery in deliver():
+                self.say(f"Partner Center sent {delivery.event_name}, signed: {delivery.status}")
+        after = self.checkout.place(waiting[0])  # the ledger's answer: placed by the event
         self.tally.add(
-            "existing tenant, after acceptance", "placed", _status(after), _placed(after)
+            "relationship accepted event", "waiting order placed", _status(after), _placed(after)
         )
+
+    @contextmanager
+    def receiver(self) -> Iterator[Callable[[], list[WebhookDelivery]]]:
+        """A webhook receiver with the library's event handlers on a loopback socket,
+        registered with the sandbox; yields what delivers the sandbox's queued events."""
+        import httpx
+
+        from csp_commerce.events import ReceiverServer, WebhookReceiver, WebhookTrust
+        from csp_commerce.operations import EventHandlers
+        from csp_commerce.operations.event_handlers import EVENT_HANDLERS_PLUGIN
+        from csp_commerce.operations.webhook_registration import register_webhook
+
+        sandbox, env = self.env.sandbox, self.env
+        url, certificate = sandbox.webhook_certificate_url, sandbox.webhook_certificate_pem()
+        hooks = self.checkout.hooks.with_plugins(
+            {EVENT_HANDLERS_PLUGIN: EventHandlers(checkout=self.checkout)}
+        )
+        receiver = WebhookReceiver(
+            hooks,
+            trust=WebhookTrust.sandbox(sandbox.webhook_root_pem(), url),
+            fetch=lambda asked: certificate if asked == url else b"",
+        )
+        with ReceiverServer(receiver, path="/events") as endpoint, httpx.Client() as http:
+            events = ["reseller-relationship-accepted-by-customer"]
+            register_webhook(env.client, env.ledger, endpoint.url, events)
+            self.say(f"webhook receiver with the event handlers listening on {endpoint.url}")
+            yield lambda: sandbox.deliver_webhooks(http)
 
     def two_resellers(self) -> None:
         """Two indirect resellers order for one tenant; each keeps its partner id on record."""

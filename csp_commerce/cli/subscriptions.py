@@ -114,6 +114,23 @@ def register(subparsers: Any) -> None:
     addons.add_argument("--quantity", type=int, default=1, help="seats of the add-on to buy")
     addons.set_defaults(func=run_addons)
 
+    options = action("upgrades", "the targets the subscription may be upgraded to")
+    options.add_argument(
+        "--scheduled", action="store_true", help="targets for the renewal, not for now"
+    )
+    add_format(options, "table", "json")
+    options.set_defaults(func=run_upgrades)
+    upgrade = change("upgrade", "move some or all seats to an upgrade target (a transition)")
+    upgrade.add_argument("target", metavar="TARGET", help="the target's catalog item id")
+    upgrade.add_argument("--quantity", type=int, default=None, help="seats to move (all)")
+    upgrade.add_argument(
+        "--with-licences", action="store_true", help="move the users' licences too"
+    )
+    upgrade.add_argument("--term", default=None, help="the target's term (the current one)")
+    upgrade.add_argument("--billing", default=None, help="the target's billing cycle")
+    add_confirmation(upgrade)
+    upgrade.set_defaults(func=run_upgrade)
+
     history = action("history", "every recorded change: who, when, what, request id")
     add_format(history, "table", "json")
     history.set_defaults(func=run_history)
@@ -404,3 +421,56 @@ def run_history(args: argparse.Namespace) -> int:
         ],
     )  # fmt: skip
     return EXIT_OK
+
+
+def run_upgrades(args: argparse.Namespace) -> int:
+    """``subscriptions upgrades``: each target with its eligibility and the reasons against it."""
+    with _env.Environment.from_args(args) as env:
+        targets = _manager(env, args).upgrade_options(
+            args.customer, args.subscription, scheduled=args.scheduled
+        )
+    if args.format == "json":
+        print_json([t.to_wire() for t in targets])
+        return EXIT_OK
+    print_table(
+        f"Upgrade targets of {args.subscription}",
+        ("target", "title", "seats", "eligible", "why not"),
+        [
+            (t.catalog_item_id, t.title or "", t.quantity or "",
+             ", ".join(t.eligible_types) or "no", "; ".join(t.reasons))
+            for t in targets
+        ],
+    )  # fmt: skip
+    return EXIT_OK
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    """``subscriptions upgrade SUBSCRIPTION TARGET [--quantity N]`` (asks first)."""
+    seats = "every seat" if args.quantity is None else f"{args.quantity} seats"
+    what = (
+        f"upgrade {seats} of subscription {args.subscription} of customer {args.customer} "
+        f"to {args.target}"
+    )
+    if not confirmed(args, what):
+        return EXIT_OK
+    kind = "transition_with_license_transfer" if args.with_licences else "transition_only"
+    with _env.Environment.from_args(args) as env:
+        done = _manager(env, args).upgrade(
+            args.customer,
+            args.subscription,
+            args.target,
+            args.quantity,
+            transition_type=kind,
+            term_duration=args.term,
+            billing_cycle=args.billing,
+            operation_id=args.operation_id,
+        )
+    if args.format == "json":
+        print_json(done.model_dump(mode="json", by_alias=True))
+    elif done.ok:
+        again = " (already done earlier; nothing new sent)" if done.replayed else ""
+        print(f"upgraded to {done.target}: new subscription {done.new_subscription_id}{again}")
+        if done.refund_until:
+            print(f"cancellable until {done.refund_until} (the source's window, inherited)")
+        print(f"operation id {done.operation_id}, request id {done.request_id}")
+    return print_problems(done.problems)

@@ -108,19 +108,40 @@ class _Provisioning(Generic[ClientT]):
         self, order: Order, plan: CheckoutPlan, mca: McaAcceptance | None = None
     ) -> Program[ProvisioningOutcome]:
         """``place`` as a program (see :meth:`Provisioner.place`)."""
+        record, new = self._record(order, plan, mca, owner=self.owner)
+        return (yield from self._run(record, taken=new))
+
+    def submit(
+        self, order: Order, plan: CheckoutPlan, *, mca: McaAcceptance | None = None
+    ) -> OrderRecord:
+        """Record ``plan`` for ``order`` as pending, for a worker to place (nothing is sent).
+        Submitting an order already recorded returns its record untouched."""
+        record, _ = self._record(order, plan, mca, owner=None)
+        return record
+
+    def running_claimed(self, order_id: str) -> Program[ProvisioningOutcome]:
+        """Place (or finish) an order whose lease this provisioner's owner has just claimed
+        (``Ledger.queue.claim``), as a program; raises as ``place`` does."""
+        record = self.ledger.order(order_id)
+        if record is None:
+            raise OrderBusyError(f"order {order_id} is not in the ledger")
+        return (yield from self._run(record, taken=True))
+
+    def _record(
+        self, order: Order, plan: CheckoutPlan, mca: McaAcceptance | None, *, owner: str | None
+    ) -> tuple[OrderRecord, bool]:
         intent: dict[str, Any] = {"plan": plan.model_dump(mode="json")}
         if mca is not None:
             intent["mca"] = mca.model_dump(mode="json")
-        record, new = self.ledger.record_order(
+        return self.ledger.record_order(
             order.id,
             order.customer.reference,
             order.model_dump_json(),
             _dump(intent),
             target=self.target,
-            owner=self.owner,
+            owner=owner,
             lease_seconds=self.lease_seconds,
         )
-        return (yield from self._run(record, taken=new))
 
     def recording(self, order_id: str) -> Program[tuple[CheckoutPlan, ProvisioningOutcome] | None]:
         """``recorded`` as a program (see :meth:`Provisioner.recorded`)."""
@@ -289,6 +310,11 @@ class Provisioner(_Provisioning[PartnerCenterClient]):
         interrupted again, stays in the ledger for the next call (each is logged).
         """
         return self.engine.run(self.resuming())
+
+    def run_claimed(self, order_id: str) -> ProvisioningOutcome:
+        """Place (or finish) an order whose lease this provisioner's owner has just claimed
+        (``Ledger.queue.claim``); raises as :meth:`place` does."""
+        return self.engine.run(self.running_claimed(order_id))
 
 
 class AsyncProvisioner(_Provisioning[AsyncPartnerCenterClient]):

@@ -69,9 +69,16 @@ MCA_LOG_PLUGIN = "csp_commerce.mca_log"
 #: The name ``Checkout(provisioner=...)`` registers Partner Center's country rules under (block
 #: it to judge addresses by the offline rules only).
 COUNTRY_RULES_PLUGIN = "csp_commerce.partner_center_country_rules"
+#: The name the built-in event reactions (``operations.EventHandlers``) are registered under.
+EVENT_HANDLERS_PLUGIN = "csp_commerce.event_handlers"
 #: Every name our own plugins are registered under: a blocked ``csp_commerce.`` name that is
 #: none of these is a misspelling.
-LIBRARY_PLUGINS: tuple[str, ...] = (*BUILTIN_PLUGINS, MCA_LOG_PLUGIN, COUNTRY_RULES_PLUGIN)
+LIBRARY_PLUGINS: tuple[str, ...] = (
+    *BUILTIN_PLUGINS,
+    MCA_LOG_PLUGIN,
+    COUNTRY_RULES_PLUGIN,
+    EVENT_HANDLERS_PLUGIN,
+)
 
 #: Comma-separated plugin names (entry-point names or built-in module names) not to load.
 BLOCK_ENV = "CSP_COMMERCE_BLOCK_PLUGINS"
@@ -338,6 +345,10 @@ class HookManager:
     def order_provisioned(self, order: Order, outcome: ProvisioningOutcome) -> None:
         """``csp_order_provisioned``: tell every plugin the order is provisioned."""
         self._pm.hook.csp_order_provisioned(order=order, outcome=outcome)
+
+    def order_waiting(self, order: Order, url: str) -> None:
+        """``csp_order_waiting``: the order waits for its tenant's reseller relationship."""
+        self._pm.hook.csp_order_waiting(order=order, url=url)
 
     def order_failed(self, order: Order, outcome: ProvisioningOutcome) -> None:
         """``csp_order_failed``: tell every plugin the order failed."""

@@ -232,6 +232,17 @@ def csp_order_provisioned(order: Order, outcome: ProvisioningOutcome) -> None:
 
 
 @_spec
+def csp_order_waiting(order: Order, url: str) -> None:
+    """``order`` is kept waiting for its existing tenant's reseller relationship: send ``url``
+    (the relationship request link) to the tenant's global administrator. Notification.
+
+    Fires once per order, when ``Checkout.place`` first records it waiting. When the
+    relationship is accepted (the ``reseller-relationship-accepted-by-customer`` event, or
+    ``Checkout.resume_waiting``) the order is judged again and placed, once.
+    """
+
+
+@_spec
 def csp_order_failed(order: Order, outcome: ProvisioningOutcome) -> None:
     """Provisioning ``order`` failed for good; ``outcome.failure`` says why and what was undone.
 

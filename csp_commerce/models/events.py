@@ -61,6 +61,7 @@ EVENT_NAMES: tuple[str, ...] = tuple(EVENT_FAMILIES)
 _CUSTOMER = re.compile(r"/v1/customers/([^/?]+)", re.IGNORECASE)
 _SUBSCRIPTION = re.compile(r"/subscriptions/([^/?]+)", re.IGNORECASE)
 _INVOICE = re.compile(r"/v1/invoices/([^/?]+)", re.IGNORECASE)
+_GDAP = re.compile(r"/delegatedAdminRelationships/([^/?]+)", re.IGNORECASE)
 
 
 class WebhookEvent(BaseModel):
@@ -102,4 +103,10 @@ class WebhookEvent(BaseModel):
     def invoice_id(self) -> str | None:
         """The invoice in ``ResourceUri`` (``invoice-ready``), if any."""
         found = _INVOICE.search(self.resource_uri)
+        return found.group(1) if found else None
+
+    @property
+    def gdap_relationship_id(self) -> str | None:
+        """The GDAP relationship in ``ResourceUri`` (``granular-admin-*``), if any."""
+        found = _GDAP.search(self.resource_uri)
         return found.group(1) if found else None

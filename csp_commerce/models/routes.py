@@ -392,6 +392,76 @@ ROUTES: tuple[RouteSpec, ...] = (
         notes="`{skuId, status: success|pending|failed, quantity, endDate}` (the sandbox: always "
         "`success`)",
     ),
+    # upgrades (transitions) and partner-to-partner transfers
+    _r(
+        "upgrades",
+        "GET",
+        C + "/subscriptions/{subscriptionId}/transitionEligibilities",
+        "app",
+        "Collection[TransitionEligibility]",
+        query=("eligibilityType",),
+        client=("transitions.eligibilities",),
+        notes="`eligibilityType=immediate|scheduled` → items `{catalogItemId, title, quantity, "
+        "eligibilities[{isEligible, transitionType, errors[{code, description}]}]}`",
+    ),
+    _r(
+        "upgrades",
+        "POST",
+        C + "/subscriptions/{subscriptionId}/transitions",
+        "app",
+        "Transition",
+        client=("transitions.create",),
+        notes="body `{fromCatalogItemId?, toCatalogItemId, quantity, termDuration, billingCycle, "
+        "transitionType, promotionId?}`; answer's shape unconfirmed; 400 2002 more seats than "
+        "the subscription has",
+    ),
+    _r(
+        "upgrades",
+        "GET",
+        C + "/subscriptions/{subscriptionId}/transitions",
+        "app",
+        "Collection[Transition]",
+        query=("operationId",),
+        client=("transitions.list",),
+        notes="the transitions made, with their `events[{name, status, timestamp}]`",
+    ),
+    _r(
+        "transfers",
+        "GET",
+        C + "/transfers",
+        "app",
+        "Collection[Transfer]",
+        client=("transfers.list",),
+    ),
+    _r(
+        "transfers",
+        "POST",
+        C + "/transfers",
+        "app",
+        "Transfer",
+        status=201,
+        client=("transfers.create",),
+        notes="the incoming partner: `{sourcePartnerTenantId, sourcePartnerName, customerEmailId, "
+        "targetProductTypes, transferType: 5}`; 409 while one is active from that partner",
+    ),
+    _r(
+        "transfers",
+        "GET",
+        C + "/transfers/{transferId}",
+        "app",
+        "Transfer",
+        client=("transfers.get",),
+    ),
+    _r(
+        "transfers",
+        "PATCH",
+        C + "/transfers/{transferId}",
+        "app",
+        "Transfer",
+        client=("transfers.update",),
+        notes="the current partner submits (`lineItems`, `status: Complete`) or cancels; "
+        "a complete transfer cannot change (submit body unconfirmed)",
+    ),
     # users and licences
     _r(
         "users",

@@ -14,6 +14,8 @@ from csp_commerce._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from csp_commerce.operations.discovery_runner import Discovery, Progress, fingerprint
+    from csp_commerce.operations.event_handlers import EventHandlers
+    from csp_commerce.operations.event_sync import TargetedDiscovery, TargetedSync
     from csp_commerce.operations.gdap_manager import (
         AssignmentChange,
         GdapManager,
@@ -63,6 +65,9 @@ _LAZY = {
     "apply_template_assignments": "csp_commerce.operations.gdap_manager",
     "request_gdap": "csp_commerce.operations.gdap_manager",
     "Discovery": "csp_commerce.operations.discovery_runner",
+    "EventHandlers": "csp_commerce.operations.event_handlers",
+    "TargetedDiscovery": "csp_commerce.operations.event_sync",
+    "TargetedSync": "csp_commerce.operations.event_sync",
     "Progress": "csp_commerce.operations.discovery_runner",
     "fingerprint": "csp_commerce.operations.discovery_runner",
     "AddonPurchase": "csp_commerce.operations.subscription_manager",
@@ -101,6 +106,7 @@ __all__ = [
     "AddonPurchase",
     "AssignmentChange",
     "Discovery",
+    "EventHandlers",
     "GdapManager",
     "HistoryEntry",
     "ImportReport",
@@ -117,6 +123,8 @@ __all__ = [
     "StoredEtagMemory",
     "SubscriptionChange",
     "SubscriptionManager",
+    "TargetedDiscovery",
+    "TargetedSync",
     "TemplateAssignments",
     "UserCreation",
     "UserDeletion",

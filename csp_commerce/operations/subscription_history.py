@@ -53,6 +53,9 @@ def summary_of(step: Step) -> str:
         return f"add-on {intent.get('offer_id')} x{intent.get('quantity')}"
     if kind == "purchase":
         return "purchased (order)"
+    if kind == "upgrade":
+        seats = intent.get("quantity")
+        return f"upgrade {'all' if seats is None else seats} seats to {intent.get('target')}"
     return str(kind).replace("_", " ")
 
 

@@ -105,7 +105,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from csp_commerce.models.price import Markup, PriceList
+    from csp_commerce.operations.upgrades import Upgrade
     from csp_commerce.provisioning.client import PartnerCenterClient
+    from csp_commerce.provisioning.wire.transitions import TransitionEligibility
     from csp_commerce.store.ledger import Ledger
 
 ACTOR_ENV = "CSP_COMMERCE_ACTOR"
@@ -658,6 +660,40 @@ class SubscriptionManager:
             order_id=bought["addon"].get("order_id"),
         )
 
+    # -- upgrades (operations/upgrades.py) -------------------------------------------------------
+
+    def upgrade_options(
+        self, customer_id: str, subscription_id: str, *, scheduled: bool = False
+    ) -> builtins.list[TransitionEligibility]:
+        """The targets the subscription may be upgraded to now (or at renewal: ``scheduled``),
+        each with its eligibility and Partner Center's reasons against it."""
+        from csp_commerce.operations.upgrades import upgrade_options
+
+        return upgrade_options(self, customer_id, subscription_id, scheduled=scheduled)
+
+    def upgrade(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        target: str,
+        quantity: int | None = None,
+        *,
+        transition_type: str = "transition_only",
+        term_duration: str | None = None,
+        billing_cycle: str | None = None,
+        promotion_id: str | None = None,
+        operation_id: str | None = None,
+    ) -> Upgrade:
+        """Move ``quantity`` seats (None: all) to ``target`` (a catalog item id), exactly once,
+        as one step of the engine (see :mod:`csp_commerce.operations.upgrades`)."""
+        from csp_commerce.operations.upgrades import upgrade
+
+        return upgrade(
+            self, customer_id, subscription_id, target, quantity,
+            transition_type=transition_type, term_duration=term_duration,
+            billing_cycle=billing_cycle, promotion_id=promotion_id, operation_id=operation_id,
+        )  # fmt: skip
+
     # -- history and recovery --------------------------------------------------------------------
 
     def history(self, customer_id: str, subscription_id: str) -> builtins.list[HistoryEntry]:
@@ -666,15 +702,28 @@ class SubscriptionManager:
         steps = self.ledger.subscription_steps(self.engine.target, customer_id, subscription_id)
         return [history_entry(step, subscription_id) for step in steps]
 
-    def resume(self) -> builtins.list[SubscriptionChange | AddonPurchase]:
+    def resume(self) -> builtins.list[SubscriptionChange | AddonPurchase | Upgrade]:
         """Finish every change (of this Partner Center) whose outcome a stopped process left
         unknown: each is sent again with its recorded request id (an add-on, its recorded
         cart). Orders are the saga's."""
-        finished: builtins.list[SubscriptionChange | AddonPurchase] = []
+        finished: builtins.list[SubscriptionChange | AddonPurchase | Upgrade] = []
         for step in self.ledger.sent_steps(self.engine.target):
             if step.key != _CHANGE or step.customer_id is None:
                 continue
             customer_id = str(step.customer_id)
+            if step.intent.get("operation") == "upgrade" and step.subscription_id is not None:
+                intent = step.intent
+                finished.append(
+                    self.upgrade(
+                        customer_id,
+                        step.subscription_id,
+                        str(intent["target"]),
+                        intent["quantity"],
+                        transition_type=str(intent["transition_type"]),
+                        operation_id=step.operation_id,
+                    )
+                )
+                continue
             if step.kind == "purchase" and step.intent.get("operation") == "buy_addon":
                 intent = step.intent
                 finished.append(

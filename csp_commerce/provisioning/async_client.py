@@ -53,6 +53,8 @@ from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AsyncAuditRecords
 from csp_commerce.provisioning.resources.promotions import AsyncPromotions
 from csp_commerce.provisioning.resources.term_end_dates import AsyncTermEndDates
+from csp_commerce.provisioning.resources.transfers import AsyncTransfers
+from csp_commerce.provisioning.resources.transitions import AsyncTransitions
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -125,6 +127,8 @@ class AsyncPartnerCenterClient(ClientCore):
     audit_records = resource(AsyncAuditRecords)
     webhooks = resource(AsyncWebhooks)
     gdap = resource(AsyncGdap)
+    transitions = resource(AsyncTransitions)
+    transfers = resource(AsyncTransfers)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

@@ -53,6 +53,8 @@ from csp_commerce.provisioning.resources._resource import resource
 from csp_commerce.provisioning.resources.audit import AuditRecords
 from csp_commerce.provisioning.resources.promotions import Promotions
 from csp_commerce.provisioning.resources.term_end_dates import TermEndDates
+from csp_commerce.provisioning.resources.transfers import Transfers
+from csp_commerce.provisioning.resources.transitions import Transitions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -118,6 +120,8 @@ class PartnerCenterClient(ClientCore):
     audit_records = resource(AuditRecords)
     webhooks = resource(Webhooks)
     gdap = resource(Gdap)
+    transitions = resource(Transitions)
+    transfers = resource(Transfers)
     # plumbing -----------------------------------------------------------------------------
 
     def with_options(self, **overrides: Any) -> Self:

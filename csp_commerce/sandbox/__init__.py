@@ -273,6 +273,20 @@ class Sandbox:
             made: JSON = reply.body
             return made
 
+    def request_transfer(
+        self, customer_id: str, target_tenant_id: str, target_name: str = "Other Partner"
+    ) -> JSON:
+        """Another partner asks for this partner's subscriptions of the customer: an active
+        outgoing transfer this partner can submit (``client.transfers.update``)."""
+        from csp_commerce.sandbox import transfer_routes
+
+        with self.app.lock:
+            transfer = transfer_routes.request_outgoing(
+                self._ctx, customer_id, target_tenant_id, target_name
+            )
+            self.app.after_change()
+            return transfer
+
     # -- webhooks ------------------------------------------------------------------------------
 
     @property

@@ -33,6 +33,8 @@ from csp_commerce.sandbox import (
     invoice_routes,
     openapi,
     promotion_routes,
+    transfer_routes,
+    transition_routes,
     webhook_routes,
 )
 from csp_commerce.sandbox._http import (
@@ -164,6 +166,14 @@ ROUTES: tuple[Route, ...] = (
         commerce_routes.subscription_provisioning_status,
         user=True,
     ),
+    # upgrades (transitions) and partner-to-partner transfers
+    _route("GET", C + "/subscriptions/{}/transitionEligibilities", transition_routes.eligibilities),
+    _route("POST", C + "/subscriptions/{}/transitions", transition_routes.create),
+    _route("GET", C + "/subscriptions/{}/transitions", transition_routes.list_transitions),
+    _route("GET", C + "/transfers", transfer_routes.list_transfers),
+    _route("POST", C + "/transfers", transfer_routes.create_transfer),
+    _route("GET", C + "/transfers/{}", transfer_routes.get_transfer),
+    _route("PATCH", C + "/transfers/{}", transfer_routes.update_transfer),
     # users and licences
     _route("POST", C + "/users", customer_routes.create_user, user=True),
     _route("GET", C + "/users", customer_routes.list_users, user=True),

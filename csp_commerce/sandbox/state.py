@@ -104,6 +104,10 @@ class World:
     webhooks: JSON = field(default_factory=dict)
     #: GDAP relationships and access assignments on Graph (sandbox/gdap_routes.py)
     gdap: JSON = field(default_factory=dict)
+    #: transitions made, by source subscription id (sandbox/transition_routes.py)
+    transitions: dict[str, list[JSON]] = field(default_factory=dict)
+    #: partner-to-partner transfers, by customer id then transfer id (sandbox/transfer_routes.py)
+    transfers: dict[str, dict[str, JSON]] = field(default_factory=dict)
     resellers_by_mpn: dict[str, str] = field(default_factory=dict, repr=False)  # derived
 
     def next_id(self) -> str:
@@ -154,6 +158,8 @@ class World:
             "auditRecords": self.audit_records,
             "webhooks": self.webhooks,
             "gdap": self.gdap,
+            "transitions": self.transitions,
+            "transfers": self.transfers,
             "requests": {
                 key: {
                     "method": value.method,
@@ -189,6 +195,8 @@ class World:
             audit_records=list(data.get("auditRecords", [])),
             webhooks=dict(data.get("webhooks", {})),
             gdap=dict(data.get("gdap", {})),
+            transitions=dict(data.get("transitions", {})),
+            transfers=dict(data.get("transfers", {})),
             requests=OrderedDict(
                 (key, RecordedOutcome(**value)) for key, value in data["requests"].items()
             ),

@@ -6,6 +6,11 @@ a later process can release it. The decision is one conditional write: ``held`` 
 order is placed through the step engine like any other (its ``orders`` row); one approved but
 not yet placed (the process died in between) is found by :meth:`ApprovalQueue.approved_unplaced`
 and placed by ``Checkout.resume``.
+
+An existing tenant's order refused only because the tenant has not accepted the reseller
+relationship yet is kept here too, ``waiting`` (:meth:`ApprovalQueue.wait`): when the
+relationship is accepted it is judged again and leaves ``waiting`` once, for ``approved`` (then
+placed) or ``held`` (``csp_approve_order`` holds it for a person), each one conditional write.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ APPROVALS_MIGRATION = Migration(
     order_id        TEXT PRIMARY KEY,
     target          TEXT NOT NULL,
     customer_ref    TEXT NOT NULL,
-    status          TEXT NOT NULL,  -- held, approved or rejected
+    status          TEXT NOT NULL,  -- held, approved, rejected (or waiting: see wait())
     order_json      TEXT NOT NULL,
     held_reason     TEXT,           -- why the hook held it
     held_by         TEXT,           -- who the hook says must decide
@@ -50,6 +55,7 @@ class ApprovalStatus(str, Enum):
     HELD = "held"  # waiting for a person
     APPROVED = "approved"  # released: placed, or placed by the next resume
     REJECTED = "rejected"  # refused: never placed
+    WAITING = "waiting"  # for the customer's tenant to accept the reseller relationship
 
 
 @dataclass(frozen=True)
@@ -86,11 +92,14 @@ class ApprovalQueue:
         reason: str | None,
         held_by: str | None,
     ) -> HeldOrder:
-        """Hold the order (once: holding it again returns the first record untouched)."""
+        """Hold the order (once: holding it again returns the first record untouched; an order
+        ``waiting`` for its relationship becomes ``held``)."""
         self._db.execute(
             "INSERT INTO approvals (order_id, target, customer_ref, status, order_json,"
             " held_reason, held_by, created_at) VALUES (?,?,?,?,?,?,?,?)"
-            " ON CONFLICT (order_id) DO NOTHING",
+            " ON CONFLICT (order_id) DO UPDATE SET status = excluded.status,"
+            " held_reason = excluded.held_reason, held_by = excluded.held_by"
+            " WHERE approvals.status = 'waiting'",
             (
                 order_id,
                 target,
@@ -164,6 +173,52 @@ class ApprovalQueue:
             "UPDATE approvals SET status = ?, decision_reason = ? WHERE order_id = ?"
             " AND status = ?",
             (ApprovalStatus.HELD.value, reason, order_id, ApprovalStatus.APPROVED.value),
+        )
+
+    def wait(
+        self, order_id: str, customer_ref: str, order_json: str, *, target: str, reason: str
+    ) -> HeldOrder:
+        """Keep the order ``waiting`` for its tenant's reseller relationship (``reason``: the
+        link the customer must open). Once: a second call returns the first record untouched."""
+        self._db.execute(
+            "INSERT INTO approvals (order_id, target, customer_ref, status, order_json,"
+            " held_reason, created_at) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT (order_id) DO NOTHING",
+            (
+                order_id,
+                target,
+                customer_ref,
+                ApprovalStatus.WAITING.value,
+                order_json,
+                reason,
+                float(self._clock()),
+            ),
+        )
+        record = self.get(order_id)
+        assert record is not None  # just written
+        return record
+
+    def release(self, order_id: str, *, by: str) -> bool:
+        """Move a ``waiting`` order to ``approved`` before it is placed (so that a process dying
+        in between leaves it to :meth:`approved_unplaced`); False when it was not waiting."""
+        changed = self._db.execute(
+            "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?"
+            " WHERE order_id = ? AND status = ?",
+            (
+                ApprovalStatus.APPROVED.value,
+                by,
+                float(self._clock()),
+                order_id,
+                ApprovalStatus.WAITING.value,
+            ),
+        ).rowcount
+        return bool(changed == 1)
+
+    def still_waiting(self, order_id: str, reason: str) -> None:
+        """Say why a ``waiting`` order judged again still cannot be placed."""
+        self._db.execute(
+            "UPDATE approvals SET decision_reason = ? WHERE order_id = ? AND status = ?",
+            (reason, order_id, ApprovalStatus.WAITING.value),
         )
 
     def approved_unplaced(self, target: str) -> list[HeldOrder]:

@@ -32,6 +32,7 @@ from csp_commerce.errors import LeaseLostError
 from csp_commerce.store._db import Database, connect
 from csp_commerce.store._schema import Migration, upgrade
 from csp_commerce.store.approvals import APPROVALS_MIGRATION, ApprovalQueue
+from csp_commerce.store.order_queue import OrderQueue
 
 if TYPE_CHECKING:
     import os
@@ -203,6 +204,8 @@ class Ledger:
             raise
         #: Orders held for a person's approval (``Checkout.approve`` / ``reject`` decide).
         self.approvals = ApprovalQueue(self._db, self.now)
+        #: Pending and abandoned orders, claimed by workers (``Checkout.work``).
+        self.queue = OrderQueue(self._db, self.now)
 
     def close(self) -> None:
         """Close the connection."""

@@ -78,6 +78,16 @@ RUNS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("subscriptions", "change-plan"): ("--customer", "{customer}", "{subscription}", "--term",
                                        "P1Y", "--format", "json"),
     ("profiles", "show"): ("play", "--format", "json"),
+    ("subscriptions", "upgrades"): ("--customer", "{customer}", "{subscription}", "--format",
+                                    "json"),
+    ("subscriptions", "upgrade"): ("--customer", "{customer}", "{subscription}", "nothing:0:0",
+                                   "--format", "json", "--yes"),
+    ("transfers", "list"): ("--customer", "{customer}", "--format", "json"),
+    ("transfers", "create"): ("--customer", "{customer}", "--source-partner",
+                              "0a1b2c3d-0000-4000-8000-00000000beef", "--source-name", "Contoso",
+                              "--customer-email", "ada@contoso.com", "--format", "json", "--yes"),
+    ("transfers", "accept"): ("--customer", "{customer}", "no-such-transfer", "--subscription",
+                              "{subscription}", "--format", "json", "--yes"),
 }  # fmt: skip
 
 _CAMEL = re.compile(r"^[a-z][A-Za-z0-9]*$")

@@ -206,6 +206,24 @@ def _scenario(sandbox: Sandbox, http: Recorder) -> None:
     correlation = send("POST", f"{w}/validationEvents")["correlationId"]
     send("GET", f"{w}/validationEvents/{correlation}")
 
+    # Upgrades (a transition of one seat of the Business Basic subscription) and transfers.
+    premium = sandbox.catalog.find("Microsoft 365 Business Premium").catalog_item_id
+    send("GET", f"{s}/transitionEligibilities", params={"eligibilityType": "immediate"})
+    send("POST", f"{s}/transitions", json={"toCatalogItemId": premium, "quantity": 1})
+    send("GET", f"{s}/transitions")
+    other = "0a1b2c3d-0000-4000-8000-00000000beef"
+    incoming = send("POST", f"{c}/transfers", json={
+        "sourcePartnerTenantId": other, "sourcePartnerName": "Contoso Partner",
+        "customerEmailId": "ada@contoso.com", "targetPartnerEmailId": "sales@partner.example",
+        "targetProductTypes": ["OnlineServicesNCE"], "transferType": 5,
+    })  # fmt: skip
+    send("GET", f"{c}/transfers/{incoming['id']}")
+    outgoing = sandbox.request_transfer(customer, other)
+    moved = {"subscriptionId": subscription["id"], "quantity": 1}
+    send("PATCH", f"{c}/transfers/{outgoing['id']}",
+         json={**outgoing, "lineItems": [moved], "status": "Complete"})  # fmt: skip
+    send("GET", f"{c}/transfers")
+
 
 @pytest.fixture(scope="module")
 def answers() -> Iterator[dict[tuple[str, str], list[Any]]]:

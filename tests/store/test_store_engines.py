@@ -332,3 +332,30 @@ def test_the_approval_queue_works_on_both_engines(store_url: Callable[[str], str
         record = queue.get("o-1")
         assert record is not None
         assert (record.status, record.decision_reason) == (ApprovalStatus.HELD, "Problems now")
+
+
+def test_orders_waiting_for_a_relationship_leave_waiting_once_on_both_engines(
+    store_url: Callable[[str], str],
+) -> None:
+    from csp_commerce.store.approvals import ApprovalStatus
+
+    with Ledger(store_url("waiting")) as ledger:
+        queue = ledger.approvals
+        first = queue.wait("w-1", "c-1", "{}", target="t", reason="https://link")
+        assert queue.wait("w-1", "c-1", "{}", target="t", reason="other") == first
+        assert first.status is ApprovalStatus.WAITING
+        queue.still_waiting("w-1", "judged again")
+        # The approval hook holds it: waiting becomes held, with the hook's reason.
+        held = queue.hold("w-1", "c-1", "{}", target="t", reason="big", held_by="sales")
+        assert (held.status, held.held_reason, held.held_by) == (
+            ApprovalStatus.HELD,
+            "big",
+            "sales",
+        )
+        # Released once for placement, from waiting only.
+        queue.wait("w-2", "c-2", "{}", target="t", reason="https://link")
+        assert queue.release("w-2", by="hook")
+        assert not queue.release("w-2", by="hook")
+        assert not queue.release("w-1", by="hook")  # held: a person decides
+        assert [r.order_id for r in queue.approved_unplaced("t")] == ["w-2"]
+        assert queue.all(ApprovalStatus.WAITING) == []

@@ -31,6 +31,7 @@ from csp_commerce.models.catalogue import (
     resellers_codes,
     subscriptions_codes,
     tenancy_codes,
+    upgrades_codes,
     users_codes,
 )
 from csp_commerce.models.catalogue._core import ProblemType, _format, country_name, state_name
@@ -75,6 +76,7 @@ _AREAS = (
     pricing_codes,
     passwords_codes,
     gdap_codes,
+    upgrades_codes,
 )
 
 #: Every Problem type of the library, area by area.

@@ -56,6 +56,11 @@ from csp_commerce.provisioning.wire.subscriptions import (
     Subscription,
     SubscriptionProvisioningStatus,
 )
+from csp_commerce.provisioning.wire.transfers import Transfer
+from csp_commerce.provisioning.wire.transitions import (
+    Transition,
+    TransitionEligibility,
+)
 from csp_commerce.provisioning.wire.users import CustomerUser, DirectoryRole, License, LicenseUpdate
 from csp_commerce.provisioning.wire.webhooks import (
     WebhookRegistration,
@@ -105,6 +110,9 @@ RESPONSE_MODELS: dict[str, type[PCModel]] = {
     "SubscribedSku": SubscribedSku,
     "Subscription": Subscription,
     "SubscriptionProvisioningStatus": SubscriptionProvisioningStatus,
+    "Transfer": Transfer,
+    "Transition": Transition,
+    "TransitionEligibility": TransitionEligibility,
     "WebhookRegistration": WebhookRegistration,
     "WebhookValidationEvent": WebhookValidationEvent,
     "WebhookValidationStatus": WebhookValidationStatus,
