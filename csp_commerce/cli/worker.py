@@ -82,7 +82,10 @@ def register(subparsers: Any) -> None:
         "--requests-per-minute",
         type=int,
         metavar="N",
-        help="pace this worker's Partner Center requests at N per minute (default: unpaced)",
+        help=(
+            "pace the Partner Center requests of every worker on this database at N per minute"
+            " together (default: the documented rates live, unpaced on a served sandbox)"
+        ),
     )
     _env.add_arguments(parser)
     parser.set_defaults(func=run)
