@@ -96,3 +96,24 @@ def test_the_sandbox_url_cannot_go_with_live(
 
     assert code == 2
     assert "--sandbox-url" in capsys.readouterr().err
+
+
+def test_requests_per_minute_paces_through_the_budget_every_worker_shares(tmp_path: Path) -> None:
+    import sqlite3
+
+    from csp_commerce.cli._env import BUDGET_FILE
+
+    submit(tmp_path, 4)
+    assert (
+        main(["--home", str(tmp_path), "worker", "--until-idle", "--requests-per-minute", "600"])
+        == 0
+    )
+    with Environment(tmp_path) as env:
+        location, target = env.store_location(BUDGET_FILE), env.target
+    with sqlite3.connect(location) as db:
+        families = dict(
+            db.execute("SELECT family, tokens FROM partner_budget WHERE target = ?", (target,))
+        )
+    # the order's requests took places in the shared buckets (600 a minute: a burst's worth)
+    assert {"customers", "carts"} <= families.keys()
+    assert all(tokens < 600 for tokens in families.values())
