@@ -165,33 +165,22 @@ class GdapManager:
         self, relationship_id: str, *, operation_id: str | None = None
     ) -> RelationshipChange:
         """As an indirect reseller, approve a relationship an indirect provider made for it."""
-        return RelationshipChange(
-            self.engine.run(
-                gdap_actions.consent(
-                    self.engine,
-                    operation_id or str(uuid.uuid4()),
-                    _CHANGE,
-                    relationship_id,
-                    approve=True,
-                )
-            )
-        )
+        return self._consent(relationship_id, operation_id, approve=True)
 
     def reject_as_reseller(
         self, relationship_id: str, *, operation_id: str | None = None
     ) -> RelationshipChange:
         """As an indirect reseller, reject a relationship an indirect provider made for it."""
-        return RelationshipChange(
-            self.engine.run(
-                gdap_actions.consent(
-                    self.engine,
-                    operation_id or str(uuid.uuid4()),
-                    _CHANGE,
-                    relationship_id,
-                    approve=False,
-                )
-            )
+        return self._consent(relationship_id, operation_id, approve=False)
+
+    def _consent(
+        self, relationship_id: str, operation_id: str | None, *, approve: bool
+    ) -> RelationshipChange:
+        operation_id = operation_id or str(uuid.uuid4())
+        answered = gdap_actions.consent(
+            self.engine, operation_id, _CHANGE, relationship_id, approve=approve
         )
+        return RelationshipChange(self.engine.run(answered))
 
     # -- access assignments -----------------------------------------------------------------
 
