@@ -130,11 +130,10 @@ class HookManager:
     def _check_blocked_names(self, blocked: set[str]) -> None:
         """Refuse a misspelled built-in and warn of a name no plugin has, so a block never
         silently does nothing; a host may still block a name it registers later."""
-        builtin_like = sorted(
-            name
-            for name in blocked
-            if name.startswith("csp_commerce.") and name not in LIBRARY_PLUGINS
-        )
+        unknown = blocked - set(LIBRARY_PLUGINS)
+        if not unknown:  # nothing to look up: the installed plugins are not listed
+            return
+        builtin_like = sorted(name for name in unknown if name.startswith("csp_commerce."))
         if builtin_like:
             raise ConfigurationError(
                 f"cannot block {', '.join(builtin_like)}: no such built-in plugin "
@@ -142,7 +141,7 @@ class HookManager:
             )
         known = {ep.name for ep in importlib.metadata.entry_points(group=NAME)}
         known.update(self.plugin_names())
-        for name in sorted(blocked - known - set(LIBRARY_PLUGINS)):
+        for name in sorted(unknown - known):
             log.warning("blocked plugin %r is neither a built-in nor an installed plugin", name)
 
     # -- registration ----------------------------------------------------------------------
